@@ -1,0 +1,96 @@
+//! What the decoder asks of whoever makes the objects.
+
+use crate::error::PickleError;
+
+/// Makes values for the decoder. The runtime's builder makes VM objects (and runs
+/// `find_class`, `__setstate__`, `persistent_load`, ...); a data-only builder keeps globals and
+/// calls as data.
+///
+/// Text arguments arrive as raw bytes: `str` payloads are UTF-8 in which lone surrogates may
+/// appear (already validated), GLOBAL/INST lines and PERSID ids are as they stand in the stream.
+pub trait Builder {
+    /// A value on the stack; cloning must be cheap (a reference, not a copy).
+    type Value: Clone;
+    /// The builder's error; decoder errors convert into it.
+    type Error: From<PickleError>;
+
+    /// PROTO was read.
+    fn proto(&mut self, _proto: u8) {}
+    /// `None`.
+    fn none(&mut self) -> Result<Self::Value, Self::Error>;
+    /// `True` or `False`.
+    fn bool(&mut self, value: bool) -> Result<Self::Value, Self::Error>;
+    /// An integer that fits in 64 bits.
+    fn int(&mut self, value: i64) -> Result<Self::Value, Self::Error>;
+    /// A larger integer, as little-endian two's-complement bytes.
+    fn big_int(&mut self, le: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A float.
+    fn float(&mut self, value: f64) -> Result<Self::Value, Self::Error>;
+    /// A `str` (UTF-8, lone surrogates allowed).
+    fn str(&mut self, text: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A `bytes`.
+    fn bytes(&mut self, data: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A `bytearray`.
+    fn bytearray(&mut self, data: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A Python 2 string (STRING, BINSTRING, SHORT_BINSTRING): decode it as the loader's
+    /// `encoding` says.
+    fn legacy_string(&mut self, data: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A list of `items`.
+    fn list(&mut self, items: Vec<Self::Value>) -> Result<Self::Value, Self::Error>;
+    /// A tuple of `items`.
+    fn tuple(&mut self, items: Vec<Self::Value>) -> Result<Self::Value, Self::Error>;
+    /// A dict of key/value pairs laid out flat: `[k0, v0, k1, v1, ...]`.
+    fn dict(&mut self, pairs: Vec<Self::Value>) -> Result<Self::Value, Self::Error>;
+    /// An empty set.
+    fn set(&mut self) -> Result<Self::Value, Self::Error>;
+    /// A frozenset of `items`.
+    fn frozenset(&mut self, items: Vec<Self::Value>) -> Result<Self::Value, Self::Error>;
+    /// APPEND/APPENDS: add `items` to `list` (which may be any object).
+    fn append(&mut self, list: &Self::Value, items: Vec<Self::Value>) -> Result<(), Self::Error>;
+    /// SETITEM/SETITEMS: set flat key/value `pairs` on `dict` (which may be any object).
+    fn set_items(&mut self, dict: &Self::Value, pairs: Vec<Self::Value>)
+    -> Result<(), Self::Error>;
+    /// ADDITEMS: add `items` to `set` (which may be any object).
+    fn add_items(&mut self, set: &Self::Value, items: Vec<Self::Value>) -> Result<(), Self::Error>;
+    /// GLOBAL: the object named `name` in `module`.
+    fn global(&mut self, module: &[u8], name: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// STACK_GLOBAL: like GLOBAL with module and name from the stack.
+    fn stack_global(
+        &mut self,
+        module: Self::Value,
+        name: Self::Value,
+    ) -> Result<Self::Value, Self::Error>;
+    /// REDUCE: `func(*args)`.
+    fn reduce(&mut self, func: Self::Value, args: Self::Value) -> Result<Self::Value, Self::Error>;
+    /// NEWOBJ: `cls.__new__(cls, *args)`.
+    fn newobj(&mut self, cls: Self::Value, args: Self::Value) -> Result<Self::Value, Self::Error>;
+    /// NEWOBJ_EX: `cls.__new__(cls, *args, **kwargs)`.
+    fn newobj_ex(
+        &mut self,
+        cls: Self::Value,
+        args: Self::Value,
+        kwargs: Self::Value,
+    ) -> Result<Self::Value, Self::Error>;
+    /// BUILD: apply `state` to `obj`.
+    fn build(&mut self, obj: &Self::Value, state: Self::Value) -> Result<(), Self::Error>;
+    /// INST: instantiate the class `module.name` with `args`.
+    fn inst(
+        &mut self,
+        module: &[u8],
+        name: &[u8],
+        args: Vec<Self::Value>,
+    ) -> Result<Self::Value, Self::Error>;
+    /// OBJ: instantiate `cls` with `args`.
+    fn obj(&mut self, cls: Self::Value, args: Vec<Self::Value>)
+    -> Result<Self::Value, Self::Error>;
+    /// PERSID: the object with the text persistent id `pid`.
+    fn persistent_id_text(&mut self, pid: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// BINPERSID: the object with persistent id `pid`.
+    fn persistent_id(&mut self, pid: Self::Value) -> Result<Self::Value, Self::Error>;
+    /// EXT1/EXT2/EXT4: the object registered under extension `code` (always positive).
+    fn extension(&mut self, code: i32) -> Result<Self::Value, Self::Error>;
+    /// NEXT_BUFFER: the next out-of-band buffer.
+    fn next_buffer(&mut self) -> Result<Self::Value, Self::Error>;
+    /// READONLY_BUFFER: a read-only view of `buffer`.
+    fn readonly_buffer(&mut self, buffer: Self::Value) -> Result<Self::Value, Self::Error>;
+}

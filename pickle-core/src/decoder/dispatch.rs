@@ -1,0 +1,387 @@
+//! The opcode loop and one small handler per opcode family.
+
+use super::Builder;
+use super::machine::Machine;
+use crate::error::{ErrorKind, PickleError};
+use crate::opcodes::{ArgKind, op};
+use crate::reader::{Source, read_count, read_le};
+use crate::text::{
+    IntLiteral, is_surrogatepass_utf8, parse_float_line, parse_int_line, raw_unicode_unescape,
+    string_literal,
+};
+
+/// How a counted payload becomes a value.
+#[derive(Clone, Copy)]
+enum Payload {
+    Bytes,
+    Bytearray,
+    Str,
+    LegacyString,
+    Long,
+}
+
+impl<E, S, B> Machine<'_, S, B>
+where
+    E: From<PickleError>,
+    S: Source<E>,
+    B: Builder<Error = E>,
+{
+    /// Runs opcodes until STOP and returns the value on top of the stack.
+    pub(super) fn run(mut self) -> Result<B::Value, E> {
+        loop {
+            self.at = self.src.position();
+            let Some(code) = self.src.next_byte()? else {
+                return Err(self.err(ErrorKind::RanOutOfInput));
+            };
+            if code == op::STOP {
+                return self.pop();
+            }
+            self.step(code)?;
+        }
+    }
+
+    fn step(&mut self, code: u8) -> Result<(), E> {
+        match code {
+            op::BININT1 => self.fixed_int::<1>(false),
+            op::BININT2 => self.fixed_int::<2>(false),
+            op::BININT => self.fixed_int::<4>(true),
+            op::INT => self.int_line(false),
+            op::LONG => self.int_line(true),
+            op::LONG1 => self.counted(ArgKind::Long1, Payload::Long),
+            op::LONG4 => self.counted(ArgKind::Long4, Payload::Long),
+            op::NONE => self.atom(|b| b.none()),
+            op::NEWTRUE => self.atom(|b| b.bool(true)),
+            op::NEWFALSE => self.atom(|b| b.bool(false)),
+            op::BINFLOAT => self.binfloat(),
+            op::FLOAT => self.float_line(),
+            op::SHORT_BINUNICODE => self.counted(ArgKind::Unicodestring1, Payload::Str),
+            op::BINUNICODE => self.counted(ArgKind::Unicodestring4, Payload::Str),
+            op::BINUNICODE8 => self.counted(ArgKind::Unicodestring8, Payload::Str),
+            op::UNICODE => self.unicode_line(),
+            op::SHORT_BINBYTES => self.counted(ArgKind::Bytes1, Payload::Bytes),
+            op::BINBYTES => self.counted(ArgKind::Bytes4, Payload::Bytes),
+            op::BINBYTES8 => self.counted(ArgKind::Bytes8, Payload::Bytes),
+            op::BYTEARRAY8 => self.counted(ArgKind::Bytearray8, Payload::Bytearray),
+            op::SHORT_BINSTRING => self.counted(ArgKind::String1, Payload::LegacyString),
+            op::BINSTRING => self.counted(ArgKind::String4, Payload::LegacyString),
+            op::STRING => self.string_line(),
+            op::EMPTY_LIST => self.atom(|b| b.list(Vec::new())),
+            op::EMPTY_TUPLE => self.atom(|b| b.tuple(Vec::new())),
+            op::EMPTY_DICT => self.atom(|b| b.dict(Vec::new())),
+            op::EMPTY_SET => self.atom(|b| b.set()),
+            op::LIST | op::TUPLE | op::DICT | op::FROZENSET => self.collection(code),
+            op::TUPLE1 => self.small_tuple(1),
+            op::TUPLE2 => self.small_tuple(2),
+            op::TUPLE3 => self.small_tuple(3),
+            op::APPEND | op::SETITEM => self.add_one(code),
+            op::APPENDS | op::SETITEMS | op::ADDITEMS => self.add_marked(code),
+            _ => self.step_other(code),
+        }
+    }
+
+    fn step_other(&mut self, code: u8) -> Result<(), E> {
+        match code {
+            op::MARK => self.mark(),
+            op::POP => self.pop_op(),
+            op::POP_MARK => self.pop_mark().map(|height| self.stack.truncate(height)),
+            op::DUP => self.top().cloned().and_then(|v| self.push(v)),
+            op::BINGET => self.memo_get_fixed::<1>(),
+            op::LONG_BINGET => self.memo_get_fixed::<4>(),
+            op::GET => self.decimal_index("GET").and_then(|idx| self.memo_get(idx)),
+            op::BINPUT => read_le::<E, S, 1>(self.src).and_then(|idx| self.memo_put(idx)),
+            op::LONG_BINPUT => read_le::<E, S, 4>(self.src).and_then(|idx| self.memo_put(idx)),
+            op::PUT => self.decimal_index("PUT").and_then(|idx| self.memo_put(idx)),
+            op::MEMOIZE => self.memo_put(self.memo.len() as u64),
+            op::FRAME => self.frame(),
+            op::PROTO => self.proto(),
+            _ => self.step_object(code),
+        }
+    }
+
+    fn step_object(&mut self, code: u8) -> Result<(), E> {
+        match code {
+            op::GLOBAL => self.global_line(false),
+            op::INST => self.global_line(true),
+            op::STACK_GLOBAL => self
+                .pop_n(2)
+                .and_then(|v| self.call2(v, |b, [m, n]| b.stack_global(m, n))),
+            op::REDUCE => self.reduce(),
+            op::BUILD => self.build(),
+            op::NEWOBJ => self
+                .pop_n(2)
+                .and_then(|v| self.call2(v, |b, [c, a]| b.newobj(c, a))),
+            op::NEWOBJ_EX => self.newobj_ex(),
+            op::OBJ => self.obj(),
+            op::PERSID => self.persid_line(),
+            op::BINPERSID => self
+                .pop()
+                .and_then(|pid| self.b.persistent_id(pid))
+                .and_then(|v| self.push(v)),
+            op::EXT1 => self.extension::<1>(),
+            op::EXT2 => self.extension::<2>(),
+            op::EXT4 => self.extension::<4>(),
+            op::NEXT_BUFFER => self.atom(|b| b.next_buffer()),
+            op::READONLY_BUFFER => self.readonly_buffer(),
+            _ => Err(self.err(ErrorKind::InvalidLoadKey(code))),
+        }
+    }
+
+    fn atom(&mut self, make: impl FnOnce(&mut B) -> Result<B::Value, E>) -> Result<(), E> {
+        let value = make(self.b)?;
+        self.push(value)
+    }
+
+    fn fixed_int<const N: usize>(&mut self, signed: bool) -> Result<(), E> {
+        let raw = read_le::<E, S, N>(self.src)?;
+        let value = if signed {
+            raw as u32 as i32 as i64
+        } else {
+            raw as i64
+        };
+        self.atom(|b| b.int(value))
+    }
+
+    fn int_line(&mut self, long_suffix: bool) -> Result<(), E> {
+        let at = self.at;
+        let literal = parse_int_line(self.src.take_line()?, long_suffix, at)?;
+        match literal {
+            IntLiteral::Bool(v) => self.atom(|b| b.bool(v)),
+            IntLiteral::Small(v) => self.atom(|b| b.int(v)),
+            IntLiteral::Big(le) => self.atom(|b| b.big_int(&le)),
+        }
+    }
+
+    fn binfloat(&mut self) -> Result<(), E> {
+        let bytes: [u8; 8] = self.src.take(8)?.try_into().expect("eight bytes");
+        self.atom(|b| b.float(f64::from_be_bytes(bytes)))
+    }
+
+    fn float_line(&mut self) -> Result<(), E> {
+        let at = self.at;
+        let value = parse_float_line(self.src.take_line()?, at)?;
+        self.atom(|b| b.float(value))
+    }
+
+    /// A length-prefixed payload: bytes, str, Python 2 string or LONG1/LONG4.
+    fn counted(&mut self, kind: ArgKind, payload: Payload) -> Result<(), E> {
+        let len = read_count(self.src, kind)?;
+        self.charge(len)?;
+        let at = self.at;
+        let data = self.src.take(len)?;
+        let value = match payload {
+            Payload::Bytes => self.b.bytes(data),
+            Payload::Bytearray => self.b.bytearray(data),
+            Payload::LegacyString => self.b.legacy_string(data),
+            Payload::Str if is_surrogatepass_utf8(data) => self.b.str(data),
+            Payload::Str => Err(PickleError::new(ErrorKind::BadText(BAD_UTF8), at).into()),
+            Payload::Long => long_value(self.b, data),
+        }?;
+        self.push(value)
+    }
+
+    fn unicode_line(&mut self) -> Result<(), E> {
+        let at = self.at;
+        let text = raw_unicode_unescape(self.src.take_line()?, at)?;
+        self.charge(text.len() as u64)?;
+        self.atom(|b| b.str(&text))
+    }
+
+    fn string_line(&mut self) -> Result<(), E> {
+        let at = self.at;
+        let data = string_literal(self.src.take_line()?, at)?;
+        self.charge(data.len() as u64)?;
+        self.atom(|b| b.legacy_string(&data))
+    }
+
+    /// LIST, TUPLE, DICT, FROZENSET: a new object from the values above the mark.
+    fn collection(&mut self, code: u8) -> Result<(), E> {
+        let items = self.take_marked()?;
+        let value = match code {
+            op::LIST => self.b.list(items),
+            op::TUPLE => self.b.tuple(items),
+            op::FROZENSET => self.b.frozenset(items),
+            _ if items.len() % 2 == 1 => return Err(self.err(odd("DICT"))),
+            _ => self.b.dict(items),
+        }?;
+        self.push(value)
+    }
+
+    fn small_tuple(&mut self, n: usize) -> Result<(), E> {
+        let items = self.pop_n(n)?;
+        self.atom(|b| b.tuple(items))
+    }
+
+    /// APPEND and SETITEM: one item (or pair) into the container below it.
+    fn add_one(&mut self, code: u8) -> Result<(), E> {
+        let n = if code == op::APPEND { 1 } else { 2 };
+        let items = self.pop_n(n)?;
+        self.top()?;
+        let target = self.stack.last().expect("checked by top()");
+        if code == op::APPEND {
+            self.b.append(target, items)
+        } else {
+            self.b.set_items(target, items)
+        }
+    }
+
+    /// APPENDS, SETITEMS, ADDITEMS: the values above the mark into the container below it.
+    fn add_marked(&mut self, code: u8) -> Result<(), E> {
+        let (target, items) = self.take_marked_with_target()?;
+        let target = &self.stack[target];
+        match code {
+            op::APPENDS => self.b.append(target, items),
+            op::ADDITEMS => self.b.add_items(target, items),
+            _ if items.len() % 2 == 1 => Err(PickleError::new(odd("SETITEMS"), self.at).into()),
+            _ => self.b.set_items(target, items),
+        }
+    }
+
+    /// POP discards the top value, or the top mark when nothing lies above it.
+    fn pop_op(&mut self) -> Result<(), E> {
+        if self.top().is_ok() {
+            self.stack.pop();
+            Ok(())
+        } else if self.has_marks() {
+            self.pop_mark().map(|_| ())
+        } else {
+            Err(self.err(ErrorKind::StackUnderflow))
+        }
+    }
+
+    fn memo_get_fixed<const N: usize>(&mut self) -> Result<(), E> {
+        let idx = read_le::<E, S, N>(self.src)?;
+        self.memo_get(idx)
+    }
+
+    fn decimal_index(&mut self, what: &'static str) -> Result<u64, E> {
+        let at = self.at;
+        let line = self.src.take_line()?;
+        match parse_int_line(line, false, at)? {
+            IntLiteral::Small(v) if v >= 0 => Ok(v as u64),
+            IntLiteral::Bool(v) => Ok(v as u64),
+            IntLiteral::Small(_) if what == "PUT" => Err(self.err(ErrorKind::NegativePut("PUT"))),
+            IntLiteral::Small(v) => Err(self.err(ErrorKind::MemoMissing(v as u64))),
+            IntLiteral::Big(_) => Err(self.err(ErrorKind::LimitExceeded("memo index"))),
+        }
+    }
+
+    fn frame(&mut self) -> Result<(), E> {
+        let len = read_le::<E, S, 8>(self.src)?;
+        if len > isize::MAX as u64 {
+            return Err(self.err(ErrorKind::FrameTooLarge));
+        }
+        self.src.enter_frame(len)
+    }
+
+    fn proto(&mut self) -> Result<(), E> {
+        let proto = read_le::<E, S, 1>(self.src)? as u8;
+        if proto > crate::encoder::HIGHEST_PROTOCOL {
+            return Err(self.err(ErrorKind::UnsupportedProtocol(proto)));
+        }
+        self.b.proto(proto);
+        Ok(())
+    }
+
+    /// GLOBAL (module and name lines) and INST (the same, then the marked arguments).
+    fn global_line(&mut self, inst: bool) -> Result<(), E> {
+        let module = self.src.take_line()?.to_vec();
+        let name = self.src.take_line()?.to_vec();
+        let value = if inst {
+            let args = self.take_marked()?;
+            self.b.inst(&module, &name, args)?
+        } else {
+            self.b.global(&module, &name)?
+        };
+        self.push(value)
+    }
+
+    fn call2(
+        &mut self,
+        values: Vec<B::Value>,
+        f: impl FnOnce(&mut B, [B::Value; 2]) -> Result<B::Value, E>,
+    ) -> Result<(), E> {
+        let pair: [B::Value; 2] = values.try_into().ok().expect("pop_n(2) gives two");
+        let value = f(self.b, pair)?;
+        self.push(value)
+    }
+
+    fn reduce(&mut self) -> Result<(), E> {
+        let args = self.pop()?;
+        let func = self.top()?.clone();
+        let value = self.b.reduce(func, args)?;
+        self.replace_top(value);
+        Ok(())
+    }
+
+    fn build(&mut self) -> Result<(), E> {
+        let state = self.pop()?;
+        self.top()?;
+        let target = self.stack.last().expect("checked by top()");
+        self.b.build(target, state)
+    }
+
+    fn newobj_ex(&mut self) -> Result<(), E> {
+        let [cls, args, kwargs]: [B::Value; 3] = self.pop_n(3)?.try_into().ok().expect("three");
+        let value = self.b.newobj_ex(cls, args, kwargs)?;
+        self.push(value)
+    }
+
+    fn obj(&mut self) -> Result<(), E> {
+        let mut items = self.take_marked()?;
+        if items.is_empty() {
+            return Err(self.err(ErrorKind::StackUnderflow));
+        }
+        let cls = items.remove(0);
+        let value = self.b.obj(cls, items)?;
+        self.push(value)
+    }
+
+    fn persid_line(&mut self) -> Result<(), E> {
+        let pid = self.src.take_line()?.to_vec();
+        let value = self.b.persistent_id_text(&pid)?;
+        self.push(value)
+    }
+
+    fn extension<const N: usize>(&mut self) -> Result<(), E> {
+        let raw = read_le::<E, S, N>(self.src)?;
+        let code = if N == 4 {
+            raw as u32 as i32
+        } else {
+            raw as i32
+        };
+        if code <= 0 {
+            let msg = "EXT specifies code <= 0".to_string();
+            return Err(self.err(ErrorKind::Other(crate::error::PyExcKind::Unpickling, msg)));
+        }
+        self.atom(|b| b.extension(code))
+    }
+
+    fn readonly_buffer(&mut self) -> Result<(), E> {
+        let buffer = self.top()?.clone();
+        let value = self.b.readonly_buffer(buffer)?;
+        self.replace_top(value);
+        Ok(())
+    }
+}
+
+const BAD_UTF8: &str = "'utf-8' codec can't decode bytes: invalid UTF-8 in a pickled str";
+
+fn odd(what: &'static str) -> ErrorKind {
+    let msg = format!("odd number of items for {what}");
+    ErrorKind::Other(crate::error::PyExcKind::Unpickling, msg)
+}
+
+/// LONG1/LONG4 payloads: little-endian two's complement, empty meaning zero.
+fn long_value<B: Builder>(b: &mut B, data: &[u8]) -> Result<B::Value, B::Error> {
+    if data.len() > 8 {
+        return b.big_int(data);
+    }
+    let fill = if data.last().is_some_and(|&top| top & 0x80 != 0) {
+        0xff
+    } else {
+        0
+    };
+    let mut buf = [fill; 8];
+    buf[..data.len()].copy_from_slice(data);
+    b.int(i64::from_le_bytes(buf))
+}

@@ -1,0 +1,332 @@
+//! Decoder tests through a small builder that renders what it builds as Python-like text.
+
+use super::*;
+use crate::error::ErrorKind;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[derive(Debug)]
+enum Node {
+    None,
+    Bool(bool),
+    Int(String),
+    Float(f64),
+    Str(String),
+    Bytes(Vec<u8>),
+    List(Vec<Ref>),
+    Tuple(Vec<Ref>),
+    Dict(Vec<(Ref, Ref)>),
+    Set(Vec<Ref>),
+    Global(String),
+    Call(String, Ref),
+}
+
+type Ref = Rc<RefCell<Node>>;
+
+#[derive(Default)]
+struct Render {
+    proto: u8,
+}
+
+fn new(node: Node) -> Result<Ref, PickleError> {
+    Ok(Rc::new(RefCell::new(node)))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl Builder for Render {
+    type Value = Ref;
+    type Error = PickleError;
+    fn proto(&mut self, proto: u8) {
+        self.proto = proto;
+    }
+    fn none(&mut self) -> Result<Ref, PickleError> {
+        new(Node::None)
+    }
+    fn bool(&mut self, v: bool) -> Result<Ref, PickleError> {
+        new(Node::Bool(v))
+    }
+    fn int(&mut self, v: i64) -> Result<Ref, PickleError> {
+        new(Node::Int(v.to_string()))
+    }
+    fn big_int(&mut self, le: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Int(
+            num_bigint::BigInt::from_signed_bytes_le(le).to_string(),
+        ))
+    }
+    fn float(&mut self, v: f64) -> Result<Ref, PickleError> {
+        new(Node::Float(v))
+    }
+    fn str(&mut self, t: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Str(text(t)))
+    }
+    fn bytes(&mut self, d: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Bytes(d.to_vec()))
+    }
+    fn bytearray(&mut self, d: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Bytes(d.to_vec()))
+    }
+    fn legacy_string(&mut self, d: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Bytes(d.to_vec()))
+    }
+    fn list(&mut self, items: Vec<Ref>) -> Result<Ref, PickleError> {
+        new(Node::List(items))
+    }
+    fn tuple(&mut self, items: Vec<Ref>) -> Result<Ref, PickleError> {
+        new(Node::Tuple(items))
+    }
+    fn dict(&mut self, pairs: Vec<Ref>) -> Result<Ref, PickleError> {
+        let d = new(Node::Dict(Vec::new()))?;
+        self.set_items(&d, pairs)?;
+        Ok(d)
+    }
+    fn set(&mut self) -> Result<Ref, PickleError> {
+        new(Node::Set(Vec::new()))
+    }
+    fn frozenset(&mut self, items: Vec<Ref>) -> Result<Ref, PickleError> {
+        new(Node::Set(items))
+    }
+    fn append(&mut self, list: &Ref, items: Vec<Ref>) -> Result<(), PickleError> {
+        match &mut *list.borrow_mut() {
+            Node::List(v) => v.extend(items),
+            _ => panic!("append to a non-list"),
+        }
+        Ok(())
+    }
+    fn set_items(&mut self, dict: &Ref, pairs: Vec<Ref>) -> Result<(), PickleError> {
+        let mut it = pairs.into_iter();
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            match &mut *dict.borrow_mut() {
+                Node::Dict(d) => d.push((k, v)),
+                _ => panic!("setitem on a non-dict"),
+            }
+        }
+        Ok(())
+    }
+    fn add_items(&mut self, set: &Ref, items: Vec<Ref>) -> Result<(), PickleError> {
+        match &mut *set.borrow_mut() {
+            Node::Set(v) => v.extend(items),
+            _ => panic!("additems on a non-set"),
+        }
+        Ok(())
+    }
+    fn global(&mut self, m: &[u8], n: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Global(format!("{}.{}", text(m), text(n))))
+    }
+    fn stack_global(&mut self, m: Ref, n: Ref) -> Result<Ref, PickleError> {
+        new(Node::Global(format!("{}.{}", show(&m), show(&n))))
+    }
+    fn reduce(&mut self, f: Ref, a: Ref) -> Result<Ref, PickleError> {
+        new(Node::Call(show(&f), a))
+    }
+    fn newobj(&mut self, c: Ref, a: Ref) -> Result<Ref, PickleError> {
+        new(Node::Call(format!("{}.__new__", show(&c)), a))
+    }
+    fn newobj_ex(&mut self, c: Ref, a: Ref, _k: Ref) -> Result<Ref, PickleError> {
+        new(Node::Call(format!("{}.__new__", show(&c)), a))
+    }
+    fn build(&mut self, _obj: &Ref, _state: Ref) -> Result<(), PickleError> {
+        Ok(())
+    }
+    fn inst(&mut self, m: &[u8], n: &[u8], args: Vec<Ref>) -> Result<Ref, PickleError> {
+        new(Node::Call(
+            format!("{}.{}", text(m), text(n)),
+            new(Node::Tuple(args))?,
+        ))
+    }
+    fn obj(&mut self, c: Ref, args: Vec<Ref>) -> Result<Ref, PickleError> {
+        new(Node::Call(show(&c), new(Node::Tuple(args))?))
+    }
+    fn persistent_id_text(&mut self, pid: &[u8]) -> Result<Ref, PickleError> {
+        new(Node::Global(format!("persistent {}", text(pid))))
+    }
+    fn persistent_id(&mut self, pid: Ref) -> Result<Ref, PickleError> {
+        new(Node::Global(format!("persistent {}", show(&pid))))
+    }
+    fn extension(&mut self, code: i32) -> Result<Ref, PickleError> {
+        new(Node::Global(format!("ext {code}")))
+    }
+    fn next_buffer(&mut self) -> Result<Ref, PickleError> {
+        new(Node::Global("buffer".into()))
+    }
+    fn readonly_buffer(&mut self, b: Ref) -> Result<Ref, PickleError> {
+        Ok(b)
+    }
+}
+
+fn show(node: &Ref) -> String {
+    let mut seen = Vec::new();
+    show_inner(node, &mut seen)
+}
+
+fn show_inner(node: &Ref, seen: &mut Vec<*const RefCell<Node>>) -> String {
+    let ptr = Rc::as_ptr(node);
+    if seen.contains(&ptr) {
+        return "...".into();
+    }
+    seen.push(ptr);
+    let join = |items: &[Ref], seen: &mut Vec<_>| {
+        items
+            .iter()
+            .map(|i| show_inner(i, seen))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let out = match &*node.borrow() {
+        Node::None => "None".into(),
+        Node::Bool(b) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
+        Node::Int(s) => s.clone(),
+        Node::Float(f) => crate::text::float_repr(*f),
+        Node::Str(s) => format!("'{s}'"),
+        Node::Bytes(b) => format!("b{:?}", text(b)),
+        Node::List(v) => format!("[{}]", join(v, seen)),
+        Node::Tuple(v) if v.len() == 1 => format!("({},)", join(v, seen)),
+        Node::Tuple(v) => format!("({})", join(v, seen)),
+        Node::Set(v) => format!("{{{}}}", join(v, seen)),
+        Node::Dict(d) => {
+            let parts: Vec<_> = d
+                .iter()
+                .map(|(k, v)| format!("{}: {}", show_inner(k, seen), show_inner(v, seen)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Node::Global(g) => g.clone(),
+        Node::Call(f, a) => format!("{f}{}", show_inner(a, seen)),
+    };
+    seen.pop();
+    out
+}
+
+fn render(data: &[u8]) -> Result<String, PickleError> {
+    loads(data, &mut Render::default(), &Limits::default()).map(|v| show(&v))
+}
+
+fn error(data: &[u8]) -> ErrorKind {
+    render(data).unwrap_err().kind
+}
+
+#[test]
+fn loads_cpython_pickles_of_every_protocol() {
+    // pickle.dumps([1, 'a', (2.5, None, True), {'k': b'v'}], p) for p in 0, 2, 4, 5 (CPython 3.11).
+    let want = "[1, 'a', (2.5, None, True), {'k': b\"v\"}]";
+    let p0 = b"(lp0\nI1\naVa\np1\na(F2.5\nNI01\ntp2\na(dp3\nVk\np4\nc_codecs\nencode\np5\n(Vv\np6\nVlatin1\np7\ntp8\nRp9\nsa.";
+    let p2 = b"\x80\x02]q\x00(K\x01X\x01\x00\x00\x00aq\x01G@\x04\x00\x00\x00\x00\x00\x00N\x88\x87q\x02}q\x03X\x01\x00\x00\x00kq\x04c_codecs\nencode\nq\x05X\x01\x00\x00\x00vq\x06X\x06\x00\x00\x00latin1q\x07\x86q\x08Rq\tse.";
+    let p4 = b"\x80\x04\x95\x1f\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01\x8c\x01a\x94G@\x04\x00\x00\x00\x00\x00\x00N\x88\x87\x94}\x94\x8c\x01k\x94C\x01v\x94se.";
+    assert_eq!(render(p4).unwrap(), want);
+    assert_eq!(
+        render(p2).unwrap(),
+        "[1, 'a', (2.5, None, True), {'k': _codecs.encode('v', 'latin1')}]"
+    );
+    assert_eq!(
+        render(p0).unwrap(),
+        "[1, 'a', (2.5, None, True), {'k': _codecs.encode('v', 'latin1')}]"
+    );
+}
+
+#[test]
+fn shared_references_and_cycles_come_back_shared() {
+    // l = []; l.append(l); pickle.dumps([l, l], 2)
+    let data = b"\x80\x02]q\x00(]q\x01h\x01ah\x01e.";
+    assert_eq!(render(data).unwrap(), "[[...], [...]]");
+}
+
+#[test]
+fn integers_of_every_width() {
+    assert_eq!(
+        render(b"\x80\x02\x8a\x05\x00\x00\x00\x80\x00.").unwrap(),
+        "2147483648"
+    );
+    assert_eq!(
+        render(b"\x80\x02\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01.").unwrap(),
+        "18446744073709551616"
+    );
+    assert_eq!(render(b"\x80\x02\x8a\x00.").unwrap(), "0");
+    assert_eq!(render(b"J\xff\xff\xff\xff.").unwrap(), "-1");
+    assert_eq!(
+        render(b"L-9223372036854775809L\n.").unwrap(),
+        "-9223372036854775809"
+    );
+    assert_eq!(render(b"I00\n.").unwrap(), "False");
+}
+
+#[test]
+fn memo_indices_beyond_the_dense_part() {
+    assert_eq!(
+        render(b"Nr\x00\x00\x00\xf00j\x00\x00\x00\xf0.").unwrap(),
+        "None"
+    );
+    assert_eq!(error(b"Nq\x010h\x02."), ErrorKind::MemoMissing(2));
+}
+
+#[test]
+fn stack_discipline_errors_match_cpython() {
+    assert_eq!(error(b""), ErrorKind::RanOutOfInput);
+    assert_eq!(error(b"N"), ErrorKind::RanOutOfInput);
+    assert_eq!(error(b"."), ErrorKind::StackUnderflow);
+    assert_eq!(error(b"(."), ErrorKind::UnexpectedMark);
+    assert_eq!(error(b"Nt."), ErrorKind::NoMark);
+    assert_eq!(error(b"N(a."), ErrorKind::UnexpectedMark);
+    assert_eq!(error(b"\x80\x06N."), ErrorKind::UnsupportedProtocol(6));
+    assert_eq!(error(b"X\x05\x00\x00\x00ab"), ErrorKind::Truncated);
+    assert_eq!(error(b"Nz"), ErrorKind::InvalidLoadKey(b'z'));
+}
+
+#[test]
+fn pop_removes_a_bare_mark() {
+    assert_eq!(render(b"N(0.").unwrap(), "None");
+    assert_eq!(render(b"N(N1.").unwrap(), "None");
+}
+
+#[test]
+fn lone_surrogates_load_and_bad_utf8_is_refused() {
+    assert!(render(b"X\x03\x00\x00\x00\xed\xa0\x80.").is_ok());
+    assert!(matches!(
+        error(b"X\x01\x00\x00\x00\xff."),
+        ErrorKind::BadText(_)
+    ));
+}
+
+#[test]
+fn globals_and_calls_are_left_to_the_builder() {
+    assert_eq!(
+        render(b"cos\nsystem\n(S'echo'\ntR.").unwrap(),
+        "os.system(b\"echo\",)"
+    );
+    assert_eq!(render(b"\x80\x04\x8c\x01m\x8c\x01n\x93).").unwrap(), "()");
+    assert_eq!(
+        render(b"\x80\x04\x8c\x01m\x8c\x01n\x93)\x81.").unwrap(),
+        "'m'.'n'.__new__()"
+    );
+}
+
+#[test]
+fn the_memory_limit_stops_a_large_load() {
+    let limits = Limits {
+        max_memory: 100,
+        ..Limits::default()
+    };
+    let mut data = b"\x80\x04B\xc8\x00\x00\x00".to_vec();
+    data.extend([b'x'; 200]);
+    data.push(b'.');
+    let err = loads(&data, &mut Render::default(), &limits).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::LimitExceeded("memory"));
+    assert!(loads(&data, &mut Render::default(), &Limits::default()).is_ok());
+}
+
+#[test]
+fn deep_marks_do_not_recurse() {
+    let mut data = vec![b'('; 100_000];
+    data.push(b'N');
+    data.push(b'.');
+    assert_eq!(render(&data).unwrap(), "None");
+    let err = loads(&data, &mut Render::default(), &Limits::UNTRUSTED).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::LimitExceeded("mark depth"));
+}

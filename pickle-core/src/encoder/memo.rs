@@ -1,0 +1,79 @@
+//! The pickler's memo: object identity to memo index.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Hashes an object address: multiply to spread it, then fold the high bits down so that the
+/// table's bucket index (the low bits) is well mixed even though addresses are aligned.
+#[derive(Default, Clone, Copy)]
+pub struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        let h = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+}
+
+/// Memo keyed by object identity (an address or any other unique `usize`).
+#[derive(Default, Clone)]
+pub struct IdMemo {
+    map: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
+}
+
+impl IdMemo {
+    /// An empty memo.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The memo index of `id`, if it was stored.
+    #[inline]
+    pub fn get(&self, id: usize) -> Option<usize> {
+        self.map.get(&id).copied()
+    }
+
+    /// Stores `id` at the next index (the number of entries so far) and returns that index.
+    #[inline]
+    pub fn put(&mut self, id: usize) -> usize {
+        let idx = self.map.len();
+        self.map.insert(id, idx);
+        idx
+    }
+
+    /// Stores `id` at an explicit index (memo assignment from Python).
+    pub fn put_at(&mut self, id: usize, idx: usize) {
+        self.map.insert(id, idx);
+    }
+
+    /// How many objects are stored.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    /// Every `(id, index)` pair, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.map.iter().map(|(&id, &idx)| (id, idx))
+    }
+}

@@ -1,0 +1,431 @@
+//! The encoder: writes opcodes exactly as CPython's C pickler chooses and frames them.
+//!
+//! A walker (the runtime's over VM objects, or the Value model's) decides what to write and
+//! in what order; the encoder decides how: the smallest integer opcode, the string and bytes
+//! opcodes by length and protocol, memo opcodes by index width, and protocol-4 framing.
+
+mod memo;
+
+pub use memo::IdMemo;
+
+use crate::error::{ErrorKind, PickleError, PyExcKind};
+use crate::opcodes::op;
+use crate::text::{float_repr, raw_unicode_escape};
+
+/// CPython commits a frame once it holds this many bytes, and writes payloads of this size or
+/// more outside any frame.
+pub const FRAME_SIZE_TARGET: usize = 64 * 1024;
+/// Frames shorter than this are not worth their header; CPython drops the header.
+const FRAME_SIZE_MIN: usize = 4;
+/// FRAME opcode plus its eight-byte length.
+const FRAME_HEADER_SIZE: usize = 9;
+/// Items per MARK..APPENDS / SETITEMS / ADDITEMS batch.
+pub const BATCH_SIZE: usize = 1000;
+/// The newest protocol.
+pub const HIGHEST_PROTOCOL: u8 = 5;
+/// The protocol used when none is given (CPython 3.14's default).
+pub const DEFAULT_PROTOCOL: u8 = 5;
+
+/// Writes pickle opcodes into a buffer, framing them for protocol 4 and above.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    out: Vec<u8>,
+    proto: u8,
+    framing: bool,
+    frame_start: Option<usize>,
+}
+
+fn pickling_error(msg: &str) -> PickleError {
+    PickleError::new(ErrorKind::Other(PyExcKind::Pickling, msg.into()), 0)
+}
+
+fn overflow_error(msg: &str) -> PickleError {
+    PickleError::new(ErrorKind::Other(PyExcKind::Overflow, msg.into()), 0)
+}
+
+impl Encoder {
+    /// An encoder for protocol `proto` (0..=5).
+    pub fn new(proto: u8) -> Self {
+        debug_assert!(proto <= HIGHEST_PROTOCOL);
+        Encoder {
+            out: Vec::with_capacity(256),
+            proto,
+            framing: false,
+            frame_start: None,
+        }
+    }
+
+    /// The protocol being written.
+    #[inline]
+    pub fn proto(&self) -> u8 {
+        self.proto
+    }
+
+    /// Whether the protocol has the binary opcodes (1 and above).
+    #[inline]
+    pub fn bin(&self) -> bool {
+        self.proto >= 1
+    }
+
+    /// Starts one pickle: PROTO (protocol 2+), then framing from protocol 4.
+    pub fn begin(&mut self) {
+        if self.proto >= 2 {
+            self.write(&[op::PROTO, self.proto]);
+        }
+        self.framing = self.proto >= 4;
+    }
+
+    /// Ends one pickle: STOP, and the last frame committed.
+    pub fn end(&mut self) {
+        self.write(&[op::STOP]);
+        self.commit_frame();
+        self.framing = false;
+    }
+
+    /// Everything written so far.
+    pub fn output(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Takes the bytes written so far, when no frame is open (always true after
+    /// [`end`](Self::end) or when [`opcode_boundary`](Self::opcode_boundary) returned true).
+    pub fn take_output(&mut self) -> Vec<u8> {
+        debug_assert!(self.frame_start.is_none());
+        std::mem::take(&mut self.out)
+    }
+
+    /// Appends raw bytes, opening a frame first when framing and none is open.
+    #[inline]
+    pub fn write(&mut self, data: &[u8]) {
+        if self.framing && self.frame_start.is_none() {
+            self.frame_start = Some(self.out.len());
+            self.out.extend_from_slice(&[0xfe; FRAME_HEADER_SIZE]);
+        }
+        self.out.extend_from_slice(data);
+    }
+
+    /// Closes the open frame: fills in its header, or removes the header when the frame is
+    /// too small to deserve one.
+    pub fn commit_frame(&mut self) {
+        let Some(start) = self.frame_start.take() else {
+            return;
+        };
+        let frame_len = self.out.len() - start - FRAME_HEADER_SIZE;
+        if frame_len >= FRAME_SIZE_MIN {
+            self.out[start] = op::FRAME;
+            self.out[start + 1..start + FRAME_HEADER_SIZE]
+                .copy_from_slice(&(frame_len as u64).to_le_bytes());
+        } else {
+            self.out.drain(start..start + FRAME_HEADER_SIZE);
+        }
+    }
+
+    /// Called between objects, as CPython's `save` does: commits the frame once it reaches the
+    /// target size. Returns true when it did, so a caller streaming to a file may flush.
+    #[inline]
+    pub fn opcode_boundary(&mut self) -> bool {
+        match self.frame_start {
+            Some(start) if self.out.len() - start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET => {
+                self.commit_frame();
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Writes a header and a payload; a payload of 64 KiB or more goes outside any frame.
+    fn write_payload(&mut self, header: &[u8], data: &[u8]) {
+        if data.len() < FRAME_SIZE_TARGET {
+            self.write(header);
+            self.write(data);
+            return;
+        }
+        self.commit_frame();
+        let framing = std::mem::replace(&mut self.framing, false);
+        self.write(header);
+        self.write(data);
+        self.framing = framing;
+    }
+
+    /// One opcode byte with no argument.
+    #[inline]
+    pub fn op(&mut self, code: u8) {
+        self.write(&[code]);
+    }
+
+    /// `None`.
+    pub fn none(&mut self) {
+        self.op(op::NONE);
+    }
+
+    /// `True` / `False`: NEWTRUE/NEWFALSE from protocol 2, `I01`/`I00` below.
+    pub fn bool(&mut self, value: bool) {
+        match (self.proto >= 2, value) {
+            (true, true) => self.op(op::NEWTRUE),
+            (true, false) => self.op(op::NEWFALSE),
+            (false, true) => self.write(b"I01\n"),
+            (false, false) => self.write(b"I00\n"),
+        }
+    }
+
+    /// An integer that fits in 64 bits.
+    pub fn int(&mut self, value: i64) {
+        if let Ok(small) = i32::try_from(value) {
+            return self.int32(small);
+        }
+        if self.proto >= 2 {
+            let bytes = value.to_le_bytes();
+            let len = minimal_signed_len(&bytes);
+            self.long_bytes(&bytes[..len]);
+        } else {
+            self.long_text(&value.to_string());
+        }
+    }
+
+    fn int32(&mut self, value: i32) {
+        if !self.bin() {
+            let mut line = [0u8; 16];
+            let text = format_i32(value, &mut line);
+            self.write(&[op::INT]);
+            self.write(text);
+            self.write(b"\n");
+        } else if (0..=0xff).contains(&value) {
+            self.write(&[op::BININT1, value as u8]);
+        } else if (0..=0xffff).contains(&value) {
+            let v = (value as u16).to_le_bytes();
+            self.write(&[op::BININT2, v[0], v[1]]);
+        } else {
+            let v = value.to_le_bytes();
+            self.write(&[op::BININT, v[0], v[1], v[2], v[3]]);
+        }
+    }
+
+    /// A big integer as LONG1/LONG4 (protocol 2+): `le` is its minimal little-endian
+    /// two's-complement encoding.
+    pub fn long_bytes(&mut self, le: &[u8]) {
+        if le.len() < 256 {
+            self.write(&[op::LONG1, le.len() as u8]);
+        } else {
+            let mut header = [op::LONG4, 0, 0, 0, 0];
+            header[1..].copy_from_slice(&(le.len() as u32).to_le_bytes());
+            self.write(&header);
+        }
+        self.write(le);
+    }
+
+    /// A big integer as LONG text (protocols 0 and 1): `decimal` is its decimal digits.
+    pub fn long_text(&mut self, decimal: &str) {
+        self.write(&[op::LONG]);
+        self.write(decimal.as_bytes());
+        self.write(b"L\n");
+    }
+
+    /// Whether integers outside the 32-bit range go as LONG1/LONG4 rather than as text.
+    pub fn binary_longs(&self) -> bool {
+        self.proto >= 2
+    }
+
+    /// A float: BINFLOAT, or FLOAT with Python's repr in protocol 0.
+    pub fn float(&mut self, value: f64) {
+        if self.bin() {
+            let b = value.to_be_bytes();
+            self.write(&[op::BINFLOAT, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        } else {
+            self.write(&[op::FLOAT]);
+            self.write(float_repr(value).as_bytes());
+            self.write(b"\n");
+        }
+    }
+
+    /// A `str`, given as UTF-8 in which lone surrogates are allowed (CPython's `surrogatepass`).
+    pub fn str(&mut self, text: &[u8]) -> Result<(), PickleError> {
+        if !self.bin() {
+            let mut escaped = Vec::with_capacity(text.len() + 2);
+            escaped.push(op::UNICODE);
+            raw_unicode_escape(text, &mut escaped);
+            escaped.push(b'\n');
+            self.write_payload(&[], &escaped);
+            return Ok(());
+        }
+        let len = text.len();
+        if len <= 0xff && self.proto >= 4 {
+            self.write_payload(&[op::SHORT_BINUNICODE, len as u8], text);
+        } else if len as u64 <= 0xffff_ffff {
+            let mut header = [op::BINUNICODE, 0, 0, 0, 0];
+            header[1..].copy_from_slice(&(len as u32).to_le_bytes());
+            self.write_payload(&header, text);
+        } else if self.proto >= 4 {
+            self.write_payload(&header8(op::BINUNICODE8, len), text);
+        } else {
+            return Err(overflow_error(
+                "serializing a string larger than 4 GiB requires pickle protocol 4 or higher",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A `bytes` object as SHORT_BINBYTES/BINBYTES/BINBYTES8 (protocol 3+; below, callers
+    /// reduce bytes to `_codecs.encode` as CPython does).
+    pub fn bytes(&mut self, data: &[u8]) -> Result<(), PickleError> {
+        let len = data.len();
+        if len < 256 {
+            self.write_payload(&[op::SHORT_BINBYTES, len as u8], data);
+        } else if len as u64 <= 0xffff_ffff {
+            let mut header = [op::BINBYTES, 0, 0, 0, 0];
+            header[1..].copy_from_slice(&(len as u32).to_le_bytes());
+            self.write_payload(&header, data);
+        } else if self.proto >= 4 {
+            self.write_payload(&header8(op::BINBYTES8, len), data);
+        } else {
+            return Err(overflow_error(
+                "serializing a bytes object larger than 4 GiB requires pickle protocol 4 or higher",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A `bytearray` as BYTEARRAY8 (protocol 5).
+    pub fn bytearray(&mut self, data: &[u8]) {
+        self.write_payload(&header8(op::BYTEARRAY8, data.len()), data);
+    }
+
+    /// Stores the top of the stack at memo index `idx`: MEMOIZE from protocol 4 (which must
+    /// be the next index), BINPUT/LONG_BINPUT, or PUT text in protocol 0.
+    pub fn memo_put(&mut self, idx: usize) -> Result<(), PickleError> {
+        if self.proto >= 4 {
+            self.op(op::MEMOIZE);
+        } else {
+            self.memo_op(
+                idx,
+                op::PUT,
+                op::BINPUT,
+                op::LONG_BINPUT,
+                "memo id too large for LONG_BINPUT",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Pushes memo entry `idx`: GET text, BINGET or LONG_BINGET.
+    pub fn memo_get(&mut self, idx: usize) -> Result<(), PickleError> {
+        self.memo_op(
+            idx,
+            op::GET,
+            op::BINGET,
+            op::LONG_BINGET,
+            "memo id too large for LONG_BINGET",
+        )
+    }
+
+    fn memo_op(
+        &mut self,
+        idx: usize,
+        text: u8,
+        short: u8,
+        long: u8,
+        too_large: &str,
+    ) -> Result<(), PickleError> {
+        if !self.bin() {
+            self.write(&[text]);
+            self.write(idx.to_string().as_bytes());
+            self.write(b"\n");
+        } else if idx < 256 {
+            self.write(&[short, idx as u8]);
+        } else if idx as u64 <= 0xffff_ffff {
+            let b = (idx as u32).to_le_bytes();
+            self.write(&[long, b[0], b[1], b[2], b[3]]);
+        } else {
+            return Err(pickling_error(too_large));
+        }
+        Ok(())
+    }
+
+    /// GLOBAL with module and name as text lines.
+    pub fn global(&mut self, module: &[u8], name: &[u8]) {
+        self.write(&[op::GLOBAL]);
+        self.write(module);
+        self.write(b"\n");
+        self.write(name);
+        self.write(b"\n");
+    }
+
+    /// EXT1/EXT2/EXT4 for an extension-registry code.
+    pub fn ext(&mut self, code: u32) {
+        if code <= 0xff {
+            self.write(&[op::EXT1, code as u8]);
+        } else if code <= 0xffff {
+            let b = (code as u16).to_le_bytes();
+            self.write(&[op::EXT2, b[0], b[1]]);
+        } else {
+            let b = code.to_le_bytes();
+            self.write(&[op::EXT4, b[0], b[1], b[2], b[3]]);
+        }
+    }
+
+    /// PERSID with a protocol-0 text id.
+    pub fn persid_text(&mut self, pid: &[u8]) {
+        self.write(&[op::PERSID]);
+        self.write(pid);
+        self.write(b"\n");
+    }
+
+    /// An empty tuple: EMPTY_TUPLE, or MARK TUPLE in protocol 0.
+    pub fn empty_tuple(&mut self) {
+        if self.bin() {
+            self.op(op::EMPTY_TUPLE);
+        } else {
+            self.write(&[op::MARK, op::TUPLE]);
+        }
+    }
+
+    /// An empty list: EMPTY_LIST, or MARK LIST in protocol 0.
+    pub fn empty_list(&mut self) {
+        if self.bin() {
+            self.op(op::EMPTY_LIST);
+        } else {
+            self.write(&[op::MARK, op::LIST]);
+        }
+    }
+
+    /// An empty dict: EMPTY_DICT, or MARK DICT in protocol 0.
+    pub fn empty_dict(&mut self) {
+        if self.bin() {
+            self.op(op::EMPTY_DICT);
+        } else {
+            self.write(&[op::MARK, op::DICT]);
+        }
+    }
+}
+
+fn header8(code: u8, len: usize) -> [u8; 9] {
+    let mut header = [code, 0, 0, 0, 0, 0, 0, 0, 0];
+    header[1..].copy_from_slice(&(len as u64).to_le_bytes());
+    header
+}
+
+/// The length of the shortest prefix of a little-endian two's-complement number that still
+/// has the same value.
+pub fn minimal_signed_len(le: &[u8]) -> usize {
+    let mut len = le.len();
+    while len > 1 {
+        let top = le[len - 1];
+        let next_sign = le[len - 2] & 0x80;
+        if (top == 0 && next_sign == 0) || (top == 0xff && next_sign != 0) {
+            len -= 1;
+        } else {
+            break;
+        }
+    }
+    len
+}
+
+fn format_i32(value: i32, buf: &mut [u8; 16]) -> &[u8] {
+    use std::io::Write;
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    write!(cursor, "{value}").expect("an i32 fits in 16 bytes");
+    let n = cursor.position() as usize;
+    &buf[..n]
+}
+
+#[cfg(test)]
+mod tests;

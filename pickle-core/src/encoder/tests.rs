@@ -1,0 +1,131 @@
+//! Encoder unit tests; every expected byte string is CPython 3.11's `pickle.dumps` output.
+
+use super::*;
+use rstest::rstest;
+
+fn pickle_of(proto: u8, write: impl FnOnce(&mut Encoder)) -> Vec<u8> {
+    let mut enc = Encoder::new(proto);
+    enc.begin();
+    write(&mut enc);
+    enc.end();
+    enc.take_output()
+}
+
+#[rstest]
+#[case(0, 255, b"I255\n.".as_slice())]
+#[case(0, 2147483648, b"L2147483648L\n.")]
+#[case(1, 255, b"K\xff.")]
+#[case(1, 256, b"M\x00\x01.")]
+#[case(1, 65536, b"J\x00\x00\x01\x00.")]
+#[case(1, -1, b"J\xff\xff\xff\xff.")]
+#[case(1, -2147483649, b"L-2147483649L\n.")]
+#[case(2, 2147483648, b"\x80\x02\x8a\x05\x00\x00\x00\x80\x00.")]
+#[case(2, -2147483649, b"\x80\x02\x8a\x05\xff\xff\xff\x7f\xff.")]
+#[case(2, -549755813888, b"\x80\x02\x8a\x05\x00\x00\x00\x00\x80.")]
+#[case(2, i64::MIN, b"\x80\x02\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x80.")]
+#[case(4, 255, b"\x80\x04K\xff.")]
+#[case(4, 256, b"\x80\x04\x95\x04\x00\x00\x00\x00\x00\x00\x00M\x00\x01.")]
+#[case(
+    4,
+    2147483648,
+    b"\x80\x04\x95\x08\x00\x00\x00\x00\x00\x00\x00\x8a\x05\x00\x00\x00\x80\x00."
+)]
+fn integers_use_the_smallest_opcode(#[case] proto: u8, #[case] value: i64, #[case] want: &[u8]) {
+    assert_eq!(pickle_of(proto, |e| e.int(value)), want);
+}
+
+#[test]
+fn floats_and_booleans() {
+    assert_eq!(pickle_of(0, |e| e.float(1e16)), b"F1e+16\n.");
+    assert_eq!(
+        pickle_of(1, |e| e.float(-0.0)),
+        b"G\x80\x00\x00\x00\x00\x00\x00\x00."
+    );
+    assert_eq!(pickle_of(0, |e| e.bool(true)), b"I01\n.");
+    assert_eq!(pickle_of(2, |e| e.bool(false)), b"\x80\x02\x89.");
+}
+
+#[test]
+fn protocol_0_strings_are_raw_unicode_escaped() {
+    let out = pickle_of(0, |e| {
+        e.str("a\\\n\u{20ac}\u{1f600}".as_bytes()).unwrap();
+        e.memo_put(0).unwrap();
+    });
+    assert_eq!(out, b"Va\\u005c\\u000a\\u20ac\\U0001f600\np0\n.");
+}
+
+#[test]
+fn large_payloads_are_written_outside_frames() {
+    // pickle.dumps([b"ab", b"x" * 70000, b"cd"], 4)
+    let big = vec![b'x'; 70000];
+    let out = pickle_of(4, |e| {
+        e.op(op::EMPTY_LIST);
+        e.memo_put(0).unwrap();
+        e.op(op::MARK);
+        for (i, data) in [&b"ab"[..], &big, b"cd"].into_iter().enumerate() {
+            e.opcode_boundary();
+            e.bytes(data).unwrap();
+            e.memo_put(i + 1).unwrap();
+        }
+        e.op(op::APPENDS);
+    });
+    assert_eq!(out.len(), 70041);
+    assert_eq!(
+        &out[..25],
+        b"\x80\x04\x95\x08\x00\x00\x00\x00\x00\x00\x00]\x94(C\x02ab\x94Bp\x11\x01\x00x"
+    );
+    assert_eq!(
+        &out[out.len() - 20..],
+        b"xxx\x95\x08\x00\x00\x00\x00\x00\x00\x00\x94C\x02cd\x94e."
+    );
+}
+
+#[test]
+fn frames_under_four_bytes_lose_their_header() {
+    assert_eq!(pickle_of(4, |e| e.none()), b"\x80\x04N.");
+}
+
+#[test]
+fn frames_are_committed_at_the_target_size() {
+    let mut enc = Encoder::new(4);
+    enc.begin();
+    let chunk = vec![b'y'; 1000];
+    let mut commits = 0;
+    for _ in 0..70 {
+        commits += enc.opcode_boundary() as usize;
+        enc.bytes(&chunk).unwrap();
+    }
+    enc.end();
+    assert_eq!(commits, 1);
+    let out = enc.take_output();
+    let first_len = u64::from_le_bytes(out[3..11].try_into().unwrap()) as usize;
+    assert_eq!(first_len, 66 * 1005);
+    assert_eq!(out[11 + first_len], op::FRAME);
+}
+
+#[rstest]
+#[case(0, 5, b"g5\n".as_slice())]
+#[case(1, 5, b"h\x05")]
+#[case(3, 300, b"j\x2c\x01\x00\x00")]
+fn memo_reads_pick_the_width(#[case] proto: u8, #[case] idx: usize, #[case] want: &[u8]) {
+    let mut enc = Encoder::new(proto);
+    enc.memo_get(idx).unwrap();
+    assert_eq!(enc.output(), want);
+}
+
+#[test]
+fn extension_codes_pick_the_width() {
+    let mut enc = Encoder::new(2);
+    enc.ext(5);
+    enc.ext(300);
+    enc.ext(70000);
+    assert_eq!(enc.output(), b"\x82\x05\x83\x2c\x01\x84\x70\x11\x01\x00");
+}
+
+#[test]
+fn minimal_signed_lengths() {
+    assert_eq!(minimal_signed_len(&(-1i64).to_le_bytes()), 1);
+    assert_eq!(minimal_signed_len(&128i64.to_le_bytes()), 2);
+    assert_eq!(minimal_signed_len(&(-128i64).to_le_bytes()), 1);
+    assert_eq!(minimal_signed_len(&(-129i64).to_le_bytes()), 2);
+}

@@ -1,0 +1,434 @@
+//! Text conversions pickle needs: UTF-8 that may hold lone surrogates (what CPython's
+//! `surrogatepass` writes), raw-unicode-escape both ways, Python 2 string literals, and
+//! Python's float repr.
+
+use crate::error::{ErrorKind, PickleError};
+
+/// Whether `bytes` is UTF-8 in the generalized sense CPython's `surrogatepass` accepts:
+/// ordinary UTF-8 plus three-byte encodings of the surrogates U+D800–U+DFFF.
+pub fn is_surrogatepass_utf8(bytes: &[u8]) -> bool {
+    if bytes.is_ascii() {
+        return true;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let (len, min) = match b {
+            0xc2..=0xdf => (2, 0x80),
+            0xe0..=0xef => (3, 0x800),
+            0xf0..=0xf4 => (4, 0x10000),
+            _ => return false,
+        };
+        let Some(tail) = bytes.get(i + 1..i + len) else {
+            return false;
+        };
+        if tail.iter().any(|&t| t & 0xc0 != 0x80) {
+            return false;
+        }
+        let cp = tail.iter().fold(u32::from(b) & (0x7f >> len), |acc, &t| {
+            (acc << 6) | u32::from(t & 0x3f)
+        });
+        if cp < min || cp > 0x10ffff {
+            return false;
+        }
+        i += len;
+    }
+    true
+}
+
+/// The code points of generalized UTF-8 text (as validated by [`is_surrogatepass_utf8`]).
+pub fn code_points(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let b = *bytes.get(i)?;
+        let len = match b {
+            0..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        };
+        let mut cp = if len == 1 {
+            u32::from(b)
+        } else {
+            u32::from(b) & (0x7f >> len)
+        };
+        for &t in bytes.get(i + 1..i + len).unwrap_or(&[]) {
+            cp = (cp << 6) | u32::from(t & 0x3f);
+        }
+        i += len;
+        Some(cp)
+    })
+}
+
+/// Appends code point `cp` (surrogates allowed) as generalized UTF-8.
+pub fn push_code_point(out: &mut Vec<u8>, cp: u32) {
+    match cp {
+        0..=0x7f => out.push(cp as u8),
+        0x80..=0x7ff => out.extend_from_slice(&[0xc0 | (cp >> 6) as u8, 0x80 | (cp & 0x3f) as u8]),
+        0x800..=0xffff => out.extend_from_slice(&[
+            0xe0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xf0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3f) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+    }
+}
+
+/// The argument of a protocol-0 UNICODE opcode, as CPython's pickler writes it: latin-1 for
+/// code points below 256, `\uXXXX`/`\UXXXXXXXX` above, and backslash, NUL, CR, LF and
+/// U+001A escaped too so the line stays one line.
+pub fn raw_unicode_escape(text: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for cp in code_points(text) {
+        let escaped_width = if cp >= 0x10000 {
+            out.extend_from_slice(b"\\U");
+            8
+        } else if cp >= 256 || matches!(cp, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
+            out.extend_from_slice(b"\\u");
+            4
+        } else {
+            out.push(cp as u8);
+            continue;
+        };
+        for shift in (0..escaped_width).rev() {
+            out.push(HEX[((cp >> (shift * 4)) & 0xf) as usize]);
+        }
+    }
+}
+
+/// Decodes raw-unicode-escape (the UNICODE opcode's argument) into generalized UTF-8.
+/// `\u` and `\U` escape only after an odd number of backslashes, as in CPython.
+pub fn raw_unicode_unescape(raw: &[u8], at: u64) -> Result<Vec<u8>, PickleError> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] != b'\\' {
+            push_code_point(&mut out, u32::from(raw[i]));
+            i += 1;
+            continue;
+        }
+        let run_start = i;
+        while i < raw.len() && raw[i] == b'\\' {
+            i += 1;
+        }
+        let run = i - run_start;
+        let escape = run % 2 == 1 && matches!(raw.get(i), Some(b'u' | b'U'));
+        out.extend(std::iter::repeat_n(b'\\', run - escape as usize));
+        if !escape {
+            continue;
+        }
+        let width = if raw[i] == b'u' { 4 } else { 8 };
+        let digits = raw
+            .get(i + 1..i + 1 + width)
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit));
+        let Some(digits) = digits else {
+            let what = if width == 4 {
+                "truncated \\uXXXX escape"
+            } else {
+                "truncated \\UXXXXXXXX escape"
+            };
+            return Err(bad_text(
+                format!("'rawunicodeescape' codec can't decode bytes: {what}"),
+                at,
+            ));
+        };
+        let cp =
+            u32::from_str_radix(std::str::from_utf8(digits).expect("hex digits"), 16).expect("hex");
+        if cp > 0x10ffff {
+            return Err(bad_text(
+                "'rawunicodeescape' codec can't decode bytes: \\Uxxxxxxxx out of range".into(),
+                at,
+            ));
+        }
+        push_code_point(&mut out, cp);
+        i += 1 + width;
+    }
+    Ok(out)
+}
+
+fn bad_text(msg: String, at: u64) -> PickleError {
+    PickleError::new(
+        ErrorKind::Other(crate::error::PyExcKind::Unpickling, msg),
+        at,
+    )
+}
+
+/// Decodes the argument of a STRING opcode: a quoted Python 2 literal with backslash escapes.
+pub fn string_literal(line: &[u8], at: u64) -> Result<Vec<u8>, PickleError> {
+    let quoted =
+        line.len() >= 2 && line[0] == line[line.len() - 1] && (line[0] == b'\'' || line[0] == b'"');
+    if !quoted {
+        return Err(PickleError::new(ErrorKind::StringNotQuoted, at));
+    }
+    unescape_bytes(&line[1..line.len() - 1], at)
+}
+
+/// Python's bytes-literal escapes: `\\ \' \" \a \b \f \n \r \t \v \xhh \ooo` and
+/// backslash-newline; any other backslash stays as it is.
+fn unescape_bytes(body: &[u8], at: u64) -> Result<Vec<u8>, PickleError> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        i += 1;
+        if b != b'\\' || i == body.len() {
+            out.push(b);
+            continue;
+        }
+        let e = body[i];
+        i += 1;
+        match e {
+            b'\n' => {}
+            b'\\' | b'\'' | b'"' => out.push(e),
+            b'a' => out.push(7),
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut value = u32::from(e - b'0');
+                for _ in 0..2 {
+                    match body.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            value = value * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push(value as u8);
+            }
+            b'x' => {
+                let digits = body
+                    .get(i..i + 2)
+                    .filter(|d| d.iter().all(u8::is_ascii_hexdigit));
+                let Some(digits) = digits else {
+                    let msg = format!("invalid \\x escape at position {}", i - 2);
+                    return Err(PickleError::new(
+                        ErrorKind::Other(crate::error::PyExcKind::Value, msg),
+                        at,
+                    ));
+                };
+                out.push(
+                    u8::from_str_radix(std::str::from_utf8(digits).expect("hex"), 16).expect("hex"),
+                );
+                i += 2;
+            }
+            _ => out.extend_from_slice(&[b'\\', e]),
+        }
+    }
+    Ok(out)
+}
+
+/// `repr(x)` for a Python float: the shortest digits that round-trip, positional notation for
+/// decimal exponents from -4 to 15 and scientific (`1e+16`, `1.5e-05`) outside that.
+pub fn float_repr(x: f64) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, e.g. "1.2345e-5" or "-0e0".
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("exponent");
+    let exp: i32 = exp.parse().expect("exponent digits");
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let sign = if negative { "-" } else { "" };
+    if !(-4..16).contains(&exp) {
+        let (head, tail) = digits.split_at(1);
+        let frac = if tail.is_empty() {
+            String::new()
+        } else {
+            format!(".{tail}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{head}{frac}e{esign}{:02}", exp.abs());
+    }
+    let point = exp + 1;
+    let body = if point <= 0 {
+        format!("0.{}{}", "0".repeat((-point) as usize), digits)
+    } else if point as usize >= digits.len() {
+        format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{body}")
+}
+
+/// Parses a float line as CPython's FLOAT opcode does (`float()` of the text).
+pub fn parse_float_line(line: &[u8], at: u64) -> Result<f64, PickleError> {
+    let text = std::str::from_utf8(line).unwrap_or("");
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    let special = matches!(unsigned, "inf" | "infinity" | "nan");
+    let parsed = if special
+        || trimmed
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+    {
+        lower.parse::<f64>().ok()
+    } else {
+        None
+    };
+    parsed.ok_or_else(|| {
+        let shown = String::from_utf8_lossy(line);
+        let msg = format!("could not convert string to float: '{shown}'");
+        PickleError::new(ErrorKind::BadLiteral(msg), at)
+    })
+}
+
+/// A decimal integer literal from an INT or LONG line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntLiteral {
+    /// `I01` / `I00`, which Python 2 wrote for booleans.
+    Bool(bool),
+    /// Fits in 64 bits.
+    Small(i64),
+    /// Does not fit; little-endian two's-complement bytes.
+    Big(Vec<u8>),
+}
+
+/// Parses the argument of INT (`long_suffix` false) or LONG (true: a trailing `L` is allowed).
+pub fn parse_int_line(line: &[u8], long_suffix: bool, at: u64) -> Result<IntLiteral, PickleError> {
+    if !long_suffix && (line == b"01" || line == b"00") {
+        return Ok(IntLiteral::Bool(line == b"01"));
+    }
+    let body = if long_suffix {
+        line.strip_suffix(b"L").unwrap_or(line)
+    } else {
+        line
+    };
+    let text = std::str::from_utf8(body).unwrap_or("").trim();
+    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let valid = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && !digits.starts_with('_')
+        && !digits.ends_with('_')
+        && !digits.contains("__");
+    if !valid {
+        let shown = String::from_utf8_lossy(body);
+        let msg = if long_suffix {
+            format!("invalid literal for int() with base 10: '{shown}'")
+        } else {
+            "could not convert string to int".to_string()
+        };
+        return Err(PickleError::new(ErrorKind::BadLiteral(msg), at));
+    }
+    let clean: String = text.chars().filter(|&c| c != '_').collect();
+    if let Ok(v) = clean.parse::<i64>() {
+        return Ok(IntLiteral::Small(v));
+    }
+    let big: num_bigint::BigInt = clean.parse().expect("validated decimal digits");
+    Ok(IntLiteral::Big(big.to_signed_bytes_le()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_repr_matches_python() {
+        let cases = [
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (-0.0, "-0.0"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (1.5e-5, "1.5e-05"),
+            (0.0001, "0.0001"),
+            (123456789.125, "123456789.125"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+            (2.5e-300, "2.5e-300"),
+            (-1e100, "-1e+100"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(float_repr(x), want);
+        }
+    }
+
+    #[test]
+    fn raw_unicode_escape_round_trips() {
+        let text = "a\\b\n\u{e9}\u{20ac}\u{1f600}\0\r\u{1a}".as_bytes();
+        let mut out = Vec::new();
+        raw_unicode_escape(text, &mut out);
+        assert_eq!(
+            out,
+            b"a\\u005cb\\u000a\xe9\\u20ac\\U0001f600\\u0000\\u000d\\u001a"
+        );
+        assert_eq!(raw_unicode_unescape(&out, 0).unwrap(), text);
+    }
+
+    #[test]
+    fn raw_unicode_unescape_needs_an_odd_backslash_run() {
+        assert_eq!(raw_unicode_unescape(b"\\\\u0041", 0).unwrap(), b"\\\\u0041");
+        assert_eq!(raw_unicode_unescape(b"\\\\\\u0041", 0).unwrap(), b"\\\\A");
+        assert!(raw_unicode_unescape(b"\\u00", 0).is_err());
+    }
+
+    #[test]
+    fn lone_surrogates_are_generalized_utf8() {
+        let mut s = Vec::new();
+        push_code_point(&mut s, 0xd800);
+        assert_eq!(s, b"\xed\xa0\x80");
+        assert!(is_surrogatepass_utf8(&s));
+        assert_eq!(code_points(&s).collect::<Vec<_>>(), [0xd800]);
+        assert!(!is_surrogatepass_utf8(b"\xc0\x80"));
+        assert!(!is_surrogatepass_utf8(b"\xe2\x82"));
+    }
+
+    #[test]
+    fn string_literals_unescape_like_python_2() {
+        assert_eq!(
+            string_literal(b"'a\\nb\\x41\\101\\q'", 0).unwrap(),
+            b"a\nbAA\\q"
+        );
+        assert_eq!(string_literal(b"\"it's\"", 0).unwrap(), b"it's");
+        assert_eq!(
+            string_literal(b"'abc", 0).unwrap_err().kind,
+            ErrorKind::StringNotQuoted
+        );
+    }
+
+    #[test]
+    fn int_lines_parse_booleans_small_and_big() {
+        assert_eq!(
+            parse_int_line(b"01", false, 0).unwrap(),
+            IntLiteral::Bool(true)
+        );
+        assert_eq!(
+            parse_int_line(b"-42", false, 0).unwrap(),
+            IntLiteral::Small(-42)
+        );
+        assert_eq!(
+            parse_int_line(b"18446744073709551616L", true, 0).unwrap(),
+            IntLiteral::Big(vec![0, 0, 0, 0, 0, 0, 0, 0, 1])
+        );
+        assert!(parse_int_line(b"12x", false, 0).is_err());
+    }
+
+    #[test]
+    fn float_lines_parse() {
+        assert_eq!(parse_float_line(b"1e+16", 0).unwrap(), 1e16);
+        assert!(parse_float_line(b"nan", 0).unwrap().is_nan());
+        assert!(parse_float_line(b"0x10", 0).is_err());
+    }
+}
