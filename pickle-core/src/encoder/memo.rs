@@ -5,7 +5,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// Hashes an object address: multiply to spread it, then fold the high bits down so that the
 /// table's bucket index (the low bits) is well mixed even though addresses are aligned.
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, Debug)]
 pub struct AddressHasher(u64);
 
 impl Hasher for AddressHasher {
@@ -27,7 +27,7 @@ impl Hasher for AddressHasher {
 }
 
 /// Memo keyed by object identity (an address or any other unique `usize`).
-#[derive(Default, Clone)]
+#[derive(Default, Clone, Debug)]
 pub struct IdMemo {
     map: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
 }

@@ -1,0 +1,71 @@
+//! Module attributes a dump or load needs, fetched once per dump/load rather than per object.
+
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+
+/// Lazily fetched module attributes.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    latin1: Option<PyObjectRef>,
+    codecs_encode: Option<PyObjectRef>,
+    getattr: Option<PyObjectRef>,
+    copyreg: Option<PyObjectRef>,
+    compat: Option<PyObjectRef>,
+}
+
+fn cached(
+    slot: &mut Option<PyObjectRef>,
+    fetch: impl FnOnce() -> PyResult<PyObjectRef>,
+) -> PyResult<PyObjectRef> {
+    if let Some(value) = slot {
+        return Ok(value.clone());
+    }
+    let value = fetch()?;
+    *slot = Some(value.clone());
+    Ok(value)
+}
+
+impl Lookups {
+    /// The one `'latin1'` string all of a dump's `_codecs.encode` reductions share (CPython
+    /// uses an interned constant, so its second use is a memo hit).
+    pub(crate) fn latin1(&mut self, vm: &VirtualMachine) -> PyObjectRef {
+        self.latin1
+            .get_or_insert_with(|| vm.ctx.intern_str("latin1").to_owned().into())
+            .clone()
+    }
+
+    pub(crate) fn codecs_encode(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        cached(&mut self.codecs_encode, || {
+            vm.import("_codecs", 0)?.get_attr("encode", vm)
+        })
+    }
+
+    /// `builtins.getattr`, for nested names below protocol 4.
+    pub(crate) fn getattr(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        cached(&mut self.getattr, || {
+            vm.builtins.as_object().get_attr("getattr", vm)
+        })
+    }
+
+    pub(crate) fn copyreg(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        cached(&mut self.copyreg, || vm.import("copyreg", 0))
+    }
+
+    /// `copyreg.<name>` (`dispatch_table`, `_extension_registry`, ...), read fresh each time
+    /// because Python code may rebind them.
+    pub(crate) fn copyreg_attr(
+        &mut self,
+        vm: &VirtualMachine,
+        name: &'static str,
+    ) -> PyResult<PyObjectRef> {
+        self.copyreg(vm)?.get_attr(name, vm)
+    }
+
+    /// `_compat_pickle.<name>` (the Python 2 name mappings).
+    pub(crate) fn compat_attr(
+        &mut self,
+        vm: &VirtualMachine,
+        name: &'static str,
+    ) -> PyResult<PyObjectRef> {
+        cached(&mut self.compat, || vm.import("_compat_pickle", 0))?.get_attr(name, vm)
+    }
+}

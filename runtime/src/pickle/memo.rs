@@ -1,0 +1,184 @@
+//! The memo proxies `Pickler.memo` and `Unpickler.memo`: views of a pickler's memo that can be
+//! copied to a dict, cleared, and assigned from a dict or another proxy.
+
+pub(crate) use memo_proxies::{PicklerMemoProxy, UnpicklerMemoProxy};
+
+#[rustpython_vm::pymodule(sub, name = "_pickle")]
+pub(crate) mod memo_proxies {
+    use super::super::pickler::PyPickler;
+    use super::super::unpickler::PyUnpickler;
+    use pickle_core::decoder::Memo;
+    use pickle_core::encoder::IdMemo;
+    use rustpython_vm::builtins::{PyDict, PyDictRef, PyInt, PyTuple};
+    use rustpython_vm::pyclass;
+    use rustpython_vm::{
+        AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
+    };
+
+    fn index_of(vm: &VirtualMachine, obj: &PyObject, what: &str) -> PyResult<u64> {
+        obj.downcast_ref::<PyInt>()
+            .and_then(|i| num_traits::ToPrimitive::to_u64(i.as_bigint()))
+            .ok_or_else(|| vm.new_type_error(format!("memo {what} must be non-negative integers")))
+    }
+
+    /// `(dict_type, (), None, None, iter(items))`: how a proxy pickles, as a plain dict.
+    fn reduce_as_dict(vm: &VirtualMachine, contents: PyDictRef) -> PyResult<PyObjectRef> {
+        let items = vm.call_method(contents.as_object(), "items", ())?;
+        let items = items.get_iter(vm)?;
+        let parts = vec![
+            vm.ctx.types.dict_type.to_owned().into(),
+            vm.ctx.empty_tuple.clone().into(),
+            vm.ctx.none(),
+            vm.ctx.none(),
+            items.into(),
+        ];
+        Ok(vm.ctx.new_tuple(parts).into())
+    }
+
+    #[pyattr]
+    #[pyclass(module = "_pickle", name = "PicklerMemoProxy")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct PicklerMemoProxy {
+        pickler: PyRef<PyPickler>,
+    }
+
+    impl PicklerMemoProxy {
+        pub(crate) fn new(pickler: PyRef<PyPickler>) -> Self {
+            PicklerMemoProxy { pickler }
+        }
+
+        /// A memo built from `{id: (index, obj)}` or another proxy.
+        pub(crate) fn entries_from(
+            value: &PyObject,
+            vm: &VirtualMachine,
+        ) -> PyResult<(IdMemo, Vec<PyObjectRef>)> {
+            let dict = match value.downcast_ref::<PicklerMemoProxy>() {
+                Some(proxy) => proxy.to_dict(vm)?,
+                None => value.to_owned().downcast::<PyDict>().map_err(|v| {
+                    vm.new_type_error(format!(
+                        "'memo' attribute must be a PicklerMemoProxy object or dict, not {}",
+                        v.class().name()
+                    ))
+                })?,
+            };
+            let mut memo = IdMemo::new();
+            let mut objects = Vec::new();
+            for (key, entry) in dict.items_vec() {
+                let pair = entry.downcast_ref::<PyTuple>().filter(|t| t.len() == 2);
+                let pair =
+                    pair.ok_or_else(|| vm.new_type_error("'memo' values must be 2-item tuples"))?;
+                let idx = index_of(vm, &pair.as_slice()[0], "values")?;
+                let id = index_of(vm, &key, "keys")?;
+                // The object itself keys the new memo; the dict's id key must name the same object.
+                let obj = pair.as_slice()[1].clone();
+                memo.put_at(
+                    if id as usize == obj.get_id() {
+                        id as usize
+                    } else {
+                        obj.get_id()
+                    },
+                    idx as usize,
+                );
+                objects.push(obj);
+            }
+            Ok((memo, objects))
+        }
+
+        fn to_dict(&self, vm: &VirtualMachine) -> PyResult<PyDictRef> {
+            let dict = vm.ctx.new_dict();
+            let guard = self.pickler.state.lock();
+            if let Some(state) = guard.as_ref() {
+                for obj in &state.memo_objects {
+                    let Some(idx) = state.memo.get(obj.get_id()) else {
+                        continue;
+                    };
+                    let entry = vm
+                        .ctx
+                        .new_tuple(vec![vm.ctx.new_int(idx).into(), obj.clone()]);
+                    dict.set_item(vm.ctx.new_int(obj.get_id()).as_object(), entry.into(), vm)?;
+                }
+            }
+            Ok(dict)
+        }
+    }
+
+    #[pyclass(flags(DISALLOW_INSTANTIATION))]
+    impl PicklerMemoProxy {
+        #[pymethod]
+        fn copy(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyDictRef> {
+            zelf.to_dict(vm)
+        }
+
+        #[pymethod]
+        fn clear(zelf: &Py<Self>) {
+            if let Some(state) = zelf.pickler.state.lock().as_mut() {
+                state.clear_memo();
+            }
+        }
+
+        #[pymethod]
+        fn __reduce__(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+            reduce_as_dict(vm, zelf.to_dict(vm)?)
+        }
+    }
+
+    #[pyattr]
+    #[pyclass(module = "_pickle", name = "UnpicklerMemoProxy")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct UnpicklerMemoProxy {
+        unpickler: PyRef<PyUnpickler>,
+    }
+
+    impl UnpicklerMemoProxy {
+        pub(crate) fn new(unpickler: PyRef<PyUnpickler>) -> Self {
+            UnpicklerMemoProxy { unpickler }
+        }
+
+        /// A memo built from `{index: obj}` or another proxy.
+        pub(crate) fn entries_from(
+            value: &PyObject,
+            vm: &VirtualMachine,
+        ) -> PyResult<Memo<PyObjectRef>> {
+            let dict = match value.downcast_ref::<UnpicklerMemoProxy>() {
+                Some(proxy) => proxy.to_dict(vm)?,
+                None => value.to_owned().downcast::<PyDict>().map_err(|v| {
+                    vm.new_type_error(format!(
+                        "'memo' attribute must be an UnpicklerMemoProxy object or dict, not {}",
+                        v.class().name()
+                    ))
+                })?,
+            };
+            let mut memo = Memo::new();
+            for (key, obj) in dict.items_vec() {
+                memo.put(index_of(vm, &key, "keys")?, obj);
+            }
+            Ok(memo)
+        }
+
+        fn to_dict(&self, vm: &VirtualMachine) -> PyResult<PyDictRef> {
+            let dict = vm.ctx.new_dict();
+            for (idx, obj) in self.unpickler.memo.lock().iter() {
+                dict.set_item(vm.ctx.new_int(idx).as_object(), obj.clone(), vm)?;
+            }
+            Ok(dict)
+        }
+    }
+
+    #[pyclass(flags(DISALLOW_INSTANTIATION))]
+    impl UnpicklerMemoProxy {
+        #[pymethod]
+        fn copy(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyDictRef> {
+            zelf.to_dict(vm)
+        }
+
+        #[pymethod]
+        fn clear(zelf: &Py<Self>) {
+            zelf.unpickler.memo.lock().clear();
+        }
+
+        #[pymethod]
+        fn __reduce__(zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+            reduce_as_dict(vm, zelf.to_dict(vm)?)
+        }
+    }
+}

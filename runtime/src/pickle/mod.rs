@@ -1,0 +1,166 @@
+//! Brine's `_pickle` module: CPython 3.14's API over `pickle-core`.
+//!
+//! One file per part: [`errors`] (exceptions), [`pickler`] and [`save`]/[`reduce`]/[`global`]
+//! (dumping), [`unpickler`], [`vm_builder`] and [`file_source`] (loading), [`memo`] (memo
+//! proxies).
+
+mod errors;
+mod file_source;
+mod global;
+mod lookups;
+mod memo;
+mod options;
+mod pickler;
+mod reduce;
+mod save;
+mod unpickler;
+mod vm_builder;
+
+pub(crate) use module::module_def;
+
+// The pymodule `with(...)` list below names these relative to this module.
+use errors::exceptions;
+use memo::memo_proxies;
+use pickler::pickler_class;
+use unpickler::unpickler_class;
+
+#[rustpython_vm::pymodule(
+    name = "_pickle",
+    with(exceptions, pickler_class, unpickler_class, memo_proxies)
+)]
+pub(crate) mod module {
+    use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
+    use super::save::{Hooks, PicklerState, Walker};
+    use super::unpickler::unpickler_class::{LoadKeywords, file_methods, load_from_file};
+    use super::vm_builder::{LoadHooks, VmBuilder};
+    use pickle_core::decoder::{Limits, loads as decode};
+    use rustpython_vm::FromArgs;
+    use rustpython_vm::builtins::{PyBytes, PyStr};
+    use rustpython_vm::function::ArgBytesLike;
+    use rustpython_vm::{PyObjectRef, PyResult, TryFromObject, VirtualMachine};
+
+    #[pyattr]
+    const HIGHEST_PROTOCOL: u8 = pickle_core::encoder::HIGHEST_PROTOCOL;
+
+    #[pyattr]
+    const DEFAULT_PROTOCOL: u8 = pickle_core::encoder::DEFAULT_PROTOCOL;
+
+    /// Which `_pickle` this is; RustPython's own has no such attribute.
+    #[pyattr(name = "_implementation")]
+    const IMPLEMENTATION: &str = "brine";
+
+    #[derive(FromArgs)]
+    struct DumpsArgs {
+        #[pyarg(any)]
+        obj: PyObjectRef,
+        #[pyarg(any, optional)]
+        protocol: Option<PyObjectRef>,
+        #[pyarg(named, default = true)]
+        fix_imports: bool,
+        #[pyarg(named, optional)]
+        buffer_callback: Option<PyObjectRef>,
+    }
+
+    #[derive(FromArgs)]
+    struct DumpArgs {
+        #[pyarg(any)]
+        obj: PyObjectRef,
+        #[pyarg(any)]
+        file: PyObjectRef,
+        #[pyarg(any, optional)]
+        protocol: Option<PyObjectRef>,
+        #[pyarg(named, default = true)]
+        fix_imports: bool,
+        #[pyarg(named, optional)]
+        buffer_callback: Option<PyObjectRef>,
+    }
+
+    fn dump_with(
+        vm: &VirtualMachine,
+        obj: &PyObjectRef,
+        protocol: Option<PyObjectRef>,
+        fix_imports: bool,
+        callback: Option<PyObjectRef>,
+        write: Option<PyObjectRef>,
+    ) -> PyResult<Vec<u8>> {
+        let proto = resolve_protocol(vm, protocol)?;
+        // Checked as CPython checks it; only PickleBuffer objects would reach the callback.
+        resolve_buffer_callback(vm, callback, proto)?;
+        let mut state = PicklerState::new(proto, fix_imports);
+        Walker::new(vm, &mut state, Hooks::default(), write).dump(obj)
+    }
+
+    #[pyfunction]
+    fn dumps(args: DumpsArgs, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let data = dump_with(
+            vm,
+            &args.obj,
+            args.protocol,
+            args.fix_imports,
+            args.buffer_callback,
+            None,
+        )?;
+        Ok(vm.ctx.new_bytes(data).into())
+    }
+
+    #[pyfunction]
+    fn dump(args: DumpArgs, vm: &VirtualMachine) -> PyResult<()> {
+        let write = file_write(vm, &args.file)?;
+        dump_with(
+            vm,
+            &args.obj,
+            args.protocol,
+            args.fix_imports,
+            args.buffer_callback,
+            Some(write),
+        )
+        .map(drop)
+    }
+
+    #[derive(FromArgs)]
+    struct LoadsArgs {
+        #[pyarg(positional)]
+        data: PyObjectRef,
+        #[pyarg(flatten)]
+        keywords: LoadKeywords,
+    }
+
+    #[pyfunction]
+    fn loads(args: LoadsArgs, vm: &VirtualMachine) -> PyResult {
+        let options = args.keywords.into_options(vm)?;
+        let mut builder = VmBuilder::new(vm, &options, LoadHooks::default());
+        let limits = Limits::default();
+        if let Some(bytes) = args.data.downcast_ref::<PyBytes>() {
+            return decode(bytes.as_bytes(), &mut builder, &limits).map_err(|e| e.into_py(vm));
+        }
+        if args.data.downcast_ref::<PyStr>().is_some() {
+            return Err(vm.new_type_error("a bytes-like object is required, not 'str'"));
+        }
+        // Other buffers are copied: Python code run by the load must not see them locked.
+        let data = ArgBytesLike::try_from_object(vm, args.data)?
+            .borrow_buf()
+            .to_vec();
+        decode(&data, &mut builder, &limits).map_err(|e| e.into_py(vm))
+    }
+
+    #[derive(FromArgs)]
+    struct LoadArgs {
+        #[pyarg(any)]
+        file: PyObjectRef,
+        #[pyarg(flatten)]
+        keywords: LoadKeywords,
+    }
+
+    #[pyfunction]
+    fn load(args: LoadArgs, vm: &VirtualMachine) -> PyResult {
+        let file = file_methods(vm, &args.file)?;
+        let options = args.keywords.into_options(vm)?;
+        load_from_file(
+            vm,
+            file,
+            &options,
+            LoadHooks::default(),
+            &mut Default::default(),
+        )
+    }
+}

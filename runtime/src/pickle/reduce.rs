@@ -1,0 +1,433 @@
+//! The generic path: `dispatch_table`, `reducer_override`, `__reduce_ex__`/`__reduce__`, and
+//! what their results turn into (REDUCE, NEWOBJ, NEWOBJ_EX, BUILD, batched items).
+
+use super::errors::{new_pickling_error, type_name, with_note};
+use super::save::{Walker, core_err};
+use pickle_core::encoder::BATCH_SIZE;
+use pickle_core::opcodes::op;
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyDict, PyStr, PyTuple, PyType};
+use rustpython_vm::protocol::PyIterReturn;
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult};
+
+/// The parts of a reduce tuple: `(func, args[, state[, listitems[, dictitems[, setter]]]])`.
+pub(crate) struct Reduction {
+    pub(crate) func: PyObjectRef,
+    pub(crate) args: PyObjectRef,
+    pub(crate) state: Option<PyObjectRef>,
+    pub(crate) listitems: Option<PyObjectRef>,
+    pub(crate) dictitems: Option<PyObjectRef>,
+    pub(crate) state_setter: Option<PyObjectRef>,
+}
+
+impl Reduction {
+    /// `func(*args)` with nothing else.
+    pub(crate) fn call(func: PyObjectRef, args: PyObjectRef) -> Self {
+        Reduction {
+            func,
+            args,
+            state: None,
+            listitems: None,
+            dictitems: None,
+            state_setter: None,
+        }
+    }
+}
+
+impl Walker<'_> {
+    /// Everything that is not an exact built-in container: reducer_override, types and
+    /// functions by name, then the reduce protocol.
+    pub(crate) fn save_by_reduction(&mut self, obj: &PyObject, cls: &Py<PyType>) -> PyResult<()> {
+        let vm = self.vm;
+        let mut reduced = None;
+        if let Some(hook) = self.hooks.reducer_override.clone() {
+            let value = hook.call((obj.to_owned(),), vm)?;
+            if !value.is(&vm.ctx.not_implemented) {
+                reduced = Some(value);
+            }
+        }
+        let value = match reduced {
+            Some(value) => value,
+            None if cls.is(vm.ctx.types.type_type) => return self.save_type(obj),
+            None if cls.is(vm.ctx.types.function_type) => return self.save_global(obj, None),
+            None => match self.reduce_value(obj, cls)? {
+                Some(value) => value,
+                None => return self.save_global(obj, None),
+            },
+        };
+        if value.downcast_ref::<PyStr>().is_some() {
+            return self.save_global(obj, Some(value));
+        }
+        self.save_reduce_value(obj, value)
+            .map_err(|e| self.note(e, obj, "object"))
+    }
+
+    pub(crate) fn note(
+        &self,
+        e: PyBaseExceptionRef,
+        obj: &PyObject,
+        what: &str,
+    ) -> PyBaseExceptionRef {
+        with_note(
+            self.vm,
+            e,
+            format!("when serializing {} {what}", type_name(self.vm, obj)),
+        )
+    }
+
+    /// Calls the reducer: the dispatch table's entry for the type, else `__reduce_ex__`, else
+    /// `__reduce__`. `None` means "a class: save it by name".
+    fn reduce_value(&mut self, obj: &PyObject, cls: &Py<PyType>) -> PyResult<Option<PyObjectRef>> {
+        let vm = self.vm;
+        if let Some(reducer) = self.dispatch_entry(cls)? {
+            return reducer.call((obj.to_owned(),), vm).map(Some);
+        }
+        if cls.fast_issubclass(vm.ctx.types.type_type) {
+            return Ok(None);
+        }
+        if let Some(reduce_ex) = vm.get_attribute_opt(obj, "__reduce_ex__")? {
+            return reduce_ex.call((self.enc.proto(),), vm).map(Some);
+        }
+        if let Some(reduce) = vm.get_attribute_opt(obj, "__reduce__")? {
+            return reduce.call((), vm).map(Some);
+        }
+        Err(new_pickling_error(
+            vm,
+            format!("Can't pickle {} object", type_name(vm, cls.as_object())),
+        ))
+    }
+
+    fn dispatch_entry(&mut self, cls: &Py<PyType>) -> PyResult<Option<PyObjectRef>> {
+        let vm = self.vm;
+        let table = match &self.hooks.dispatch_table {
+            Some(table) => table.clone(),
+            None => self.lookups.copyreg_attr(vm, "dispatch_table")?,
+        };
+        if let Some(dict) = table.downcast_ref_if_exact::<PyDict>(vm) {
+            return Ok(dict.get_item_opt(cls.as_object(), vm)?);
+        }
+        match table.get_item(cls.as_object(), vm) {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if e.fast_isinstance(vm.ctx.exceptions.key_error) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn save_reduce_value(&mut self, obj: &PyObject, value: PyObjectRef) -> PyResult<()> {
+        let vm = self.vm;
+        let Some(tuple) = value.downcast_ref::<PyTuple>() else {
+            let msg = format!(
+                "__reduce__ must return a string or tuple, not {}",
+                type_name(vm, &value)
+            );
+            return Err(new_pickling_error(vm, msg));
+        };
+        let items = tuple.as_slice();
+        if !(2..=6).contains(&items.len()) {
+            return Err(new_pickling_error(
+                vm,
+                "tuple returned by __reduce__ must contain 2 through 6 elements",
+            ));
+        }
+        let optional = |i: usize| items.get(i).filter(|v| !vm.is_none(v)).cloned();
+        let reduction = Reduction {
+            func: items[0].clone(),
+            args: items[1].clone(),
+            state: optional(2),
+            listitems: optional(3),
+            dictitems: optional(4),
+            state_setter: optional(5),
+        };
+        self.save_reduce(reduction, Some(obj))
+    }
+
+    /// pickle.py's `save_reduce`, with CPython 3.14's checks, messages and notes.
+    pub(crate) fn save_reduce(&mut self, r: Reduction, obj: Option<&PyObject>) -> PyResult<()> {
+        let vm = self.vm;
+        if !r.func.is_callable() {
+            let msg = format!(
+                "first item of the tuple returned by __reduce__ must be callable, not {}",
+                type_name(vm, &r.func)
+            );
+            return Err(new_pickling_error(vm, msg));
+        }
+        let Some(args) = r.args.downcast_ref::<PyTuple>() else {
+            let msg = format!(
+                "second item of the tuple returned by __reduce__ must be a tuple, not {}",
+                type_name(vm, &r.args)
+            );
+            return Err(new_pickling_error(vm, msg));
+        };
+        let func_name = if self.enc.proto() >= 2 {
+            self.name_of(&r.func)?
+        } else {
+            None
+        };
+        match func_name.as_deref() {
+            Some("__newobj_ex__") => self.save_newobj_ex(args, obj)?,
+            Some("__newobj__") => self.save_newobj(args, obj)?,
+            _ => self.save_call(&r.func, &r.args, obj)?,
+        }
+        if let Some(obj) = obj {
+            match self.st.memo.get(obj.get_id()) {
+                Some(idx) => {
+                    self.enc.op(op::POP);
+                    self.enc.memo_get(idx).map_err(core_err(vm))?;
+                }
+                None => self.memo_put(obj)?,
+            }
+        }
+        let target = obj.unwrap_or(&r.func);
+        if let Some(items) = r.listitems {
+            self.check_iterator(&items, "fourth")?;
+            self.batch_appends(items, target)?;
+        }
+        if let Some(items) = r.dictitems {
+            self.check_iterator(&items, "fifth")?;
+            self.batch_setitems(items, target)?;
+        }
+        if let Some(state) = r.state {
+            self.save_state(target, state, r.state_setter)?;
+        }
+        Ok(())
+    }
+
+    fn name_of(&self, func: &PyObject) -> PyResult<Option<String>> {
+        let name = self.vm.get_attribute_opt(func, "__name__")?;
+        Ok(name.and_then(|n| {
+            n.downcast_ref::<PyStr>()
+                .map(|s| s.to_string_lossy().into_owned())
+        }))
+    }
+
+    fn check_iterator(&self, items: &PyObject, which: &str) -> PyResult<()> {
+        if items.class().slots.iternext.load().is_some() {
+            return Ok(());
+        }
+        let msg = format!(
+            "{which} item of the tuple returned by __reduce__ must be an iterator, not {}",
+            type_name(self.vm, items)
+        );
+        Err(new_pickling_error(self.vm, msg))
+    }
+
+    fn save_call(
+        &mut self,
+        func: &PyObject,
+        args: &PyObject,
+        obj: Option<&PyObject>,
+    ) -> PyResult<()> {
+        let target = obj.unwrap_or(func);
+        self.save(func, false)
+            .map_err(|e| self.note(e, target, "reconstructor"))?;
+        self.save(args, false)
+            .map_err(|e| self.note(e, target, "reconstructor arguments"))?;
+        self.enc.op(op::REDUCE);
+        Ok(())
+    }
+
+    /// Checks NEWOBJ's class: it must have `__new__` and be the object's class.
+    fn check_new_class(&self, cls: &PyObject, obj: Option<&PyObject>, which: &str) -> PyResult<()> {
+        let vm = self.vm;
+        if vm.get_attribute_opt(cls, "__new__")?.is_none() {
+            return Err(new_pickling_error(
+                vm,
+                format!("first argument to {which}() has no __new__"),
+            ));
+        }
+        if let Some(obj) = obj {
+            let obj_class = obj.get_attr("__class__", vm)?;
+            if !cls.is(&obj_class) {
+                let msg = format!(
+                    "first argument to {which}() must be {}, not {}",
+                    obj_class.repr(vm)?,
+                    cls.repr(vm)?
+                );
+                return Err(new_pickling_error(vm, msg));
+            }
+        }
+        Ok(())
+    }
+
+    fn save_newobj(&mut self, args: &Py<PyTuple>, obj: Option<&PyObject>) -> PyResult<()> {
+        let vm = self.vm;
+        let Some((cls, rest)) = args.as_slice().split_first() else {
+            return Err(new_pickling_error(vm, "__newobj__ arglist is empty"));
+        };
+        self.check_new_class(cls, obj, "__newobj__")?;
+        let target = obj.unwrap_or(cls);
+        self.save(cls, false)
+            .map_err(|e| self.note(e, target, "class"))?;
+        let rest = vm.ctx.new_tuple(rest.to_vec());
+        self.save(rest.as_object(), false)
+            .map_err(|e| self.note(e, target, "__new__ arguments"))?;
+        self.enc.op(op::NEWOBJ);
+        Ok(())
+    }
+
+    fn save_newobj_ex(&mut self, args: &Py<PyTuple>, obj: Option<&PyObject>) -> PyResult<()> {
+        let vm = self.vm;
+        let [cls, new_args, kwargs] = args.as_slice() else {
+            let msg = format!(
+                "length of the NEWOBJ_EX argument tuple must be exactly 3, not {}",
+                args.len()
+            );
+            return Err(new_pickling_error(vm, msg));
+        };
+        self.check_new_class(cls, obj, "__newobj_ex__")?;
+        let target = obj.unwrap_or(cls);
+        if self.enc.proto() >= 4 {
+            self.save(cls, false)
+                .map_err(|e| self.note(e, target, "class"))?;
+            self.save(new_args, false)
+                .map_err(|e| self.note(e, target, "__new__ arguments"))?;
+            self.save(kwargs, false)
+                .map_err(|e| self.note(e, target, "__new__ arguments"))?;
+            self.enc.op(op::NEWOBJ_EX);
+            return Ok(());
+        }
+        // Below protocol 4: functools.partial(cls.__new__, cls, *args, **kwargs)().
+        let partial = vm.import("functools", 0)?.get_attr("partial", vm)?;
+        let mut call_args = vec![cls.get_attr("__new__", vm)?, cls.clone()];
+        call_args.extend(vm.extract_elements_with(new_args, |o| Ok(o))?);
+        let kwargs = super::vm_builder::kwargs_of(vm, kwargs)?;
+        let func = partial.call(
+            rustpython_vm::function::FuncArgs::new(call_args, kwargs),
+            vm,
+        )?;
+        self.save(&func, false)
+            .map_err(|e| self.note(e, target, "reconstructor"))?;
+        self.enc.empty_tuple();
+        self.enc.op(op::REDUCE);
+        Ok(())
+    }
+
+    fn save_state(
+        &mut self,
+        obj: &PyObject,
+        state: PyObjectRef,
+        setter: Option<PyObjectRef>,
+    ) -> PyResult<()> {
+        let Some(setter) = setter else {
+            self.save(&state, false)
+                .map_err(|e| self.note(e, obj, "state"))?;
+            self.enc.op(op::BUILD);
+            return Ok(());
+        };
+        self.save(&setter, false)
+            .map_err(|e| self.note(e, obj, "state setter"))?;
+        self.save(obj, false)?;
+        self.save(&state, false)
+            .map_err(|e| self.note(e, obj, "state"))?;
+        self.enc.op(op::TUPLE2);
+        self.enc.op(op::REDUCE);
+        self.enc.op(op::POP);
+        Ok(())
+    }
+
+    fn next_item(&self, iter: &PyObject) -> PyResult<Option<PyObjectRef>> {
+        let iter = rustpython_vm::protocol::PyIter::new(iter);
+        match iter.next(self.vm)? {
+            PyIterReturn::Return(value) => Ok(Some(value)),
+            PyIterReturn::StopIteration(_) => Ok(None),
+        }
+    }
+
+    /// The C pickler's `batch_list` over an iterator: APPEND per item in protocol 0; otherwise
+    /// MARK..APPENDS batches, a lone last item getting a bare APPEND.
+    pub(crate) fn batch_appends(&mut self, iter: PyObjectRef, obj: &PyObject) -> PyResult<()> {
+        let mut index = 0;
+        let mut save_item = |w: &mut Self, item: &PyObject| {
+            let result = w
+                .save(item, false)
+                .map_err(|e| w.note(e, obj, &format!("item {index}")));
+            index += 1;
+            result
+        };
+        if !self.enc.bin() {
+            while let Some(item) = self.next_item(&iter)? {
+                save_item(self, &item)?;
+                self.enc.op(op::APPEND);
+            }
+            return Ok(());
+        }
+        loop {
+            let Some(first) = self.next_item(&iter)? else {
+                return Ok(());
+            };
+            let Some(mut item) = self.next_item(&iter)? else {
+                save_item(self, &first)?;
+                self.enc.op(op::APPEND);
+                return Ok(());
+            };
+            self.enc.op(op::MARK);
+            save_item(self, &first)?;
+            let mut n = 1;
+            loop {
+                save_item(self, &item)?;
+                n += 1;
+                if n == BATCH_SIZE {
+                    break;
+                }
+                match self.next_item(&iter)? {
+                    Some(next) => item = next,
+                    None => break,
+                }
+            }
+            self.enc.op(op::APPENDS);
+            if n < BATCH_SIZE {
+                return Ok(());
+            }
+        }
+    }
+
+    fn next_pair(&self, iter: &PyObject) -> PyResult<Option<(PyObjectRef, PyObjectRef)>> {
+        let Some(item) = self.next_item(iter)? else {
+            return Ok(None);
+        };
+        match item.downcast_ref::<PyTuple>().map(|t| t.as_slice()) {
+            Some([key, value]) => Ok(Some((key.clone(), value.clone()))),
+            _ => Err(self
+                .vm
+                .new_type_error("dict items iterator must return 2-tuples")),
+        }
+    }
+
+    /// The C pickler's `batch_dict` over an iterator of pairs, shaped like `batch_appends`.
+    pub(crate) fn batch_setitems(&mut self, iter: PyObjectRef, obj: &PyObject) -> PyResult<()> {
+        if !self.enc.bin() {
+            while let Some((key, value)) = self.next_pair(&iter)? {
+                self.save_pair(obj, &key, &value)?;
+                self.enc.op(op::SETITEM);
+            }
+            return Ok(());
+        }
+        loop {
+            let Some(first) = self.next_pair(&iter)? else {
+                return Ok(());
+            };
+            let Some(mut pair) = self.next_pair(&iter)? else {
+                self.save_pair(obj, &first.0, &first.1)?;
+                self.enc.op(op::SETITEM);
+                return Ok(());
+            };
+            self.enc.op(op::MARK);
+            self.save_pair(obj, &first.0, &first.1)?;
+            let mut n = 1;
+            loop {
+                self.save_pair(obj, &pair.0, &pair.1)?;
+                n += 1;
+                if n == BATCH_SIZE {
+                    break;
+                }
+                match self.next_pair(&iter)? {
+                    Some(next) => pair = next,
+                    None => break,
+                }
+            }
+            self.enc.op(op::SETITEMS);
+            if n < BATCH_SIZE {
+                return Ok(());
+            }
+        }
+    }
+}

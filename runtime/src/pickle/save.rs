@@ -1,0 +1,563 @@
+//! The pickling walk over VM objects: CPython's `save()` order, exact-type fast paths for the
+//! built-in types, and the encoder from `pickle-core` choosing the bytes.
+
+use super::errors::{from_core, with_note};
+use pickle_core::PickleError;
+use pickle_core::encoder::{BATCH_SIZE, Encoder, IdMemo, minimal_signed_len};
+use pickle_core::opcodes::op;
+use rustpython_vm::builtins::{
+    PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple,
+    PyType,
+};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use std::collections::HashSet;
+
+/// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
+const FAST_NESTING_LIMIT: usize = 50;
+
+/// What a pickler keeps between `dump` calls: its options and its memo.
+#[derive(Debug, Default)]
+pub(crate) struct PicklerState {
+    pub(crate) proto: u8,
+    pub(crate) fix_imports: bool,
+    pub(crate) fast: bool,
+    pub(crate) memo: IdMemo,
+    /// Every memoised object, kept alive (as CPython's memo does) so identities stay unique.
+    pub(crate) memo_objects: Vec<PyObjectRef>,
+}
+
+impl PicklerState {
+    pub(crate) fn new(proto: u8, fix_imports: bool) -> Self {
+        PicklerState {
+            proto,
+            fix_imports,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn clear_memo(&mut self) {
+        self.memo.clear();
+        self.memo_objects.clear();
+    }
+}
+
+/// The customisation hooks of a `Pickler`, resolved before a dump.
+#[derive(Default)]
+pub(crate) struct Hooks {
+    pub(crate) persistent_id: Option<PyObjectRef>,
+    pub(crate) reducer_override: Option<PyObjectRef>,
+    pub(crate) dispatch_table: Option<PyObjectRef>,
+}
+
+/// One dump in progress.
+pub(crate) struct Walker<'a> {
+    pub(crate) vm: &'a VirtualMachine,
+    pub(crate) enc: Encoder,
+    pub(crate) st: &'a mut PicklerState,
+    pub(crate) hooks: Hooks,
+    /// `file.write`, when committed frames stream to a file as they fill.
+    sink: Option<PyObjectRef>,
+    fast_nesting: usize,
+    fast_ids: HashSet<usize>,
+    pub(crate) lookups: super::lookups::Lookups,
+}
+
+pub(crate) fn core_err(
+    vm: &VirtualMachine,
+) -> impl Fn(PickleError) -> rustpython_vm::builtins::PyBaseExceptionRef + '_ {
+    move |e| from_core(vm, &e)
+}
+
+impl<'a> Walker<'a> {
+    pub(crate) fn new(
+        vm: &'a VirtualMachine,
+        st: &'a mut PicklerState,
+        hooks: Hooks,
+        sink: Option<PyObjectRef>,
+    ) -> Self {
+        let enc = Encoder::new(st.proto);
+        Walker {
+            vm,
+            enc,
+            st,
+            hooks,
+            sink,
+            fast_nesting: 0,
+            fast_ids: HashSet::new(),
+            lookups: Default::default(),
+        }
+    }
+
+    /// Writes one whole pickle of `obj`; returns the bytes not yet sent to the sink.
+    pub(crate) fn dump(mut self, obj: &PyObject) -> PyResult<Vec<u8>> {
+        self.enc.begin();
+        self.save(obj, false)?;
+        self.enc.end();
+        let rest = self.enc.take_output();
+        match self.sink.take() {
+            Some(write) => {
+                write.call((self.vm.ctx.new_bytes(rest),), self.vm)?;
+                Ok(Vec::new())
+            }
+            None => Ok(rest),
+        }
+    }
+
+    fn flush_committed(&mut self) -> PyResult<()> {
+        if let Some(write) = &self.sink {
+            let data = self.enc.take_output();
+            write.call((self.vm.ctx.new_bytes(data),), self.vm)?;
+        }
+        Ok(())
+    }
+
+    /// CPython's `save`: persistent ids, atoms, the memo, then everything else.
+    pub(crate) fn save(&mut self, obj: &PyObject, pers_save: bool) -> PyResult<()> {
+        if self.enc.opcode_boundary() {
+            self.flush_committed()?;
+        }
+        if !pers_save && self.hooks.persistent_id.is_some() && self.save_persistent_id(obj)? {
+            return Ok(());
+        }
+        let vm = self.vm;
+        let cls = obj.class();
+        let types = &vm.ctx.types;
+        if vm.is_none(obj) {
+            self.enc.none();
+            return Ok(());
+        }
+        if cls.is(types.bool_type) {
+            self.enc.bool(obj.is(&vm.ctx.true_value));
+            return Ok(());
+        }
+        if cls.is(types.int_type) {
+            return self.save_int(obj.downcast_ref::<PyInt>().expect("exact int"));
+        }
+        if cls.is(types.float_type) {
+            self.enc
+                .float(obj.downcast_ref::<PyFloat>().expect("exact float").to_f64());
+            return Ok(());
+        }
+        if let Some(idx) = self.st.memo.get(obj.get_id()) {
+            return self.enc.memo_get(idx).map_err(core_err(vm));
+        }
+        if cls.is(types.str_type) {
+            return self.save_str(obj);
+        }
+        if cls.is(types.bytes_type) {
+            return self.save_bytes(obj);
+        }
+        vm.with_recursion("while pickling an object", || self.save_compound(obj, cls))
+    }
+
+    fn save_compound(&mut self, obj: &PyObject, cls: &Py<PyType>) -> PyResult<()> {
+        let types = &self.vm.ctx.types;
+        if cls.is(types.dict_type) {
+            self.save_dict(obj)
+        } else if cls.is(types.list_type) {
+            self.save_list(obj)
+        } else if cls.is(types.tuple_type) {
+            self.save_tuple(obj.downcast_ref::<PyTuple>().expect("exact tuple"))
+        } else if cls.is(types.set_type) {
+            self.save_set(obj)
+        } else if cls.is(types.frozenset_type) {
+            self.save_frozenset(obj)
+        } else if cls.is(types.bytearray_type) {
+            self.save_bytearray(obj)
+        } else {
+            self.save_by_reduction(obj, cls)
+        }
+    }
+
+    fn save_int(&mut self, int: &Py<PyInt>) -> PyResult<()> {
+        let value = int.as_bigint();
+        if let Some(small) = num_traits::ToPrimitive::to_i64(value) {
+            self.enc.int(small);
+        } else if self.enc.binary_longs() {
+            let le = value.to_signed_bytes_le();
+            self.enc.long_bytes(&le[..minimal_signed_len(&le)]);
+        } else {
+            self.enc.long_text(&value.to_string());
+        }
+        Ok(())
+    }
+
+    fn save_str(&mut self, obj: &PyObject) -> PyResult<()> {
+        let text = obj.downcast_ref::<PyStr>().expect("exact str");
+        self.enc.str(text.as_bytes()).map_err(core_err(self.vm))?;
+        self.memo_put(obj)
+    }
+
+    fn save_bytes(&mut self, obj: &PyObject) -> PyResult<()> {
+        let data = obj
+            .downcast_ref::<PyBytes>()
+            .expect("exact bytes")
+            .as_bytes();
+        if self.enc.proto() >= 3 {
+            self.enc.bytes(data).map_err(core_err(self.vm))?;
+            return self.memo_put(obj);
+        }
+        // Protocols 0-2 have no bytes opcode: CPython writes `bytes()` for b'' and
+        // `_codecs.encode(data.decode('latin1'), 'latin1')` otherwise.
+        let vm = self.vm;
+        let reduction = if data.is_empty() {
+            (
+                vm.ctx.types.bytes_type.to_owned().into(),
+                vm.ctx.empty_tuple.clone().into(),
+            )
+        } else {
+            let text: String = data.iter().map(|&b| char::from(b)).collect();
+            let args = vm
+                .ctx
+                .new_tuple(vec![vm.ctx.new_str(text).into(), self.lookups.latin1(vm)]);
+            (self.lookups.codecs_encode(vm)?, args.into())
+        };
+        self.save_simple_reduce(reduction.0, reduction.1, obj)
+    }
+
+    fn save_bytearray(&mut self, obj: &PyObject) -> PyResult<()> {
+        let array = obj.downcast_ref::<PyByteArray>().expect("exact bytearray");
+        if self.enc.proto() >= 5 {
+            let data = array.borrow_buf().to_vec();
+            self.enc.bytearray(&data);
+            return self.memo_put(obj);
+        }
+        let vm = self.vm;
+        let data = array.borrow_buf().to_vec();
+        let args = if data.is_empty() {
+            vec![]
+        } else {
+            vec![vm.ctx.new_bytes(data).into()]
+        };
+        self.save_simple_reduce(
+            vm.ctx.types.bytearray_type.to_owned().into(),
+            vm.ctx.new_tuple(args).into(),
+            obj,
+        )
+    }
+
+    /// `save_reduce(func, args, obj=obj)` for the reductions the pickler itself makes.
+    fn save_simple_reduce(
+        &mut self,
+        func: PyObjectRef,
+        args: PyObjectRef,
+        obj: &PyObject,
+    ) -> PyResult<()> {
+        let reduction = super::reduce::Reduction::call(func, args);
+        self.save_reduce(reduction, Some(obj))
+    }
+
+    fn save_tuple(&mut self, tuple: &Py<PyTuple>) -> PyResult<()> {
+        let items = tuple.as_slice();
+        let obj = tuple.as_object();
+        if items.is_empty() {
+            self.enc.empty_tuple();
+            return Ok(());
+        }
+        let small = items.len() <= 3 && self.enc.proto() >= 2;
+        if !small {
+            self.enc.op(op::MARK);
+        }
+        for (i, item) in items.iter().enumerate() {
+            self.save(item, false)
+                .map_err(|e| self.note_item(e, obj, i))?;
+        }
+        // A tuple found in the memo now contained itself (through a mutable object): drop what
+        // was pushed and fetch the memoised copy, as CPython does.
+        if let Some(idx) = self.st.memo.get(obj.get_id()) {
+            match (small, self.enc.bin()) {
+                (true, _) => (0..items.len()).for_each(|_| self.enc.op(op::POP)),
+                (false, true) => self.enc.op(op::POP_MARK),
+                (false, false) => (0..=items.len()).for_each(|_| self.enc.op(op::POP)),
+            }
+            return self.enc.memo_get(idx).map_err(core_err(self.vm));
+        }
+        let code = if small {
+            [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][items.len()]
+        } else {
+            op::TUPLE
+        };
+        self.enc.op(code);
+        self.memo_put(obj)
+    }
+
+    fn note_item(
+        &self,
+        e: rustpython_vm::builtins::PyBaseExceptionRef,
+        obj: &PyObject,
+        i: usize,
+    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
+        let note = format!(
+            "when serializing {} item {i}",
+            super::errors::type_name(self.vm, obj)
+        );
+        with_note(self.vm, e, note)
+    }
+
+    fn note_key(
+        &self,
+        e: rustpython_vm::builtins::PyBaseExceptionRef,
+        obj: &PyObject,
+        key: &PyObject,
+    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
+        let shown = key
+            .repr(self.vm)
+            .map(|r| r.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let note = format!(
+            "when serializing {} item {shown}",
+            super::errors::type_name(self.vm, obj)
+        );
+        with_note(self.vm, e, note)
+    }
+
+    fn save_list(&mut self, obj: &PyObject) -> PyResult<()> {
+        self.fast_enter(obj)?;
+        self.enc.empty_list();
+        self.memo_put(obj)?;
+        let list = obj.downcast_ref::<PyList>().expect("exact list");
+        if list.__len__() > 0 {
+            if self.enc.bin() {
+                self.batch_list_exact(list)?;
+            } else {
+                let iter = obj.get_iter(self.vm)?;
+                self.batch_appends(iter.into(), obj)?;
+            }
+        }
+        self.fast_leave(obj);
+        Ok(())
+    }
+
+    /// The C pickler's path for exact lists: one APPEND for a one-item list, otherwise
+    /// MARK..APPENDS batches (a trailing batch of one item still gets its MARK).
+    fn batch_list_exact(&mut self, list: &Py<PyList>) -> PyResult<()> {
+        let obj = list.as_object();
+        if list.__len__() == 1 {
+            let item = list.borrow_vec()[0].clone();
+            self.save(&item, false)
+                .map_err(|e| self.note_item(e, obj, 0))?;
+            self.enc.op(op::APPEND);
+            return Ok(());
+        }
+        let mut total = 0;
+        loop {
+            self.enc.op(op::MARK);
+            let mut in_batch = 0;
+            while let Some(item) = list.borrow_vec().get(total).cloned() {
+                self.save(&item, false)
+                    .map_err(|e| self.note_item(e, obj, total))?;
+                total += 1;
+                in_batch += 1;
+                if in_batch == BATCH_SIZE {
+                    break;
+                }
+            }
+            self.enc.op(op::APPENDS);
+            if total >= list.__len__() {
+                return Ok(());
+            }
+        }
+    }
+
+    fn save_dict(&mut self, obj: &PyObject) -> PyResult<()> {
+        self.fast_enter(obj)?;
+        self.enc.empty_dict();
+        self.memo_put(obj)?;
+        let dict = obj.downcast_ref::<PyDict>().expect("exact dict");
+        if dict.__len__() > 0 {
+            if self.enc.bin() {
+                self.batch_dict_exact(dict)?;
+            } else {
+                let items = self.vm.call_method(obj, "items", ())?;
+                self.batch_setitems(items.get_iter(self.vm)?.into(), obj)?;
+            }
+        }
+        self.fast_leave(obj);
+        Ok(())
+    }
+
+    /// The C pickler's path for exact dicts: SETITEM for one pair, otherwise MARK..SETITEMS
+    /// batches of 1000, checking after each batch that the dict kept its size. A dict of exactly
+    /// 1000·k pairs ends with an empty MARK SETITEMS, as CPython's does.
+    fn batch_dict_exact(&mut self, dict: &Py<PyDict>) -> PyResult<()> {
+        let obj = dict.as_object();
+        let size = dict.__len__();
+        let mut position = 0;
+        if size == 1 {
+            let (_, key, value) = dict.next_entry(0).expect("one entry");
+            self.save_pair(obj, &key, &value)?;
+            self.enc.op(op::SETITEM);
+            return Ok(());
+        }
+        loop {
+            self.enc.op(op::MARK);
+            let mut in_batch = 0;
+            while let Some((next, key, value)) = dict.next_entry(position) {
+                position = next;
+                self.save_pair(obj, &key, &value)?;
+                in_batch += 1;
+                if in_batch == BATCH_SIZE {
+                    break;
+                }
+            }
+            self.enc.op(op::SETITEMS);
+            if dict.__len__() != size {
+                return Err(self
+                    .vm
+                    .new_runtime_error("dictionary changed size during iteration"));
+            }
+            if in_batch < BATCH_SIZE {
+                return Ok(());
+            }
+        }
+    }
+
+    pub(crate) fn save_pair(
+        &mut self,
+        obj: &PyObject,
+        key: &PyObject,
+        value: &PyObject,
+    ) -> PyResult<()> {
+        self.save(key, false)?;
+        self.save(value, false)
+            .map_err(|e| self.note_key(e, obj, key))
+    }
+
+    fn save_set(&mut self, obj: &PyObject) -> PyResult<()> {
+        let vm = self.vm;
+        let set = obj.downcast_ref::<PySet>().expect("exact set");
+        if self.enc.proto() < 4 {
+            let items = vm.ctx.new_list(set.elements());
+            let args = vm.ctx.new_tuple(vec![items.into()]);
+            return self.save_simple_reduce(
+                vm.ctx.types.set_type.to_owned().into(),
+                args.into(),
+                obj,
+            );
+        }
+        self.enc.op(op::EMPTY_SET);
+        self.memo_put(obj)?;
+        let items = set.elements();
+        let size = items.len();
+        if size == 0 {
+            return Ok(());
+        }
+        // A do-while as in CPython: a set of exactly 1000·k items ends with an empty batch.
+        let mut start = 0;
+        loop {
+            let end = size.min(start + BATCH_SIZE);
+            self.enc.op(op::MARK);
+            for item in &items[start..end] {
+                self.save(item, false)
+                    .map_err(|e| self.note_element(e, obj))?;
+            }
+            self.enc.op(op::ADDITEMS);
+            if set.as_object().length(vm)? != size {
+                return Err(vm.new_runtime_error("set changed size during iteration"));
+            }
+            if end - start < BATCH_SIZE {
+                return Ok(());
+            }
+            start = end;
+        }
+    }
+
+    fn note_element(
+        &self,
+        e: rustpython_vm::builtins::PyBaseExceptionRef,
+        obj: &PyObject,
+    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
+        let note = format!(
+            "when serializing {} element",
+            super::errors::type_name(self.vm, obj)
+        );
+        with_note(self.vm, e, note)
+    }
+
+    fn save_frozenset(&mut self, obj: &PyObject) -> PyResult<()> {
+        let vm = self.vm;
+        let items = obj
+            .downcast_ref::<PyFrozenSet>()
+            .expect("exact frozenset")
+            .elements();
+        if self.enc.proto() < 4 {
+            let args = vm.ctx.new_tuple(vec![vm.ctx.new_list(items).into()]);
+            return self.save_simple_reduce(
+                vm.ctx.types.frozenset_type.to_owned().into(),
+                args.into(),
+                obj,
+            );
+        }
+        self.enc.op(op::MARK);
+        for item in &items {
+            self.save(item, false)
+                .map_err(|e| self.note_element(e, obj))?;
+        }
+        if let Some(idx) = self.st.memo.get(obj.get_id()) {
+            self.enc.op(op::POP_MARK);
+            return self.enc.memo_get(idx).map_err(core_err(vm));
+        }
+        self.enc.op(op::FROZENSET);
+        self.memo_put(obj)
+    }
+
+    /// Stores `obj` at the next memo index (not in fast mode).
+    pub(crate) fn memo_put(&mut self, obj: &PyObject) -> PyResult<()> {
+        if self.st.fast {
+            return Ok(());
+        }
+        let idx = self.st.memo.put(obj.get_id());
+        self.st.memo_objects.push(obj.to_owned());
+        self.enc.memo_put(idx).map_err(core_err(self.vm))
+    }
+
+    fn fast_enter(&mut self, obj: &PyObject) -> PyResult<()> {
+        if !self.st.fast {
+            return Ok(());
+        }
+        self.fast_nesting += 1;
+        if self.fast_nesting >= FAST_NESTING_LIMIT && !self.fast_ids.insert(obj.get_id()) {
+            let msg = format!(
+                "fast mode: can't pickle cyclic objects including object type {} at {:#x}",
+                obj.class().name(),
+                obj.get_id()
+            );
+            return Err(self.vm.new_value_error(msg));
+        }
+        Ok(())
+    }
+
+    fn fast_leave(&mut self, obj: &PyObject) {
+        if !self.st.fast {
+            return;
+        }
+        if self.fast_nesting >= FAST_NESTING_LIMIT {
+            self.fast_ids.remove(&obj.get_id());
+        }
+        self.fast_nesting -= 1;
+    }
+
+    /// Returns true when the `persistent_id` hook gave an id, which is then written.
+    fn save_persistent_id(&mut self, obj: &PyObject) -> PyResult<bool> {
+        let hook = self.hooks.persistent_id.clone().expect("checked by caller");
+        let pid = hook.call((obj.to_owned(),), self.vm)?;
+        if self.vm.is_none(&pid) {
+            return Ok(false);
+        }
+        if self.enc.bin() {
+            self.save(&pid, true)?;
+            self.enc.op(op::BINPERSID);
+            return Ok(true);
+        }
+        let text = pid.str(self.vm)?;
+        let text = text.as_bytes();
+        if !text.is_ascii() {
+            return Err(super::errors::new_pickling_error(
+                self.vm,
+                "persistent IDs in protocol 0 must be ASCII strings",
+            ));
+        }
+        self.enc.persid_text(text);
+        Ok(true)
+    }
+}

@@ -1,0 +1,219 @@
+//! The `Unpickler` class: options, a memo kept between `load` calls, and the `find_class` /
+//! `persistent_load` hooks a subclass or instance may override.
+
+pub(crate) use unpickler_class::PyUnpickler;
+
+#[rustpython_vm::pymodule(sub, name = "_pickle")]
+pub(crate) mod unpickler_class {
+    use super::super::errors::new_unpickling_error;
+    use super::super::file_source::FileSource;
+    use super::super::memo::UnpicklerMemoProxy;
+    use super::super::vm_builder::{LoadHooks, LoadOptions, VmBuilder};
+    use pickle_core::decoder::{Limits, Memo, load};
+    use rustpython_common::lock::PyMutex;
+    use rustpython_vm::builtins::{PyStrRef, PyType};
+    use rustpython_vm::function::{FuncArgs, PySetterValue};
+    use rustpython_vm::types::{Constructor, Initializer};
+    use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
+    use rustpython_vm::{FromArgs, pyclass};
+
+    #[pyattr]
+    #[pyclass(module = "_pickle", name = "Unpickler")]
+    #[derive(Debug, PyPayload)]
+    pub(crate) struct PyUnpickler {
+        file: PyMutex<Option<(PyObjectRef, PyObjectRef)>>,
+        options: PyMutex<Option<LoadOptionsCell>>,
+        pub(crate) memo: PyMutex<Memo<PyObjectRef>>,
+    }
+
+    /// `LoadOptions` behind a Debug impl for the payload derive.
+    pub(crate) struct LoadOptionsCell(pub(crate) LoadOptions);
+
+    impl std::fmt::Debug for LoadOptionsCell {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("LoadOptions")
+        }
+    }
+
+    #[derive(FromArgs)]
+    pub(crate) struct LoadKeywords {
+        #[pyarg(named, default = true)]
+        pub(crate) fix_imports: bool,
+        #[pyarg(named, optional)]
+        pub(crate) encoding: Option<PyStrRef>,
+        #[pyarg(named, optional)]
+        pub(crate) errors: Option<PyStrRef>,
+        #[pyarg(named, optional)]
+        pub(crate) buffers: Option<PyObjectRef>,
+    }
+
+    impl LoadKeywords {
+        pub(crate) fn into_options(self, vm: &VirtualMachine) -> PyResult<LoadOptions> {
+            let buffers = match self.buffers.filter(|b| !vm.is_none(b)) {
+                Some(b) => Some(b.get_iter(vm)?.into()),
+                None => None,
+            };
+            let text = |s: Option<PyStrRef>, default: &str| {
+                s.map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| default.to_owned())
+            };
+            Ok(LoadOptions {
+                fix_imports: self.fix_imports,
+                encoding: text(self.encoding, "ASCII"),
+                errors: text(self.errors, "strict"),
+                buffers,
+            })
+        }
+    }
+
+    #[derive(FromArgs)]
+    pub(crate) struct UnpicklerArgs {
+        #[pyarg(any)]
+        file: PyObjectRef,
+        #[pyarg(flatten)]
+        keywords: LoadKeywords,
+    }
+
+    /// `file.read` and `file.readline`, or CPython's TypeError.
+    pub(crate) fn file_methods(
+        vm: &VirtualMachine,
+        file: &PyObjectRef,
+    ) -> PyResult<(PyObjectRef, PyObjectRef)> {
+        let read = vm.get_attribute_opt(&file, "read")?;
+        let readline = vm.get_attribute_opt(&file, "readline")?;
+        match (read, readline) {
+            (Some(read), Some(readline)) => Ok((read, readline)),
+            _ => Err(vm.new_type_error("file must have 'read' and 'readline' attributes")),
+        }
+    }
+
+    /// Reads one pickle from `file` with `options` and `hooks`, updating `memo`.
+    pub(crate) fn load_from_file(
+        vm: &VirtualMachine,
+        file: (PyObjectRef, PyObjectRef),
+        options: &LoadOptions,
+        hooks: LoadHooks,
+        memo: &mut Memo<PyObjectRef>,
+    ) -> PyResult {
+        let mut source = FileSource::new(vm, file.0, file.1);
+        let mut builder = VmBuilder::new(vm, options, hooks);
+        load(&mut source, &mut builder, memo, &Limits::default()).map_err(|e| e.into_py(vm))
+    }
+
+    impl Constructor for PyUnpickler {
+        type Args = FuncArgs;
+
+        fn py_new(_cls: &Py<PyType>, _args: FuncArgs, _vm: &VirtualMachine) -> PyResult<Self> {
+            Ok(PyUnpickler {
+                file: PyMutex::new(None),
+                options: PyMutex::new(None),
+                memo: PyMutex::new(Memo::new()),
+            })
+        }
+    }
+
+    impl Initializer for PyUnpickler {
+        type Args = UnpicklerArgs;
+
+        fn init(zelf: &Py<Self>, args: UnpicklerArgs, vm: &VirtualMachine) -> PyResult<()> {
+            let methods = file_methods(vm, &args.file)?;
+            let options = args.keywords.into_options(vm)?;
+            *zelf.file.lock() = Some(methods);
+            *zelf.options.lock() = Some(LoadOptionsCell(options));
+            zelf.memo.lock().clear();
+            Ok(())
+        }
+    }
+
+    impl PyUnpickler {
+        /// A hook counts when the instance dict has it or a subclass overrides our method.
+        fn hook(
+            zelf: &Py<Self>,
+            name: &'static str,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<PyObjectRef>> {
+            let obj = zelf.as_object();
+            if let Some(found) = obj
+                .dict()
+                .and_then(|d| d.get_item_opt(name, vm).ok().flatten())
+            {
+                return Ok(Some(found));
+            }
+            let found = obj.class().get_attr(vm.ctx.intern_str(name));
+            let default = PyUnpickler::class(&vm.ctx).get_attr(vm.ctx.intern_str(name));
+            match (found, default) {
+                (Some(f), Some(d)) if !f.is(&d) => vm.get_attribute_opt(obj, name),
+                _ => Ok(None),
+            }
+        }
+    }
+
+    #[pyclass(with(Constructor, Initializer), flags(BASETYPE, HAS_DICT))]
+    impl PyUnpickler {
+        #[pymethod]
+        fn load(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+            let (file, options) = match (
+                zelf.file.lock().clone(),
+                zelf.options.lock().as_ref().map(|o| o.0.clone()),
+            ) {
+                (Some(file), Some(options)) => (file, options),
+                _ => {
+                    let msg = format!(
+                        "Unpickler.__init__() was not called by {}.__init__()",
+                        zelf.class().name()
+                    );
+                    return Err(new_unpickling_error(vm, msg));
+                }
+            };
+            let hooks = LoadHooks {
+                find_class: Self::hook(&zelf, "find_class", vm)?,
+                persistent_load: Self::hook(&zelf, "persistent_load", vm)?,
+            };
+            let mut memo = std::mem::take(&mut *zelf.memo.lock());
+            let result = load_from_file(vm, file, &options, hooks, &mut memo);
+            *zelf.memo.lock() = memo;
+            result
+        }
+
+        #[pymethod]
+        fn find_class(
+            zelf: PyRef<Self>,
+            module: PyStrRef,
+            name: PyStrRef,
+            vm: &VirtualMachine,
+        ) -> PyResult {
+            let options = zelf.options.lock().as_ref().map(|o| o.0.clone());
+            let options = options.unwrap_or(LoadOptions {
+                fix_imports: true,
+                encoding: "ASCII".into(),
+                errors: "strict".into(),
+                buffers: None,
+            });
+            let mut builder = VmBuilder::new(vm, &options, LoadHooks::default());
+            builder.find_class(module, name).map_err(|e| e.into_py(vm))
+        }
+
+        #[pymethod]
+        fn persistent_load(zelf: &Py<Self>, _pid: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+            let _ = zelf;
+            Err(new_unpickling_error(
+                vm,
+                "A load persistent id instruction was encountered, but no persistent_load function was specified.",
+            ))
+        }
+
+        #[pygetset]
+        fn memo(zelf: PyRef<Self>) -> UnpicklerMemoProxy {
+            UnpicklerMemoProxy::new(zelf)
+        }
+
+        #[pygetset(setter)]
+        fn set_memo(zelf: &Py<Self>, value: PySetterValue, vm: &VirtualMachine) -> PyResult<()> {
+            let PySetterValue::Assign(value) = value else {
+                return Err(vm.new_type_error("attribute deletion is not supported"));
+            };
+            *zelf.memo.lock() = UnpicklerMemoProxy::entries_from(&value, vm)?;
+            Ok(())
+        }
+    }
+}

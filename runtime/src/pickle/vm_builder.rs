@@ -1,0 +1,554 @@
+//! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
+
+use super::errors::{from_core, new_unpickling_error};
+use super::global::{get_dotted, str_pair};
+use super::lookups::Lookups;
+use pickle_core::PickleError;
+use pickle_core::decoder::Builder;
+use pickle_core::text::code_points;
+use rustpython_common::wtf8::{CodePoint, Wtf8Buf};
+use rustpython_vm::builtins::{
+    PyBaseExceptionRef, PyByteArray, PyDict, PyFrozenSet, PyList, PySet, PyStr, PyStrRef, PyTuple,
+    PyType,
+};
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+
+/// A load error: from the decoder, or raised by Python code the load ran.
+pub(crate) enum LoadError {
+    Core(PickleError),
+    Py(PyBaseExceptionRef),
+}
+
+impl From<PickleError> for LoadError {
+    fn from(e: PickleError) -> Self {
+        LoadError::Core(e)
+    }
+}
+
+impl From<PyBaseExceptionRef> for LoadError {
+    fn from(e: PyBaseExceptionRef) -> Self {
+        LoadError::Py(e)
+    }
+}
+
+impl LoadError {
+    pub(crate) fn into_py(self, vm: &VirtualMachine) -> PyBaseExceptionRef {
+        match self {
+            LoadError::Core(e) => from_core(vm, &e),
+            LoadError::Py(e) => e,
+        }
+    }
+}
+
+type Made = Result<PyObjectRef, LoadError>;
+
+/// A `**kwargs` mapping as call keywords (string keys only, as Python requires).
+pub(crate) fn kwargs_of(
+    vm: &VirtualMachine,
+    kwargs: &PyObjectRef,
+) -> PyResult<rustpython_vm::function::KwArgs> {
+    let Some(dict) = kwargs.downcast_ref::<PyDict>() else {
+        return Err(vm.new_type_error(format!(
+            "argument after ** must be a mapping, not {}",
+            kwargs.class().name()
+        )));
+    };
+    let mut pairs = Vec::with_capacity(dict.__len__());
+    for (key, value) in dict.items_vec() {
+        let key: PyStrRef = key
+            .try_into_value(vm)
+            .map_err(|_| vm.new_type_error("keywords must be strings"))?;
+        pairs.push((key.as_wtf8().to_owned(), value));
+    }
+    Ok(pairs.into_iter().collect())
+}
+
+/// `Unpickler` options that shape the objects.
+#[derive(Clone)]
+pub(crate) struct LoadOptions {
+    pub(crate) fix_imports: bool,
+    pub(crate) encoding: String,
+    pub(crate) errors: String,
+    /// An iterator over out-of-band buffers, when `buffers=` was given.
+    pub(crate) buffers: Option<PyObjectRef>,
+}
+
+/// Overridden `find_class` / `persistent_load` methods of an `Unpickler` subclass or instance.
+#[derive(Default)]
+pub(crate) struct LoadHooks {
+    pub(crate) find_class: Option<PyObjectRef>,
+    pub(crate) persistent_load: Option<PyObjectRef>,
+}
+
+pub(crate) struct VmBuilder<'a> {
+    vm: &'a VirtualMachine,
+    opts: &'a LoadOptions,
+    hooks: LoadHooks,
+    proto: u8,
+    lookups: Lookups,
+}
+
+impl<'a> VmBuilder<'a> {
+    pub(crate) fn new(vm: &'a VirtualMachine, opts: &'a LoadOptions, hooks: LoadHooks) -> Self {
+        VmBuilder {
+            vm,
+            opts,
+            hooks,
+            proto: 0,
+            lookups: Lookups::default(),
+        }
+    }
+
+    fn text(&self, raw: &[u8]) -> PyObjectRef {
+        match std::str::from_utf8(raw) {
+            Ok(s) => self.vm.ctx.new_str(s).into(),
+            Err(_) => {
+                let mut buf = Wtf8Buf::with_capacity(raw.len());
+                for cp in code_points(raw) {
+                    buf.push(CodePoint::from_u32(cp).expect("validated code point"));
+                }
+                self.vm.ctx.new_str(buf).into()
+            }
+        }
+    }
+
+    fn utf8_name(&self, raw: &[u8]) -> PyResult<PyStrRef> {
+        let vm = self.vm;
+        match std::str::from_utf8(raw) {
+            Ok(s) => Ok(vm.ctx.new_str(s)),
+            Err(e) => {
+                let start = e.valid_up_to();
+                let end = start + e.error_len().unwrap_or(raw.len() - start);
+                let reason = if e.error_len().is_some() {
+                    "invalid start byte"
+                } else {
+                    "unexpected end of data"
+                };
+                Err(vm.new_unicode_decode_error(
+                    vm.ctx.new_str("utf-8"),
+                    vm.ctx.new_bytes(raw.to_vec()),
+                    start,
+                    end,
+                    vm.ctx.new_str(reason),
+                ))
+            }
+        }
+    }
+
+    /// `find_class`: the override when there is one, else pickle.py's default.
+    pub(crate) fn find_class(&mut self, module: PyStrRef, name: PyStrRef) -> Made {
+        if let Some(hook) = &self.hooks.find_class {
+            return Ok(hook.call((module, name), self.vm)?);
+        }
+        Ok(self.default_find_class(module, name)?)
+    }
+
+    fn default_find_class(&mut self, module: PyStrRef, name: PyStrRef) -> PyResult {
+        let vm = self.vm;
+        let (module, name) = if self.proto < 3 && self.opts.fix_imports {
+            self.python3_names(module, name)?
+        } else {
+            (module, name)
+        };
+        vm.import(&module, 0)?;
+        let loaded = vm
+            .sys_module
+            .get_attr("modules", vm)?
+            .get_item(&*module, vm)?;
+        let name_text = name.to_string_lossy();
+        if self.proto >= 4 && name_text.contains('.') {
+            let dotted: Vec<&str> = name_text.split('.').collect();
+            return get_dotted(vm, loaded, &dotted).map_err(|e| {
+                if !e.fast_isinstance(vm.ctx.exceptions.attribute_error) {
+                    return e;
+                }
+                let (n, m) = (name.as_object().repr(vm), module.as_object().repr(vm));
+                let shown = |r: PyResult<PyStrRef>| {
+                    r.map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                };
+                vm.new_attribute_error(format!(
+                    "Can't resolve path {} on module {}",
+                    shown(n),
+                    shown(m)
+                ))
+            });
+        }
+        loaded.get_attr(&name, vm)
+    }
+
+    /// `_compat_pickle`'s forward mappings: Python 2 names to Python 3's.
+    fn python3_names(
+        &mut self,
+        module: PyStrRef,
+        name: PyStrRef,
+    ) -> PyResult<(PyStrRef, PyStrRef)> {
+        let vm = self.vm;
+        let key = vm
+            .ctx
+            .new_tuple(vec![module.clone().into(), name.clone().into()]);
+        let names = self.lookups.compat_attr(vm, "NAME_MAPPING")?;
+        if let Some(pair) = names
+            .downcast_ref::<PyDict>()
+            .map(|d| d.get_item_opt(key.as_object(), vm))
+            .transpose()?
+            .flatten()
+        {
+            return str_pair(vm, &pair);
+        }
+        let modules = self.lookups.compat_attr(vm, "IMPORT_MAPPING")?;
+        if let Some(m) = modules
+            .downcast_ref::<PyDict>()
+            .map(|d| d.get_item_opt(&*module, vm))
+            .transpose()?
+            .flatten()
+        {
+            return Ok((m.try_into_value(vm)?, name));
+        }
+        Ok((module, name))
+    }
+
+    fn persistent_load(&mut self, pid: PyObjectRef) -> Made {
+        match &self.hooks.persistent_load {
+            Some(hook) => Ok(hook.call((pid,), self.vm)?),
+            None => Err(new_unpickling_error(self.vm, "A load persistent id instruction was encountered, but no persistent_load function was specified.").into()),
+        }
+    }
+
+    /// INST and OBJ: `cls(*args)`, or `cls.__new__(cls)` for a class with no arguments and
+    /// no `__getinitargs__`.
+    fn instantiate(&mut self, cls: PyObjectRef, args: Vec<PyObjectRef>) -> Made {
+        let vm = self.vm;
+        let plain_class = args.is_empty()
+            && cls.downcast_ref::<PyType>().is_some()
+            && vm.get_attribute_opt(&cls, "__getinitargs__")?.is_none();
+        if plain_class {
+            return Ok(vm.call_method(&cls, "__new__", (cls.clone(),))?);
+        }
+        Ok(cls.call(FuncArgs::from(args), vm)?)
+    }
+
+    fn new_object(
+        &mut self,
+        cls: PyObjectRef,
+        args: PyObjectRef,
+        kwargs: Option<PyObjectRef>,
+        opcode: &str,
+    ) -> Made {
+        let vm = self.vm;
+        if cls.downcast_ref::<PyType>().is_none() {
+            let msg = format!(
+                "{opcode} class argument must be a type, not {}",
+                cls.class().name()
+            );
+            return Err(new_unpickling_error(vm, msg).into());
+        }
+        let Some(args) = args.downcast_ref::<PyTuple>() else {
+            let msg = format!(
+                "{opcode} args argument must be a tuple, not {}",
+                args.class().name()
+            );
+            return Err(new_unpickling_error(vm, msg).into());
+        };
+        let mut call_args = Vec::with_capacity(args.len() + 1);
+        call_args.push(cls.clone());
+        call_args.extend(args.as_slice().iter().cloned());
+        let kwargs = match kwargs {
+            Some(kw) => kwargs_of(vm, &kw)?,
+            None => Default::default(),
+        };
+        let new = cls.get_attr("__new__", vm)?;
+        Ok(new.call(FuncArgs::new(call_args, kwargs), vm)?)
+    }
+
+    /// BUILD without `__setstate__`: update `__dict__` (interning str keys), then set the slot
+    /// state's attributes.
+    fn build_default(&mut self, obj: &PyObjectRef, state: PyObjectRef) -> PyResult<()> {
+        let vm = self.vm;
+        let (state, slots) = match state.downcast_ref::<PyTuple>().map(|t| t.as_slice()) {
+            Some([s, slots]) => (s.clone(), Some(slots.clone())),
+            _ => (state, None),
+        };
+        if state.clone().try_to_bool(vm)? {
+            let Some(state) = state.downcast_ref::<PyDict>() else {
+                return Err(new_unpickling_error(vm, "state is not a dictionary"));
+            };
+            let inst_dict = obj.get_attr("__dict__", vm)?;
+            for (key, value) in state.items_vec() {
+                let key = match key.downcast_ref_if_exact::<PyStr>(vm) {
+                    Some(s) => vm.ctx.intern_str(s.as_wtf8()).to_owned().into(),
+                    None => key,
+                };
+                inst_dict.set_item(&*key, value, vm)?;
+            }
+        }
+        if let Some(slots) = slots.filter(|s| s.clone().try_to_bool(vm).unwrap_or(true)) {
+            let Some(slots) = slots.downcast_ref::<PyDict>() else {
+                return Err(new_unpickling_error(vm, "slot state is not a dictionary"));
+            };
+            for (key, value) in slots.items_vec() {
+                obj.set_attr(&*key.str(vm)?, value, vm)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn decode_legacy(&mut self, data: &[u8]) -> PyResult {
+        let vm = self.vm;
+        let encoding = self.opts.encoding.to_ascii_lowercase();
+        match encoding.as_str() {
+            "bytes" => return Ok(vm.ctx.new_bytes(data.to_vec()).into()),
+            "ascii" if data.is_ascii() => {
+                return Ok(vm
+                    .ctx
+                    .new_str(std::str::from_utf8(data).expect("ascii"))
+                    .into());
+            }
+            "latin1" | "latin-1" | "iso-8859-1" => {
+                return Ok(vm
+                    .ctx
+                    .new_str(data.iter().map(|&b| char::from(b)).collect::<String>())
+                    .into());
+            }
+            _ => {}
+        }
+        let errors = vm.ctx.new_utf8_str(self.opts.errors.as_str());
+        let decoded = vm.state.codec_registry.decode_text(
+            vm.ctx.new_bytes(data.to_vec()).into(),
+            &self.opts.encoding,
+            Some(errors),
+            vm,
+        )?;
+        Ok(decoded.into())
+    }
+}
+
+impl Builder for VmBuilder<'_> {
+    type Value = PyObjectRef;
+    type Error = LoadError;
+
+    fn proto(&mut self, proto: u8) {
+        self.proto = proto;
+    }
+    fn none(&mut self) -> Made {
+        Ok(self.vm.ctx.none())
+    }
+    fn bool(&mut self, value: bool) -> Made {
+        Ok(self.vm.ctx.new_bool(value).into())
+    }
+    fn int(&mut self, value: i64) -> Made {
+        Ok(self.vm.ctx.new_int(value).into())
+    }
+    fn big_int(&mut self, le: &[u8]) -> Made {
+        Ok(self
+            .vm
+            .ctx
+            .new_bigint(&malachite_bigint::BigInt::from_signed_bytes_le(le))
+            .into())
+    }
+    fn float(&mut self, value: f64) -> Made {
+        Ok(self.vm.ctx.new_float(value).into())
+    }
+    fn str(&mut self, text: &[u8]) -> Made {
+        Ok(self.text(text))
+    }
+    fn bytes(&mut self, data: &[u8]) -> Made {
+        Ok(self.vm.ctx.new_bytes(data.to_vec()).into())
+    }
+    fn bytearray(&mut self, data: &[u8]) -> Made {
+        Ok(PyByteArray::from(data.to_vec())
+            .into_ref(&self.vm.ctx)
+            .into())
+    }
+    fn legacy_string(&mut self, data: &[u8]) -> Made {
+        Ok(self.decode_legacy(data)?)
+    }
+    fn list(&mut self, items: Vec<PyObjectRef>) -> Made {
+        Ok(self.vm.ctx.new_list(items).into())
+    }
+    fn tuple(&mut self, items: Vec<PyObjectRef>) -> Made {
+        Ok(self.vm.ctx.new_tuple(items).into())
+    }
+    fn dict(&mut self, pairs: Vec<PyObjectRef>) -> Made {
+        let dict = self.vm.ctx.new_dict();
+        for pair in pairs.chunks_exact(2) {
+            dict.set_item(&*pair[0], pair[1].clone(), self.vm)?;
+        }
+        Ok(dict.into())
+    }
+    fn set(&mut self) -> Made {
+        Ok(PySet::default().into_ref(&self.vm.ctx).into())
+    }
+    fn frozenset(&mut self, items: Vec<PyObjectRef>) -> Made {
+        Ok(PyFrozenSet::from_iter(self.vm, items)?
+            .into_ref(&self.vm.ctx)
+            .into())
+    }
+    fn append(&mut self, list: &PyObjectRef, items: Vec<PyObjectRef>) -> Result<(), LoadError> {
+        let vm = self.vm;
+        if let Some(list) = list.downcast_ref_if_exact::<PyList>(vm) {
+            list.borrow_vec_mut().extend(items);
+            return Ok(());
+        }
+        // PEP 307: extend() when there is one, else append() per item.
+        if let Some(extend) = vm.get_attribute_opt(&list, "extend")? {
+            extend.call((vm.ctx.new_list(items),), vm)?;
+            return Ok(());
+        }
+        let append = list.get_attr("append", vm)?;
+        for item in items {
+            append.call((item,), vm)?;
+        }
+        Ok(())
+    }
+    fn set_items(&mut self, dict: &PyObjectRef, pairs: Vec<PyObjectRef>) -> Result<(), LoadError> {
+        let vm = self.vm;
+        let exact = dict.downcast_ref_if_exact::<PyDict>(vm);
+        for pair in pairs.chunks_exact(2) {
+            match exact {
+                Some(d) => d.set_item(&*pair[0], pair[1].clone(), vm)?,
+                None => dict.set_item(&*pair[0], pair[1].clone(), vm)?,
+            }
+        }
+        Ok(())
+    }
+    fn add_items(&mut self, set: &PyObjectRef, items: Vec<PyObjectRef>) -> Result<(), LoadError> {
+        let vm = self.vm;
+        if let Some(set) = set.downcast_ref::<PySet>() {
+            for item in items {
+                set.add(item, vm)?;
+            }
+            return Ok(());
+        }
+        let add = set.get_attr("add", vm)?;
+        for item in items {
+            add.call((item,), vm)?;
+        }
+        Ok(())
+    }
+    fn global(&mut self, module: &[u8], name: &[u8]) -> Made {
+        let (module, name) = (self.utf8_name(module)?, self.utf8_name(name)?);
+        self.find_class(module, name)
+    }
+    fn stack_global(&mut self, module: PyObjectRef, name: PyObjectRef) -> Made {
+        let vm = self.vm;
+        match (
+            module.downcast_exact::<PyStr>(vm),
+            name.downcast_exact::<PyStr>(vm),
+        ) {
+            (Ok(m), Ok(n)) => self.find_class(m.into_pyref(), n.into_pyref()),
+            _ => Err(new_unpickling_error(vm, "STACK_GLOBAL requires str").into()),
+        }
+    }
+    fn reduce(&mut self, func: PyObjectRef, args: PyObjectRef) -> Made {
+        let vm = self.vm;
+        let Some(args) = args.downcast_ref::<PyTuple>() else {
+            return Err(vm.new_type_error("argument list must be a tuple").into());
+        };
+        Ok(func.call(FuncArgs::from(args.as_slice().to_vec()), vm)?)
+    }
+    fn newobj(&mut self, cls: PyObjectRef, args: PyObjectRef) -> Made {
+        self.new_object(cls, args, None, "NEWOBJ")
+    }
+    fn newobj_ex(&mut self, cls: PyObjectRef, args: PyObjectRef, kwargs: PyObjectRef) -> Made {
+        self.new_object(cls, args, Some(kwargs), "NEWOBJ_EX")
+    }
+    fn build(&mut self, obj: &PyObjectRef, state: PyObjectRef) -> Result<(), LoadError> {
+        let vm = self.vm;
+        if let Some(setstate) = vm.get_attribute_opt(&obj, "__setstate__")? {
+            setstate.call((state,), vm)?;
+            return Ok(());
+        }
+        Ok(self.build_default(obj, state)?)
+    }
+    fn inst(&mut self, module: &[u8], name: &[u8], args: Vec<PyObjectRef>) -> Made {
+        let cls = self.global(module, name)?;
+        self.instantiate(cls, args)
+    }
+    fn obj(&mut self, cls: PyObjectRef, args: Vec<PyObjectRef>) -> Made {
+        self.instantiate(cls, args)
+    }
+    fn persistent_id_text(&mut self, pid: &[u8]) -> Made {
+        if !pid.is_ascii() {
+            return Err(new_unpickling_error(
+                self.vm,
+                "persistent IDs in protocol 0 must be ASCII strings",
+            )
+            .into());
+        }
+        let pid = self
+            .vm
+            .ctx
+            .new_str(std::str::from_utf8(pid).expect("ascii"))
+            .into();
+        self.persistent_load(pid)
+    }
+    fn persistent_id(&mut self, pid: PyObjectRef) -> Made {
+        self.persistent_load(pid)
+    }
+    fn extension(&mut self, code: i32) -> Made {
+        let vm = self.vm;
+        let key: PyObjectRef = vm.ctx.new_int(code).into();
+        let cache = self.lookups.copyreg_attr(vm, "_extension_cache")?;
+        if let Some(found) = cache
+            .downcast_ref::<PyDict>()
+            .map(|d| d.get_item_opt(&*key, vm))
+            .transpose()?
+            .flatten()
+        {
+            return Ok(found);
+        }
+        let inverted = self.lookups.copyreg_attr(vm, "_inverted_registry")?;
+        let pair = inverted
+            .downcast_ref::<PyDict>()
+            .map(|d| d.get_item_opt(&*key, vm))
+            .transpose()?
+            .flatten();
+        let Some(pair) = pair else {
+            return Err(vm
+                .new_value_error(format!("unregistered extension code {code}"))
+                .into());
+        };
+        let names = str_pair(vm, &pair).ok();
+        let Some((module, name)) = names else {
+            return Err(vm
+                .new_value_error(format!(
+                    "_inverted_registry[{code}] isn't a 2-tuple of strings"
+                ))
+                .into());
+        };
+        let obj = self.find_class(module, name)?;
+        cache.set_item(&*key, obj.clone(), vm)?;
+        Ok(obj)
+    }
+    fn next_buffer(&mut self) -> Made {
+        let vm = self.vm;
+        let Some(buffers) = &self.opts.buffers else {
+            return Err(new_unpickling_error(
+                vm,
+                "pickle stream refers to out-of-band data but no *buffers* argument was given",
+            )
+            .into());
+        };
+        match rustpython_vm::protocol::PyIter::new(buffers.as_object()).next(vm)? {
+            rustpython_vm::protocol::PyIterReturn::Return(buffer) => Ok(buffer),
+            rustpython_vm::protocol::PyIterReturn::StopIteration(_) => {
+                Err(new_unpickling_error(vm, "not enough out-of-band buffers").into())
+            }
+        }
+    }
+    fn readonly_buffer(&mut self, buffer: PyObjectRef) -> Made {
+        let vm = self.vm;
+        let view = vm
+            .ctx
+            .types
+            .memoryview_type
+            .as_object()
+            .call((buffer,), vm)?;
+        if view.get_attr("readonly", vm)?.try_to_bool(vm)? {
+            return Ok(view);
+        }
+        Ok(vm.call_method(&view, "toreadonly", ())?)
+    }
+}
