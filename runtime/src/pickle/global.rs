@@ -65,6 +65,7 @@ impl Walker<'_> {
         name: Option<PyObjectRef>,
     ) -> PyResult<()> {
         let vm = self.vm;
+        let given_name = name.is_some();
         let name = match name {
             Some(name) => name,
             None => match vm.get_attribute_opt(obj, "__qualname__")? {
@@ -81,9 +82,12 @@ impl Walker<'_> {
             return Ok(());
         }
         if self.enc.proto() >= 4 {
-            // Interned, so that names shared between globals are memo hits as in CPython.
-            let module_str: PyObjectRef = vm.ctx.intern_str(module_text.as_str()).to_owned().into();
-            let name_str: PyObjectRef = vm.ctx.intern_str(name_text.as_str()).to_owned().into();
+            let module_str = self.module_name_object(obj, &module_text);
+            let name_str = if given_name {
+                name.into()
+            } else {
+                self.qualname_object(obj, &name_text)
+            };
             self.save(&module_str, false)?;
             self.save(&name_str, false)?;
             self.enc.op(op::STACK_GLOBAL);
@@ -93,6 +97,36 @@ impl Walker<'_> {
             self.save_toplevel_by_name(&module_text, &name_text)?;
         }
         self.memo_put(obj)
+    }
+
+    /// The module-name string as CPython would hand it over, so that memo hits between
+    /// globals match: the builtins module's functions share that module's own `'builtins'`,
+    /// and every other module name is interned (CPython interns static types' module names,
+    /// and classes and functions share their module's `__name__`).
+    fn module_name_object(&mut self, obj: &PyObject, module: &str) -> PyObjectRef {
+        let vm = self.vm;
+        if module == "builtins" && obj.class().is(vm.ctx.types.builtin_function_or_method_type) {
+            return self.lookups.builtins_function_module(vm);
+        }
+        vm.ctx.intern_str(module).to_owned().into()
+    }
+
+    /// The qualified-name string as CPython would hand it over: a new string for a static
+    /// (non-heap) type, whose `__qualname__` CPython builds on each access; interned for
+    /// classes and functions, whose names come from code objects.
+    fn qualname_object(&mut self, obj: &PyObject, name: &str) -> PyObjectRef {
+        let vm = self.vm;
+        let static_type = obj
+            .downcast_ref::<rustpython_vm::builtins::PyType>()
+            .is_some_and(|t| {
+                !t.slots
+                    .flags
+                    .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE)
+            });
+        if static_type || obj.class().is(vm.ctx.types.builtin_function_or_method_type) {
+            return vm.ctx.new_str(name).into();
+        }
+        vm.ctx.intern_str(name).to_owned().into()
     }
 
     /// Below protocol 4 a nested name `A.b.c` is written as `getattr(getattr(A, 'b'), 'c')`.

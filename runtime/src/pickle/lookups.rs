@@ -6,6 +6,7 @@ use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 #[derive(Default)]
 pub(crate) struct Lookups {
     latin1: Option<PyObjectRef>,
+    builtins_function_module: Option<PyObjectRef>,
     codecs_encode: Option<PyObjectRef>,
     getattr: Option<PyObjectRef>,
     copyreg: Option<PyObjectRef>,
@@ -30,6 +31,14 @@ impl Lookups {
     pub(crate) fn latin1(&mut self, vm: &VirtualMachine) -> PyObjectRef {
         self.latin1
             .get_or_insert_with(|| vm.ctx.intern_str("latin1").to_owned().into())
+            .clone()
+    }
+
+    /// The one `'builtins'` string the builtins module's functions share in a dump (in
+    /// CPython it is that module's own name object, distinct from the interned one).
+    pub(crate) fn builtins_function_module(&mut self, vm: &VirtualMachine) -> PyObjectRef {
+        self.builtins_function_module
+            .get_or_insert_with(|| vm.ctx.new_str("builtins").into())
             .clone()
     }
 

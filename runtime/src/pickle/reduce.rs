@@ -103,7 +103,7 @@ impl Walker<'_> {
             None => self.lookups.copyreg_attr(vm, "dispatch_table")?,
         };
         if let Some(dict) = table.downcast_ref_if_exact::<PyDict>(vm) {
-            return Ok(dict.get_item_opt(cls.as_object(), vm)?);
+            return dict.get_item_opt(cls.as_object(), vm);
         }
         match table.get_item(cls.as_object(), vm) {
             Ok(value) => Ok(Some(value)),
@@ -288,7 +288,7 @@ impl Walker<'_> {
         // Below protocol 4: functools.partial(cls.__new__, cls, *args, **kwargs)().
         let partial = vm.import("functools", 0)?.get_attr("partial", vm)?;
         let mut call_args = vec![cls.get_attr("__new__", vm)?, cls.clone()];
-        call_args.extend(vm.extract_elements_with(new_args, |o| Ok(o))?);
+        call_args.extend(vm.extract_elements_with(new_args, Ok)?);
         let kwargs = super::vm_builder::kwargs_of(vm, kwargs)?;
         let func = partial.call(
             rustpython_vm::function::FuncArgs::new(call_args, kwargs),

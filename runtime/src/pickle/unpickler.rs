@@ -79,8 +79,8 @@ pub(crate) mod unpickler_class {
         vm: &VirtualMachine,
         file: &PyObjectRef,
     ) -> PyResult<(PyObjectRef, PyObjectRef)> {
-        let read = vm.get_attribute_opt(&file, "read")?;
-        let readline = vm.get_attribute_opt(&file, "readline")?;
+        let read = vm.get_attribute_opt(file, "read")?;
+        let readline = vm.get_attribute_opt(file, "readline")?;
         match (read, readline) {
             (Some(read), Some(readline)) => Ok((read, readline)),
             _ => Err(vm.new_type_error("file must have 'read' and 'readline' attributes")),

@@ -392,7 +392,7 @@ impl Builder for VmBuilder<'_> {
             return Ok(());
         }
         // PEP 307: extend() when there is one, else append() per item.
-        if let Some(extend) = vm.get_attribute_opt(&list, "extend")? {
+        if let Some(extend) = vm.get_attribute_opt(list, "extend")? {
             extend.call((vm.ctx.new_list(items),), vm)?;
             return Ok(());
         }
@@ -456,7 +456,7 @@ impl Builder for VmBuilder<'_> {
     }
     fn build(&mut self, obj: &PyObjectRef, state: PyObjectRef) -> Result<(), LoadError> {
         let vm = self.vm;
-        if let Some(setstate) = vm.get_attribute_opt(&obj, "__setstate__")? {
+        if let Some(setstate) = vm.get_attribute_opt(obj, "__setstate__")? {
             setstate.call((state,), vm)?;
             return Ok(());
         }

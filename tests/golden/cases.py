@@ -1,0 +1,406 @@
+"""Object graphs for the golden corpus, built identically under CPython and brine.
+
+Every case is a zero-argument function returning a fresh graph. Identity is always explicit:
+a value that appears twice is the same object because the builder reused it, never because an
+interpreter happened to intern it. Strings and bytes of two or more characters are made with
+`fresh`/`fresh_bytes` (new objects in both interpreters); empty and one-character values, which
+CPython turns into shared singletons, appear at most once per graph unless shared on purpose.
+Sets hold small non-negative integers inserted in ascending order: CPython then iterates them
+in that same order, as RustPython's insertion-ordered sets do.
+
+`DIFFERS_FROM_CPYTHON_311` names the cases whose bytes follow CPython 3.14 (the contract) rather
+than 3.11 (the CPython that generated the corpus), with the reason; for those, the VM's own
+pure-Python 3.14 pickler is the reference.
+
+`PURE_PYTHON_DIFFERS` names the cases where the C pickler's batching differs from pure-Python
+`pickle._Pickler`; for those the second oracle is not expected to agree.
+"""
+
+import collections
+import datetime
+import decimal
+import functools
+
+CASES = {}
+
+
+def case(name):
+    def register(build):
+        assert name not in CASES, name
+        CASES[name] = build
+        return build
+    return register
+
+
+def add(name, build):
+    assert name not in CASES, name
+    CASES[name] = build
+
+
+def fresh(text):
+    """A new str object equal to `text`, not a shared constant."""
+    return ''.join(list(text))
+
+
+def fresh_bytes(data):
+    """A new bytes object equal to `data`."""
+    return bytes(bytearray(data))
+
+
+# Integers: both sides of every opcode width boundary, and far beyond.
+INT_VALUES = {
+    'zero': 0, 'one': 1, 'minus_one': -1, 'u8_max': 255, 'u8_over': 256, 'u16_max': 65535,
+    'u16_over': 65536, 'i32_max': 2**31 - 1, 'i32_over': 2**31, 'i32_min': -2**31,
+    'i32_under': -2**31 - 1, 'u32_max': 2**32 - 1, 'u32_over': 2**32, 'i64_max': 2**63 - 1,
+    'i64_over': 2**63, 'i64_min': -2**63, 'i64_under': -2**63 - 1, 'u64_over': 2**64,
+    'minus_128': -128, 'minus_129': -129, 'pow2_39_neg': -2**39, 'pow2_40': 2**40,
+    'long1_max': 2**(8 * 255 - 1) - 1, 'long4_min': 2**(8 * 255 - 1),
+    'long1_min_neg': -2**(8 * 255 - 1), 'long4_neg': -2**(8 * 255 - 1) - 1,
+    'huge': 7**5000, 'huge_neg': -(3**9000), 'big_mixed': 0x1234567890ABCDEF1234567890ABCDEF,
+}
+for label, value in INT_VALUES.items():
+    add(f'int_{label}', lambda value=value: value)
+for bits in (7, 8, 15, 16, 23, 24, 31, 32, 47, 48, 63, 64, 65, 127, 128, 129, 1000, 2040, 2041):
+    add(f'int_pow2_{bits}_minus1', lambda bits=bits: 2**bits - 1)
+    add(f'int_neg_pow2_{bits}', lambda bits=bits: -2**bits)
+
+FLOAT_VALUES = {
+    'zero': 0.0, 'neg_zero': -0.0, 'one': 1.0, 'tenth': 0.1, 'third': 1 / 3, 'big': 1e16,
+    'just_under_big': 1e15, 'small': 1.5e-5, 'pos_inf': float('inf'), 'neg_inf': float('-inf'),
+    'nan': float('nan'), 'max': 1.7976931348623157e308, 'min_normal': 2.2250738585072014e-308,
+    'subnormal': 5e-324, 'subnormal_big': 2.225073858507201e-308, 'neg_pi': -3.141592653589793,
+    'int_like': 123456789.0, 'exp_edge': 0.0001, 'exp_edge_under': 0.00001, 'e22': 1e22,
+}
+for label, value in FLOAT_VALUES.items():
+    add(f'float_{label}', lambda value=value: value)
+
+add('none', lambda: None)
+add('true', lambda: True)
+add('false', lambda: False)
+add('bools_and_none', lambda: [True, False, None, True])
+
+
+# Strings: empty, one char, around the opcode length boundaries, non-ASCII and surrogates.
+def text_of(length, unit='ab'):
+    return fresh((unit * (length // len(unit) + 1))[:length])
+
+
+add('str_empty', lambda: '')
+add('str_one', lambda: 'q')
+for length in (2, 254, 255, 256, 257, 1000, 65535, 65536, 65537, 100000):
+    add(f'str_len_{length}', lambda length=length: text_of(length))
+STR_VALUES = {
+    'latin1': 'caf\xe9 na\xefve', 'bmp': 'euro \u20ac and \u4e2d\u6587', 'astral': 'smile \U0001f600!',
+    'controls': 'tab\tnl\ncr\rnul\x00sub\x1a', 'backslash': 'back\\slash \\u0041',
+    'lone_high': 'a\ud800b', 'lone_low': 'a\udfffb', 'quote_mix': 'it\'s "quoted"',
+    'all_latin1': ''.join(chr(i) for i in range(256)), 'newline_only_pair': '\n\n',
+    'del_and_high': '\x7f\x80\xff', 'nbsp': 'a\xa0b', 'long_unicode': '\u0416' * 300,
+    'long_astral': '\U00010348' * 70, 'mixed_scripts': 'abc\u03b1\u05d0\u0915\U0001d11e',
+}
+for label, value in STR_VALUES.items():
+    add(f'str_{label}', lambda value=value: fresh(value))
+
+add('bytes_empty', lambda: b'')
+add('bytes_one', lambda: b'z')
+for length in (2, 255, 256, 257, 65535, 65536, 65537, 100000):
+    add(f'bytes_len_{length}', lambda length=length: fresh_bytes(bytes(range(256)) * (length // 256) + bytes(range(length % 256))))
+add('bytes_all_values', lambda: fresh_bytes(bytes(range(256))))
+add('bytes_high', lambda: fresh_bytes(b'\x80\xff\xfe'))
+add('bytes_newlines', lambda: fresh_bytes(b'a\nb\r\n'))
+add('bytes_nul', lambda: fresh_bytes(b'\x00\x00\x00'))
+add('bytearray_empty', lambda: bytearray())
+add('bytearray_small', lambda: bytearray(b'hello'))
+add('bytearray_one', lambda: bytearray(b'x'))
+add('bytearray_256', lambda: bytearray(range(256)))
+add('bytearray_big', lambda: bytearray(b'\x01\x02') * 40000)
+
+
+# Tuples of every small length, nested, shared and recursive through a list.
+for length in range(0, 8):
+    add(f'tuple_len_{length}', lambda length=length: tuple(range(10, 10 + length)))
+add('tuple_nested', lambda: ((1, 2), (3, (4, (5,)))))
+add('tuple_of_empty', lambda: ((), ((),), [()]))
+add('tuple_long', lambda: tuple(range(2500)))
+
+
+@case('tuple_shared_element')
+def _():
+    inner = (fresh('ab'), 2)
+    return (inner, inner, [inner])
+
+
+@case('tuple_recursive_via_list')
+def _():
+    lst = []
+    t = (lst, 1)
+    lst.append(t)
+    return t
+
+
+@case('tuple_recursive_via_list_len4')
+def _():
+    lst = []
+    t = (lst, 1, 2, 3)
+    lst.append(t)
+    return t
+
+
+@case('tuple_recursive_via_dict')
+def _():
+    d = {}
+    t = (1, d)
+    d[1] = t
+    return [t, d]
+
+
+@case('tuple_recursive_len1')
+def _():
+    lst = []
+    t = (lst,)
+    lst.append(t)
+    return t
+
+
+# Lists and dicts around the batch size of 1000.
+for length in (0, 1, 2, 3, 999, 1000, 1001, 1999, 2000, 2001, 3500):
+    add(f'list_len_{length}', lambda length=length: list(range(length)))
+    add(f'dict_len_{length}', lambda length=length: {i: -i for i in range(length)})
+add('list_nested', lambda: [[1, [2, [3, [4]]]], []])
+add('list_of_strs', lambda: [fresh(f'item{i}') for i in range(50)])
+add('dict_str_keys', lambda: {fresh(f'key{i}'): i for i in range(30)})
+add('dict_mixed_keys', lambda: {1: fresh('one'), 2.5: None, (1, 2): fresh('tup'), fresh('s'): [1], None: 0, True: 1})
+add('dict_nested', lambda: {fresh('a'): {fresh('b'): {fresh('c'): []}}})
+add('dict_of_lists', lambda: {i: list(range(i)) for i in range(12)})
+
+
+@case('list_self')
+def _():
+    lst = [1]
+    lst.append(lst)
+    return lst
+
+
+@case('list_shared_twice')
+def _():
+    inner = [fresh('xy')]
+    return [inner, inner, inner]
+
+
+@case('dict_self')
+def _():
+    d = {fresh('k'): 1}
+    d[fresh('me')] = d
+    return d
+
+
+@case('dict_shared_values')
+def _():
+    v = [1, 2]
+    return {1: v, 2: v, 3: (v,)}
+
+
+@case('mutual_lists')
+def _():
+    a, b = [], []
+    a.append(b)
+    b.append(a)
+    return [a, b]
+
+
+@case('shared_str_many')
+def _():
+    s = fresh('shared')
+    return [s, s, (s, s), {s: s}]
+
+
+@case('shared_bytes_many')
+def _():
+    b = fresh_bytes(b'shared')
+    return [b, b, (b, b)]
+
+
+@case('shared_empty_str')
+def _():
+    return ['', ('', ''), {'': ''}]
+
+
+@case('shared_float_and_int')
+def _():
+    f = 1.5
+    big = 2**70
+    return [f, f, big, big]
+
+
+@case('deep_nesting_200')
+def _():
+    x = []
+    for _ in range(200):
+        x = [x]
+    return x
+
+
+@case('deep_dict_nesting_100')
+def _():
+    x = {}
+    for i in range(100):
+        x = {i: x}
+    return x
+
+
+# Sets and frozensets (see the module docstring for why their elements are small ints).
+for length in (0, 1, 2, 5, 999, 1000, 1001, 2000, 2500):
+    add(f'set_len_{length}', lambda length=length: set(range(length)))
+    add(f'frozenset_len_{length}', lambda length=length: frozenset(range(length)))
+add('set_in_list', lambda: [set(range(3)), frozenset(range(4))])
+
+
+@case('frozenset_shared')
+def _():
+    fs = frozenset(range(3))
+    return [fs, fs, {1: fs}]
+
+
+@case('set_of_frozenset_member_shared')
+def _():
+    t = (1, 2)
+    return [t, frozenset(range(2)), t]
+
+
+# Data crossing the 64 KiB frame size.
+add('frames_many_small_strs', lambda: [fresh(f'string number {i}') for i in range(5000)])
+add('frames_many_ints', lambda: list(range(100000, 118000)))
+add('frames_mixed_large', lambda: [fresh_bytes(b'x' * 70000), fresh('tail'), fresh_bytes(b'y' * 10), text_of(70000)])
+add('frames_big_then_small', lambda: [text_of(65536), 1, text_of(65535), 2])
+add('frames_dict_of_bytes', lambda: {i: fresh_bytes(bytes([i % 256]) * 3000) for i in range(40)})
+add('frames_exact_target', lambda: [fresh_bytes(b'a' * 65533), 5])
+add('frames_nested_big', lambda: [[text_of(30000), [text_of(40000)]], text_of(3)])
+add('frames_floats', lambda: [i / 7 for i in range(10000)])
+
+
+# Built-in singletons, types and functions by name, and the generic reduce path.
+BUILTINS = {
+    'range': lambda: range(3, 30, 4), 'range_empty': lambda: range(0), 'range_big': lambda: range(2**70),
+    'slice': lambda: slice(1, 10, 2), 'slice_none': lambda: slice(None), 'complex': lambda: complex(1.5, -2),
+    'complex_zero': lambda: complex(0, 0), 'not_implemented': lambda: NotImplemented, 'ellipsis': lambda: ...,
+    'type_none': lambda: type(None), 'type_not_implemented': lambda: type(NotImplemented),
+    'type_ellipsis': lambda: type(...), 'type_int': lambda: int, 'type_str': lambda: str,
+    'type_bytes': lambda: bytes, 'type_list': lambda: list, 'type_dict': lambda: dict,
+    'type_object': lambda: object, 'type_type': lambda: type, 'type_exception': lambda: ValueError,
+    'builtin_len': lambda: len, 'builtin_getattr': lambda: getattr, 'builtin_print': lambda: print,
+    'class_ordered_dict': lambda: collections.OrderedDict, 'class_date': lambda: datetime.date,
+    'function_reduce': lambda: functools.reduce, 'types_list': lambda: [int, str, int, len, len],
+}
+for label, build in BUILTINS.items():
+    add(f'builtin_{label}', build)
+
+OBJECTS = {
+    'date': lambda: datetime.date(2024, 2, 29), 'time': lambda: datetime.time(12, 30, 15, 500),
+    'datetime': lambda: datetime.datetime(1999, 12, 31, 23, 59, 59, 999999),
+    'timedelta': lambda: datetime.timedelta(days=3, seconds=7, microseconds=11),
+    'datetime_utc': lambda: datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc),
+    'decimal': lambda: decimal.Decimal('3.14159'), 'decimal_neg': lambda: decimal.Decimal('-1e-30'),
+    'decimal_nan': lambda: decimal.Decimal('NaN'), 'ordered_dict': lambda: collections.OrderedDict([(1, 2), (3, 4)]),
+    'ordered_dict_empty': lambda: collections.OrderedDict(), 'deque': lambda: collections.deque([1, 2, 3]),
+    'deque_maxlen': lambda: collections.deque([1, 2], maxlen=5), 'counter': lambda: collections.Counter({fresh('ab'): 2}),
+    'default_dict': lambda: collections.defaultdict(list, {1: [2]}), 'partial': lambda: functools.partial(max, 1),
+}
+for label, build in OBJECTS.items():
+    add(f'object_{label}', build)
+
+
+@case('object_shared_dates')
+def _():
+    d = datetime.date(2001, 1, 1)
+    return [d, d, datetime.date(2001, 1, 1)]
+
+
+@case('object_deque_self')
+def _():
+    q = collections.deque([1])
+    q.append(q)
+    return q
+
+
+# Mixed realistic records.
+@case('records_mixed')
+def _():
+    return [{fresh('id'): i, fresh('name'): fresh(f'user{i}'), fresh('score'): i * 1.25,
+             fresh('tags'): [fresh('red'), fresh('blue')], fresh('active'): i % 2 == 0, fresh('parent'): None}
+            for i in range(60)]
+
+
+@case('records_shared_keys')
+def _():
+    keys = [fresh('alpha'), fresh('beta'), fresh('gamma')]
+    return [dict(zip(keys, (i, -i, str(i) * 2))) for i in range(100)]
+
+
+@case('nested_everything')
+def _():
+    shared = [fresh('shared list')]
+    return {fresh('tuple'): (1, 2.5, shared), fresh('list'): [shared, {fresh('inner'): shared}],
+            fresh('set'): set(range(4)), fresh('frozen'): frozenset(range(2)), fresh('bytes'): fresh_bytes(b'raw'),
+            fresh('bytearray'): bytearray(b'mutable'), fresh('big'): 2**100, fresh('neg'): -(2**65)}
+
+
+for n in range(1, 21):
+    add(f'int_list_varied_{n}', lambda n=n: [n * k * 1009 - 500 for k in range(n * 7)])
+for n in range(1, 11):
+    add(f'str_dict_varied_{n}', lambda n=n: {fresh(f'k{n}_{j}'): fresh('v' * (n + j + 2)) for j in range(n * 3)})
+for n in range(1, 11):
+    add(f'tuple_tree_{n}', lambda n=n: functools.reduce(lambda acc, k: (acc, k, (k,)), range(n), ()))
+
+# Functions saved by a nested qualified name. Below protocol 4, CPython 3.14 writes
+# getattr(getattr(<top-level GLOBAL>, ...)) without memoising the top level; 3.11 saved the
+# parent object itself (memoised) and applied getattr once.
+add('nested_name_counter_method', lambda: collections.Counter.most_common)
+add('nested_name_twice', lambda: [collections.Counter.most_common, collections.Counter.elements, collections.Counter])
+
+
+def _more_cases():
+    for n in range(1, 41):
+        add(f'mixed_list_{n}', lambda n=n: [k if k % 3 else fresh(f'm{k}') if k % 2 else k / 3 for k in range(n * 5)])
+    for n in range(1, 21):
+        add(f'float_list_{n}', lambda n=n: [(-1) ** k * k / (n + 0.5) for k in range(n * 4)])
+    for n in range(1, 21):
+        add(f'unicode_len_{n * 13}', lambda n=n: fresh(('\u00e9\u4e2d\U0001f40d' * n)[: n * 13 // 2 + 2]))
+    for n in range(1, 21):
+        add(f'bytes_len_varied_{n * 17}', lambda n=n: fresh_bytes(bytes((k * 7) % 256 for k in range(n * 17))))
+    for n in range(3, 13):
+        add(f'set_varied_{n * 11}', lambda n=n: set(range(n * 11)))
+    for n in range(1, 21):
+        add(f'nested_combo_{n}', lambda n=n: {k: (fresh(f'v{k}'), [k, (k, k + 1)], {fresh(f'n{k}'): k}) for k in range(n)})
+
+
+_more_cases()
+
+DIFFERS_FROM_CPYTHON_311 = {
+    name: ({0, 1, 2, 3}, "CPython 3.14 writes nested names below protocol 4 as getattr chains from the top-level GLOBAL, unmemoised; 3.11 memoised the parent")
+    for name in ('nested_name_counter_method', 'nested_name_twice')
+}
+
+ALL_PROTOCOLS = {0, 1, 2, 3, 4, 5}
+BELOW_4 = {0, 1, 2, 3}
+LIST_BATCH = "C's exact-list path gives a lone last item its own MARK..APPENDS; pickle.py writes APPEND"
+DICT_BATCH_END = "C's exact-dict loop ends a 1000*k-pair dict with an empty MARK SETITEMS; pickle.py does not"
+DICT_BATCH = "C's exact-dict path gives a lone last pair MARK..SETITEMS; pickle.py writes SETITEM"
+SET_BATCH_END = "C's set loop ends a 1000*k-item set with an empty MARK ADDITEMS; pickle.py does not"
+SET_AS_LIST = "below protocol 4 a set reduces to set(list), and that exact list is batched the C way"
+NAME_IDENTITY = ("RustPython builds a builtin type's __module__ anew on each access, so the VM's pickle.py "
+                 "misses the memo hits CPython's interned 'builtins' gives; _pickle models CPython's identities")
+
+PURE_PYTHON_DIFFERS = {
+    'list_len_1001': ({1, 2, 3, 4, 5}, LIST_BATCH),
+    'list_len_2001': ({1, 2, 3, 4, 5}, LIST_BATCH),
+    'dict_len_1000': ({1, 2, 3, 4, 5}, DICT_BATCH_END),
+    'dict_len_2000': ({1, 2, 3, 4, 5}, DICT_BATCH_END),
+    'dict_len_1001': ({1, 2, 3, 4, 5}, DICT_BATCH),
+    'dict_len_2001': ({1, 2, 3, 4, 5}, DICT_BATCH),
+    'set_len_1000': ({4, 5}, SET_BATCH_END),
+    'set_len_2000': ({4, 5}, SET_BATCH_END),
+    'set_len_1001': ({1, 2, 3}, SET_AS_LIST),
+    'frozenset_len_1001': ({1, 2, 3}, SET_AS_LIST),
+    'builtin_type_not_implemented': ({4, 5}, NAME_IDENTITY),
+    'builtin_type_ellipsis': ({4, 5}, NAME_IDENTITY),
+    'builtin_types_list': ({4, 5}, NAME_IDENTITY),
+}

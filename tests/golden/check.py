@@ -1,0 +1,89 @@
+"""Checks brine against the golden corpus; run by the Rust tests as `brine check.py MODE PROTO`.
+
+Modes:
+  dumps   `pickle.dumps(case, proto)` equals CPython's bytes (or, for the cases listed in
+          `DIFFERS_FROM_CPYTHON_311`, the VM's pure-Python 3.14 pickler's bytes).
+  loads   `pickle.loads(golden)` is the same graph as the case (values, types and sharing), and
+          dumping it again gives the golden bytes back.
+  oracle  `_pickle.dumps` equals the VM's pure-Python `pickle._dumps`, except where
+          `PURE_PYTHON_DIFFERS` says the C pickler's batching differs.
+
+Prints `checked N` and one `FAIL name: why` line per failure.
+"""
+
+import os
+import pickle
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cases  # noqa: E402
+import graph  # noqa: E402
+
+
+def golden(name, proto):
+    with open(os.path.join(HERE, 'corpus', f'p{proto}', f'{name}.pickle'), 'rb') as f:
+        return f.read()
+
+
+def differs_from_311(name, proto):
+    entry = cases.DIFFERS_FROM_CPYTHON_311.get(name)
+    return entry is not None and proto in entry[0]
+
+
+def first_difference(a, b):
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f'lengths {len(a)}/{len(b)}, first difference at byte {n}: {a[n:n + 12]!r} vs {b[n:n + 12]!r}'
+
+
+def check_dumps(name, build, proto):
+    ours = pickle.dumps(build(), proto)
+    if differs_from_311(name, proto):
+        if ours == golden(name, proto):
+            return 'listed in DIFFERS_FROM_CPYTHON_311 but equals the 3.11 bytes; remove it from the list'
+        want = pickle._dumps(build(), proto)
+    else:
+        want = golden(name, proto)
+    return None if ours == want else first_difference(ours, want)
+
+
+def check_loads(name, build, proto):
+    data = golden(name, proto)
+    loaded = pickle.loads(data)
+    why = graph.difference(build(), loaded)
+    if why:
+        return why
+    if differs_from_311(name, proto):
+        return None
+    again = pickle.dumps(loaded, proto)
+    return None if again == data else 'dumping the loaded graph again: ' + first_difference(again, data)
+
+
+def check_oracle(name, build, proto):
+    entry = cases.PURE_PYTHON_DIFFERS.get(name)
+    ours, theirs = pickle.dumps(build(), proto), pickle._dumps(build(), proto)
+    if entry is not None and proto in entry[0]:
+        return None if ours != theirs else 'listed in PURE_PYTHON_DIFFERS but agrees; remove it from the list'
+    return None if ours == theirs else first_difference(ours, theirs)
+
+
+CHECKS = {'dumps': check_dumps, 'loads': check_loads, 'oracle': check_oracle}
+
+
+def main():
+    mode, proto = sys.argv[1], int(sys.argv[2])
+    check = CHECKS[mode]
+    checked = 0
+    for name, build in cases.CASES.items():
+        try:
+            why = check(name, build, proto)
+        except Exception as e:  # a failure to report, not to stop on
+            why = f'{type(e).__name__}: {e}'
+        checked += 1
+        if why:
+            print(f'FAIL {name}: {why}')
+    print(f'checked {checked}')
+
+
+if __name__ == '__main__':
+    main()
