@@ -5,6 +5,29 @@
 //! - [`encoder`]: writes opcodes with CPython's exact choices and framing.
 //! - [`decoder`]: the stack machine, generic over a [`decoder::Builder`].
 //! - [`text`]: the text conversions pickle needs.
+//!
+//! Writing and reading opcodes without a VM:
+//!
+//! ```
+//! use pickle_core::encoder::Encoder;
+//! use pickle_core::reader::genops;
+//!
+//! // pickle.dumps([1, 2], 2) as CPython writes it.
+//! let mut enc = Encoder::new(2);
+//! enc.begin();
+//! enc.empty_list();
+//! enc.memo_put(0).unwrap();
+//! enc.op(pickle_core::opcodes::op::MARK);
+//! enc.int(1);
+//! enc.int(2);
+//! enc.op(pickle_core::opcodes::op::APPENDS);
+//! enc.end();
+//! let data = enc.take_output();
+//! assert_eq!(data, b"\x80\x02]q\x00(K\x01K\x02e.");
+//!
+//! let names: Vec<_> = genops(&data).map(|op| op.unwrap().info.name).collect();
+//! assert_eq!(names, ["PROTO", "EMPTY_LIST", "BINPUT", "MARK", "BININT1", "BININT1", "APPENDS", "STOP"]);
+//! ```
 #![deny(missing_docs)]
 
 pub mod decoder;

@@ -27,6 +27,25 @@ pub const HIGHEST_PROTOCOL: u8 = 5;
 pub const DEFAULT_PROTOCOL: u8 = 5;
 
 /// Writes pickle opcodes into a buffer, framing them for protocol 4 and above.
+///
+/// ```
+/// use pickle_core::encoder::Encoder;
+///
+/// // A frame shorter than four bytes loses its header, as in CPython: pickle.dumps(None, 4).
+/// let mut enc = Encoder::new(4);
+/// enc.begin();
+/// enc.none();
+/// enc.end();
+/// assert_eq!(enc.take_output(), b"\x80\x04N.");
+///
+/// // Strings pick the shortest opcode for their length: pickle.dumps('hi', 4).
+/// let mut enc = Encoder::new(4);
+/// enc.begin();
+/// enc.str(b"hi").unwrap();
+/// enc.memo_put(0).unwrap();
+/// enc.end();
+/// assert_eq!(enc.take_output(), b"\x80\x04\x95\x06\x00\x00\x00\x00\x00\x00\x00\x8c\x02hi\x94.");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Encoder {
     out: Vec<u8>,

@@ -1,0 +1,125 @@
+//! `brine` behaves like `python` on the command line.
+
+mod support;
+
+use std::fs;
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn pickle_is_ours_and_speaks_protocol_5() {
+    let code = "import pickle, _pickle; print(pickle.Pickler is _pickle.Pickler, pickle.DEFAULT_PROTOCOL, pickle.HIGHEST_PROTOCOL)";
+    assert_eq!(support::python(code), "True 5 5\n");
+    assert_eq!(
+        support::python("import _pickle; print(_pickle._implementation)"),
+        "brine\n"
+    );
+    assert_eq!(
+        support::python(
+            "import pickle, _pickle; print(pickle.PickleError is _pickle.PickleError, pickle.UnpicklingError.__mro__[1].__name__)"
+        ),
+        "True PickleError\n"
+    );
+}
+
+#[test]
+fn the_rustpython_pickle_can_be_selected_for_benchmarks() {
+    let mut cmd = support::brine();
+    cmd.env("BRINE_PICKLE_IMPL", "rustpython");
+    let out = support::run_with(
+        cmd,
+        &[
+            "-c",
+            "import _pickle; print(hasattr(_pickle, '_implementation'), _pickle.dumps([1], 2))",
+        ],
+        "",
+    );
+    assert_eq!(stdout(&out), "False b'\\x80\\x02]q\\x00K\\x01a.'\n");
+}
+
+#[test]
+fn dash_c_sets_argv() {
+    let out = support::run(&["-c", "import sys; print(sys.argv)", "a", "b c"], "");
+    assert_eq!(stdout(&out), "['-c', 'a', 'b c']\n");
+}
+
+#[test]
+fn a_script_gets_its_path_and_arguments() {
+    let dir = std::env::temp_dir().join(format!("brine-cli-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("show_args.py");
+    fs::write(
+        &script,
+        "import sys\nprint(sys.argv[1:], sys.argv[0].endswith('show_args.py'))\n",
+    )
+    .unwrap();
+    let out = support::run(&[script.to_str().unwrap(), "x", "--flag"], "");
+    assert_eq!(stdout(&out), "['x', '--flag'] True\n");
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dash_reads_the_program_from_stdin_and_exit_status_is_kept() {
+    let out = support::run(&["-", "arg"], "import sys\nprint(sys.argv)\nsys.exit(3)\n");
+    assert_eq!(stdout(&out), "['-', 'arg']\n");
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn no_arguments_with_piped_stdin_runs_it() {
+    let out = support::run(&[], "print(6 * 7)\n");
+    assert_eq!(stdout(&out), "42\n");
+    assert!(out.status.success());
+}
+
+#[test]
+fn the_interactive_loop_evaluates_expressions() {
+    let out = support::run(&["-i", "-c", "x = 20"], "x + 1\n");
+    assert!(stdout(&out).contains("21"), "REPL output: {}", stdout(&out));
+}
+
+#[test]
+fn an_uncaught_exception_prints_a_traceback_and_exits_1() {
+    let out = support::run(&["-c", "raise ValueError('boom')"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("Traceback (most recent call last):"),
+        "stderr: {err}"
+    );
+    assert!(
+        err.trim_end().ends_with("ValueError: boom"),
+        "stderr: {err}"
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn pythonpath_and_dash_m_find_modules() {
+    let dir = std::env::temp_dir().join(format!("brine-path-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("brine_probe_mod.py"),
+        "import sys\nprint('ran as', __name__, sys.argv[1:])\nVALUE = 42\n",
+    )
+    .unwrap();
+    let mut cmd = support::brine();
+    cmd.env("PYTHONPATH", &dir);
+    let out = support::run_with(cmd, &["-m", "brine_probe_mod", "z"], "");
+    assert_eq!(stdout(&out), "ran as __main__ ['z']\n");
+    let mut cmd = support::brine();
+    cmd.env("PYTHONPATH", &dir);
+    let out = support::run_with(
+        cmd,
+        &["-c", "import brine_probe_mod as m; print(m.VALUE)"],
+        "",
+    );
+    assert_eq!(stdout(&out), "ran as brine_probe_mod []\n42\n");
+    fs::remove_dir_all(&dir).unwrap();
+}
