@@ -19,6 +19,8 @@ pub enum PyExcKind {
     Memory,
     /// `RecursionError`
     Recursion,
+    /// `UnicodeDecodeError`
+    UnicodeDecode,
 }
 
 /// What went wrong.
@@ -48,6 +50,17 @@ pub enum ErrorKind {
     BadLiteral(String),
     /// Text that had to be UTF-8 (or ASCII) was not.
     BadText(&'static str),
+    /// A str payload that is not UTF-8 (lone surrogates allowed): CPython's UnicodeDecodeError.
+    Utf8 {
+        /// The whole payload.
+        data: Vec<u8>,
+        /// Where the bad sequence starts.
+        start: usize,
+        /// Where it ends.
+        end: usize,
+        /// CPython's reason text.
+        reason: &'static str,
+    },
     /// A frame length that cannot be represented.
     FrameTooLarge,
     /// A negative PUT index.
@@ -81,6 +94,7 @@ impl PickleError {
         match &self.kind {
             RanOutOfInput => PyExcKind::Eof,
             UnsupportedProtocol(_) | BadLiteral(_) | NegativePut(_) => PyExcKind::Value,
+            Utf8 { .. } => PyExcKind::UnicodeDecode,
             FrameTooLarge => PyExcKind::Overflow,
             LimitExceeded(_) => PyExcKind::Memory,
             Other(kind, _) => *kind,
@@ -95,8 +109,11 @@ impl fmt::Display for PickleError {
         match &self.kind {
             RanOutOfInput => f.write_str("Ran out of input"),
             Truncated => f.write_str("pickle data was truncated"),
-            // CPython formats the byte with %c, i.e. as the code point of that value.
-            InvalidLoadKey(b) => write!(f, "invalid load key, '{}'.", char::from(*b)),
+            // Printable ASCII other than quote and backslash as itself, anything else as \xNN.
+            InvalidLoadKey(b) if (0x20..=0x7e).contains(b) && *b != b'\'' && *b != b'\\' => {
+                write!(f, "invalid load key, '{}'.", char::from(*b))
+            }
+            InvalidLoadKey(b) => write!(f, "invalid load key, '\\x{b:02x}'."),
             StackUnderflow => f.write_str("unpickling stack underflow"),
             UnexpectedMark => f.write_str("unexpected MARK found"),
             NoMark => f.write_str("could not find MARK"),
@@ -106,6 +123,27 @@ impl fmt::Display for PickleError {
             StringNotQuoted => f.write_str("the STRING opcode argument must be quoted"),
             BadLiteral(msg) => f.write_str(msg),
             BadText(msg) => f.write_str(msg),
+            Utf8 {
+                data,
+                start,
+                end,
+                reason,
+            } if end - start == 1 => {
+                write!(
+                    f,
+                    "'utf-8' codec can't decode byte 0x{:02x} in position {start}: {reason}",
+                    data[*start]
+                )
+            }
+            Utf8 {
+                start, end, reason, ..
+            } => {
+                write!(
+                    f,
+                    "'utf-8' codec can't decode bytes in position {start}-{}: {reason}",
+                    end - 1
+                )
+            }
             FrameTooLarge => f.write_str("FRAME length exceeds system's maximum"),
             NegativePut(what) => write!(f, "negative {what} argument"),
             StackGlobalNeedsStr => f.write_str("STACK_GLOBAL requires str"),
@@ -130,8 +168,13 @@ mod tests {
         assert_eq!(e(ErrorKind::InvalidLoadKey(b'z')), "invalid load key, 'z'.");
         assert_eq!(
             e(ErrorKind::InvalidLoadKey(0xff)),
-            "invalid load key, '\u{ff}'."
+            "invalid load key, '\\xff'."
         );
+        assert_eq!(
+            e(ErrorKind::InvalidLoadKey(b'\'')),
+            "invalid load key, '\\x27'."
+        );
+        assert_eq!(e(ErrorKind::InvalidLoadKey(b' ')), "invalid load key, ' '.");
         assert_eq!(
             e(ErrorKind::MemoMissing(7)),
             "Memo value not found at index 7"

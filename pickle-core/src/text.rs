@@ -4,40 +4,60 @@
 
 use crate::error::{ErrorKind, PickleError};
 
-/// Whether `bytes` is UTF-8 in the generalized sense CPython's `surrogatepass` accepts:
-/// ordinary UTF-8 plus three-byte encodings of the surrogates U+D800–U+DFFF.
-pub fn is_surrogatepass_utf8(bytes: &[u8]) -> bool {
+/// Checks that `bytes` is UTF-8 in the generalized sense CPython's `surrogatepass` accepts:
+/// ordinary UTF-8 plus three-byte encodings of the surrogates U+D800–U+DFFF. On failure, the
+/// error carries CPython's position and reason for its `UnicodeDecodeError`.
+pub fn check_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<(), PickleError> {
     if bytes.is_ascii() {
-        return true;
+        return Ok(());
     }
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
+        if bytes[i] < 0x80 {
             i += 1;
             continue;
         }
-        let (len, min) = match b {
-            0xc2..=0xdf => (2, 0x80),
-            0xe0..=0xef => (3, 0x800),
-            0xf0..=0xf4 => (4, 0x10000),
-            _ => return false,
-        };
-        let Some(tail) = bytes.get(i + 1..i + len) else {
-            return false;
-        };
-        if tail.iter().any(|&t| t & 0xc0 != 0x80) {
-            return false;
-        }
-        let cp = tail.iter().fold(u32::from(b) & (0x7f >> len), |acc, &t| {
-            (acc << 6) | u32::from(t & 0x3f)
-        });
-        if cp < min || cp > 0x10ffff {
-            return false;
-        }
+        let len = sequence_len(bytes, i).map_err(|(end, reason)| {
+            let kind = ErrorKind::Utf8 {
+                data: bytes.to_vec(),
+                start: i,
+                end,
+                reason,
+            };
+            PickleError::new(kind, at)
+        })?;
         i += len;
     }
-    true
+    Ok(())
+}
+
+/// The length of the valid sequence starting at `bytes[i]`, or where the bad one ends and why.
+fn sequence_len(bytes: &[u8], i: usize) -> Result<usize, (usize, &'static str)> {
+    let b = bytes[i];
+    let (len, lo, hi) = match b {
+        0xc2..=0xdf => (2, 0x80, 0xbf),
+        0xe0 => (3, 0xa0, 0xbf),
+        0xe1..=0xef => (3, 0x80, 0xbf),
+        0xf0 => (4, 0x90, 0xbf),
+        0xf1..=0xf3 => (4, 0x80, 0xbf),
+        0xf4 => (4, 0x80, 0x8f),
+        _ => return Err((i + 1, "invalid start byte")),
+    };
+    for k in 1..len {
+        let Some(&t) = bytes.get(i + k) else {
+            return Err((bytes.len(), "unexpected end of data"));
+        };
+        let (min, max) = if k == 1 { (lo, hi) } else { (0x80, 0xbf) };
+        if t < min || t > max {
+            return Err((i + k, "invalid continuation byte"));
+        }
+    }
+    Ok(len)
+}
+
+/// Whether `bytes` passes [`check_surrogatepass_utf8`].
+pub fn is_surrogatepass_utf8(bytes: &[u8]) -> bool {
+    check_surrogatepass_utf8(bytes, 0).is_ok()
 }
 
 /// The code points of generalized UTF-8 text (as validated by [`is_surrogatepass_utf8`]).
@@ -286,10 +306,60 @@ pub fn parse_float_line(line: &[u8], at: u64) -> Result<f64, PickleError> {
         None
     };
     parsed.ok_or_else(|| {
-        let shown = String::from_utf8_lossy(line);
-        let msg = format!("could not convert string to float: '{shown}'");
+        let shown = format!("{}\n", String::from_utf8_lossy(line));
+        let msg = format!("could not convert string to float: {}", py_str_repr(&shown));
         PickleError::new(ErrorKind::BadLiteral(msg), at)
     })
+}
+
+/// Python's `repr()` of a `str`: single quotes unless the text has a single quote and no
+/// double quote; backslash escapes for the backslash, the quote, `\t \n \r`, and for
+/// non-printable characters (`\xNN`, `\uNNNN`, `\UNNNNNNNN`).
+pub fn py_str_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if is_printable(c) => out.push(c),
+            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// An approximation of `str.isprintable` per character: not a control, format, separator
+/// (other than space), private-use or unassigned-looking code point.
+fn is_printable(c: char) -> bool {
+    let cp = c as u32;
+    if c == ' ' {
+        return true;
+    }
+    !(c.is_control()
+        || c.is_whitespace()
+        || (0xad == cp)
+        || (0x200b..=0x200f).contains(&cp)
+        || (0x2028..=0x202e).contains(&cp)
+        || (0x2060..=0x206f).contains(&cp)
+        || cp == 0xfeff
+        || (0xe000..=0xf8ff).contains(&cp)
+        || (0xfff0..=0xfffb).contains(&cp)
+        || cp >= 0xf0000)
 }
 
 /// A decimal integer literal from an INT or LONG line.
@@ -423,6 +493,36 @@ mod tests {
             IntLiteral::Big(vec![0, 0, 0, 0, 0, 0, 0, 0, 1])
         );
         assert!(parse_int_line(b"12x", false, 0).is_err());
+    }
+
+    #[test]
+    fn str_repr_matches_python() {
+        assert_eq!(py_str_repr("abc\n"), "'abc\\n'");
+        assert_eq!(py_str_repr("it's"), "\"it's\"");
+        assert_eq!(py_str_repr("both '\""), "'both \\'\"'");
+        assert_eq!(
+            py_str_repr("\u{0}\u{7f}\u{e9}\u{20ac}"),
+            "'\\x00\\x7f\u{e9}\u{20ac}'"
+        );
+    }
+
+    #[test]
+    fn utf8_errors_carry_cpythons_position_and_reason() {
+        let e = check_surrogatepass_utf8(b"ab\xff", 0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "'utf-8' codec can't decode byte 0xff in position 2: invalid start byte"
+        );
+        let e = check_surrogatepass_utf8(b"\xe2\x82", 0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "'utf-8' codec can't decode bytes in position 0-1: unexpected end of data"
+        );
+        let e = check_surrogatepass_utf8(b"\xe2\x28\xa1", 0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "'utf-8' codec can't decode byte 0xe2 in position 0: invalid continuation byte"
+        );
     }
 
     #[test]

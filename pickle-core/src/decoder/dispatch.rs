@@ -6,7 +6,7 @@ use crate::error::{ErrorKind, PickleError};
 use crate::opcodes::{ArgKind, op};
 use crate::reader::{Source, read_count, read_le};
 use crate::text::{
-    IntLiteral, is_surrogatepass_utf8, parse_float_line, parse_int_line, raw_unicode_unescape,
+    IntLiteral, check_surrogatepass_utf8, parse_float_line, parse_int_line, raw_unicode_unescape,
     string_literal,
 };
 
@@ -87,10 +87,10 @@ where
             op::DUP => self.top().cloned().and_then(|v| self.push(v)),
             op::BINGET => self.memo_get_fixed::<1>(),
             op::LONG_BINGET => self.memo_get_fixed::<4>(),
-            op::GET => self.decimal_index("GET").and_then(|idx| self.memo_get(idx)),
+            op::GET => self.decimal_index().and_then(|idx| self.memo_get(idx)),
             op::BINPUT => read_le::<E, S, 1>(self.src).and_then(|idx| self.memo_put(idx)),
             op::LONG_BINPUT => read_le::<E, S, 4>(self.src).and_then(|idx| self.memo_put(idx)),
-            op::PUT => self.decimal_index("PUT").and_then(|idx| self.memo_put(idx)),
+            op::PUT => self.put_decimal(),
             op::MEMOIZE => self.memo_put(self.memo.len() as u64),
             op::FRAME => self.frame(),
             op::PROTO => self.proto(),
@@ -172,8 +172,10 @@ where
             Payload::Bytes => self.b.bytes(data),
             Payload::Bytearray => self.b.bytearray(data),
             Payload::LegacyString => self.b.legacy_string(data),
-            Payload::Str if is_surrogatepass_utf8(data) => self.b.str(data),
-            Payload::Str => Err(PickleError::new(ErrorKind::BadText(BAD_UTF8), at).into()),
+            Payload::Str => match check_surrogatepass_utf8(data, at) {
+                Ok(()) => self.b.str(data),
+                Err(e) => Err(e.into()),
+            },
             Payload::Long => long_value(self.b, data),
         }?;
         self.push(value)
@@ -253,14 +255,26 @@ where
         self.memo_get(idx)
     }
 
-    fn decimal_index(&mut self, what: &'static str) -> Result<u64, E> {
+    fn decimal_index(&mut self) -> Result<u64, E> {
         let at = self.at;
         let line = self.src.take_line()?;
         match parse_int_line(line, false, at)? {
             IntLiteral::Small(v) if v >= 0 => Ok(v as u64),
             IntLiteral::Bool(v) => Ok(v as u64),
-            IntLiteral::Small(_) if what == "PUT" => Err(self.err(ErrorKind::NegativePut("PUT"))),
             IntLiteral::Small(v) => Err(self.err(ErrorKind::MemoMissing(v as u64))),
+            IntLiteral::Big(_) => Err(self.err(ErrorKind::LimitExceeded("memo index"))),
+        }
+    }
+
+    /// PUT reads its line, then (as CPython) checks the stack before the index.
+    fn put_decimal(&mut self) -> Result<(), E> {
+        let at = self.at;
+        let line = self.src.take_line()?.to_vec();
+        self.top()?;
+        match parse_int_line(&line, false, at)? {
+            IntLiteral::Small(v) if v >= 0 => self.memo_put(v as u64),
+            IntLiteral::Bool(v) => self.memo_put(v as u64),
+            IntLiteral::Small(_) => Err(self.err(ErrorKind::NegativePut("PUT"))),
             IntLiteral::Big(_) => Err(self.err(ErrorKind::LimitExceeded("memo index"))),
         }
     }
@@ -363,8 +377,6 @@ where
         Ok(())
     }
 }
-
-const BAD_UTF8: &str = "'utf-8' codec can't decode bytes: invalid UTF-8 in a pickled str";
 
 fn odd(what: &'static str) -> ErrorKind {
     let msg = format!("odd number of items for {what}");

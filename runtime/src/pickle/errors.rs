@@ -1,6 +1,6 @@
 //! The pickle exceptions, and conversions from `pickle-core` errors to Python exceptions.
 
-use pickle_core::{PickleError, PyExcKind};
+use pickle_core::{ErrorKind, PickleError, PyExcKind};
 use rustpython_vm::builtins::PyBaseExceptionRef;
 use rustpython_vm::{AsObject, VirtualMachine};
 
@@ -31,6 +31,9 @@ pub(crate) mod exceptions {
     }
 }
 
+/// CPython's message (with its line break) for PERSID/BINPERSID without `persistent_load`.
+pub(crate) const NO_PERSISTENT_LOAD: &str = "A load persistent id instruction was encountered,\nbut no persistent_load function was specified.";
+
 /// A `PicklingError` with `msg`.
 pub(crate) fn new_pickling_error(
     vm: &VirtualMachine,
@@ -49,6 +52,20 @@ pub(crate) fn new_unpickling_error(
 
 /// The Python exception CPython raises for a `pickle-core` error, with CPython's message.
 pub(crate) fn from_core(vm: &VirtualMachine, err: &PickleError) -> PyBaseExceptionRef {
+    if let ErrorKind::Utf8 {
+        data,
+        start,
+        end,
+        reason,
+    } = &err.kind
+    {
+        let (encoding, object, reason) = (
+            vm.ctx.new_str("utf-8"),
+            vm.ctx.new_bytes(data.clone()),
+            vm.ctx.new_str(*reason),
+        );
+        return vm.new_unicode_decode_error(encoding, object, *start, *end, reason);
+    }
     let msg = err.to_string();
     match err.exc_kind() {
         PyExcKind::Unpickling => new_unpickling_error(vm, msg),
@@ -58,6 +75,10 @@ pub(crate) fn from_core(vm: &VirtualMachine, err: &PickleError) -> PyBaseExcepti
         PyExcKind::Overflow => vm.new_overflow_error(msg),
         PyExcKind::Memory => vm.new_memory_error(msg),
         PyExcKind::Recursion => vm.new_recursion_error(msg),
+        PyExcKind::UnicodeDecode => vm.new_exception_msg(
+            vm.ctx.exceptions.unicode_decode_error.to_owned(),
+            msg.into(),
+        ),
     }
 }
 

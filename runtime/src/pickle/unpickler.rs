@@ -198,7 +198,7 @@ pub(crate) mod unpickler_class {
             let _ = zelf;
             Err(new_unpickling_error(
                 vm,
-                "A load persistent id instruction was encountered, but no persistent_load function was specified.",
+                super::super::errors::NO_PERSISTENT_LOAD,
             ))
         }
 

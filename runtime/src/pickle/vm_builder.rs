@@ -212,7 +212,7 @@ impl<'a> VmBuilder<'a> {
     fn persistent_load(&mut self, pid: PyObjectRef) -> Made {
         match &self.hooks.persistent_load {
             Some(hook) => Ok(hook.call((pid,), self.vm)?),
-            None => Err(new_unpickling_error(self.vm, "A load persistent id instruction was encountered, but no persistent_load function was specified.").into()),
+            None => Err(new_unpickling_error(self.vm, super::errors::NO_PERSISTENT_LOAD).into()),
         }
     }
 

@@ -1,0 +1,304 @@
+//! The `_pickle` API as CPython 3.14 has it: functions and their keywords, `Pickler` and
+//! `Unpickler`, memo proxies, and the exceptions with CPython's messages.
+
+mod support;
+
+use support::python;
+
+/// Runs `code` after a prelude with `err(f)`: the exception type and message `f()` raises.
+fn run(code: &str) -> String {
+    let prelude = "import pickle, _pickle, io\n\
+        def err(f):\n    try:\n        f()\n        return 'no error'\n    except Exception as e:\n        return f'{type(e).__name__}: {e}'\n";
+    python(&format!("{prelude}{code}"))
+}
+
+#[test]
+fn module_functions_take_every_keyword() {
+    let out = run(
+        "b = pickle.dumps([1, 'x'], protocol=2, fix_imports=False, buffer_callback=None)\n\
+        print(b)\n\
+        print(pickle.loads(b, fix_imports=True, encoding='ASCII', errors='strict', buffers=()))\n\
+        f = io.BytesIO(); pickle.dump({1: 2}, f, 3, fix_imports=True); f.seek(0)\n\
+        print(pickle.load(f, encoding='latin1', errors='strict', buffers=None))\n\
+        print(pickle.loads(bytearray(b'K\\x07.')), pickle.loads(memoryview(b'N.')))",
+    );
+    assert_eq!(
+        out,
+        "b'\\x80\\x02]q\\x00(K\\x01X\\x01\\x00\\x00\\x00xq\\x01e.'\n[1, 'x']\n{1: 2}\n7 None\n"
+    );
+}
+
+#[test]
+fn protocol_argument_rules() {
+    let out = run(
+        "print(pickle.dumps(None, -1), pickle.dumps(None), pickle.dumps(None, None))\n\
+        print(err(lambda: pickle.dumps(1, 6)))\n\
+        print(err(lambda: pickle.dumps(1, 4, buffer_callback=print)))\n\
+        print(err(lambda: pickle.dumps(1, 'x')))",
+    );
+    assert_eq!(
+        out,
+        "b'\\x80\\x05N.' b'\\x80\\x05N.' b'\\x80\\x05N.'\n\
+         ValueError: pickle protocol must be <= 5\n\
+         ValueError: buffer_callback needs protocol >= 5\n\
+         TypeError: 'str' object cannot be interpreted as an integer\n"
+    );
+}
+
+#[test]
+fn a_pickler_keeps_its_memo_across_dumps_until_cleared() {
+    let out = run("f = io.BytesIO(); p = pickle.Pickler(f, 2)\n\
+        s = 'shared text'\n\
+        p.dump(s); p.dump(s); p.clear_memo(); p.dump(s)\n\
+        print(f.getvalue())\n\
+        f.seek(0); u = pickle.Unpickler(f)\n\
+        a, b, c = u.load(), u.load(), u.load()\n\
+        print(a == b == c, a is b, b is c, len(u.memo.copy()))");
+    assert_eq!(
+        out,
+        "b'\\x80\\x02X\\x0b\\x00\\x00\\x00shared textq\\x00.\\x80\\x02h\\x00.\\x80\\x02X\\x0b\\x00\\x00\\x00shared textq\\x00.'\n\
+         True True False 1\n"
+    );
+}
+
+#[test]
+fn memo_proxies_copy_clear_and_assign() {
+    let out = run("f = io.BytesIO(); p = pickle.Pickler(f, 4)\n\
+        x = ['item']; p.dump(x)\n\
+        memo = p.memo.copy()\n\
+        print(type(p.memo).__name__, sorted(v[0] for v in memo.values()), memo[id(x)][1] is x)\n\
+        p2 = pickle.Pickler(io.BytesIO(), 4); p2.memo = p.memo; p2.dump(x)\n\
+        print(p2.memo.copy()[id(x)][0])\n\
+        p.memo.clear(); print(len(p.memo.copy()))\n\
+        f.seek(0); u = pickle.Unpickler(f); got = u.load()\n\
+        print(type(u.memo).__name__, u.memo.copy()[0] is got)\n\
+        u2 = pickle.Unpickler(io.BytesIO(b'\\x80\\x02h\\x05.')); u2.memo = {5: 'from memo'}; print(u2.load())");
+    assert_eq!(
+        out,
+        "PicklerMemoProxy [0, 1] True\n0\n0\nUnpicklerMemoProxy True\nfrom memo\n"
+    );
+}
+
+#[test]
+fn fast_mode_skips_the_memo_and_refuses_cycles() {
+    let out = run(
+        "f = io.BytesIO(); p = pickle.Pickler(f, 2); p.fast = True\n\
+        s = 'ab' * 3; p.dump([s, s]); print(p.fast, f.getvalue())\n\
+        x = []\n\
+        for _ in range(60): x = [x]\n\
+        x[0][0][0].append(x)\n\
+        print(err(lambda: pickle.Pickler(io.BytesIO(), 2).__setattr__('fast', 1) or None))\n\
+        q = pickle.Pickler(io.BytesIO(), 2); q.fast = 1\n\
+        print(err(lambda: q.dump(x)).split(' at ')[0])",
+    );
+    // Fast mode: no BINPUT after the list or the strings, so the shared string is written twice.
+    assert_eq!(
+        out,
+        "True b'\\x80\\x02](X\\x06\\x00\\x00\\x00abababX\\x06\\x00\\x00\\x00abababe.'\n\
+         no error\n\
+         ValueError: fast mode: can't pickle cyclic objects including object type list\n"
+    );
+}
+
+#[test]
+fn file_objects_need_the_right_methods() {
+    let out = run("print(err(lambda: pickle.Pickler(object())))\n\
+        print(err(lambda: pickle.Unpickler(object())))\n\
+        class W:\n    def __init__(self): self.parts = []\n    def write(self, b): self.parts.append(bytes(b))\n\
+        w = W(); pickle.dump(list(range(3)), w, 4); print(b''.join(w.parts))\n\
+        class R:\n    def __init__(self, d): self.f = io.BytesIO(d)\n    def read(self, n=-1): return self.f.read(n)\n    def readline(self): return self.f.readline()\n\
+        print(pickle.load(R(b''.join(w.parts))), pickle.load(R(b'(lp0\\nI1\\na.')))");
+    assert_eq!(
+        out,
+        "TypeError: file must have a 'write' attribute\n\
+         TypeError: file must have 'read' and 'readline' attributes\n\
+         b'\\x80\\x04\\x95\\x0b\\x00\\x00\\x00\\x00\\x00\\x00\\x00]\\x94(K\\x00K\\x01K\\x02e.'\n\
+         [0, 1, 2] [1]\n"
+    );
+}
+
+#[test]
+fn large_frames_stream_to_files_as_they_fill() {
+    let out = run(
+        "class W:\n    def __init__(self): self.sizes = []; self.data = b''\n    def write(self, b): self.sizes.append(len(b)); self.data += bytes(b)\n\
+        w = W(); obj = [str(i) * 3 for i in range(40000)]\n\
+        pickle.dump(obj, w, 4)\n\
+        print(len(w.sizes) > 2, max(w.sizes) < 70000, w.data == pickle.dumps(obj, 4), pickle.loads(w.data) == obj)",
+    );
+    assert_eq!(out, "True True True True\n");
+}
+
+#[test]
+fn several_loads_read_consecutive_pickles_from_one_file() {
+    let out = run("f = io.BytesIO()\n\
+        for p in range(6): pickle.dump(('p', p, list(range(p))), f, p)\n\
+        f.write(b'trailing')\n\
+        f.seek(0); u = pickle.Unpickler(f)\n\
+        print([u.load()[1] for _ in range(6)], f.read())");
+    assert_eq!(out, "[0, 1, 2, 3, 4, 5] b'trailing'\n");
+}
+
+/// An overriding `find_class` gets the names as written (Python 2's here); only the default
+/// one maps them, as in CPython.
+#[test]
+fn subclasses_can_override_hooks() {
+    let out = run(
+        "class P(pickle.Pickler):\n    def persistent_id(self, obj):\n        return 'pid' if obj == 'secret' else None\n\
+        class U(pickle.Unpickler):\n    def persistent_load(self, pid):\n        return f'loaded {pid}'\n    def find_class(self, module, name):\n        return (module, name)\n\
+        f = io.BytesIO(); P(f, 2).dump(['secret', 'open', len]); print(f.getvalue())\n\
+        f.seek(0); print(U(f).load())\n\
+        print(err(lambda: pickle.loads(b'Pabc\\n.')))",
+    );
+    assert_eq!(
+        out,
+        "b'\\x80\\x02]q\\x00(X\\x03\\x00\\x00\\x00pidq\\x01QX\\x04\\x00\\x00\\x00openq\\x02c__builtin__\\nlen\\nq\\x03e.'\n\
+         ['loaded pid', 'open', ('__builtin__', 'len')]\n\
+         UnpicklingError: A load persistent id instruction was encountered,\nbut no persistent_load function was specified.\n"
+    );
+}
+
+#[test]
+fn malformed_input_raises_cpythons_exceptions() {
+    let cases = [
+        ("b''", "EOFError: Ran out of input"),
+        ("b'N'", "EOFError: Ran out of input"),
+        (
+            "b'\\x80\\x04\\x95'",
+            "UnpicklingError: pickle data was truncated",
+        ),
+        ("b'\\xff'", "UnpicklingError: invalid load key, '\\xff'."),
+        ("b'z'", "UnpicklingError: invalid load key, 'z'."),
+        ("b'.'", "UnpicklingError: unpickling stack underflow"),
+        ("b'(.'", "UnpicklingError: unexpected MARK found"),
+        ("b'Nt.'", "UnpicklingError: could not find MARK"),
+        (
+            "b'h\\x05.'",
+            "UnpicklingError: Memo value not found at index 5",
+        ),
+        ("b'p-1\\n.'", "UnpicklingError: unpickling stack underflow"),
+        (
+            "b'\\x80\\x06N.'",
+            "ValueError: unsupported pickle protocol: 6",
+        ),
+        (
+            "b'\\x80\\x04K\\x01K\\x02\\x93.'",
+            "UnpicklingError: STACK_GLOBAL requires str",
+        ),
+        (
+            "b'\\x80\\x02\\x82\\x05.'",
+            "ValueError: unregistered extension code 5",
+        ),
+        (
+            "b'\\x80\\x02\\x84\\xff\\xff\\xff\\xff.'",
+            "UnpicklingError: EXT specifies code <= 0",
+        ),
+        (
+            "b'\\x80\\x05\\x97.'",
+            "UnpicklingError: pickle stream refers to out-of-band data but no *buffers* argument was given",
+        ),
+        (
+            "b\"S'abc\\n.\"",
+            "UnpicklingError: the STRING opcode argument must be quoted",
+        ),
+        (
+            "b'T\\xff\\xff\\xff\\xff.'",
+            "UnpicklingError: pickle data was truncated",
+        ),
+        (
+            "b'\\x8b\\xff\\xff\\xff\\xff.'",
+            "UnpicklingError: LONG pickle has negative byte count",
+        ),
+        ("b'Iabc\\n.'", "ValueError: could not convert string to int"),
+        (
+            "b'Fabc\\n.'",
+            "ValueError: could not convert string to float: 'abc\\n'",
+        ),
+        ("b'(Nd.'", "UnpicklingError: odd number of items for DICT"),
+        (
+            "b'N}N(Nu.'",
+            "UnpicklingError: odd number of items for SETITEMS",
+        ),
+        ("b']N(Na.'", "UnpicklingError: unexpected MARK found"),
+        (
+            "b'X\\x01\\x00\\x00\\x00\\xff.'",
+            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+        ),
+        (
+            "'text'",
+            "TypeError: a bytes-like object is required, not 'str'",
+        ),
+    ];
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|(data, _)| format!("print(err(lambda: pickle.loads({data})))"))
+        .collect();
+    let out = run(&lines.join("\n"));
+    let got: Vec<&str> = out.lines().collect();
+    let want: Vec<&str> = cases.iter().map(|(_, w)| *w).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn out_of_band_buffers_are_counted() {
+    let out = run(
+        "print(err(lambda: pickle.loads(b'\\x80\\x05\\x97.', buffers=[])))\n\
+        print(bytes(pickle.loads(b'\\x80\\x05\\x97.', buffers=[b'abc'])))\n\
+        v = pickle.loads(b'\\x80\\x05\\x97\\x98.', buffers=[bytearray(b'xy')]); print(type(v).__name__, v.readonly, bytes(v))",
+    );
+    assert_eq!(
+        out,
+        "UnpicklingError: not enough out-of-band buffers\nb'abc'\nmemoryview True b'xy'\n"
+    );
+}
+
+#[test]
+fn unpicklable_objects_raise_pickling_errors() {
+    let out = run(
+        "print(err(lambda: pickle.dumps(lambda: 1)).split(' at 0x')[0])\n\
+        class R:\n    def __reduce__(self): return 42\n\
+        print(err(lambda: pickle.dumps(R())))\n\
+        R.__reduce__ = lambda self: (1,)\n\
+        print(err(lambda: pickle.dumps(R())))\n\
+        R.__reduce__ = lambda self: (1, ())\n\
+        print(err(lambda: pickle.dumps(R())))\n\
+        R.__reduce__ = lambda self: (list, 1)\n\
+        print(err(lambda: pickle.dumps(R())))\n\
+        try:\n    pickle.dumps([0, R()])\nexcept pickle.PicklingError as e:\n    print(e.__notes__)\n\
+        print(err(lambda: pickle.dumps(type('Anon', (), {}))))",
+    );
+    assert_eq!(
+        out,
+        "PicklingError: Can't pickle local object <function <lambda>.<locals>.<lambda>\n\
+         PicklingError: __reduce__ must return a string or tuple, not int\n\
+         PicklingError: tuple returned by __reduce__ must contain 2 through 6 elements\n\
+         PicklingError: first item of the tuple returned by __reduce__ must be callable, not int\n\
+         PicklingError: second item of the tuple returned by __reduce__ must be a tuple, not int\n\
+         ['when serializing R object', 'when serializing list item 1']\n\
+         PicklingError: Can't pickle <class '__main__.Anon'>: it's not found as __main__.Anon\n"
+    );
+}
+
+#[test]
+fn deep_nesting_is_a_recursion_error_not_a_crash() {
+    let out = run("x = []\nfor _ in range(100000): x = [x]\n\
+        print(err(lambda: pickle.dumps(x)))\n\
+        print(pickle.loads(b'(' * 100000 + b'N.'))");
+    assert_eq!(
+        out,
+        "RecursionError: maximum recursion depth exceeded while pickling an object\nNone\n"
+    );
+}
+
+#[test]
+fn shared_references_and_cycles_survive_a_round_trip() {
+    let out = run(
+        "a = [1]; d = {'self': None}; d['self'] = d; t = ([],); t[0].append(t)\n\
+        for p in range(6):\n    x, y, dd, tt = pickle.loads(pickle.dumps([a, a, d, t], p))\n    print(p, x is y, dd['self'] is dd, tt[0][0] is tt)",
+    );
+    assert_eq!(
+        out,
+        (0..6)
+            .map(|p| format!("{p} True True True\n"))
+            .collect::<String>()
+    );
+}
