@@ -2,6 +2,9 @@
 
 use crate::error::PickleError;
 
+/// Values handed to a container, moved straight off the decoder's stack.
+pub type Items<'a, V> = std::vec::Drain<'a, V>;
+
 /// Makes values for the decoder. The runtime's builder makes VM objects (and runs
 /// `find_class`, `__setstate__`, `persistent_load`, ...); a data-only builder keeps globals and
 /// calls as data.
@@ -46,12 +49,23 @@ pub trait Builder {
     /// A frozenset of `items`.
     fn frozenset(&mut self, items: Vec<Self::Value>) -> Result<Self::Value, Self::Error>;
     /// APPEND/APPENDS: add `items` to `list` (which may be any object).
-    fn append(&mut self, list: &Self::Value, items: Vec<Self::Value>) -> Result<(), Self::Error>;
+    fn append(
+        &mut self,
+        list: &Self::Value,
+        items: Items<'_, Self::Value>,
+    ) -> Result<(), Self::Error>;
     /// SETITEM/SETITEMS: set flat key/value `pairs` on `dict` (which may be any object).
-    fn set_items(&mut self, dict: &Self::Value, pairs: Vec<Self::Value>)
-    -> Result<(), Self::Error>;
+    fn set_items(
+        &mut self,
+        dict: &Self::Value,
+        pairs: Items<'_, Self::Value>,
+    ) -> Result<(), Self::Error>;
     /// ADDITEMS: add `items` to `set` (which may be any object).
-    fn add_items(&mut self, set: &Self::Value, items: Vec<Self::Value>) -> Result<(), Self::Error>;
+    fn add_items(
+        &mut self,
+        set: &Self::Value,
+        items: Items<'_, Self::Value>,
+    ) -> Result<(), Self::Error>;
     /// GLOBAL: the object named `name` in `module`.
     fn global(&mut self, module: &[u8], name: &[u8]) -> Result<Self::Value, Self::Error>;
     /// STACK_GLOBAL: like GLOBAL with module and name from the stack.

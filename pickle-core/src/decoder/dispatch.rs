@@ -216,25 +216,28 @@ where
     /// APPEND and SETITEM: one item (or pair) into the container below it.
     fn add_one(&mut self, code: u8) -> Result<(), E> {
         let n = if code == op::APPEND { 1 } else { 2 };
-        let items = self.pop_n(n)?;
-        self.top()?;
-        let target = self.stack.last().expect("checked by top()");
+        let mut items = self.pop_n(n)?;
+        let target = self.top()?.clone();
         if code == op::APPEND {
-            self.b.append(target, items)
+            self.b.append(&target, items.drain(..))
         } else {
-            self.b.set_items(target, items)
+            self.b.set_items(&target, items.drain(..))
         }
     }
 
     /// APPENDS, SETITEMS, ADDITEMS: the values above the mark into the container below it.
     fn add_marked(&mut self, code: u8) -> Result<(), E> {
-        let (target, items) = self.take_marked_with_target()?;
-        let target = &self.stack[target];
+        let height = self.pop_mark_with_target()?;
+        let target = self.stack[height - 1].clone();
+        let count = self.stack.len() - height;
+        if code == op::SETITEMS && count % 2 == 1 {
+            return Err(self.err(odd("SETITEMS")));
+        }
+        let items = self.stack.drain(height..);
         match code {
-            op::APPENDS => self.b.append(target, items),
-            op::ADDITEMS => self.b.add_items(target, items),
-            _ if items.len() % 2 == 1 => Err(PickleError::new(odd("SETITEMS"), self.at).into()),
-            _ => self.b.set_items(target, items),
+            op::APPENDS => self.b.append(&target, items),
+            op::ADDITEMS => self.b.add_items(&target, items),
+            _ => self.b.set_items(&target, items),
         }
     }
 

@@ -127,14 +127,14 @@ where
         Ok(self.stack.split_off(height))
     }
 
-    /// For APPENDS/SETITEMS/ADDITEMS: the values above the top mark, and the index of the
-    /// container just below the mark (which must lie above the new fence).
-    pub(super) fn take_marked_with_target(&mut self) -> Result<(usize, Vec<B::Value>), E> {
+    /// For APPENDS/SETITEMS/ADDITEMS: removes the top mark and returns the stack height it
+    /// recorded; the container just below it must lie above the new fence.
+    pub(super) fn pop_mark_with_target(&mut self) -> Result<usize, E> {
         let height = self.pop_mark()?;
         if height == 0 || height <= self.fence {
             return Err(self.underflow());
         }
-        Ok((height - 1, self.stack.split_off(height)))
+        Ok(height)
     }
 
     /// Pops the top `n` values, in stack order.

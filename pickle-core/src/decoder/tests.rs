@@ -79,7 +79,8 @@ impl Builder for Render {
     }
     fn dict(&mut self, pairs: Vec<Ref>) -> Result<Ref, PickleError> {
         let d = new(Node::Dict(Vec::new()))?;
-        self.set_items(&d, pairs)?;
+        let mut pairs = pairs;
+        self.set_items(&d, pairs.drain(..))?;
         Ok(d)
     }
     fn set(&mut self) -> Result<Ref, PickleError> {
@@ -88,15 +89,15 @@ impl Builder for Render {
     fn frozenset(&mut self, items: Vec<Ref>) -> Result<Ref, PickleError> {
         new(Node::Set(items))
     }
-    fn append(&mut self, list: &Ref, items: Vec<Ref>) -> Result<(), PickleError> {
+    fn append(&mut self, list: &Ref, items: Items<'_, Ref>) -> Result<(), PickleError> {
         match &mut *list.borrow_mut() {
             Node::List(v) => v.extend(items),
             _ => panic!("append to a non-list"),
         }
         Ok(())
     }
-    fn set_items(&mut self, dict: &Ref, pairs: Vec<Ref>) -> Result<(), PickleError> {
-        let mut it = pairs.into_iter();
+    fn set_items(&mut self, dict: &Ref, pairs: Items<'_, Ref>) -> Result<(), PickleError> {
+        let mut it = pairs;
         while let (Some(k), Some(v)) = (it.next(), it.next()) {
             match &mut *dict.borrow_mut() {
                 Node::Dict(d) => d.push((k, v)),
@@ -105,7 +106,7 @@ impl Builder for Render {
         }
         Ok(())
     }
-    fn add_items(&mut self, set: &Ref, items: Vec<Ref>) -> Result<(), PickleError> {
+    fn add_items(&mut self, set: &Ref, items: Items<'_, Ref>) -> Result<(), PickleError> {
         match &mut *set.borrow_mut() {
             Node::Set(v) => v.extend(items),
             _ => panic!("additems on a non-set"),

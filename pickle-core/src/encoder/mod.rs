@@ -114,13 +114,19 @@ impl Encoder {
     }
 
     /// Appends raw bytes, opening a frame first when framing and none is open.
-    #[inline]
+    #[inline(always)]
     pub fn write(&mut self, data: &[u8]) {
         if self.framing && self.frame_start.is_none() {
-            self.frame_start = Some(self.out.len());
-            self.out.extend_from_slice(&[0xfe; FRAME_HEADER_SIZE]);
+            self.open_frame();
         }
         self.out.extend_from_slice(data);
+    }
+
+    /// Reserves the 9-byte header, filled in (or removed) when the frame is committed.
+    #[cold]
+    fn open_frame(&mut self) {
+        self.frame_start = Some(self.out.len());
+        self.out.extend_from_slice(&[0xfe; FRAME_HEADER_SIZE]);
     }
 
     /// Closes the open frame: fills in its header, or removes the header when the frame is
@@ -167,7 +173,7 @@ impl Encoder {
     }
 
     /// One opcode byte with no argument.
-    #[inline]
+    #[inline(always)]
     pub fn op(&mut self, code: u8) {
         self.write(&[code]);
     }
@@ -188,6 +194,7 @@ impl Encoder {
     }
 
     /// An integer that fits in 64 bits.
+    #[inline]
     pub fn int(&mut self, value: i64) {
         if let Ok(small) = i32::try_from(value) {
             return self.int32(small);
@@ -201,6 +208,7 @@ impl Encoder {
         }
     }
 
+    #[inline]
     fn int32(&mut self, value: i32) {
         if !self.bin() {
             let mut line = [0u8; 16];

@@ -59,6 +59,8 @@ pub(crate) struct Walker<'a> {
     sink: Option<PyObjectRef>,
     fast_nesting: usize,
     fast_ids: HashSet<usize>,
+    /// A frame was committed while a list's items were borrowed; flush once they are not.
+    pending_flush: bool,
     pub(crate) lookups: super::lookups::Lookups,
 }
 
@@ -84,6 +86,7 @@ impl<'a> Walker<'a> {
             sink,
             fast_nesting: 0,
             fast_ids: HashSet::new(),
+            pending_flush: false,
             lookups: Default::default(),
         }
     }
@@ -104,6 +107,7 @@ impl<'a> Walker<'a> {
     }
 
     fn flush_committed(&mut self) -> PyResult<()> {
+        self.pending_flush = false;
         if let Some(write) = &self.sink {
             let data = self.enc.take_output();
             write.call((self.vm.ctx.new_bytes(data),), self.vm)?;
@@ -113,41 +117,64 @@ impl<'a> Walker<'a> {
 
     /// CPython's `save`: persistent ids, atoms, the memo, then everything else.
     pub(crate) fn save(&mut self, obj: &PyObject, pers_save: bool) -> PyResult<()> {
-        if self.enc.opcode_boundary() {
+        if self.enc.opcode_boundary() || self.pending_flush {
             self.flush_committed()?;
         }
         if !pers_save && self.hooks.persistent_id.is_some() && self.save_persistent_id(obj)? {
             return Ok(());
         }
+        if self.save_atom(obj)? {
+            return Ok(());
+        }
         let vm = self.vm;
         let cls = obj.class();
-        let types = &vm.ctx.types;
-        if vm.is_none(obj) {
-            self.enc.none();
-            return Ok(());
-        }
-        if cls.is(types.bool_type) {
-            self.enc.bool(obj.is(&vm.ctx.true_value));
-            return Ok(());
-        }
-        if cls.is(types.int_type) {
-            return self.save_int(obj.downcast_ref::<PyInt>().expect("exact int"));
-        }
-        if cls.is(types.float_type) {
-            self.enc
-                .float(obj.downcast_ref::<PyFloat>().expect("exact float").to_f64());
-            return Ok(());
-        }
         if let Some(idx) = self.st.memo.get(obj.get_id()) {
             return self.enc.memo_get(idx).map_err(core_err(vm));
         }
-        if cls.is(types.str_type) {
-            return self.save_str(obj);
-        }
-        if cls.is(types.bytes_type) {
+        if cls.is(vm.ctx.types.bytes_type) {
             return self.save_bytes(obj);
         }
         vm.with_recursion("while pickling an object", || self.save_compound(obj, cls))
+    }
+
+    /// Saves `obj` when it is None, a bool, an exact int, float or str: the types whose
+    /// pickling runs no Python code. Returns false, having written nothing, for anything else.
+    #[inline]
+    fn save_atom(&mut self, obj: &PyObject) -> PyResult<bool> {
+        let vm = self.vm;
+        let cls = obj.class();
+        let types = &vm.ctx.types;
+        if cls.is(types.int_type) {
+            self.save_int(obj.downcast_ref::<PyInt>().expect("exact int"))?;
+        } else if cls.is(types.str_type) {
+            match self.st.memo.get(obj.get_id()) {
+                Some(idx) => self.enc.memo_get(idx).map_err(core_err(vm))?,
+                None => self.save_str(obj)?,
+            }
+        } else if vm.is_none(obj) {
+            self.enc.none();
+        } else if cls.is(types.float_type) {
+            self.enc
+                .float(obj.downcast_ref::<PyFloat>().expect("exact float").to_f64());
+        } else if cls.is(types.bool_type) {
+            self.enc.bool(obj.is(&vm.ctx.true_value));
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// `save_atom` for an item of a borrowed list: the frame check of `save`, with the file
+    /// flush deferred until the list is no longer borrowed.
+    #[inline]
+    fn save_borrowed_atom(&mut self, obj: &PyObject) -> PyResult<bool> {
+        if self.hooks.persistent_id.is_some() {
+            return Ok(false);
+        }
+        if self.enc.opcode_boundary() && self.sink.is_some() {
+            self.pending_flush = true;
+        }
+        self.save_atom(obj)
     }
 
     fn save_compound(&mut self, obj: &PyObject, cls: &Py<PyType>) -> PyResult<()> {
@@ -343,14 +370,29 @@ impl<'a> Walker<'a> {
         loop {
             self.enc.op(op::MARK);
             let mut in_batch = 0;
-            while let Some(item) = list.borrow_vec().get(total).cloned() {
+            while in_batch < BATCH_SIZE {
+                // Atoms are saved under one borrow of the list; anything that may run Python
+                // code is cloned out and saved with the list released, as CPython reads it live.
+                let next = {
+                    let items = list.borrow_vec();
+                    while in_batch < BATCH_SIZE
+                        && total < items.len()
+                        && self.save_borrowed_atom(&items[total])?
+                    {
+                        total += 1;
+                        in_batch += 1;
+                    }
+                    if in_batch == BATCH_SIZE {
+                        None
+                    } else {
+                        items.get(total).cloned()
+                    }
+                };
+                let Some(item) = next else { break };
                 self.save(&item, false)
                     .map_err(|e| self.note_item(e, obj, total))?;
                 total += 1;
                 in_batch += 1;
-                if in_batch == BATCH_SIZE {
-                    break;
-                }
             }
             self.enc.op(op::APPENDS);
             if total >= list.__len__() {

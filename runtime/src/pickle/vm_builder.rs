@@ -4,7 +4,7 @@ use super::errors::{from_core, new_unpickling_error};
 use super::global::{get_dotted, str_pair};
 use super::lookups::Lookups;
 use pickle_core::PickleError;
-use pickle_core::decoder::Builder;
+use pickle_core::decoder::{Builder, Items};
 use pickle_core::text::code_points;
 use rustpython_common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::builtins::{
@@ -385,7 +385,11 @@ impl Builder for VmBuilder<'_> {
             .into_ref(&self.vm.ctx)
             .into())
     }
-    fn append(&mut self, list: &PyObjectRef, items: Vec<PyObjectRef>) -> Result<(), LoadError> {
+    fn append(
+        &mut self,
+        list: &PyObjectRef,
+        items: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
         let vm = self.vm;
         if let Some(list) = list.downcast_ref_if_exact::<PyList>(vm) {
             list.borrow_vec_mut().extend(items);
@@ -393,7 +397,7 @@ impl Builder for VmBuilder<'_> {
         }
         // PEP 307: extend() when there is one, else append() per item.
         if let Some(extend) = vm.get_attribute_opt(list, "extend")? {
-            extend.call((vm.ctx.new_list(items),), vm)?;
+            extend.call((vm.ctx.new_list(items.collect()),), vm)?;
             return Ok(());
         }
         let append = list.get_attr("append", vm)?;
@@ -402,18 +406,27 @@ impl Builder for VmBuilder<'_> {
         }
         Ok(())
     }
-    fn set_items(&mut self, dict: &PyObjectRef, pairs: Vec<PyObjectRef>) -> Result<(), LoadError> {
+    fn set_items(
+        &mut self,
+        dict: &PyObjectRef,
+        pairs: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
         let vm = self.vm;
         let exact = dict.downcast_ref_if_exact::<PyDict>(vm);
-        for pair in pairs.chunks_exact(2) {
+        let mut pairs = pairs;
+        while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
             match exact {
-                Some(d) => d.set_item(&*pair[0], pair[1].clone(), vm)?,
-                None => dict.set_item(&*pair[0], pair[1].clone(), vm)?,
+                Some(d) => d.set_item(&*key, value, vm)?,
+                None => dict.set_item(&*key, value, vm)?,
             }
         }
         Ok(())
     }
-    fn add_items(&mut self, set: &PyObjectRef, items: Vec<PyObjectRef>) -> Result<(), LoadError> {
+    fn add_items(
+        &mut self,
+        set: &PyObjectRef,
+        items: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
         let vm = self.vm;
         if let Some(set) = set.downcast_ref::<PySet>() {
             for item in items {
