@@ -18,6 +18,10 @@ pub trait Source<E> {
     fn take_line(&mut self) -> Result<&[u8], E>;
     /// A FRAME of `len` bytes starts here.
     fn enter_frame(&mut self, len: u64) -> Result<(), E>;
+    /// STOP was read: a streaming source settles what it consumed.
+    fn finish(&mut self) -> Result<(), E> {
+        Ok(())
+    }
     /// The offset of the next byte to be read.
     fn position(&self) -> u64;
 }

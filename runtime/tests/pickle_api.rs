@@ -302,3 +302,15 @@ fn shared_references_and_cycles_survive_a_round_trip() {
             .collect::<String>()
     );
 }
+
+#[test]
+fn buffered_files_are_read_through_peek_and_left_after_each_pickle() {
+    let out = run("import os, tempfile\n\
+        path = os.path.join(tempfile.mkdtemp(), 'several.pickle')\n\
+        objs = [list(range(p * 3000)) for p in range(6)] + ['x' * 200000]\n\
+        ends = []\n\
+        with open(path, 'wb') as f:\n    for p, o in enumerate(objs):\n        pickle.dump(o, f, min(p, 5)); ends.append(f.tell())\n    f.write(b'tail')\n\
+        with open(path, 'rb') as f:\n    print(hasattr(f, 'peek'))\n    u = pickle.Unpickler(f)\n    for o, end in zip(objs, ends):\n        got = u.load()\n        assert got == o and f.tell() == end, (len(got), f.tell(), end)\n    print(f.read())\n\
+        with open(path, 'rb') as f:\n    print(err(lambda: [pickle.load(f) for _ in range(8)]))");
+    assert_eq!(out, "True\nb'tail'\nUnpicklingError: could not find MARK\n");
+}

@@ -2,15 +2,18 @@
 
 Modes:
   dumps   `pickle.dumps(case, proto)` equals CPython's bytes (or, for the cases listed in
-          `DIFFERS_FROM_CPYTHON_311`, the VM's pure-Python 3.14 pickler's bytes).
-  loads   `pickle.loads(golden)` is the same graph as the case (values, types and sharing), and
-          dumping it again gives the golden bytes back.
+          `DIFFERS_FROM_CPYTHON_311`, the VM's pure-Python 3.14 pickler's bytes), and so does
+          `pickle.dump` to a file (frames streamed as they fill).
+  loads   `pickle.loads(golden)` is the same graph as the case (values, types and sharing), so
+          is `pickle.load` from a buffered file (read through `peek`), which it leaves just after
+          the pickle; dumping the loaded graph again gives the golden bytes back.
   oracle  `_pickle.dumps` equals the VM's pure-Python `pickle._dumps`, except where
           `PURE_PYTHON_DIFFERS` says the C pickler's batching differs.
 
 Prints `checked N` and one `FAIL name: why` line per failure.
 """
 
+import io
 import os
 import pickle
 import sys
@@ -44,7 +47,11 @@ def check_dumps(name, build, proto):
         want = pickle._dumps(build(), proto)
     else:
         want = golden(name, proto)
-    return None if ours == want else first_difference(ours, want)
+    if ours != want:
+        return first_difference(ours, want)
+    streamed = io.BytesIO()
+    pickle.dump(build(), streamed, proto)
+    return None if streamed.getvalue() == ours else 'dump to a file: ' + first_difference(streamed.getvalue(), ours)
 
 
 def check_loads(name, build, proto):
@@ -53,6 +60,10 @@ def check_loads(name, build, proto):
     why = graph.difference(build(), loaded)
     if why:
         return why
+    buffered = io.BufferedReader(io.BytesIO(data + b'after'))
+    why = graph.difference(build(), pickle.load(buffered))
+    if why or buffered.read() != b'after':
+        return 'load from a buffered file: ' + (why or 'left at the wrong position')
     if differs_from_311(name, proto):
         return None
     again = pickle.dumps(loaded, proto)

@@ -34,7 +34,9 @@ where
                 return Err(self.err(ErrorKind::RanOutOfInput));
             };
             if code == op::STOP {
-                return self.pop();
+                let value = self.pop()?;
+                self.src.finish()?;
+                return Ok(value);
             }
             self.step(code)?;
         }

@@ -113,6 +113,19 @@ impl Encoder {
         std::mem::take(&mut self.out)
     }
 
+    /// Takes the bytes of committed frames (and anything unframed before them), leaving an
+    /// open frame in place to be committed later. A caller streaming to a file sends these.
+    pub fn take_committed(&mut self) -> Vec<u8> {
+        match self.frame_start {
+            None => std::mem::take(&mut self.out),
+            Some(start) => {
+                let open = self.out.split_off(start);
+                self.frame_start = Some(0);
+                std::mem::replace(&mut self.out, open)
+            }
+        }
+    }
+
     /// Appends raw bytes, opening a frame first when framing and none is open.
     #[inline(always)]
     pub fn write(&mut self, data: &[u8]) {

@@ -129,3 +129,30 @@ fn minimal_signed_lengths() {
     assert_eq!(minimal_signed_len(&(-128i64).to_le_bytes()), 1);
     assert_eq!(minimal_signed_len(&(-129i64).to_le_bytes()), 2);
 }
+
+#[test]
+fn taking_committed_bytes_leaves_the_open_frame_intact() {
+    let chunk = vec![b'z'; 1000];
+    let mut whole = Encoder::new(4);
+    let mut streamed = Encoder::new(4);
+    let mut sent = Vec::new();
+    for enc in [&mut whole, &mut streamed] {
+        enc.begin();
+    }
+    for _ in 0..200 {
+        whole.opcode_boundary();
+        whole.bytes(&chunk).unwrap();
+        let committed = streamed.opcode_boundary();
+        streamed.bytes(&chunk).unwrap();
+        if committed {
+            // The chunk after the commit opened a new frame; only the committed part goes.
+            sent.extend(streamed.take_committed());
+        }
+    }
+    for enc in [&mut whole, &mut streamed] {
+        enc.end();
+    }
+    sent.extend(streamed.take_output());
+    assert!(sent.len() > 3 * 65536);
+    assert_eq!(sent, whole.take_output());
+}

@@ -15,6 +15,16 @@ use std::collections::HashSet;
 /// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
 const FAST_NESTING_LIMIT: usize = 50;
 
+/// Why a run of atoms saved under a list borrow stopped.
+enum RunEnd {
+    /// The batch is full, or a committed frame waits to be flushed.
+    Pause,
+    /// No items are left.
+    ListEnd,
+    /// This item may run Python code; it is saved with the list released.
+    Other(PyObjectRef),
+}
+
 /// What a pickler keeps between `dump` calls: its options and its memo.
 #[derive(Debug, Default)]
 pub(crate) struct PicklerState {
@@ -109,7 +119,7 @@ impl<'a> Walker<'a> {
     fn flush_committed(&mut self) -> PyResult<()> {
         self.pending_flush = false;
         if let Some(write) = &self.sink {
-            let data = self.enc.take_output();
+            let data = self.enc.take_committed();
             write.call((self.vm.ctx.new_bytes(data),), self.vm)?;
         }
         Ok(())
@@ -373,26 +383,36 @@ impl<'a> Walker<'a> {
             while in_batch < BATCH_SIZE {
                 // Atoms are saved under one borrow of the list; anything that may run Python
                 // code is cloned out and saved with the list released, as CPython reads it live.
-                let next = {
+                let run_end = {
                     let items = list.borrow_vec();
                     while in_batch < BATCH_SIZE
                         && total < items.len()
+                        && !self.pending_flush
                         && self.save_borrowed_atom(&items[total])?
                     {
                         total += 1;
                         in_batch += 1;
                     }
-                    if in_batch == BATCH_SIZE {
-                        None
+                    if in_batch == BATCH_SIZE || self.pending_flush {
+                        RunEnd::Pause
                     } else {
-                        items.get(total).cloned()
+                        items
+                            .get(total)
+                            .cloned()
+                            .map_or(RunEnd::ListEnd, RunEnd::Other)
                     }
                 };
-                let Some(item) = next else { break };
-                self.save(&item, false)
-                    .map_err(|e| self.note_item(e, obj, total))?;
-                total += 1;
-                in_batch += 1;
+                match run_end {
+                    // A committed frame is sent to the file once the list is released.
+                    RunEnd::Pause if self.pending_flush => self.flush_committed()?,
+                    RunEnd::Pause | RunEnd::ListEnd => break,
+                    RunEnd::Other(item) => {
+                        self.save(&item, false)
+                            .map_err(|e| self.note_item(e, obj, total))?;
+                        total += 1;
+                        in_batch += 1;
+                    }
+                }
             }
             self.enc.op(op::APPENDS);
             if total >= list.__len__() {

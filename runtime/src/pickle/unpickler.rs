@@ -6,7 +6,7 @@ pub(crate) use unpickler_class::PyUnpickler;
 #[rustpython_vm::pymodule(sub, name = "_pickle")]
 pub(crate) mod unpickler_class {
     use super::super::errors::new_unpickling_error;
-    use super::super::file_source::FileSource;
+    use super::super::file_source::{FileMethods, FileSource};
     use super::super::memo::UnpicklerMemoProxy;
     use super::super::vm_builder::{LoadHooks, LoadOptions, VmBuilder};
     use pickle_core::decoder::{Limits, Memo, load};
@@ -21,7 +21,7 @@ pub(crate) mod unpickler_class {
     #[pyclass(module = "_pickle", name = "Unpickler")]
     #[derive(Debug, PyPayload)]
     pub(crate) struct PyUnpickler {
-        file: PyMutex<Option<(PyObjectRef, PyObjectRef)>>,
+        file: PyMutex<Option<PyObjectRef>>,
         options: PyMutex<Option<LoadOptionsCell>>,
         pub(crate) memo: PyMutex<Memo<PyObjectRef>>,
     }
@@ -74,15 +74,17 @@ pub(crate) mod unpickler_class {
         keywords: LoadKeywords,
     }
 
-    /// `file.read` and `file.readline`, or CPython's TypeError.
-    pub(crate) fn file_methods(
-        vm: &VirtualMachine,
-        file: &PyObjectRef,
-    ) -> PyResult<(PyObjectRef, PyObjectRef)> {
+    /// `file.read`, `file.readline` and `file.peek` (when present), or CPython's TypeError.
+    pub(crate) fn file_methods(vm: &VirtualMachine, file: &PyObjectRef) -> PyResult<FileMethods> {
         let read = vm.get_attribute_opt(file, "read")?;
         let readline = vm.get_attribute_opt(file, "readline")?;
+        let peek = vm.get_attribute_opt(file, "peek")?;
         match (read, readline) {
-            (Some(read), Some(readline)) => Ok((read, readline)),
+            (Some(read), Some(readline)) => Ok(FileMethods {
+                read,
+                readline,
+                peek,
+            }),
             _ => Err(vm.new_type_error("file must have 'read' and 'readline' attributes")),
         }
     }
@@ -90,12 +92,12 @@ pub(crate) mod unpickler_class {
     /// Reads one pickle from `file` with `options` and `hooks`, updating `memo`.
     pub(crate) fn load_from_file(
         vm: &VirtualMachine,
-        file: (PyObjectRef, PyObjectRef),
+        file: FileMethods,
         options: &LoadOptions,
         hooks: LoadHooks,
         memo: &mut Memo<PyObjectRef>,
     ) -> PyResult {
-        let mut source = FileSource::new(vm, file.0, file.1);
+        let mut source = FileSource::new(vm, file);
         let mut builder = VmBuilder::new(vm, options, hooks);
         load(&mut source, &mut builder, memo, &Limits::default()).map_err(|e| e.into_py(vm))
     }
@@ -116,9 +118,9 @@ pub(crate) mod unpickler_class {
         type Args = UnpicklerArgs;
 
         fn init(zelf: &Py<Self>, args: UnpicklerArgs, vm: &VirtualMachine) -> PyResult<()> {
-            let methods = file_methods(vm, &args.file)?;
+            file_methods(vm, &args.file)?;
             let options = args.keywords.into_options(vm)?;
-            *zelf.file.lock() = Some(methods);
+            *zelf.file.lock() = Some(args.file);
             *zelf.options.lock() = Some(LoadOptionsCell(options));
             zelf.memo.lock().clear();
             Ok(())
@@ -170,7 +172,8 @@ pub(crate) mod unpickler_class {
                 persistent_load: Self::hook(&zelf, "persistent_load", vm)?,
             };
             let mut memo = std::mem::take(&mut *zelf.memo.lock());
-            let result = load_from_file(vm, file, &options, hooks, &mut memo);
+            let result = file_methods(vm, &file)
+                .and_then(|file| load_from_file(vm, file, &options, hooks, &mut memo));
             *zelf.memo.lock() = memo;
             result
         }
