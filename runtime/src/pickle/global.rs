@@ -19,6 +19,40 @@ pub(crate) fn get_dotted(
     Ok(obj)
 }
 
+/// `(module, name)` through one direction of `_compat_pickle`: the pair table first, then the
+/// module table; unchanged when neither has them.
+pub(crate) fn map_names(
+    vm: &VirtualMachine,
+    lookups: &mut super::lookups::Lookups,
+    pairs: &'static str,
+    modules: &'static str,
+    module: PyStrRef,
+    name: PyStrRef,
+) -> PyResult<(PyStrRef, PyStrRef)> {
+    let key = vm
+        .ctx
+        .new_tuple(vec![module.clone().into(), name.clone().into()]);
+    let pairs = lookups.compat_attr(vm, pairs)?;
+    if let Some(pair) = pairs
+        .downcast_ref::<PyDict>()
+        .map(|d| d.get_item_opt(key.as_object(), vm))
+        .transpose()?
+        .flatten()
+    {
+        return str_pair(vm, &pair);
+    }
+    let modules = lookups.compat_attr(vm, modules)?;
+    if let Some(m) = modules
+        .downcast_ref::<PyDict>()
+        .map(|d| d.get_item_opt(&*module, vm))
+        .transpose()?
+        .flatten()
+    {
+        return Ok((m.try_into_value(vm)?, name));
+    }
+    Ok((module, name))
+}
+
 /// A 2-tuple of strings, as the `_compat_pickle` and copyreg tables hold.
 pub(crate) fn str_pair(vm: &VirtualMachine, pair: &PyObject) -> PyResult<(PyStrRef, PyStrRef)> {
     match pair
@@ -184,34 +218,19 @@ impl Walker<'_> {
     /// `_compat_pickle`'s reverse mappings: Python 3 names back to Python 2's.
     fn python2_names(&mut self, module: &str, name: &str) -> PyResult<(String, String)> {
         let vm = self.vm;
-        let key = vm.ctx.new_tuple(vec![
-            vm.ctx.new_str(module).into(),
-            vm.ctx.new_str(name).into(),
-        ]);
-        let names = self.lookups.compat_attr(vm, "REVERSE_NAME_MAPPING")?;
-        if let Some(pair) = names
-            .downcast_ref::<PyDict>()
-            .map(|d| d.get_item_opt(key.as_object(), vm))
-            .transpose()?
-            .flatten()
-        {
-            let (m, n) = str_pair(vm, &pair)?;
-            return Ok((
-                m.to_string_lossy().into_owned(),
-                n.to_string_lossy().into_owned(),
-            ));
-        }
-        let modules = self.lookups.compat_attr(vm, "REVERSE_IMPORT_MAPPING")?;
-        if let Some(m) = modules
-            .downcast_ref::<PyDict>()
-            .map(|d| d.get_item_opt(module, vm))
-            .transpose()?
-            .flatten()
-        {
-            let m: PyStrRef = m.try_into_value(vm)?;
-            return Ok((m.to_string_lossy().into_owned(), name.to_owned()));
-        }
-        Ok((module.to_owned(), name.to_owned()))
+        let (module, name) = (vm.ctx.new_str(module), vm.ctx.new_str(name));
+        let (m, n) = map_names(
+            vm,
+            &mut self.lookups,
+            "REVERSE_NAME_MAPPING",
+            "REVERSE_IMPORT_MAPPING",
+            module,
+            name,
+        )?;
+        Ok((
+            m.to_string_lossy().into_owned(),
+            n.to_string_lossy().into_owned(),
+        ))
     }
 
     /// Writes EXT1/EXT2/EXT4 when `(module, name)` is in copyreg's extension registry.

@@ -49,16 +49,23 @@ pub(crate) mod module {
     #[pyattr(name = "_implementation")]
     const IMPLEMENTATION: &str = "brine";
 
+    /// The options `dump` and `dumps` share.
     #[derive(FromArgs)]
-    struct DumpsArgs {
-        #[pyarg(any)]
-        obj: PyObjectRef,
+    struct DumpOptions {
         #[pyarg(any, optional)]
         protocol: Option<PyObjectRef>,
         #[pyarg(named, default = true)]
         fix_imports: bool,
         #[pyarg(named, optional)]
         buffer_callback: Option<PyObjectRef>,
+    }
+
+    #[derive(FromArgs)]
+    struct DumpsArgs {
+        #[pyarg(any)]
+        obj: PyObjectRef,
+        #[pyarg(flatten)]
+        options: DumpOptions,
     }
 
     #[derive(FromArgs)]
@@ -67,54 +74,33 @@ pub(crate) mod module {
         obj: PyObjectRef,
         #[pyarg(any)]
         file: PyObjectRef,
-        #[pyarg(any, optional)]
-        protocol: Option<PyObjectRef>,
-        #[pyarg(named, default = true)]
-        fix_imports: bool,
-        #[pyarg(named, optional)]
-        buffer_callback: Option<PyObjectRef>,
+        #[pyarg(flatten)]
+        options: DumpOptions,
     }
 
     fn dump_with(
         vm: &VirtualMachine,
         obj: &PyObjectRef,
-        protocol: Option<PyObjectRef>,
-        fix_imports: bool,
-        callback: Option<PyObjectRef>,
+        options: DumpOptions,
         write: Option<PyObjectRef>,
     ) -> PyResult<Vec<u8>> {
-        let proto = resolve_protocol(vm, protocol)?;
+        let proto = resolve_protocol(vm, options.protocol)?;
         // Checked as CPython checks it; only PickleBuffer objects would reach the callback.
-        resolve_buffer_callback(vm, callback, proto)?;
-        let mut state = PicklerState::new(proto, fix_imports);
+        resolve_buffer_callback(vm, options.buffer_callback, proto)?;
+        let mut state = PicklerState::new(proto, options.fix_imports);
         Walker::new(vm, &mut state, Hooks::default(), write).dump(obj)
     }
 
     #[pyfunction]
     fn dumps(args: DumpsArgs, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let data = dump_with(
-            vm,
-            &args.obj,
-            args.protocol,
-            args.fix_imports,
-            args.buffer_callback,
-            None,
-        )?;
+        let data = dump_with(vm, &args.obj, args.options, None)?;
         Ok(vm.ctx.new_bytes(data).into())
     }
 
     #[pyfunction]
     fn dump(args: DumpArgs, vm: &VirtualMachine) -> PyResult<()> {
         let write = file_write(vm, &args.file)?;
-        dump_with(
-            vm,
-            &args.obj,
-            args.protocol,
-            args.fix_imports,
-            args.buffer_callback,
-            Some(write),
-        )
-        .map(drop)
+        dump_with(vm, &args.obj, args.options, Some(write)).map(drop)
     }
 
     #[derive(FromArgs)]

@@ -336,44 +336,63 @@ impl Walker<'_> {
     /// MARK..APPENDS batches, a lone last item getting a bare APPEND.
     pub(crate) fn batch_appends(&mut self, iter: PyObjectRef, obj: &PyObject) -> PyResult<()> {
         let mut index = 0;
-        let mut save_item = |w: &mut Self, item: &PyObject| {
+        let save = |w: &mut Self, item: &PyObjectRef| {
             let result = w
                 .save(item, false)
                 .map_err(|e| w.note(e, obj, &format!("item {index}")));
             index += 1;
             result
         };
+        self.batch(|w| w.next_item(&iter), save, op::APPEND, op::APPENDS)
+    }
+
+    /// The C pickler's `batch_dict` over an iterator of pairs, batched as `batch_appends`.
+    pub(crate) fn batch_setitems(&mut self, iter: PyObjectRef, obj: &PyObject) -> PyResult<()> {
+        let save =
+            |w: &mut Self, (key, value): &(PyObjectRef, PyObjectRef)| w.save_pair(obj, key, value);
+        self.batch(|w| w.next_pair(&iter), save, op::SETITEM, op::SETITEMS)
+    }
+
+    /// The batching both use: `one` after each element in protocol 0; otherwise MARK..`many`
+    /// batches of 1000, except that a lone element left over gets a bare `one`.
+    fn batch<T>(
+        &mut self,
+        mut next: impl FnMut(&Self) -> PyResult<Option<T>>,
+        mut save: impl FnMut(&mut Self, &T) -> PyResult<()>,
+        one: u8,
+        many: u8,
+    ) -> PyResult<()> {
         if !self.enc.bin() {
-            while let Some(item) = self.next_item(&iter)? {
-                save_item(self, &item)?;
-                self.enc.op(op::APPEND);
+            while let Some(element) = next(self)? {
+                save(self, &element)?;
+                self.enc.op(one);
             }
             return Ok(());
         }
         loop {
-            let Some(first) = self.next_item(&iter)? else {
+            let Some(first) = next(self)? else {
                 return Ok(());
             };
-            let Some(mut item) = self.next_item(&iter)? else {
-                save_item(self, &first)?;
-                self.enc.op(op::APPEND);
+            let Some(mut element) = next(self)? else {
+                save(self, &first)?;
+                self.enc.op(one);
                 return Ok(());
             };
             self.enc.op(op::MARK);
-            save_item(self, &first)?;
+            save(self, &first)?;
             let mut n = 1;
             loop {
-                save_item(self, &item)?;
+                save(self, &element)?;
                 n += 1;
                 if n == BATCH_SIZE {
                     break;
                 }
-                match self.next_item(&iter)? {
-                    Some(next) => item = next,
+                match next(self)? {
+                    Some(following) => element = following,
                     None => break,
                 }
             }
-            self.enc.op(op::APPENDS);
+            self.enc.op(many);
             if n < BATCH_SIZE {
                 return Ok(());
             }
@@ -389,45 +408,6 @@ impl Walker<'_> {
             _ => Err(self
                 .vm
                 .new_type_error("dict items iterator must return 2-tuples")),
-        }
-    }
-
-    /// The C pickler's `batch_dict` over an iterator of pairs, shaped like `batch_appends`.
-    pub(crate) fn batch_setitems(&mut self, iter: PyObjectRef, obj: &PyObject) -> PyResult<()> {
-        if !self.enc.bin() {
-            while let Some((key, value)) = self.next_pair(&iter)? {
-                self.save_pair(obj, &key, &value)?;
-                self.enc.op(op::SETITEM);
-            }
-            return Ok(());
-        }
-        loop {
-            let Some(first) = self.next_pair(&iter)? else {
-                return Ok(());
-            };
-            let Some(mut pair) = self.next_pair(&iter)? else {
-                self.save_pair(obj, &first.0, &first.1)?;
-                self.enc.op(op::SETITEM);
-                return Ok(());
-            };
-            self.enc.op(op::MARK);
-            self.save_pair(obj, &first.0, &first.1)?;
-            let mut n = 1;
-            loop {
-                self.save_pair(obj, &pair.0, &pair.1)?;
-                n += 1;
-                if n == BATCH_SIZE {
-                    break;
-                }
-                match self.next_pair(&iter)? {
-                    Some(next) => pair = next,
-                    None => break,
-                }
-            }
-            self.enc.op(op::SETITEMS);
-            if n < BATCH_SIZE {
-                return Ok(());
-            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
 
 use super::errors::{from_core, new_unpickling_error};
-use super::global::{get_dotted, str_pair};
+use super::global::{get_dotted, map_names, str_pair};
 use super::lookups::Lookups;
 use pickle_core::PickleError;
 use pickle_core::decoder::{Builder, Items};
@@ -184,29 +184,14 @@ impl<'a> VmBuilder<'a> {
         module: PyStrRef,
         name: PyStrRef,
     ) -> PyResult<(PyStrRef, PyStrRef)> {
-        let vm = self.vm;
-        let key = vm
-            .ctx
-            .new_tuple(vec![module.clone().into(), name.clone().into()]);
-        let names = self.lookups.compat_attr(vm, "NAME_MAPPING")?;
-        if let Some(pair) = names
-            .downcast_ref::<PyDict>()
-            .map(|d| d.get_item_opt(key.as_object(), vm))
-            .transpose()?
-            .flatten()
-        {
-            return str_pair(vm, &pair);
-        }
-        let modules = self.lookups.compat_attr(vm, "IMPORT_MAPPING")?;
-        if let Some(m) = modules
-            .downcast_ref::<PyDict>()
-            .map(|d| d.get_item_opt(&*module, vm))
-            .transpose()?
-            .flatten()
-        {
-            return Ok((m.try_into_value(vm)?, name));
-        }
-        Ok((module, name))
+        map_names(
+            self.vm,
+            &mut self.lookups,
+            "NAME_MAPPING",
+            "IMPORT_MAPPING",
+            module,
+            name,
+        )
     }
 
     fn persistent_load(&mut self, pid: PyObjectRef) -> Made {
