@@ -222,13 +222,13 @@ impl<'a> VmBuilder<'a> {
         opcode: &str,
     ) -> Made {
         let vm = self.vm;
-        if cls.downcast_ref::<PyType>().is_none() {
+        let Some(cls_type) = cls.downcast_ref::<PyType>() else {
             let msg = format!(
                 "{opcode} class argument must be a type, not {}",
                 cls.class().name()
             );
             return Err(new_unpickling_error(vm, msg).into());
-        }
+        };
         let Some(args) = args.downcast_ref::<PyTuple>() else {
             let msg = format!(
                 "{opcode} args argument must be a tuple, not {}",
@@ -236,15 +236,21 @@ impl<'a> VmBuilder<'a> {
             );
             return Err(new_unpickling_error(vm, msg).into());
         };
-        let mut call_args = Vec::with_capacity(args.len() + 1);
-        call_args.push(cls.clone());
-        call_args.extend(args.as_slice().iter().cloned());
         let kwargs = match kwargs {
             Some(kw) => kwargs_of(vm, &kw)?,
             None => Default::default(),
         };
-        let new = cls.get_attr("__new__", vm)?;
-        Ok(new.call(FuncArgs::new(call_args, kwargs), vm)?)
+        // As CPython's load_newobj: the type's tp_new slot, which for a class with a Python
+        // __new__ is the wrapper that calls it.
+        let Some(new) = cls_type.slots.new.load() else {
+            let msg = format!(
+                "{opcode} class argument '{}' doesn't have __new__",
+                cls_type.name()
+            );
+            return Err(new_unpickling_error(vm, msg).into());
+        };
+        let args = FuncArgs::new(args.as_slice().to_vec(), kwargs);
+        Ok(new(cls_type.to_owned(), args, vm)?)
     }
 
     /// BUILD without `__setstate__`: update `__dict__` (interning str keys), then set the slot
@@ -259,13 +265,20 @@ impl<'a> VmBuilder<'a> {
             let Some(state) = state.downcast_ref::<PyDict>() else {
                 return Err(new_unpickling_error(vm, "state is not a dictionary"));
             };
-            let inst_dict = obj.get_attr("__dict__", vm)?;
+            let inst_dict: PyObjectRef = match obj.dict() {
+                Some(d) => d.into(),
+                None => obj.get_attr("__dict__", vm)?,
+            };
+            let exact = inst_dict.downcast_ref_if_exact::<PyDict>(vm);
             for (key, value) in state.items_vec() {
                 let key = match key.downcast_ref_if_exact::<PyStr>(vm) {
                     Some(s) => vm.ctx.intern_str(s.as_wtf8()).to_owned().into(),
                     None => key,
                 };
-                inst_dict.set_item(&*key, value, vm)?;
+                match exact {
+                    Some(d) => d.set_item(&*key, value, vm)?,
+                    None => inst_dict.set_item(&*key, value, vm)?,
+                }
             }
         }
         if let Some(slots) = slots.filter(|s| s.clone().try_to_bool(vm).unwrap_or(true)) {
