@@ -374,13 +374,102 @@ def _more_cases():
 
 _more_cases()
 
-DIFFERS_FROM_CPYTHON_311 = {
-    name: ({0, 1, 2, 3}, "CPython 3.14 writes nested names below protocol 4 as getattr chains from the top-level GLOBAL, unmemoised; 3.11 memoised the parent")
-    for name in ('nested_name_counter_method', 'nested_name_twice')
-}
+# Class-based graphs: the object protocols (golden_classes.py).
+def _class_cases():
+    import golden_classes as g
+
+    class_cases = {
+        'plain': lambda: g.Plain(1, fresh('two')),
+        'plain_nested_values': lambda: g.Plain([1, 2], {fresh('k'): (3, 4)}),
+        'empty_instance': lambda: g.Empty(),
+        'class_attr_only': lambda: g.WithClassAttr(),
+        'slotted_full': lambda: g.Slotted(1, 2),
+        'slotted_partial': lambda: g.Slotted(1),
+        'slotted_and_dict': lambda: _with_attr(g.SlottedAndDict(1, 2), 'extra', 3),
+        'mangled_slots': lambda: g.MangledSlots(),
+        'getstate_setstate': lambda: g.GetSetState(41),
+        'falsy_state': lambda: g.FalsyState(),
+        'getnewargs': lambda: g.NewArgs(1, fresh('bee')),
+        'getnewargs_ex': lambda: g.NewArgsEx(1, b=2),
+        'reduce_two': lambda: g.ReduceTwo(7),
+        'reduce_full': lambda: _full(g),
+        'reduce_ex_preferred': lambda: g.ReduceExPreferred(),
+        'reduce_string': lambda: g.THE_SINGLETON,
+        'copyreg_registered': lambda: g.Registered(4),
+        'nested_class_instance': lambda: g.Outer.Inner(5),
+        'nested_class_itself': lambda: g.Outer.Inner,
+        'list_subclass': lambda: g.MyList([1, 2, 3]),
+        'list_subclass_attr': lambda: g.MyListAttr([1, 2]),
+        'list_subclass_1001': lambda: g.MyList(range(1001)),
+        'dict_subclass': lambda: g.MyDict({1: 2}),
+        'dict_subclass_attr': lambda: g.MyDictAttr({fresh('k'): 1}),
+        'tuple_subclass': lambda: g.MyTuple((1, 2)),
+        'str_subclass': lambda: g.MyStr(fresh('text')),
+        'int_subclass': lambda: g.MyInt(12345),
+        'bytes_subclass': lambda: g.MyBytes(fresh_bytes(b'raw bytes')),
+        'set_subclass': lambda: g.MySet(range(3)),
+        'namedtuple': lambda: g.Pair(1, fresh('right')),
+        'dataclass': lambda: g.Record(fresh('rec'), 2.5, [fresh('t1')]),
+        'enum_member': lambda: g.Color.GREEN,
+        'enum_members_shared': lambda: [g.Color.RED, g.Color.RED, g.Color.GREEN],
+        'int_flag': lambda: g.Flags.READ,
+        'instances_shared': lambda: _shared_instances(g),
+        'instance_cycle': lambda: _cycle(g),
+        'many_instances': lambda: [g.Plain(i, -i) for i in range(300)],
+        'many_slotted': lambda: [g.Slotted(i, i + 1) for i in range(300)],
+    }
+    for label, build in class_cases.items():
+        add(f'class_{label}', build)
+
+
+def _with_attr(obj, name, value):
+    setattr(obj, name, value)
+    return obj
+
+
+def _full(g):
+    obj = g.ReduceFull()
+    obj.items.extend([1, fresh('two')])
+    obj.mapping[fresh('key')] = 3
+    obj.state = fresh('state')
+    return obj
+
+
+def _shared_instances(g):
+    p = g.Plain(1, 2)
+    return [p, p, {fresh('again'): p}]
+
+
+def _cycle(g):
+    p = g.Plain(None, None)
+    p.a = p
+    p.b = [p]
+    return p
+
+
+_class_cases()
 
 ALL_PROTOCOLS = {0, 1, 2, 3, 4, 5}
 BELOW_4 = {0, 1, 2, 3}
+# Cases whose objects change on a round trip by design; loads compares them with the VM's
+# pure-Python unpickler only.
+ROUND_TRIP_CHANGES = {
+    'class_getstate_setstate': '__setstate__ rebuilds the cache attribute',
+    'class_falsy_state': 'a falsy __getstate__ writes no BUILD, so __setstate__ never runs',
+    'class_reduce_ex_preferred': 'the state records the protocol __reduce_ex__ was called with',
+    'class_copyreg_registered': 'the registered reducer scales the value',
+}
+NESTED_NAMES = ("CPython 3.14 writes nested names below protocol 4 as getattr chains from the top-level "
+                "GLOBAL, unmemoised; 3.11 memoised the parent")
+DIFFERS_FROM_CPYTHON_311 = {
+    'nested_name_counter_method': (BELOW_4, NESTED_NAMES),
+    'nested_name_twice': (BELOW_4, NESTED_NAMES),
+    'class_nested_class_instance': (BELOW_4, NESTED_NAMES),
+    'class_nested_class_itself': (BELOW_4, NESTED_NAMES),
+    # Protocols 2-3 write functools.partial(NewArgsEx.__new__, ...), a nested name.
+    'class_getnewargs_ex': ({2, 3}, NESTED_NAMES),
+}
+
 LIST_BATCH = "C's exact-list path gives a lone last item its own MARK..APPENDS; pickle.py writes APPEND"
 DICT_BATCH_END = "C's exact-dict loop ends a 1000*k-pair dict with an empty MARK SETITEMS; pickle.py does not"
 DICT_BATCH = "C's exact-dict path gives a lone last pair MARK..SETITEMS; pickle.py writes SETITEM"
@@ -389,7 +478,13 @@ SET_AS_LIST = "below protocol 4 a set reduces to set(list), and that exact list 
 NAME_IDENTITY = ("RustPython builds a builtin type's __module__ anew on each access, so the VM's pickle.py "
                  "misses the memo hits CPython's interned 'builtins' gives; _pickle models CPython's identities")
 
+RUSTPYTHON_REDUCERS = ("RustPython's own reducers for bytes and set subclasses differ from CPython's, and the "
+                       "VM's pickle.py calls them; _pickle computes CPython's object.__reduce_ex__ natively")
+
 PURE_PYTHON_DIFFERS = {
+    'class_bytes_subclass': (ALL_PROTOCOLS, RUSTPYTHON_REDUCERS),
+    'class_set_subclass': (ALL_PROTOCOLS, RUSTPYTHON_REDUCERS),
+    'class_list_subclass_1001': ({1}, LIST_BATCH),
     'list_len_1001': ({1, 2, 3, 4, 5}, LIST_BATCH),
     'list_len_2001': ({1, 2, 3, 4, 5}, LIST_BATCH),
     'dict_len_1000': ({1, 2, 3, 4, 5}, DICT_BATCH_END),

@@ -1,4 +1,5 @@
-"""Writes the golden corpus: CPython's `pickle.dumps` of every case, protocols 0-5.
+"""Writes the golden corpus: CPython's `pickle.dumps` of every case, protocols 0-5 (or, where
+CPython raises, `NAME.error` with the exception's type and message).
 
 Run with CPython from this directory: `python3 generate.py`. It checks first that each graph's
 identities are explicit (see cases.py) and that set iteration order is ascending, so that the
@@ -51,8 +52,16 @@ def main():
     for name, build in cases.CASES.items():
         check_identities(name, build())
         for proto in range(pickle.HIGHEST_PROTOCOL + 1):
-            with open(os.path.join(CORPUS, f'p{proto}', f'{name}.pickle'), 'wb') as f:
-                f.write(pickle.dumps(build(), proto))
+            base = os.path.join(CORPUS, f'p{proto}', name)
+            try:
+                data = pickle.dumps(build(), proto)
+            except Exception as e:
+                # Where CPython refuses, the corpus records the exception instead.
+                with open(base + '.error', 'w') as f:
+                    f.write(f'{type(e).__name__}: {e}\n')
+                continue
+            with open(base + '.pickle', 'wb') as f:
+                f.write(data)
     with open(os.path.join(CORPUS, 'GENERATED_BY'), 'w') as f:
         f.write(f'{platform.python_implementation()} {platform.python_version()}\n')
         f.write(f'{len(cases.CASES)} cases x protocols 0-{pickle.HIGHEST_PROTOCOL}\n')

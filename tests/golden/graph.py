@@ -39,7 +39,26 @@ def _children(x, y):
         return None if x.compare_total(y) == 0 else f'{x!r} != {y!r}'
     if isinstance(x, functools.partial):
         return [(x.func, y.func), (x.args, y.args), (x.keywords, y.keywords)]
-    return None if x == y else f'{x!r} != {y!r}'
+    if x == y:
+        return None
+    return _instance_children(x, y)
+
+
+def _slot_values(obj):
+    names = [n for cls in type(obj).__mro__ for n in cls.__dict__.get('__slots__', ())
+             if n not in ('__dict__', '__weakref__')]
+    return [getattr(obj, n, '<unset>') for n in names]
+
+
+def _instance_children(x, y):
+    """Instances of the same class: their __dict__ and slot values, as pairs to compare."""
+    if not hasattr(x, '__dict__') and not _slot_values(x):
+        return f'{x!r} != {y!r}'
+    pairs = []
+    if hasattr(x, '__dict__'):
+        pairs.append((dict(vars(x)), dict(vars(y))))
+    pairs += list(zip(_slot_values(x), _slot_values(y)))
+    return pairs
 
 
 def difference(a, b):

@@ -9,6 +9,7 @@ mod file_source;
 mod global;
 mod lookups;
 mod memo;
+mod object_reduce;
 mod options;
 mod pickler;
 mod reduce;

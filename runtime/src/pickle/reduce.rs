@@ -2,6 +2,7 @@
 //! what their results turn into (REDUCE, NEWOBJ, NEWOBJ_EX, BUILD, batched items).
 
 use super::errors::{new_pickling_error, type_name, with_note};
+use super::object_reduce::{Reduced, keeps_object_reduce_ex};
 use super::save::{Walker, core_err};
 use pickle_core::encoder::BATCH_SIZE;
 use pickle_core::opcodes::op;
@@ -42,23 +43,26 @@ impl Walker<'_> {
         if let Some(hook) = self.hooks.reducer_override.clone() {
             let value = hook.call((obj.to_owned(),), vm)?;
             if !value.is(&vm.ctx.not_implemented) {
-                reduced = Some(value);
+                reduced = Some(Reduced::Value(value));
             }
         }
-        let value = match reduced {
-            Some(value) => value,
+        let reduced = match reduced {
+            Some(reduced) => reduced,
             None if cls.is(vm.ctx.types.type_type) => return self.save_type(obj),
             None if cls.is(vm.ctx.types.function_type) => return self.save_global(obj, None),
-            None => match self.reduce_value(obj, cls)? {
-                Some(value) => value,
-                None => return self.save_global(obj, None),
-            },
+            None => self.reduce_value(obj, cls)?,
         };
-        if value.downcast_ref::<PyStr>().is_some() {
-            return self.save_global(obj, Some(value));
-        }
-        self.save_reduce_value(obj, value)
-            .map_err(|e| self.note(e, obj, "object"))
+        // Errors while writing the reduction carry CPython's note; errors computing it do not.
+        let written = match reduced {
+            Reduced::Global => return self.save_global(obj, None),
+            Reduced::Value(value) if value.downcast_ref::<PyStr>().is_some() => {
+                return self.save_global(obj, Some(value));
+            }
+            Reduced::Value(value) => self.save_reduce_value(obj, value),
+            Reduced::Newobj(reduction) => self.save_reduce(reduction, Some(obj)),
+            Reduced::PlainNewobj(state) => self.save_plain_newobj(obj, state),
+        };
+        written.map_err(|e| self.note(e, obj, "object"))
     }
 
     pub(crate) fn note(
@@ -76,19 +80,22 @@ impl Walker<'_> {
 
     /// Calls the reducer: the dispatch table's entry for the type, else `__reduce_ex__`, else
     /// `__reduce__`. `None` means "a class: save it by name".
-    fn reduce_value(&mut self, obj: &PyObject, cls: &Py<PyType>) -> PyResult<Option<PyObjectRef>> {
+    fn reduce_value(&mut self, obj: &PyObject, cls: &Py<PyType>) -> PyResult<Reduced> {
         let vm = self.vm;
         if let Some(reducer) = self.dispatch_entry(cls)? {
-            return reducer.call((obj.to_owned(),), vm).map(Some);
+            return reducer.call((obj.to_owned(),), vm).map(Reduced::Value);
         }
         if cls.fast_issubclass(vm.ctx.types.type_type) {
-            return Ok(None);
+            return Ok(Reduced::Global);
+        }
+        if keeps_object_reduce_ex(vm, obj) {
+            return self.object_reduce_ex(obj);
         }
         if let Some(reduce_ex) = vm.get_attribute_opt(obj, "__reduce_ex__")? {
-            return reduce_ex.call((self.enc.proto(),), vm).map(Some);
+            return reduce_ex.call((self.enc.proto(),), vm).map(Reduced::Value);
         }
         if let Some(reduce) = vm.get_attribute_opt(obj, "__reduce__")? {
-            return reduce.call((), vm).map(Some);
+            return reduce.call((), vm).map(Reduced::Value);
         }
         Err(new_pickling_error(
             vm,
