@@ -314,3 +314,33 @@ fn buffered_files_are_read_through_peek_and_left_after_each_pickle() {
         with open(path, 'rb') as f:\n    print(err(lambda: [pickle.load(f) for _ in range(8)]))");
     assert_eq!(out, "True\nb'tail'\nUnpicklingError: could not find MARK\n");
 }
+
+#[test]
+fn pickle_buffers_go_in_band_or_out_of_band() {
+    let out = run("data = bytearray(b'abcdef')\n\
+        bufs = []\n\
+        p = pickle.dumps([pickle.PickleBuffer(data), pickle.PickleBuffer(b'ro')], 5, buffer_callback=bufs.append)\n\
+        print(p, len(bufs))\n\
+        print(pickle.dumps([pickle.PickleBuffer(data), pickle.PickleBuffer(b'ro')], 5))\n\
+        a, b = pickle.loads(p, buffers=bufs)\n\
+        print(type(a).__name__, type(b).__name__, bytes(a), bytes(b), memoryview(b).readonly)\n\
+        w = pickle.loads(b'\\x80\\x05\\x97\\x98.', buffers=[bytearray(b'w')]); print(type(w).__name__, w.readonly)\n\
+        f = io.BytesIO(); q = pickle.Pickler(f, 5, buffer_callback=lambda b: False); q.dump(pickle.PickleBuffer(b'zz')); print(f.getvalue())\n\
+        print(err(lambda: pickle.dumps(pickle.PickleBuffer(b'x'), 4)))\n\
+        pb = pickle.PickleBuffer(b'x'); pb.release()\n\
+        print(err(lambda: pickle.dumps(pb, 5)))\n\
+        print(pickle.PickleBuffer(bytearray(b'xy')).raw().tobytes(), pickle.PickleBuffer.__module__)");
+    // CPython 3.11's C message reads "can only pickled"; 3.14's pickle.py (the contract) reads
+    // "can only be pickled".
+    assert_eq!(
+        out,
+        "b'\\x80\\x05\\x95\\x08\\x00\\x00\\x00\\x00\\x00\\x00\\x00]\\x94(\\x97\\x97\\x98e.' 2\n\
+         b'\\x80\\x05\\x95\\x1a\\x00\\x00\\x00\\x00\\x00\\x00\\x00]\\x94(\\x96\\x06\\x00\\x00\\x00\\x00\\x00\\x00\\x00abcdef\\x94C\\x02ro\\x94e.'\n\
+         PickleBuffer PickleBuffer b'abcdef' b'ro' True\n\
+         memoryview True\n\
+         b'\\x80\\x05\\x97\\x98.'\n\
+         PicklingError: PickleBuffer can only be pickled with protocol >= 5\n\
+         ValueError: operation forbidden on released PickleBuffer object\n\
+         b'xy' pickle\n"
+    );
+}

@@ -4,6 +4,7 @@
 //! (dumping), [`unpickler`], [`vm_builder`] and [`file_source`] (loading), [`memo`] (memo
 //! proxies).
 
+mod buffer;
 mod errors;
 mod file_source;
 mod global;
@@ -20,6 +21,7 @@ mod vm_builder;
 pub(crate) use module::module_def;
 
 // The pymodule `with(...)` list below names these relative to this module.
+use buffer::pickle_buffer;
 use errors::exceptions;
 use memo::memo_proxies;
 use pickler::pickler_class;
@@ -27,7 +29,13 @@ use unpickler::unpickler_class;
 
 #[rustpython_vm::pymodule(
     name = "_pickle",
-    with(exceptions, pickler_class, unpickler_class, memo_proxies)
+    with(
+        exceptions,
+        pickler_class,
+        unpickler_class,
+        memo_proxies,
+        pickle_buffer
+    )
 )]
 pub(crate) mod module {
     use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
@@ -86,10 +94,13 @@ pub(crate) mod module {
         write: Option<PyObjectRef>,
     ) -> PyResult<Vec<u8>> {
         let proto = resolve_protocol(vm, options.protocol)?;
-        // Checked as CPython checks it; only PickleBuffer objects would reach the callback.
-        resolve_buffer_callback(vm, options.buffer_callback, proto)?;
+        let buffer_callback = resolve_buffer_callback(vm, options.buffer_callback, proto)?;
         let mut state = PicklerState::new(proto, options.fix_imports);
-        Walker::new(vm, &mut state, Hooks::default(), write).dump(obj)
+        let hooks = Hooks {
+            buffer_callback,
+            ..Hooks::default()
+        };
+        Walker::new(vm, &mut state, hooks, write).dump(obj)
     }
 
     #[pyfunction]

@@ -23,6 +23,7 @@ pub(crate) mod pickler_class {
         /// `None` until `__init__` ran; taken out while a dump runs.
         pub(crate) state: PyMutex<Option<PicklerState>>,
         write: PyMutex<Option<PyObjectRef>>,
+        buffer_callback: PyMutex<Option<PyObjectRef>>,
     }
 
     #[derive(FromArgs)]
@@ -44,6 +45,7 @@ pub(crate) mod pickler_class {
             Ok(PyPickler {
                 state: PyMutex::new(None),
                 write: PyMutex::new(None),
+                buffer_callback: PyMutex::new(None),
             })
         }
     }
@@ -53,11 +55,11 @@ pub(crate) mod pickler_class {
 
         fn init(zelf: &Py<Self>, args: PicklerArgs, vm: &VirtualMachine) -> PyResult<()> {
             let proto = resolve_protocol(vm, args.protocol)?;
-            // Checked as CPython checks it; only PickleBuffer objects would reach the callback.
-            resolve_buffer_callback(vm, args.buffer_callback, proto)?;
+            let buffer_callback = resolve_buffer_callback(vm, args.buffer_callback, proto)?;
             let write = file_write(vm, &args.file)?;
             *zelf.state.lock() = Some(PicklerState::new(proto, args.fix_imports));
             *zelf.write.lock() = Some(write);
+            *zelf.buffer_callback.lock() = buffer_callback;
             Ok(())
         }
     }
@@ -87,6 +89,7 @@ pub(crate) mod pickler_class {
                 persistent_id: overridden("persistent_id")?,
                 reducer_override: vm.get_attribute_opt(obj, "reducer_override")?,
                 dispatch_table: vm.get_attribute_opt(obj, "dispatch_table")?,
+                buffer_callback: zelf.buffer_callback.lock().clone(),
             })
         }
     }

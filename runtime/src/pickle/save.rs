@@ -1,6 +1,7 @@
 //! The pickling walk over VM objects: CPython's `save()` order, exact-type fast paths for the
 //! built-in types, and the encoder from `pickle-core` choosing the bytes.
 
+use super::buffer::PyPickleBuffer;
 use super::errors::{from_core, with_note};
 use pickle_core::PickleError;
 use pickle_core::encoder::{BATCH_SIZE, Encoder, IdMemo, minimal_signed_len};
@@ -57,6 +58,7 @@ pub(crate) struct Hooks {
     pub(crate) persistent_id: Option<PyObjectRef>,
     pub(crate) reducer_override: Option<PyObjectRef>,
     pub(crate) dispatch_table: Option<PyObjectRef>,
+    pub(crate) buffer_callback: Option<PyObjectRef>,
 }
 
 /// One dump in progress.
@@ -201,6 +203,8 @@ impl<'a> Walker<'a> {
             self.save_frozenset(obj)
         } else if cls.is(types.bytearray_type) {
             self.save_bytearray(obj)
+        } else if let Some(buffer) = obj.downcast_ref_if_exact::<PyPickleBuffer>(self.vm) {
+            self.save_pickle_buffer(obj, buffer)
         } else {
             self.save_by_reduction(obj, cls)
         }
@@ -271,6 +275,44 @@ impl<'a> Walker<'a> {
             vm.ctx.new_tuple(args).into(),
             obj,
         )
+    }
+
+    /// Protocol 5's PickleBuffer: in band as bytes (read-only) or bytearray, or out of band
+    /// as NEXT_BUFFER (+ READONLY_BUFFER) when `buffer_callback` returns false.
+    fn save_pickle_buffer(&mut self, obj: &PyObject, pb: &Py<PyPickleBuffer>) -> PyResult<()> {
+        let vm = self.vm;
+        if self.enc.proto() < 5 {
+            return Err(super::errors::new_pickling_error(
+                vm,
+                "PickleBuffer can only be pickled with protocol >= 5",
+            ));
+        }
+        let buffer = pb.buffer(vm)?;
+        if !buffer.desc.is_contiguous() {
+            return Err(super::errors::new_pickling_error(
+                vm,
+                "PickleBuffer can not be pickled when pointing to a non-contiguous buffer",
+            ));
+        }
+        let in_band = match self.hooks.buffer_callback.clone() {
+            Some(callback) => callback.call((obj.to_owned(),), vm)?.try_to_bool(vm)?,
+            None => true,
+        };
+        let readonly = buffer.desc.readonly;
+        if !in_band {
+            self.enc.op(op::NEXT_BUFFER);
+            if readonly {
+                self.enc.op(op::READONLY_BUFFER);
+            }
+            return Ok(());
+        }
+        let data = buffer.contiguous_or_collect(|bytes| bytes.to_vec());
+        if readonly {
+            self.enc.bytes(&data).map_err(core_err(vm))?;
+        } else {
+            self.enc.bytearray(&data);
+        }
+        self.memo_put(obj)
     }
 
     /// `save_reduce(func, args, obj=obj)` for the reductions the pickler itself makes.

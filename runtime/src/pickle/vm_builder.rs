@@ -549,6 +549,8 @@ impl Builder for VmBuilder<'_> {
             }
         }
     }
+    /// READONLY_BUFFER: an object already read-only stays as it is; a writable one becomes a
+    /// read-only memoryview of it (CPython's load_readonly_buffer).
     fn readonly_buffer(&mut self, buffer: PyObjectRef) -> Made {
         let vm = self.vm;
         let view = vm
@@ -556,9 +558,9 @@ impl Builder for VmBuilder<'_> {
             .types
             .memoryview_type
             .as_object()
-            .call((buffer,), vm)?;
+            .call((buffer.clone(),), vm)?;
         if view.get_attr("readonly", vm)?.try_to_bool(vm)? {
-            return Ok(view);
+            return Ok(buffer);
         }
         Ok(vm.call_method(&view, "toreadonly", ())?)
     }
