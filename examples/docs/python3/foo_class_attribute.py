@@ -1,0 +1,4 @@
+class Foo:
+    attr = 'A class attribute'
+
+picklestring = pickle.dumps(Foo)
