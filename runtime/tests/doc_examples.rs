@@ -189,3 +189,22 @@ fn the_dispatch_table_snippets_use_reduce_someclass() {
         assert_eq!(support::python(&code), want, "{snippet}");
     }
 }
+
+/// examples/persistent_records.py (ours, in the spirit of the chapter's persistent-id
+/// example): records are pickled as ids and reloaded from an in-memory SQLite database. The
+/// expected output is what CPython prints for the same file.
+#[test]
+fn persistent_ids_resolve_through_a_database() {
+    let script = support::fixtures().join("../examples/persistent_records.py");
+    let out = support::run(&[script.to_str().unwrap()], "");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "pickled 84 bytes; the task texts are not in it: True\n\
+         owner brine count 3\n\
+         Record(key=1, task='learn italian')\n\
+         Record(key=2, task='prepare group meeting')\n\
+         Record(key=3, task='fight with a zebra')\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
