@@ -123,3 +123,20 @@ fn pythonpath_and_dash_m_find_modules() {
     assert_eq!(stdout(&out), "ran as brine_probe_mod []\n42\n");
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A piped program runs whole, as in CPython: a blank line inside a block does not end it
+/// (an interactive loop would), and an error gives a traceback and status 1.
+#[test]
+fn a_piped_program_runs_as_one_script() {
+    let program = "import sys\nclass A:\n\n    def f(self):\n\n        return 'inside'\nprint(A().f(), sys.argv)\nraise KeyError('k')\n";
+    let out = support::run(&["-", "x"], program);
+    assert_eq!(stdout(&out), "inside ['-', 'x']\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).trim_end().ends_with("KeyError: 'k'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = support::run(&[], "import sys\nif True:\n\n    print(sys.argv)\n");
+    assert_eq!(stdout(&out), "['']\n");
+}

@@ -1,0 +1,26 @@
+//! README's "Pickling your own classes" example prints what README shows.
+
+mod support;
+
+/// The first fenced block of `lang` after `heading` in README.md.
+fn block_after(readme: &str, heading: &str, lang: &str) -> String {
+    let section = &readme[readme.find(heading).expect("the section exists")..];
+    let fence = format!("```{lang}\n");
+    let start = section.find(&fence).expect("a fenced block") + fence.len();
+    let len = section[start..].find("```").expect("a closing fence");
+    section[start..start + len].to_string()
+}
+
+#[test]
+fn the_own_classes_example_prints_what_readme_shows() {
+    let readme = std::fs::read_to_string(support::fixtures().join("../README.md")).unwrap();
+    let code = block_after(&readme, "## Pickling your own classes", "python");
+    let shown = block_after(&readme, "## Pickling your own classes", "text");
+    let out = support::run(&["-"], &code);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        shown,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
