@@ -344,3 +344,24 @@ fn pickle_buffers_go_in_band_or_out_of_band() {
          b'xy' pickle\n"
     );
 }
+
+/// Checks only the C pickler makes (CPython 3.14's wording), and the type names CPython's
+/// messages use (`tp_name`: `_thread.lock`, where RustPython's own reducer says `lock`).
+/// Protocols 0-1 go through copyreg._reduce_ex, whose outcome for a lock depends on whether
+/// the lock type is a heap type, which differs between CPython versions; not asserted here.
+#[test]
+fn c_pickler_checks_and_type_names() {
+    let out = run("import threading\n\
+        class R:\n    def __init__(self, r): self.r = r\n    def __reduce__(self): return self.r\n\
+        print(err(lambda: pickle.dumps(R((list, (), None, 5)))))\n\
+        print(err(lambda: pickle.dumps(R((dict, (), None, None, 5)))))\n\
+        print(err(lambda: pickle.dumps(R((dict, (), None, None, iter([1]))))))\n\
+        print(err(lambda: pickle.dumps(threading.Lock(), 2)))");
+    assert_eq!(
+        out,
+        "PicklingError: fourth item of the tuple returned by __reduce__ must be an iterator, not int\n\
+         PicklingError: fifth item of the tuple returned by __reduce__ must be an iterator, not int\n\
+         TypeError: dict items iterator must return 2-tuples\n\
+         TypeError: cannot pickle '_thread.lock' object\n"
+    );
+}

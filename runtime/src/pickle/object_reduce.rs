@@ -7,7 +7,6 @@
 //! is called; otherwise protocols 0-1 go through `copyreg._reduce_ex`, and 2+ reduce to
 //! `copyreg.__newobj__`/`__newobj_ex__` with `__getnewargs[_ex]__` and `object_getstate`.
 
-use super::errors::type_name;
 use super::reduce::Reduction;
 use super::save::Walker;
 use rustpython_vm::builtins::{PyDict, PyList, PyStr, PyTuple, PyType};
@@ -122,7 +121,7 @@ impl Walker<'_> {
         let vm = self.vm;
         let cls = obj.class();
         if cls.slots.new.load().is_none() {
-            return Err(vm.new_type_error(format!("cannot pickle '{}' object", cls.name())));
+            return Err(vm.new_type_error(format!("cannot pickle '{}' object", tp_name(vm, cls))));
         }
         let (args, kwargs) = self.new_arguments(obj)?;
         let is_list = obj.downcast_ref::<PyList>().is_some();
@@ -278,7 +277,7 @@ impl Walker<'_> {
         let vm = self.vm;
         let cls = obj.class();
         if required && native_base(vm, cls).is_some() {
-            return Err(vm.new_type_error(format!("cannot pickle '{}' object", type_name(vm, obj))));
+            return Err(vm.new_type_error(format!("cannot pickle '{}' object", tp_name(vm, cls))));
         }
         let state: PyObjectRef = match obj.dict() {
             Some(d) if d.__len__() > 0 => d.into(),
@@ -330,6 +329,26 @@ impl Walker<'_> {
                     .map_err(|_| vm.new_type_error("__slotnames__ should hold strings"))
             })
             .collect()
+    }
+}
+
+/// CPython's `tp_name`, as its messages show a type: `module.name` for a static type outside
+/// builtins (`_thread.lock`), the bare name for builtins and for classes defined in Python.
+fn tp_name(vm: &VirtualMachine, cls: &Py<PyType>) -> String {
+    let heap = cls
+        .slots
+        .flags
+        .has_feature(rustpython_vm::types::PyTypeFlags::HEAPTYPE);
+    let module = cls
+        .as_object()
+        .get_attr("__module__", vm)
+        .ok()
+        .and_then(|m| m.downcast::<PyStr>().ok());
+    match module {
+        Some(m) if !heap && m.as_wtf8() != "builtins" => {
+            format!("{}.{}", m.to_string_lossy(), cls.name())
+        }
+        _ => cls.name().to_string(),
     }
 }
 
