@@ -23,7 +23,7 @@ const INSTANCES: &str = "p = g.Plain(1, [2, 3]); shared = [p, p]\n\
 /// Slotted classes without `__getstate__` cannot be pickled below protocol 2 (CPython refuses),
 /// so those rows start at protocol 2.
 #[rstest]
-fn deepcopy_matches_a_pickle_round_trip(#[values(0, 2, 3, 4, 5)] proto: u8) {
+fn deepcopy_matches_a_pickle_round_trip(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
     let skip = if proto < 2 {
         "('slotted', 'slots_and_dict')"
     } else {

@@ -365,3 +365,18 @@ fn c_pickler_checks_and_type_names() {
          TypeError: cannot pickle '_thread.lock' object\n"
     );
 }
+
+#[test]
+fn local_classes_and_functions_are_refused_by_name() {
+    let out = run(
+        "def make():\n    class Local:\n        pass\n    def helper():\n        pass\n    return Local, helper, Local()\n\
+        Local, helper, instance = make()\n\
+        for obj in (Local, helper, instance):\n    print(err(lambda: pickle.dumps(obj, 4)).split(' at 0x')[0])",
+    );
+    assert_eq!(
+        out,
+        "PicklingError: Can't pickle local object <class '__main__.make.<locals>.Local'>\n\
+         PicklingError: Can't pickle local object <function make.<locals>.helper\n\
+         PicklingError: Can't pickle local object <class '__main__.make.<locals>.Local'>\n"
+    );
+}

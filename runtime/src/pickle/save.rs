@@ -16,6 +16,19 @@ use std::collections::HashSet;
 /// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
 const FAST_NESTING_LIMIT: usize = 50;
 
+/// `data.decode('latin1')`: each byte is the code point of the same value, written as UTF-8.
+fn latin1_to_string(data: &[u8]) -> String {
+    let mut utf8 = Vec::with_capacity(data.len() + data.len() / 2);
+    for &b in data {
+        if b < 0x80 {
+            utf8.push(b);
+        } else {
+            utf8.extend_from_slice(&[0xc0 | (b >> 6), 0x80 | (b & 0x3f)]);
+        }
+    }
+    String::from_utf8(utf8).expect("latin-1 code points encode as valid UTF-8")
+}
+
 /// Why a run of atoms saved under a list borrow stopped.
 enum RunEnd {
     /// The batch is full, or a committed frame waits to be flushed.
@@ -247,7 +260,7 @@ impl<'a> Walker<'a> {
                 vm.ctx.empty_tuple.clone().into(),
             )
         } else {
-            let text: String = data.iter().map(|&b| char::from(b)).collect();
+            let text = latin1_to_string(data);
             let args = vm
                 .ctx
                 .new_tuple(vec![vm.ctx.new_str(text).into(), self.lookups.latin1(vm)]);
