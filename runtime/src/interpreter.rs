@@ -28,7 +28,11 @@ impl PickleImpl {
     }
 }
 
-/// An interpreter builder with the standard library and the chosen `_pickle`.
+/// Our Python modules (stdlib-shims/), compiled in.
+const SHIMS: &rustpython_vm::frozen::FrozenLib =
+    rustpython_vm::py_freeze!(dir = "../../stdlib-shims");
+
+/// An interpreter builder with the standard library, our shims, and the chosen `_pickle`.
 pub fn builder(pickle: PickleImpl) -> InterpreterBuilder {
     let builder = InterpreterBuilder::new();
     let mut defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
@@ -39,6 +43,7 @@ pub fn builder(pickle: PickleImpl) -> InterpreterBuilder {
     builder
         .add_native_modules(&defs)
         .add_frozen_modules(rustpython_pylib::FROZEN_STDLIB)
+        .add_frozen_modules(SHIMS)
         .init_hook(set_frozen_stdlib_dir)
 }
 

@@ -380,3 +380,14 @@ fn local_classes_and_functions_are_refused_by_name() {
          PicklingError: Can't pickle local object <class '__main__.make.<locals>.Local'>\n"
     );
 }
+
+/// stdlib-shims: Python 2's module names are the Python 3 modules themselves.
+#[test]
+fn cpickle_and_copy_reg_are_pickle_and_copyreg() {
+    let out = run("import cPickle, copy_reg, copyreg\n\
+        print(cPickle is pickle, copy_reg is copyreg, cPickle.Pickler is _pickle.Pickler)\n\
+        class Point:\n    def __init__(self, x): self.x = x\n\
+        copy_reg.pickle(Point, lambda p: (Point, (p.x * 2,)))\n\
+        print(Point in copyreg.dispatch_table, cPickle.loads(cPickle.dumps(Point(4), 2)).x)");
+    assert_eq!(out, "True True True\nTrue 8\n");
+}
