@@ -36,5 +36,6 @@ pub mod error;
 pub mod opcodes;
 pub mod reader;
 pub mod text;
+pub mod value;
 
 pub use error::{ErrorKind, PickleError, PyExcKind};

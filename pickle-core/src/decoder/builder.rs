@@ -105,6 +105,8 @@ pub trait Builder {
     fn extension(&mut self, code: i32) -> Result<Self::Value, Self::Error>;
     /// NEXT_BUFFER: the next out-of-band buffer.
     fn next_buffer(&mut self) -> Result<Self::Value, Self::Error>;
+    /// POP discarded `value` (the result of a state setter's call, for instance).
+    fn discard(&mut self, _value: Self::Value) {}
     /// READONLY_BUFFER: a read-only view of `buffer`.
     fn readonly_buffer(&mut self, buffer: Self::Value) -> Result<Self::Value, Self::Error>;
 }

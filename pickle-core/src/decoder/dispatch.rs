@@ -246,7 +246,8 @@ where
     /// POP discards the top value, or the top mark when nothing lies above it.
     fn pop_op(&mut self) -> Result<(), E> {
         if self.top().is_ok() {
-            self.stack.pop();
+            let value = self.stack.pop().expect("checked by top()");
+            self.b.discard(value);
             Ok(())
         } else if self.has_marks() {
             self.pop_mark().map(|_| ())

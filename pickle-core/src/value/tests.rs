@@ -1,0 +1,86 @@
+//! Value model tests: reading CPython's pickles into graphs and writing them back.
+
+use super::*;
+use crate::decoder::Limits;
+
+#[test]
+fn builtins_round_trip_to_cpythons_bytes() {
+    // pickle.dumps([1, 'a', (2.5, None, True), {'k': b'v'}], p) from CPython 3.11.
+    let cases: [(u8, &[u8]); 3] = [
+        (0, b"(lp0\nI1\naVa\np1\na(F2.5\nNI01\ntp2\na(dp3\nVk\np4\nc_codecs\nencode\np5\n(Vv\np6\nVlatin1\np7\ntp8\nRp9\nsa."),
+        (2, b"\x80\x02]q\x00(K\x01X\x01\x00\x00\x00aq\x01G@\x04\x00\x00\x00\x00\x00\x00N\x88\x87q\x02}q\x03X\x01\x00\x00\x00kq\x04c_codecs\nencode\nq\x05X\x01\x00\x00\x00vq\x06X\x06\x00\x00\x00latin1q\x07\x86q\x08Rq\tse."),
+        (4, b"\x80\x04\x95#\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01\x8c\x01a\x94G@\x04\x00\x00\x00\x00\x00\x00N\x88\x87\x94}\x94\x8c\x01k\x94C\x01v\x94se."),
+    ];
+    for (proto, data) in cases {
+        let pickle = from_slice(data, &Limits::UNTRUSTED).unwrap();
+        assert_eq!(to_vec(&pickle, proto).unwrap(), data, "protocol {proto}");
+    }
+}
+
+#[test]
+fn converting_protocols_writes_cpythons_reductions() {
+    // The protocol-4 pickle above, written at protocols 0 and 2: b'v' becomes
+    // _codecs.encode('v', 'latin1'), exactly as CPython writes those protocols.
+    let p4 = b"\x80\x04\x95#\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01\x8c\x01a\x94G@\x04\x00\x00\x00\x00\x00\x00N\x88\x87\x94}\x94\x8c\x01k\x94C\x01v\x94se.";
+    let pickle = from_slice(p4, &Limits::UNTRUSTED).unwrap();
+    assert_eq!(
+        to_vec(&pickle, 2).unwrap(),
+        b"\x80\x02]q\x00(K\x01X\x01\x00\x00\x00aq\x01G@\x04\x00\x00\x00\x00\x00\x00N\x88\x87q\x02}q\x03X\x01\x00\x00\x00kq\x04c_codecs\nencode\nq\x05X\x01\x00\x00\x00vq\x06X\x06\x00\x00\x00latin1q\x07\x86q\x08Rq\tse."
+    );
+}
+
+#[test]
+fn objects_keep_their_calls_and_state_as_data() {
+    // pickle.dumps(Plain(1, 'two'), 2) for a module-level class Plain in golden_classes.
+    let data = b"\x80\x02cgolden_classes\nPlain\nq\x00)\x81q\x01}q\x02(X\x01\x00\x00\x00aq\x03K\x01X\x01\x00\x00\x00bq\x04X\x03\x00\x00\x00twoq\x05ub.";
+    let pickle = from_slice(data, &Limits::UNTRUSTED).unwrap();
+    let Value::Object(object) = pickle.graph.get(pickle.root) else {
+        panic!("an object")
+    };
+    let Make::NewObj { cls, .. } = object.make else {
+        panic!("NEWOBJ")
+    };
+    let Value::Global { module, name } = pickle.graph.get(cls) else {
+        panic!("a global")
+    };
+    assert_eq!(pickle.graph.get(*module).as_str(), Some("golden_classes"));
+    assert_eq!(pickle.graph.get(*name).as_str(), Some("Plain"));
+    assert!(
+        matches!(pickle.graph.get(object.state.unwrap()), Value::Dict(pairs) if pairs.len() == 2)
+    );
+    assert_eq!(to_vec(&pickle, 2).unwrap(), data);
+}
+
+#[test]
+fn recursive_tuples_are_written_as_cpython_writes_them() {
+    // t = ([],); t[0].append(t); pickle.dumps(t, 2)
+    let data = b"\x80\x02]q\x00h\x00\x85q\x01a0h\x01.";
+    let pickle = from_slice(data, &Limits::UNTRUSTED).unwrap();
+    assert_eq!(to_vec(&pickle, 2).unwrap(), data);
+}
+
+#[test]
+fn deep_graphs_are_refused_not_overflowed() {
+    let mut data = b"\x80\x02".to_vec();
+    data.extend(std::iter::repeat_n(b']', 5000));
+    data.extend(std::iter::repeat_n(b'a', 4999));
+    data.push(b'.');
+    let pickle = from_slice(&data, &Limits::UNTRUSTED).unwrap();
+    let err = to_vec(&pickle, 2).unwrap_err();
+    assert_eq!(err.exc_kind(), PyExcKind::Recursion);
+}
+
+#[test]
+fn a_buffered_reader_is_left_at_the_next_pickle() {
+    let two = b"\x80\x02K\x01.\x80\x04\x8c\x02hi\x94.rest";
+    let mut reader = std::io::BufReader::with_capacity(3, &two[..]);
+    let first = read_from(&mut reader, &Limits::UNTRUSTED).unwrap();
+    let second = read_from(&mut reader, &Limits::UNTRUSTED).unwrap();
+    assert_eq!(first.graph.get(first.root), &Value::Int(1));
+    assert_eq!(second.graph.get(second.root).as_str(), Some("hi"));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    assert_eq!(rest, "rest");
+}
+
+use crate::error::PyExcKind;
