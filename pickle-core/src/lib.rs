@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 pub mod decoder;
+pub mod disasm;
 pub mod encoder;
 pub mod error;
 pub mod opcodes;

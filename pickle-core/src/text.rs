@@ -316,27 +316,31 @@ pub fn parse_float_line(line: &[u8], at: u64) -> Result<f64, PickleError> {
 /// double quote; backslash escapes for the backslash, the quote, `\t \n \r`, and for
 /// non-printable characters (`\xNN`, `\uNNNN`, `\UNNNNNNNN`).
 pub fn py_str_repr(text: &str) -> String {
-    let quote = if text.contains('\'') && !text.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(text.len() + 2);
+    py_repr_code_points(text.chars().map(u32::from))
+}
+
+/// [`py_str_repr`] for code points, which may include lone surrogates (unprintable, so shown
+/// as `\udXXX`).
+pub fn py_repr_code_points(code_points: impl Iterator<Item = u32>) -> String {
+    let cps: Vec<u32> = code_points.collect();
+    let has = |c: char| cps.contains(&u32::from(c));
+    let quote = if has('\'') && !has('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(cps.len() + 2);
     out.push(quote);
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
+    for &cp in &cps {
+        match char::from_u32(cp) {
+            Some('\\') => out.push_str("\\\\"),
+            Some('\n') => out.push_str("\\n"),
+            Some('\r') => out.push_str("\\r"),
+            Some('\t') => out.push_str("\\t"),
+            Some(c) if c == quote => {
                 out.push('\\');
                 out.push(c);
             }
-            c if is_printable(c) => out.push(c),
-            c if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+            Some(c) if is_printable(c) => out.push(c),
+            _ if cp < 0x100 => out.push_str(&format!("\\x{cp:02x}")),
+            _ if cp < 0x10000 => out.push_str(&format!("\\u{cp:04x}")),
+            _ => out.push_str(&format!("\\U{cp:08x}")),
         }
     }
     out.push(quote);

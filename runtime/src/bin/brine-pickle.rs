@@ -1,0 +1,122 @@
+//! `brine-pickle`: tools for pickle files that need no Python VM.
+//!
+//! ```text
+//! brine-pickle dis [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
+//! ```
+//!
+//! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
+//! pickletools): the first pickle of each file, a preamble line before each when there are
+//! several files, and pickletools' `ValueError` (on stderr, exit status 1) where it would raise.
+
+use pickle_core::disasm::{DisMemo, dis};
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: brine-pickle dis [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...";
+
+/// `dis`'s options, as pickletools' command line has them.
+struct DisArgs {
+    files: Vec<String>,
+    memo: bool,
+    indent: usize,
+    preamble: String,
+    output: Option<String>,
+}
+
+fn parse_dis(mut args: impl Iterator<Item = String>) -> Result<DisArgs, String> {
+    let mut parsed = DisArgs {
+        files: Vec::new(),
+        memo: false,
+        indent: 4,
+        preamble: "==> {name} <==".into(),
+        output: None,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("argument {name}: expected one argument"))
+        };
+        match arg.as_str() {
+            "-m" | "--memo" => parsed.memo = true,
+            "-l" | "--indentlevel" => {
+                parsed.indent = value(&arg)?
+                    .parse()
+                    .map_err(|_| format!("argument {arg}: invalid int value"))?
+            }
+            "-p" | "--preamble" => parsed.preamble = value(&arg)?,
+            "-o" | "--output" => parsed.output = Some(value(&arg)?),
+            "-a" | "--annotate" => return Err("-a/--annotate is not supported yet".into()),
+            _ if arg.starts_with('-') && arg != "-" => {
+                return Err(format!("unrecognized argument: {arg}"));
+            }
+            _ => parsed.files.push(arg),
+        }
+    }
+    if parsed.files.is_empty() {
+        return Err("the following arguments are required: pickle_file".into());
+    }
+    Ok(parsed)
+}
+
+fn read_input(name: &str) -> Result<Vec<u8>, String> {
+    let mut data = Vec::new();
+    let read = if name == "-" {
+        std::io::stdin().read_to_end(&mut data)
+    } else {
+        std::fs::File::open(name).and_then(|mut f| f.read_to_end(&mut data))
+    };
+    read.map(|_| data).map_err(|e| format!("{name}: {e}"))
+}
+
+/// Disassembles each file; the listing so far is written even when one fails.
+fn run_dis(args: DisArgs) -> Result<(), String> {
+    let mut out = String::new();
+    let mut memo = DisMemo::new();
+    let mut failure = None;
+    for name in &args.files {
+        if args.files.len() > 1 {
+            let shown = if name == "-" {
+                "<stdin>"
+            } else {
+                name.as_str()
+            };
+            out.push_str(&args.preamble.replace("{name}", shown));
+            out.push('\n');
+        }
+        let data = read_input(name)?;
+        if !args.memo {
+            memo.clear();
+        }
+        if let Err(e) = dis(&data, &mut out, &mut memo, args.indent) {
+            failure = Some(format!("ValueError: {e}"));
+            break;
+        }
+    }
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &out),
+        None => std::io::stdout().write_all(out.as_bytes()),
+    };
+    written.map_err(|e| e.to_string())?;
+    failure.map_or(Ok(()), Err)
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let result = match args.next().as_deref() {
+        Some("dis") => parse_dis(args)
+            .map_err(|e| format!("{USAGE}\nbrine-pickle dis: error: {e}"))
+            .and_then(run_dis),
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(if message.starts_with("ValueError") {
+                1
+            } else {
+                2
+            })
+        }
+    }
+}

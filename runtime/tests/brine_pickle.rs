@@ -1,0 +1,95 @@
+//! `brine-pickle dis` prints exactly what the VM's pickletools prints (`brine -m pickletools`).
+
+mod support;
+
+use rstest::rstest;
+use std::process::Command;
+
+fn golden_files(proto: u8) -> (std::path::PathBuf, Vec<String>) {
+    let dir = support::fixtures().join(format!("golden/corpus/p{proto}"));
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pickle"))
+        .collect();
+    files.sort();
+    (dir, files)
+}
+
+fn output(cmd: &mut Command) -> (String, String, Option<i32>) {
+    let out = cmd.output().expect("runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code(),
+    )
+}
+
+/// All golden pickles of a protocol in one invocation each (several files: preamble lines).
+#[rstest]
+fn dis_matches_pickletools_over_the_golden_corpus(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
+    let (dir, files) = golden_files(proto);
+    assert!(files.len() >= 470);
+    let (ours, _, ours_status) = output(
+        Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
+            .arg("dis")
+            .args(&files)
+            .current_dir(&dir),
+    );
+    let mut pickletools = support::brine();
+    let (theirs, _, theirs_status) = output(
+        pickletools
+            .args(["-m", "pickletools"])
+            .args(&files)
+            .current_dir(&dir),
+    );
+    assert_eq!((ours_status, theirs_status), (Some(0), Some(0)));
+    if ours != theirs {
+        let line = ours
+            .lines()
+            .zip(theirs.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "protocol {proto}: first difference at line {line}:\n ours: {:?}\n pickletools: {:?}",
+            ours.lines().nth(line),
+            theirs.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn options_and_errors_match_pickletools() {
+    let dir = std::env::temp_dir().join(format!("brine-pickle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("nested.pickle"),
+        b"\x80\x02]q\x00(]q\x01(K\x01K\x02ee.",
+    )
+    .unwrap();
+    std::fs::write(dir.join("bad_memo.pickle"), b"\x80\x02]q\x00h\x07a.").unwrap();
+    for args in [
+        vec!["-l", "2", "nested.pickle"],
+        vec!["-m", "-p", "-- {name} --", "nested.pickle", "nested.pickle"],
+        vec!["bad_memo.pickle"],
+    ] {
+        let (ours, ours_err, ours_status) = output(
+            Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
+                .arg("dis")
+                .args(&args)
+                .current_dir(&dir),
+        );
+        let mut pickletools = support::brine();
+        let (theirs, theirs_err, theirs_status) = output(
+            pickletools
+                .args(["-m", "pickletools"])
+                .args(&args)
+                .current_dir(&dir),
+        );
+        assert_eq!(ours, theirs, "{args:?}");
+        assert_eq!(ours_status, theirs_status, "{args:?}");
+        let last = |s: &str| s.trim_end().lines().last().unwrap_or("").to_string();
+        assert_eq!(last(&ours_err), last(&theirs_err), "{args:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
