@@ -219,7 +219,7 @@ fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, PickleError> {
         }
         (_, Arg::Float(f)) => float_repr(*f),
         (DecimalnlShort | DecimalnlLong, Arg::Line(line)) => {
-            return Ok(decimal_repr(line, info.arg == DecimalnlLong)?);
+            return decimal_repr(line, info.arg == DecimalnlLong);
         }
         (Floatnl, Arg::Line(line)) => float_repr(parse_float_line(line, 0)?),
         (Stringnl, Arg::Line(line)) => latin1_ascii_repr(&string_literal(line, 0)?),
