@@ -24,6 +24,12 @@ pub trait Source<E> {
     }
     /// The offset of the next byte to be read.
     fn position(&self) -> u64;
+    /// How many bytes are certainly left, when the source knows (a slice does; a stream does
+    /// not). Lets a length claim beyond the input be reported as truncation before anything
+    /// is charged for it.
+    fn remaining_hint(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A [`Source`] over bytes already in memory.
@@ -98,6 +104,10 @@ impl<E: From<PickleError>> Source<E> for SliceSource<'_> {
 
     fn position(&self) -> u64 {
         self.pos as u64
+    }
+
+    fn remaining_hint(&self) -> Option<u64> {
+        Some((self.data.len() - self.pos) as u64)
     }
 }
 

@@ -167,6 +167,9 @@ where
     /// A length-prefixed payload: bytes, str, Python 2 string or LONG1/LONG4.
     fn counted(&mut self, kind: ArgKind, payload: Payload) -> Result<(), E> {
         let len = read_count(self.src, kind)?;
+        if self.src.remaining_hint().is_some_and(|left| len > left) {
+            return Err(PickleError::new(ErrorKind::Truncated, self.src.position()).into());
+        }
         self.charge(len)?;
         let at = self.at;
         let data = self.src.take(len)?;

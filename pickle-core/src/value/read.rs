@@ -9,15 +9,29 @@ use std::io::BufRead;
 
 type Made = Result<NodeId, PickleError>;
 
-/// Makes graph nodes for the decoder.
-#[derive(Default)]
+/// Makes graph nodes for the decoder, counting what they occupy against the memory limit.
 struct GraphBuilder {
     graph: Graph,
     buffers: usize,
+    /// Bytes the graph may still take.
+    budget: u64,
 }
 
 fn unrepresentable(what: &str) -> PickleError {
     PickleError::new(ErrorKind::Other(PyExcKind::Unpickling, what.to_string()), 0)
+}
+
+/// What a node owns on the heap, besides the node itself.
+fn heap_size(value: &Value) -> usize {
+    match value {
+        Value::Str(b) | Value::Bytes(b) | Value::ByteArray(b) | Value::Legacy(b) => b.len(),
+        Value::Tuple(v) | Value::List(v) | Value::Set(v) | Value::FrozenSet(v) => {
+            v.len() * std::mem::size_of::<NodeId>()
+        }
+        Value::Dict(pairs) => pairs.len() * 2 * std::mem::size_of::<NodeId>(),
+        Value::BigInt(big) => big.bits() as usize / 8,
+        _ => 0,
+    }
 }
 
 fn text(bytes: &[u8]) -> Result<String, PickleError> {
@@ -26,7 +40,29 @@ fn text(bytes: &[u8]) -> Result<String, PickleError> {
 }
 
 impl GraphBuilder {
+    /// The graph gets a quarter of the memory limit: its arena grows by doubling, so a
+    /// reallocation briefly holds up to three times the contents, and the decoder's own stack
+    /// and payloads need room too.
+    fn new(limits: &Limits) -> Self {
+        GraphBuilder {
+            graph: Graph::new(),
+            buffers: 0,
+            budget: limits.max_memory / 4,
+        }
+    }
+
+    /// Charges `bytes` of graph memory.
+    fn charge(&mut self, bytes: usize) -> Result<(), PickleError> {
+        let bytes = bytes as u64;
+        if bytes > self.budget {
+            return Err(PickleError::new(ErrorKind::LimitExceeded("memory"), 0));
+        }
+        self.budget -= bytes;
+        Ok(())
+    }
+
     fn add(&mut self, value: Value) -> Made {
+        self.charge(std::mem::size_of::<Value>() + heap_size(&value))?;
         Ok(self.graph.add(value))
     }
 
@@ -83,6 +119,7 @@ impl Builder for GraphBuilder {
         self.add(Value::FrozenSet(items))
     }
     fn append(&mut self, list: &NodeId, items: Items<'_, NodeId>) -> Result<(), PickleError> {
+        self.charge(items.len() * std::mem::size_of::<NodeId>())?;
         match self.graph.get_mut(*list) {
             Value::List(v) => v.extend(items),
             Value::Object(o) => o.items.extend(items),
@@ -95,6 +132,7 @@ impl Builder for GraphBuilder {
         Ok(())
     }
     fn set_items(&mut self, dict: &NodeId, pairs: Items<'_, NodeId>) -> Result<(), PickleError> {
+        self.charge(pairs.len() * std::mem::size_of::<NodeId>())?;
         let pairs: Vec<NodeId> = pairs.collect();
         let pairs = pairs.chunks_exact(2).map(|p| (p[0], p[1]));
         match self.graph.get_mut(*dict) {
@@ -109,6 +147,7 @@ impl Builder for GraphBuilder {
         Ok(())
     }
     fn add_items(&mut self, set: &NodeId, items: Items<'_, NodeId>) -> Result<(), PickleError> {
+        self.charge(items.len() * std::mem::size_of::<NodeId>())?;
         match self.graph.get_mut(*set) {
             Value::Set(v) => v.extend(items),
             _ => return Err(unrepresentable("ADDITEMS to something that is not a set")),
@@ -221,7 +260,7 @@ pub fn read_from<R: BufRead>(reader: R, limits: &Limits) -> Result<Pickle, Pickl
 }
 
 fn read<S: Source<PickleError>>(src: &mut S, limits: &Limits) -> Result<Pickle, PickleError> {
-    let mut builder = GraphBuilder::default();
+    let mut builder = GraphBuilder::new(limits);
     let root = load(src, &mut builder, &mut Memo::new(), limits)?;
     Ok(Pickle {
         graph: builder.graph,

@@ -254,14 +254,15 @@ impl<'a> VmBuilder<'a> {
     }
 
     /// BUILD without `__setstate__`: update `__dict__` (interning str keys), then set the slot
-    /// state's attributes.
+    /// state's attributes; None skips either part.
     fn build_default(&mut self, obj: &PyObjectRef, state: PyObjectRef) -> PyResult<()> {
         let vm = self.vm;
         let (state, slots) = match state.downcast_ref::<PyTuple>().map(|t| t.as_slice()) {
             Some([s, slots]) => (s.clone(), Some(slots.clone())),
             _ => (state, None),
         };
-        if state.clone().try_to_bool(vm)? {
+        // As CPython's C load_build: any state but None (even an empty dict) goes to __dict__.
+        if !vm.is_none(&state) {
             let Some(state) = state.downcast_ref::<PyDict>() else {
                 return Err(new_unpickling_error(vm, "state is not a dictionary"));
             };
@@ -281,7 +282,7 @@ impl<'a> VmBuilder<'a> {
                 }
             }
         }
-        if let Some(slots) = slots.filter(|s| s.clone().try_to_bool(vm).unwrap_or(true)) {
+        if let Some(slots) = slots.filter(|s| !vm.is_none(s)) {
             let Some(slots) = slots.downcast_ref::<PyDict>() else {
                 return Err(new_unpickling_error(vm, "slot state is not a dictionary"));
             };

@@ -1,0 +1,71 @@
+//! The hostile corpus (tests/hostile/corpus): loaded with `Limits::UNTRUSTED`, every file ends
+//! in a clear error or a graph, never a panic, and the load's peak memory stays under 64 MiB.
+
+use pickle_core::ErrorKind;
+use pickle_core::decoder::Limits;
+use pickle_core::value::{from_slice, to_vec};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts live heap bytes and their peak, so the test can see what a load really allocates.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+const LIMIT: usize = 64 << 20;
+
+#[test]
+fn every_hostile_pickle_fails_cleanly_within_64_mib() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/hostile/corpus");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 45, "{} files", names.len());
+    for path in names {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&path).unwrap();
+        let before = LIVE.load(Ordering::Relaxed);
+        PEAK.store(before, Ordering::Relaxed);
+        let result = from_slice(&data, &Limits::UNTRUSTED);
+        if let Ok(pickle) = &result {
+            for proto in 0..=5 {
+                let _ = to_vec(pickle, proto);
+            }
+        }
+        let used = PEAK.load(Ordering::Relaxed) - before;
+        assert!(used < LIMIT, "{name}: {used} bytes at peak");
+        if name.starts_with("claim_") {
+            let kind = result.as_ref().map(|_| ()).unwrap_err().kind.clone();
+            assert!(
+                matches!(kind, ErrorKind::Truncated | ErrorKind::FrameTooLarge),
+                "{name}: {kind:?}"
+            );
+        }
+        if matches!(name.as_str(), "marks_100000" | "million_lists") {
+            let kind = result.as_ref().map(|_| ()).unwrap_err().kind.clone();
+            assert!(
+                matches!(kind, ErrorKind::LimitExceeded(_)),
+                "{name}: {kind:?}"
+            );
+        }
+    }
+}
