@@ -1,36 +1,82 @@
 //! `pickletools.dis` (CPython 3.14's): a symbolic listing of one pickle, with the same stack
-//! and memo checks, printed exactly as pickletools prints it.
+//! and memo checks, printed exactly as pickletools prints it, and its errors (type and
+//! message) where it raises.
 
-use crate::error::{ErrorKind, PickleError};
-use crate::opcodes::{ArgKind, OpcodeInfo, StackKind};
-use crate::reader::{Arg, SliceSource, read_op};
+mod args;
+
+use crate::error::PickleError;
+use crate::opcodes::{ArgKind, OpcodeInfo, StackKind, lookup};
+use crate::reader::{Arg, SliceSource, Source};
 use crate::text::{
     IntLiteral, code_points, float_repr, parse_float_line, parse_int_line, py_repr_code_points,
     raw_unicode_unescape, string_literal,
 };
 use std::collections::HashMap;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write;
 
 /// What the memo holds while disassembling: the kind of stack object stored at each index.
 /// Passing the same memo to several calls continues across pickles (pickletools' `-m`).
 pub type DisMemo = HashMap<i128, StackKind>;
 
-/// A disassembly that stopped: pickletools' `ValueError` message. The lines printed before the
-/// problem are already in the output.
+/// A disassembly that stopped where pickletools raises: the exception's type (`ValueError`,
+/// or `UnicodeDecodeError` for text that does not decode) and message. The lines printed
+/// before the problem are already in the output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisError(pub String);
+pub struct DisError {
+    /// The Python exception type pickletools raises.
+    pub exception: &'static str,
+    /// Its message.
+    pub message: String,
+}
+
+impl DisError {
+    /// An error of Python type `exception`.
+    pub fn new(exception: &'static str, message: impl Into<String>) -> Self {
+        DisError {
+            exception,
+            message: message.into(),
+        }
+    }
+
+    fn value(message: impl Into<String>) -> Self {
+        Self::new("ValueError", message)
+    }
+
+    fn io(e: std::io::Error) -> Self {
+        Self::new("OSError", e.to_string())
+    }
+
+    /// A decoding error from the text helpers, with CPython's exception type.
+    fn from_text(e: PickleError) -> Self {
+        match e.exc_kind() {
+            crate::error::PyExcKind::UnicodeDecode => Self::undecodable(e.to_string(), "utf-8"),
+            _ => Self::value(e.to_string()),
+        }
+    }
+
+    /// A UnicodeDecodeError as the VM's pickletools shows it: the exception, then the note
+    /// naming the codec.
+    fn undecodable(message: String, codec: &str) -> Self {
+        Self::new(
+            "UnicodeDecodeError",
+            format!("{message}\ndecoding with '{codec}' codec failed"),
+        )
+    }
+}
 
 impl std::fmt::Display for DisError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        write!(f, "{}: {}", self.exception, self.message)
     }
 }
 
 /// Disassembles the pickle at the start of `data` into `out`, as `pickletools.dis(data,
-/// out, memo, indentlevel)` does. Returns the offset just after STOP.
+/// out, memo, indentlevel)` does, a line at a time (a listing can be far larger than its
+/// pickle: each open MARK indents every line). Returns the offset just after STOP.
 pub fn dis(
     data: &[u8],
-    out: &mut String,
+    out: &mut dyn Write,
     memo: &mut DisMemo,
     indent_level: usize,
 ) -> Result<u64, DisError> {
@@ -39,20 +85,22 @@ pub fn dis(
     let mut marks: Vec<u64> = Vec::new();
     let mut max_proto = -1i32;
     loop {
-        let op = match read_op(&mut src) {
-            Ok(Some(op)) => op,
-            Ok(None) => return Err(DisError("pickle exhausted before seeing STOP".into())),
-            Err(e) => return Err(DisError(reader_message(&e, data))),
+        let offset = Source::<PickleError>::position(&src);
+        let Some(code) = Source::<PickleError>::next_byte(&mut src).expect("slices do not fail")
+        else {
+            return Err(DisError::value("pickle exhausted before seeing STOP"));
         };
-        let info = op.info;
-        let _ = write!(
-            out,
-            "{:5}: {:<4} {}{}",
-            op.offset,
-            code_repr(info.code),
-            " ".repeat(indent_level * marks.len()),
-            info.name
-        );
+        let Some(info) = lookup(code) else {
+            return Err(DisError::value(format!(
+                "at position {offset}, opcode {} unknown",
+                bytes_repr(&[code])
+            )));
+        };
+        // As pickletools' genops: the argument is read (and must make sense) before the line.
+        let raw = args::read_dis_arg(&mut src, info.arg)?;
+        let arg = arg_repr(info, &raw)?;
+        let indent = " ".repeat(indent_level * marks.len());
+        let mut line = format!("{offset:5}: {:<4} {indent}{}", code_repr(code), info.name);
         max_proto = max_proto.max(i32::from(info.proto));
         let mut effect = Effect {
             pop: info.stack_before.len(),
@@ -60,21 +108,21 @@ pub fn dis(
         };
         let mut note = None;
         let mut error = mark_effect(info, &mut stack, &mut marks, &mut effect, &mut note);
-        let arg = arg_repr(info, &op.arg).map_err(|e| DisError(e.to_string()))?;
         error = error.or_else(|| memo_effect(info, arg.int, memo, &stack, &mut effect, &mut note));
         if arg.text.is_some() || note.is_some() {
-            out.push_str(&" ".repeat(10usize.saturating_sub(info.name.len())));
+            line.push_str(&" ".repeat(10usize.saturating_sub(info.name.len())));
             for part in [arg.text, note].into_iter().flatten() {
-                out.push(' ');
-                out.push_str(&part);
+                line.push(' ');
+                line.push_str(&part);
             }
         }
-        out.push('\n');
+        line.push('\n');
+        out.write_all(line.as_bytes()).map_err(DisError::io)?;
         if let Some(error) = error {
-            return Err(DisError(error));
+            return Err(DisError::value(error));
         }
         if stack.len() < effect.pop {
-            return Err(DisError(format!(
+            return Err(DisError::value(format!(
                 "tries to pop {} items from stack with only {} items",
                 effect.pop,
                 stack.len()
@@ -82,17 +130,17 @@ pub fn dis(
         }
         stack.truncate(stack.len() - effect.pop);
         if effect.push.contains(&StackKind::Mark) {
-            marks.push(op.offset);
+            marks.push(offset);
         }
         stack.extend(effect.push);
-        if info.code == crate::opcodes::op::STOP {
+        if code == crate::opcodes::op::STOP {
             break;
         }
     }
-    let _ = writeln!(out, "highest protocol among opcodes = {max_proto}");
+    writeln!(out, "highest protocol among opcodes = {max_proto}").map_err(DisError::io)?;
     if !stack.is_empty() {
         let names: Vec<&str> = stack.iter().map(|k| k.name()).collect();
-        return Err(DisError(format!(
+        return Err(DisError::value(format!(
             "stack not empty after STOP: [{}]",
             names.join(", ")
         )));
@@ -192,7 +240,7 @@ fn shown(text: String) -> ArgText {
     }
 }
 
-fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, PickleError> {
+fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, DisError> {
     use ArgKind::{
         Bytearray8, Bytes1, Bytes4, Bytes8, DecimalnlLong, DecimalnlShort, Floatnl, Long1, Long4,
         String1, String4, Stringnl, StringnlNoescape, StringnlNoescapePair, Unicodestring1,
@@ -221,20 +269,34 @@ fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, PickleError> {
         (DecimalnlShort | DecimalnlLong, Arg::Line(line)) => {
             return decimal_repr(line, info.arg == DecimalnlLong);
         }
-        (Floatnl, Arg::Line(line)) => float_repr(parse_float_line(line, 0)?),
-        (Stringnl, Arg::Line(line)) => latin1_ascii_repr(&string_literal(line, 0)?),
+        (Floatnl, Arg::Line(line)) => match parse_float_line(line, 0) {
+            Ok(value) => float_repr(value),
+            Err(_) => {
+                return Err(DisError::value(format!(
+                    "could not convert string to float: {}",
+                    bytes_repr(line)
+                )));
+            }
+        },
+        (Stringnl, Arg::Line(line)) => {
+            let body = args::strip_quotes(line)?;
+            let quoted = [b"'".as_slice(), body, b"'"].concat();
+            latin1_ascii_repr(&string_literal(&quoted, 0).map_err(DisError::from_text)?)
+        }
         (StringnlNoescape, Arg::Line(line)) => py_repr_code_points(code_points(line)),
         (StringnlNoescapePair, Arg::Pair(a, b)) => {
             py_repr_code_points(code_points(&[*a, b" ", *b].concat()))
         }
         (Unicodestringnl, Arg::Line(line)) => {
-            py_repr_code_points(code_points(&raw_unicode_unescape(line, 0)?))
+            let text = raw_unicode_unescape(line, 0)
+                .map_err(|e| DisError::undecodable(e.to_string(), "raw-unicode-escape"))?;
+            py_repr_code_points(code_points(&text))
         }
         (String1 | String4, Arg::Data(d)) => latin1_ascii_repr(d),
         (Bytes1 | Bytes4 | Bytes8, Arg::Data(d)) => bytes_repr(d),
         (Bytearray8, Arg::Data(d)) => format!("bytearray({})", bytes_repr(d)),
         (Unicodestring1 | Unicodestring4 | Unicodestring8, Arg::Data(d)) => {
-            crate::text::check_surrogatepass_utf8(d, 0)?;
+            crate::text::check_surrogatepass_utf8(d, 0).map_err(DisError::from_text)?;
             py_repr_code_points(code_points(d))
         }
         (Long1 | Long4, Arg::Data(d)) => num_bigint::BigInt::from_signed_bytes_le(d).to_string(),
@@ -244,8 +306,19 @@ fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, PickleError> {
 }
 
 /// INT/LONG arguments: `I01`/`I00` are True/False; otherwise the integer.
-fn decimal_repr(line: &[u8], long: bool) -> Result<ArgText, PickleError> {
-    Ok(match parse_int_line(line, long, 0)? {
+fn decimal_repr(line: &[u8], long: bool) -> Result<ArgText, DisError> {
+    let digits = if long {
+        line.strip_suffix(b"L").unwrap_or(line)
+    } else {
+        line
+    };
+    let literal = parse_int_line(line, long, 0).map_err(|_| {
+        DisError::value(format!(
+            "invalid literal for int() with base 10: {}",
+            bytes_repr(digits)
+        ))
+    })?;
+    Ok(match literal {
         IntLiteral::Bool(b) => shown(if b { "True" } else { "False" }.into()),
         IntLiteral::Small(v) => ArgText {
             text: Some(v.to_string()),
@@ -312,20 +385,6 @@ fn latin1_ascii_repr(data: &[u8]) -> String {
         }
     }
     out
-}
-
-/// The reader's errors as pickletools' readers word them.
-fn reader_message(e: &PickleError, data: &[u8]) -> String {
-    match &e.kind {
-        ErrorKind::InvalidLoadKey(b) => format!(
-            "at position {}, opcode {} unknown",
-            e.offset,
-            bytes_repr(&[*b])
-        ),
-        ErrorKind::RanOutOfInput => "pickle exhausted before seeing STOP".into(),
-        _ if e.offset as usize >= data.len() => "pickle exhausted before seeing STOP".into(),
-        _ => e.to_string(),
-    }
 }
 
 #[cfg(test)]

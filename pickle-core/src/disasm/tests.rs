@@ -3,9 +3,9 @@
 use super::*;
 
 fn listing(data: &[u8]) -> (String, Result<u64, DisError>) {
-    let mut out = String::new();
+    let mut out = Vec::new();
     let result = dis(data, &mut out, &mut DisMemo::new(), 4);
-    (out, result)
+    (String::from_utf8(out).unwrap(), result)
 }
 
 #[test]
@@ -49,19 +49,19 @@ fn memo_and_stack_errors_come_after_the_offending_line() {
     assert_eq!(out, "    0: h    BINGET     5\n");
     assert_eq!(
         result,
-        Err(DisError("memo key 5 has never been stored into".into()))
+        Err(DisError::value("memo key 5 has never been stored into"))
     );
     let (out, result) = listing(b"NN.");
     assert!(out.ends_with("highest protocol among opcodes = 0\n"));
     assert_eq!(
         result,
-        Err(DisError("stack not empty after STOP: [None]".into()))
+        Err(DisError::value("stack not empty after STOP: [None]"))
     );
     let (_, result) = listing(b"a.");
     assert_eq!(
         result,
-        Err(DisError(
-            "tries to pop 2 items from stack with only 0 items".into()
+        Err(DisError::value(
+            "tries to pop 2 items from stack with only 0 items"
         ))
     );
 }
@@ -72,4 +72,47 @@ fn python_2_strings_show_as_ascii_of_latin1() {
     assert!(out.contains("STRING     'caf\\xe9'"), "{out}");
     let (out, _) = listing(b"X\x03\x00\x00\x00\xed\xa0\x80.");
     assert!(out.contains("BINUNICODE '\\ud800'"), "{out}");
+}
+
+#[test]
+fn argument_errors_are_pickletools_own() {
+    let cases: [(&[u8], &str); 8] = [
+        (
+            b"B\xff\xff\xff\xffabc",
+            "ValueError: expected 4294967295 bytes in a bytes4, but only 3 remain",
+        ),
+        (
+            b"T\xff\xff\xff\xff",
+            "ValueError: string4 byte count < 0: -1",
+        ),
+        (
+            b"\x8a\x05ab",
+            "ValueError: not enough data in stream to read long1",
+        ),
+        (
+            b"J\x01",
+            "ValueError: not enough data in stream to read int4",
+        ),
+        (
+            b"Iabc\n.",
+            "ValueError: invalid literal for int() with base 10: b'abc'",
+        ),
+        (
+            b"F1.2.3\n.",
+            "ValueError: could not convert string to float: b'1.2.3'",
+        ),
+        (b"Sabc\n.", "ValueError: no string quotes around b'abc'"),
+        (
+            b"I12",
+            "ValueError: no newline found when trying to read stringnl",
+        ),
+    ];
+    for (data, want) in cases {
+        let (out, result) = listing(data);
+        assert_eq!(
+            out, "",
+            "nothing is printed for an opcode whose argument fails"
+        );
+        assert_eq!(result.unwrap_err().to_string(), want);
+    }
 }

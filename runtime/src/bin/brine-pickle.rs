@@ -6,7 +6,8 @@
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
 //! pickletools): the first pickle of each file, a preamble line before each when there are
-//! several files, and pickletools' `ValueError` (on stderr, exit status 1) where it would raise.
+//! several files, and pickletools' exception (type and message on stderr, exit status 1)
+//! where it would raise.
 
 use pickle_core::disasm::{DisMemo, dis};
 use std::io::{Read, Write};
@@ -68,9 +69,23 @@ fn read_input(name: &str) -> Result<Vec<u8>, String> {
     read.map(|_| data).map_err(|e| format!("{name}: {e}"))
 }
 
-/// Disassembles each file; the listing so far is written even when one fails.
-fn run_dis(args: DisArgs) -> Result<(), String> {
-    let mut out = String::new();
+/// Why a command failed: an error pickletools would raise (exit status 1, as Python's for an
+/// uncaught exception), or a usage or I/O problem (exit status 2).
+enum Failure {
+    Raised(String),
+    Usage(String),
+}
+
+/// Disassembles each file, streaming the listing; what was listed before a failure stays
+/// written, as with pickletools.
+fn run_dis(args: DisArgs) -> Result<(), Failure> {
+    let sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path).map_err(|e| Failure::Usage(format!("{path}: {e}")))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::new(sink);
     let mut memo = DisMemo::new();
     let mut failure = None;
     for name in &args.files {
@@ -80,23 +95,19 @@ fn run_dis(args: DisArgs) -> Result<(), String> {
             } else {
                 name.as_str()
             };
-            out.push_str(&args.preamble.replace("{name}", shown));
-            out.push('\n');
+            writeln!(out, "{}", args.preamble.replace("{name}", shown))
+                .map_err(|e| Failure::Usage(e.to_string()))?;
         }
-        let data = read_input(name)?;
+        let data = read_input(name).map_err(Failure::Usage)?;
         if !args.memo {
             memo.clear();
         }
         if let Err(e) = dis(&data, &mut out, &mut memo, args.indent) {
-            failure = Some(format!("ValueError: {e}"));
+            failure = Some(Failure::Raised(e.to_string()));
             break;
         }
     }
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, &out),
-        None => std::io::stdout().write_all(out.as_bytes()),
-    };
-    written.map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| Failure::Usage(e.to_string()))?;
     failure.map_or(Ok(()), Err)
 }
 
@@ -104,19 +115,19 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
         Some("dis") => parse_dis(args)
-            .map_err(|e| format!("{USAGE}\nbrine-pickle dis: error: {e}"))
+            .map_err(|e| Failure::Usage(format!("{USAGE}\nbrine-pickle dis: error: {e}")))
             .and_then(run_dis),
-        _ => Err(USAGE.to_string()),
+        _ => Err(Failure::Usage(USAGE.to_string())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure::Raised(message)) => {
             eprintln!("{message}");
-            ExitCode::from(if message.starts_with("ValueError") {
-                1
-            } else {
-                2
-            })
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
         }
     }
 }
