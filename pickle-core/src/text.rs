@@ -84,6 +84,19 @@ pub fn code_points(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     })
 }
 
+/// `data.decode('latin1')` as UTF-8: each byte is the code point of the same value.
+pub fn latin1_to_utf8(data: &[u8]) -> Vec<u8> {
+    let mut utf8 = Vec::with_capacity(data.len() + data.len() / 2);
+    for &b in data {
+        if b < 0x80 {
+            utf8.push(b);
+        } else {
+            utf8.extend_from_slice(&[0xc0 | (b >> 6), 0x80 | (b & 0x3f)]);
+        }
+    }
+    utf8
+}
+
 /// Appends code point `cp` (surrogates allowed) as generalized UTF-8.
 pub fn push_code_point(out: &mut Vec<u8>, cp: u32) {
     match cp {

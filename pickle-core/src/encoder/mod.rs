@@ -418,6 +418,36 @@ impl Encoder {
         }
     }
 
+    /// Starts a non-empty tuple of `len` items as CPython does: a MARK first unless it is a
+    /// small tuple (1-3 items, protocol 2+), whose items TUPLE1/2/3 will take. Returns whether
+    /// it is small, for [`tuple_end`](Self::tuple_end) and [`tuple_discard`](Self::tuple_discard).
+    pub fn tuple_begin(&mut self, len: usize) -> bool {
+        let small = len <= 3 && self.proto >= 2;
+        if !small {
+            self.op(op::MARK);
+        }
+        small
+    }
+
+    /// Ends a tuple begun with [`tuple_begin`](Self::tuple_begin): TUPLE1/2/3 or TUPLE.
+    pub fn tuple_end(&mut self, len: usize, small: bool) {
+        self.op(if small {
+            [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][len]
+        } else {
+            op::TUPLE
+        });
+    }
+
+    /// Drops a begun tuple's items (and MARK) from the stack, for a tuple that turned out to
+    /// contain itself and is then fetched from the memo: POPs, or POP_MARK, as CPython writes.
+    pub fn tuple_discard(&mut self, len: usize, small: bool) {
+        match (small, self.bin()) {
+            (true, _) => (0..len).for_each(|_| self.op(op::POP)),
+            (false, true) => self.op(op::POP_MARK),
+            (false, false) => (0..=len).for_each(|_| self.op(op::POP)),
+        }
+    }
+
     /// An empty list: EMPTY_LIST, or MARK LIST in protocol 0.
     pub fn empty_list(&mut self) {
         if self.bin() {

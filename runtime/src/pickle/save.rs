@@ -16,19 +16,6 @@ use std::collections::HashSet;
 /// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
 const FAST_NESTING_LIMIT: usize = 50;
 
-/// `data.decode('latin1')`: each byte is the code point of the same value, written as UTF-8.
-fn latin1_to_string(data: &[u8]) -> String {
-    let mut utf8 = Vec::with_capacity(data.len() + data.len() / 2);
-    for &b in data {
-        if b < 0x80 {
-            utf8.push(b);
-        } else {
-            utf8.extend_from_slice(&[0xc0 | (b >> 6), 0x80 | (b & 0x3f)]);
-        }
-    }
-    String::from_utf8(utf8).expect("latin-1 code points encode as valid UTF-8")
-}
-
 /// Why a run of atoms saved under a list borrow stopped.
 enum RunEnd {
     /// The batch is full, or a committed frame waits to be flushed.
@@ -260,7 +247,8 @@ impl<'a> Walker<'a> {
                 vm.ctx.empty_tuple.clone().into(),
             )
         } else {
-            let text = latin1_to_string(data);
+            let text = String::from_utf8(pickle_core::text::latin1_to_utf8(data))
+                .expect("latin-1 is valid UTF-8");
             let args = vm
                 .ctx
                 .new_tuple(vec![vm.ctx.new_str(text).into(), self.lookups.latin1(vm)]);
@@ -346,10 +334,7 @@ impl<'a> Walker<'a> {
             self.enc.empty_tuple();
             return Ok(());
         }
-        let small = items.len() <= 3 && self.enc.proto() >= 2;
-        if !small {
-            self.enc.op(op::MARK);
-        }
+        let small = self.enc.tuple_begin(items.len());
         for (i, item) in items.iter().enumerate() {
             self.save(item, false)
                 .map_err(|e| self.note_item(e, obj, i))?;
@@ -357,19 +342,10 @@ impl<'a> Walker<'a> {
         // A tuple found in the memo now contained itself (through a mutable object): drop what
         // was pushed and fetch the memoised copy, as CPython does.
         if let Some(idx) = self.st.memo.get(obj.get_id()) {
-            match (small, self.enc.bin()) {
-                (true, _) => (0..items.len()).for_each(|_| self.enc.op(op::POP)),
-                (false, true) => self.enc.op(op::POP_MARK),
-                (false, false) => (0..=items.len()).for_each(|_| self.enc.op(op::POP)),
-            }
+            self.enc.tuple_discard(items.len(), small);
             return self.enc.memo_get(idx).map_err(core_err(self.vm));
         }
-        let code = if small {
-            [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][items.len()]
-        } else {
-            op::TUPLE
-        };
-        self.enc.op(code);
+        self.enc.tuple_end(items.len(), small);
         self.memo_put(obj)
     }
 

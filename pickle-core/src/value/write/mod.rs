@@ -244,27 +244,16 @@ impl<'a> Writer<'a> {
             self.enc.empty_tuple();
             return Ok(());
         }
-        let small = items.len() <= 3 && self.enc.proto() >= 2;
-        if !small {
-            self.enc.op(op::MARK);
-        }
+        let small = self.enc.tuple_begin(items.len());
         for &item in items {
             self.save(item)?;
         }
         // Found in the memo now: the tuple contained itself; drop what was pushed.
         if let Some(idx) = self.memo.get(id) {
-            match (small, self.enc.bin()) {
-                (true, _) => (0..items.len()).for_each(|_| self.enc.op(op::POP)),
-                (false, true) => self.enc.op(op::POP_MARK),
-                (false, false) => (0..=items.len()).for_each(|_| self.enc.op(op::POP)),
-            }
+            self.enc.tuple_discard(items.len(), small);
             return self.enc.memo_get(idx);
         }
-        self.enc.op(if small {
-            [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][items.len()]
-        } else {
-            op::TUPLE
-        });
+        self.enc.tuple_end(items.len(), small);
         self.memo_put(id)
     }
 

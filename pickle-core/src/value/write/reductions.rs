@@ -55,16 +55,9 @@ impl Writer<'_> {
             self.enc.empty_tuple();
             return Ok(());
         }
-        let small = len <= 3 && self.enc.proto() >= 2;
-        if !small {
-            self.enc.op(op::MARK);
-        }
+        let small = self.enc.tuple_begin(len);
         elements(self)?;
-        self.enc.op(if small {
-            [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][len]
-        } else {
-            op::TUPLE
-        });
+        self.enc.tuple_end(len, small);
         let key = self.fresh();
         self.memo_put(key)
     }
@@ -91,7 +84,7 @@ impl Writer<'_> {
             return self.finish_reduce(key);
         }
         self.save_shared_global(Shared::CodecsEncode)?;
-        let text = latin1_utf8(data);
+        let text = crate::text::latin1_to_utf8(data);
         self.save_fresh_tuple(2, |w| {
             let text_key = w.fresh();
             w.save_text(text_key, &text)?;
@@ -142,17 +135,4 @@ impl Writer<'_> {
         })?;
         self.finish_reduce(key)
     }
-}
-
-/// `data.decode('latin1')` as UTF-8.
-fn latin1_utf8(data: &[u8]) -> Vec<u8> {
-    let mut utf8 = Vec::with_capacity(data.len() + data.len() / 2);
-    for &b in data {
-        if b < 0x80 {
-            utf8.push(b);
-        } else {
-            utf8.extend_from_slice(&[0xc0 | (b >> 6), 0x80 | (b & 0x3f)]);
-        }
-    }
-    utf8
 }
