@@ -31,6 +31,24 @@ const TEXTS: [&str; 6] = [
     "smile \u{1f600}",
 ];
 
+const SPECIAL_FLOATS: [f64; 7] = [
+    0.0,
+    -0.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    1e16,
+    5e-324,
+];
+
+fn float(rng: &mut Rng) -> f64 {
+    if rng.below(4) == 0 {
+        SPECIAL_FLOATS[rng.below(SPECIAL_FLOATS.len())]
+    } else {
+        (rng.next() as i64 as f64) / 1e6
+    }
+}
+
 fn atom(rng: &mut Rng) -> Value {
     match rng.below(9) {
         0 => Value::None,
@@ -41,7 +59,7 @@ fn atom(rng: &mut Rng) -> Value {
                 * BigInt::from(rng.next())
                 * if rng.below(2) == 0 { -1 } else { 1 },
         ),
-        4 => Value::Float(f64::from_bits(rng.next()).max(-1e300).min(1e300)),
+        4 => Value::Float(float(rng)),
         5 | 6 => Value::str(TEXTS[rng.below(TEXTS.len())]),
         7 => Value::Bytes((0..rng.below(300)).map(|_| rng.next() as u8).collect()),
         _ => Value::ByteArray((0..rng.below(20)).map(|_| rng.next() as u8).collect()),
