@@ -1,26 +1,14 @@
 //! Hostile input: random bytes, every truncation and byte flip of real pickles, and hand-made
 //! bombs never panic, never hang, and end in a clear error (or a graph that writes back).
 
+mod support;
+
+use support::Rng;
+
 use pickle_core::ErrorKind;
 use pickle_core::decoder::Limits;
 use pickle_core::value::{from_slice, to_vec};
 use std::path::PathBuf;
-
-/// A small deterministic generator (xorshift64*), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Reads `data` untrusted; whatever reads is written back at every protocol. Neither step may
 /// panic (a panic fails the test).

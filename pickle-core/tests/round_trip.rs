@@ -2,25 +2,13 @@
 //! bytes (so the reader keeps every value, type and sharing the writer put in). Graphs are
 //! random but reproducible: every kind of built-in value, shared nodes, and cycles.
 
+mod support;
+
+use support::Rng;
+
 use num_bigint::BigInt;
 use pickle_core::decoder::Limits;
 use pickle_core::value::{Graph, NodeId, Pickle, Value, from_slice, to_vec};
-
-/// xorshift64*, seeded per case so a failure names its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 const TEXTS: [&str; 6] = [
     "",

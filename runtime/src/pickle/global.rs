@@ -236,7 +236,7 @@ impl Walker<'_> {
     /// Writes EXT1/EXT2/EXT4 when `(module, name)` is in copyreg's extension registry.
     fn save_extension(&mut self, module: &PyStrRef, name: &PyStrRef) -> PyResult<bool> {
         let vm = self.vm;
-        let registry = self.lookups.copyreg_attr(vm, "_extension_registry")?;
+        let registry = self.lookups.extension_registry(vm)?;
         let Some(registry) = registry.downcast_ref::<PyDict>() else {
             return Ok(false);
         };

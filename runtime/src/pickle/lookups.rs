@@ -11,6 +11,8 @@ pub(crate) struct Lookups {
     getattr: Option<PyObjectRef>,
     copyreg: Option<PyObjectRef>,
     compat: Option<PyObjectRef>,
+    dispatch_table: Option<PyObjectRef>,
+    extension_registry: Option<PyObjectRef>,
 }
 
 fn cached(
@@ -59,8 +61,24 @@ impl Lookups {
         cached(&mut self.copyreg, || vm.import("copyreg", 0))
     }
 
-    /// `copyreg.<name>` (`dispatch_table`, `_extension_registry`, ...), read fresh each time
-    /// because Python code may rebind them.
+    /// `copyreg.dispatch_table`, fetched once per dump as CPython's C pickler fetches it once
+    /// (registrations mutate that dict, so they are seen).
+    pub(crate) fn dispatch_table(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let copyreg = self.copyreg(vm)?;
+        cached(&mut self.dispatch_table, || {
+            copyreg.get_attr("dispatch_table", vm)
+        })
+    }
+
+    /// `copyreg._extension_registry`, fetched once per dump like `dispatch_table`.
+    pub(crate) fn extension_registry(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
+        let copyreg = self.copyreg(vm)?;
+        cached(&mut self.extension_registry, || {
+            copyreg.get_attr("_extension_registry", vm)
+        })
+    }
+
+    /// `copyreg.<name>` for attributes used rarely (`_reduce_ex`, `__newobj__`, ...).
     pub(crate) fn copyreg_attr(
         &mut self,
         vm: &VirtualMachine,

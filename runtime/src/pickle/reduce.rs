@@ -107,7 +107,7 @@ impl Walker<'_> {
         let vm = self.vm;
         let table = match &self.hooks.dispatch_table {
             Some(table) => table.clone(),
-            None => self.lookups.copyreg_attr(vm, "dispatch_table")?,
+            None => self.lookups.dispatch_table(vm)?,
         };
         if let Some(dict) = table.downcast_ref_if_exact::<PyDict>(vm) {
             return dict.get_item_opt(cls.as_object(), vm);

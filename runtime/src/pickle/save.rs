@@ -260,8 +260,8 @@ impl<'a> Walker<'a> {
     fn save_bytearray(&mut self, obj: &PyObject) -> PyResult<()> {
         let array = obj.downcast_ref::<PyByteArray>().expect("exact bytearray");
         if self.enc.proto() >= 5 {
-            let data = array.borrow_buf().to_vec();
-            self.enc.bytearray(&data);
+            // Written straight from the buffer: no Python code runs while it is borrowed.
+            self.enc.bytearray(&array.borrow_buf());
             return self.memo_put(obj);
         }
         let vm = self.vm;
@@ -307,12 +307,15 @@ impl<'a> Walker<'a> {
             }
             return Ok(());
         }
-        let data = buffer.contiguous_or_collect(|bytes| bytes.to_vec());
-        if readonly {
-            self.enc.bytes(&data).map_err(core_err(vm))?;
-        } else {
-            self.enc.bytearray(&data);
-        }
+        let enc = &mut self.enc;
+        let written = buffer.contiguous_or_collect(|bytes| {
+            if readonly {
+                return enc.bytes(bytes);
+            }
+            enc.bytearray(bytes);
+            Ok(())
+        });
+        written.map_err(core_err(vm))?;
         self.memo_put(obj)
     }
 
