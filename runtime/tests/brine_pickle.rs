@@ -25,14 +25,19 @@ fn output(cmd: &mut Command) -> (String, String, Option<i32>) {
     )
 }
 
-/// All golden pickles of a protocol in one invocation each (several files: preamble lines).
+/// All golden pickles of a protocol in one invocation each (several files: preamble lines),
+/// plain and with `--annotate`.
 #[rstest]
-fn dis_matches_pickletools_over_the_golden_corpus(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
+fn dis_matches_pickletools_over_the_golden_corpus(
+    #[values(0, 1, 2, 3, 4, 5)] proto: u8,
+    #[values(&[], &["--annotate"])] options: &[&str],
+) {
     let (dir, files) = golden_files(proto);
     assert!(files.len() >= 470);
     let (ours, _, ours_status) = output(
         Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
             .arg("dis")
+            .args(options)
             .args(&files)
             .current_dir(&dir),
     );
@@ -40,6 +45,7 @@ fn dis_matches_pickletools_over_the_golden_corpus(#[values(0, 1, 2, 3, 4, 5)] pr
     let (theirs, _, theirs_status) = output(
         pickletools
             .args(["-m", "pickletools"])
+            .args(options)
             .args(&files)
             .current_dir(&dir),
     );
@@ -72,6 +78,7 @@ fn options_and_errors_match_pickletools() {
         vec!["-l", "2", "nested.pickle"],
         vec!["-m", "-p", "-- {name} --", "nested.pickle", "nested.pickle"],
         vec!["bad_memo.pickle"],
+        vec!["-a", "-l", "1", "bad_memo.pickle", "nested.pickle"],
     ] {
         let (ours, ours_err, ours_status) = output(
             Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
@@ -97,7 +104,8 @@ fn options_and_errors_match_pickletools() {
 /// The hostile corpus, file by file: the same listing, exit status and final error line as
 /// pickletools, except where pickletools itself tries to allocate an 8-byte length claim and
 /// dies with MemoryError; brine-pickle allocates nothing and reports pickletools' own
-/// "expected N bytes ... but only M remain". marks_100000 is left out: every open MARK indents
+/// "expected N bytes ... but only M remain". Annotated (`-a`) and plain listings alike.
+/// marks_100000 is left out: every open MARK indents
 /// each later line, so its listing is some 20 GB for both tools (brine-pickle streams it).
 #[test]
 fn dis_matches_pickletools_over_the_hostile_corpus() {
@@ -113,19 +121,24 @@ fn dis_matches_pickletools_over_the_hostile_corpus() {
         "claim_bytearray8.pickle",
     ];
     let last = |s: &str| s.trim_end().lines().last().unwrap_or("").to_string();
-    for name in names.iter().filter(|n| n.as_str() != "marks_100000.pickle") {
+    let listed = names.iter().filter(|n| n.as_str() != "marks_100000.pickle");
+    for (name, options) in listed.flat_map(|n| [(n, &[][..]), (n, &["-a"][..])]) {
         let (ours, ours_err, ours_status) = output(
             Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
-                .args(["dis", name])
+                .arg("dis")
+                .args(options)
+                .arg(name)
                 .current_dir(&dir),
         );
         let mut pickletools = support::brine();
         let (theirs, theirs_err, theirs_status) = output(
             pickletools
-                .args(["-m", "pickletools", name])
+                .args(["-m", "pickletools"])
+                .args(options)
+                .arg(name)
                 .current_dir(&dir),
         );
-        assert_eq!(ours, theirs, "{name}: stdout");
+        assert_eq!(ours, theirs, "{name} {options:?}: stdout");
         assert_eq!(ours_status, theirs_status, "{name}: exit status");
         if allocates.contains(&name.as_str()) {
             assert_eq!(last(&theirs_err), "MemoryError", "{name}");

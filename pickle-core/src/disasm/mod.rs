@@ -2,7 +2,10 @@
 //! and memo checks, printed exactly as pickletools prints it, and its errors (type and
 //! message) where it raises.
 
+mod annotate;
 mod args;
+
+pub use annotate::summary;
 
 use crate::error::PickleError;
 use crate::opcodes::{ArgKind, OpcodeInfo, StackKind, lookup};
@@ -71,15 +74,44 @@ impl std::fmt::Display for DisError {
     }
 }
 
+/// How a listing is laid out: pickletools.dis's `indentlevel` and `annotate` arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisOptions {
+    /// Spaces of indentation per open MARK (pickletools' default is 4).
+    pub indent_level: usize,
+    /// The column for opcode summaries; 0 for none (pickletools' `-a` asks for 30).
+    pub annotate: usize,
+}
+
+impl Default for DisOptions {
+    fn default() -> Self {
+        DisOptions {
+            indent_level: 4,
+            annotate: 0,
+        }
+    }
+}
+
 /// Disassembles the pickle at the start of `data` into `out`, as `pickletools.dis(data,
-/// out, memo, indentlevel)` does, a line at a time (a listing can be far larger than its
-/// pickle: each open MARK indents every line). Returns the offset just after STOP.
+/// out, memo, indentlevel, annotate)` does, a line at a time (a listing can be far larger
+/// than its pickle: each open MARK indents every line). Returns the offset just after STOP.
+///
+/// ```
+/// use pickle_core::disasm::{dis, DisMemo, DisOptions};
+/// let mut out = Vec::new();
+/// dis(b"K\x05.", &mut out, &mut DisMemo::new(), &DisOptions::default()).unwrap();
+/// assert_eq!(
+///     String::from_utf8(out).unwrap(),
+///     "    0: K    BININT1    5\n    2: .    STOP\nhighest protocol among opcodes = 1\n"
+/// );
+/// ```
 pub fn dis(
     data: &[u8],
     out: &mut dyn Write,
     memo: &mut DisMemo,
-    indent_level: usize,
+    options: &DisOptions,
 ) -> Result<u64, DisError> {
+    let mut annotation = annotate::AnnotationColumn::new(options.annotate);
     let mut src = SliceSource::new(data);
     let mut stack: Vec<StackKind> = Vec::new();
     let mut marks: Vec<u64> = Vec::new();
@@ -99,8 +131,10 @@ pub fn dis(
         // As pickletools' genops: the argument is read (and must make sense) before the line.
         let raw = args::read_dis_arg(&mut src, info.arg)?;
         let arg = arg_repr(info, &raw)?;
-        let indent = " ".repeat(indent_level * marks.len());
-        let mut line = format!("{offset:5}: {:<4} {indent}{}", code_repr(code), info.name);
+        let indent = " ".repeat(options.indent_level * marks.len());
+        let mut line = format!("{offset:5}: ");
+        let offset_width = line.len();
+        let _ = write!(line, "{:<4} {indent}{}", code_repr(code), info.name);
         max_proto = max_proto.max(i32::from(info.proto));
         let mut effect = Effect {
             pop: info.stack_before.len(),
@@ -115,6 +149,9 @@ pub fn dis(
                 line.push(' ');
                 line.push_str(&part);
             }
+        }
+        if options.annotate > 0 {
+            annotation.annotate(&mut line, offset_width, code);
         }
         line.push('\n');
         out.write_all(line.as_bytes()).map_err(DisError::io)?;

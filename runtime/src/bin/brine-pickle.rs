@@ -1,7 +1,7 @@
 //! `brine-pickle`: tools for pickle files that need no Python VM.
 //!
 //! ```text
-//! brine-pickle dis [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
+//! brine-pickle dis [-a] [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
@@ -9,17 +9,18 @@
 //! several files, and pickletools' exception (type and message on stderr, exit status 1)
 //! where it would raise.
 
-use pickle_core::disasm::{DisMemo, dis};
+use pickle_core::disasm::{DisMemo, DisOptions, dis};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: brine-pickle dis [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...";
+const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {
     files: Vec<String>,
     memo: bool,
     indent: usize,
+    annotate: usize,
     preamble: String,
     output: Option<String>,
 }
@@ -29,6 +30,7 @@ fn parse_dis(mut args: impl Iterator<Item = String>) -> Result<DisArgs, String> 
         files: Vec::new(),
         memo: false,
         indent: 4,
+        annotate: 0,
         preamble: "==> {name} <==".into(),
         output: None,
     };
@@ -46,7 +48,7 @@ fn parse_dis(mut args: impl Iterator<Item = String>) -> Result<DisArgs, String> 
             }
             "-p" | "--preamble" => parsed.preamble = value(&arg)?,
             "-o" | "--output" => parsed.output = Some(value(&arg)?),
-            "-a" | "--annotate" => return Err("-a/--annotate is not supported yet".into()),
+            "-a" | "--annotate" => parsed.annotate = 30,
             _ if arg.starts_with('-') && arg != "-" => {
                 return Err(format!("unrecognized argument: {arg}"));
             }
@@ -87,6 +89,10 @@ fn run_dis(args: DisArgs) -> Result<(), Failure> {
     };
     let mut out = std::io::BufWriter::new(sink);
     let mut memo = DisMemo::new();
+    let options = DisOptions {
+        indent_level: args.indent,
+        annotate: args.annotate,
+    };
     let mut failure = None;
     for name in &args.files {
         if args.files.len() > 1 {
@@ -102,7 +108,7 @@ fn run_dis(args: DisArgs) -> Result<(), Failure> {
         if !args.memo {
             memo.clear();
         }
-        if let Err(e) = dis(&data, &mut out, &mut memo, args.indent) {
+        if let Err(e) = dis(&data, &mut out, &mut memo, &options) {
             failure = Some(Failure::Raised(e.to_string()));
             break;
         }
