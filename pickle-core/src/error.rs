@@ -50,8 +50,11 @@ pub enum ErrorKind {
     BadLiteral(String),
     /// Text that had to be UTF-8 (or ASCII) was not.
     BadText(&'static str),
-    /// A str payload that is not UTF-8 (lone surrogates allowed): CPython's UnicodeDecodeError.
-    Utf8 {
+    /// A str payload that does not decode: not UTF-8 (lone surrogates allowed), or not
+    /// raw-unicode-escape. CPython's UnicodeDecodeError.
+    Undecodable {
+        /// The codec's name as the exception gives it (`utf-8`, `rawunicodeescape`).
+        codec: &'static str,
         /// The whole payload.
         data: Vec<u8>,
         /// Where the bad sequence starts.
@@ -94,7 +97,7 @@ impl PickleError {
         match &self.kind {
             RanOutOfInput => PyExcKind::Eof,
             UnsupportedProtocol(_) | BadLiteral(_) | NegativePut(_) => PyExcKind::Value,
-            Utf8 { .. } => PyExcKind::UnicodeDecode,
+            Undecodable { .. } => PyExcKind::UnicodeDecode,
             FrameTooLarge => PyExcKind::Overflow,
             LimitExceeded(_) => PyExcKind::Memory,
             Other(kind, _) => *kind,
@@ -123,7 +126,8 @@ impl fmt::Display for PickleError {
             StringNotQuoted => f.write_str("the STRING opcode argument must be quoted"),
             BadLiteral(msg) => f.write_str(msg),
             BadText(msg) => f.write_str(msg),
-            Utf8 {
+            Undecodable {
+                codec,
                 data,
                 start,
                 end,
@@ -131,16 +135,20 @@ impl fmt::Display for PickleError {
             } if end - start == 1 => {
                 write!(
                     f,
-                    "'utf-8' codec can't decode byte 0x{:02x} in position {start}: {reason}",
+                    "'{codec}' codec can't decode byte 0x{:02x} in position {start}: {reason}",
                     data[*start]
                 )
             }
-            Utf8 {
-                start, end, reason, ..
+            Undecodable {
+                codec,
+                start,
+                end,
+                reason,
+                ..
             } => {
                 write!(
                     f,
-                    "'utf-8' codec can't decode bytes in position {start}-{}: {reason}",
+                    "'{codec}' codec can't decode bytes in position {start}-{}: {reason}",
                     end - 1
                 )
             }

@@ -18,7 +18,8 @@ pub fn check_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<(), PickleError
             continue;
         }
         let len = sequence_len(bytes, i).map_err(|(end, reason)| {
-            let kind = ErrorKind::Utf8 {
+            let kind = ErrorKind::Undecodable {
+                codec: "utf-8",
                 data: bytes.to_vec(),
                 start: i,
                 end,
@@ -160,39 +161,39 @@ pub fn raw_unicode_unescape(raw: &[u8], at: u64) -> Result<Vec<u8>, PickleError>
             continue;
         }
         let width = if raw[i] == b'u' { 4 } else { 8 };
-        let digits = raw
-            .get(i + 1..i + 1 + width)
-            .filter(|d| d.iter().all(u8::is_ascii_hexdigit));
-        let Some(digits) = digits else {
-            let what = if width == 4 {
+        let hex = raw[i + 1..]
+            .iter()
+            .take(width)
+            .take_while(|d| d.is_ascii_hexdigit())
+            .count();
+        // CPython's error spans the backslash up to the last hex digit read.
+        let undecodable = |reason| {
+            let kind = ErrorKind::Undecodable {
+                codec: "rawunicodeescape",
+                data: raw.to_vec(),
+                start: i - 1,
+                end: i + 1 + hex,
+                reason,
+            };
+            PickleError::new(kind, at)
+        };
+        if hex < width {
+            return Err(undecodable(if width == 4 {
                 "truncated \\uXXXX escape"
             } else {
                 "truncated \\UXXXXXXXX escape"
-            };
-            return Err(bad_text(
-                format!("'rawunicodeescape' codec can't decode bytes: {what}"),
-                at,
-            ));
-        };
+            }));
+        }
+        let digits = &raw[i + 1..i + 1 + width];
         let cp =
             u32::from_str_radix(std::str::from_utf8(digits).expect("hex digits"), 16).expect("hex");
         if cp > 0x10ffff {
-            return Err(bad_text(
-                "'rawunicodeescape' codec can't decode bytes: \\Uxxxxxxxx out of range".into(),
-                at,
-            ));
+            return Err(undecodable("\\Uxxxxxxxx out of range"));
         }
         push_code_point(&mut out, cp);
         i += 1 + width;
     }
     Ok(out)
-}
-
-fn bad_text(msg: String, at: u64) -> PickleError {
-    PickleError::new(
-        ErrorKind::Other(crate::error::PyExcKind::Unpickling, msg),
-        at,
-    )
 }
 
 /// Decodes the argument of a STRING opcode: a quoted Python 2 literal with backslash escapes.
@@ -469,6 +470,29 @@ mod tests {
         assert_eq!(raw_unicode_unescape(b"\\\\u0041", 0).unwrap(), b"\\\\u0041");
         assert_eq!(raw_unicode_unescape(b"\\\\\\u0041", 0).unwrap(), b"\\\\A");
         assert!(raw_unicode_unescape(b"\\u00", 0).is_err());
+    }
+
+    /// The messages of CPython's `bytes.decode('raw-unicode-escape')`.
+    #[test]
+    fn raw_unicode_escape_errors_name_their_span() {
+        let message = |raw: &[u8]| raw_unicode_unescape(raw, 0).unwrap_err().to_string();
+        let codec = "'rawunicodeescape' codec can't decode bytes in position";
+        assert_eq!(
+            message(b"\\u12"),
+            format!("{codec} 0-3: truncated \\uXXXX escape")
+        );
+        assert_eq!(
+            message(b"ab\\u1"),
+            format!("{codec} 2-4: truncated \\uXXXX escape")
+        );
+        assert_eq!(
+            message(b"x\\U12"),
+            format!("{codec} 1-4: truncated \\UXXXXXXXX escape")
+        );
+        assert_eq!(
+            message(b"\\U0011ffff"),
+            format!("{codec} 0-9: \\Uxxxxxxxx out of range")
+        );
     }
 
     #[test]

@@ -7,17 +7,25 @@ use support::Rng;
 
 use pickle_core::ErrorKind;
 use pickle_core::decoder::Limits;
+use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
 use pickle_core::value::{from_slice, to_vec};
 use std::path::PathBuf;
 
-/// Reads `data` untrusted; whatever reads is written back at every protocol. Neither step may
-/// panic (a panic fails the test).
+/// Reads `data` untrusted; whatever reads is written back at every protocol. The input is
+/// also disassembled and optimized as pickletools would. None of it may panic (a panic fails
+/// the test).
 fn exercise(data: &[u8]) {
     if let Ok(pickle) = from_slice(data, &Limits::UNTRUSTED) {
         for proto in 0..=5 {
             let _ = to_vec(&pickle, proto);
         }
     }
+    let options = DisOptions {
+        annotate: 30,
+        ..DisOptions::default()
+    };
+    let _ = dis(data, &mut std::io::sink(), &mut DisMemo::new(), &options);
+    let _ = optimize(data);
 }
 
 fn golden_samples() -> Vec<Vec<u8>> {
@@ -42,22 +50,38 @@ fn golden_samples() -> Vec<Vec<u8>> {
     samples
 }
 
+/// Pieces of text arguments, so that random inputs also reach the line-based readers' corners
+/// (`01` is True even as a memo index; huge decimals; escapes; quotes).
+const FRAGMENTS: [&[u8]; 12] = [
+    b"01\n",
+    b"00\n",
+    b"0\n",
+    b"99999999999999999999999\n",
+    b"-1\n",
+    b"1L\n",
+    b"'a'\n",
+    b"\\u00e9\n",
+    b"1e400\n",
+    b"__builtin__\nint\n",
+    b"\\x\n",
+    b"\n",
+];
+
 #[test]
 fn random_bytes_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let opcodes = b"(.0123FIJKLMNPQRSTUVXabcdeghijlopqrstu}]\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98";
     for _ in 0..20_000 {
-        let len = rng.below(64);
+        let len = rng.below(48);
         // Mostly opcode bytes, so that inputs get past the first byte.
-        let data: Vec<u8> = (0..len)
-            .map(|_| {
-                if rng.below(4) == 0 {
-                    rng.next() as u8
-                } else {
-                    opcodes[rng.below(opcodes.len())]
-                }
-            })
-            .collect();
+        let mut data = Vec::new();
+        for _ in 0..len {
+            match rng.below(8) {
+                0 | 1 => data.push(rng.next() as u8),
+                2 => data.extend_from_slice(FRAGMENTS[rng.below(FRAGMENTS.len())]),
+                _ => data.push(opcodes[rng.below(opcodes.len())]),
+            }
+        }
         exercise(&data);
     }
 }

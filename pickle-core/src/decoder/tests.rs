@@ -291,7 +291,7 @@ fn lone_surrogates_load_and_bad_utf8_is_refused() {
     assert!(render(b"X\x03\x00\x00\x00\xed\xa0\x80.").is_ok());
     assert!(matches!(
         error(b"X\x01\x00\x00\x00\xff."),
-        ErrorKind::Utf8 {
+        ErrorKind::Undecodable {
             start: 0,
             end: 1,
             ..

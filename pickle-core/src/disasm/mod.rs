@@ -1,11 +1,13 @@
-//! `pickletools.dis` (CPython 3.14's): a symbolic listing of one pickle, with the same stack
-//! and memo checks, printed exactly as pickletools prints it, and its errors (type and
-//! message) where it raises.
+//! CPython 3.14's pickletools without a VM: `dis`, a symbolic listing of one pickle with the
+//! same stack and memo checks, printed exactly as pickletools prints it, and `optimize`; both
+//! fail where pickletools raises, with its exception type and message.
 
 mod annotate;
 mod args;
+mod optimize;
 
 pub use annotate::summary;
+pub use optimize::optimize;
 
 use crate::error::PickleError;
 use crate::opcodes::{ArgKind, OpcodeInfo, StackKind, lookup};
@@ -14,13 +16,15 @@ use crate::text::{
     IntLiteral, code_points, float_repr, parse_float_line, parse_int_line, py_repr_code_points,
     raw_unicode_unescape, string_literal,
 };
+use num_bigint::BigInt;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::Write;
 
-/// What the memo holds while disassembling: the kind of stack object stored at each index.
-/// Passing the same memo to several calls continues across pickles (pickletools' `-m`).
-pub type DisMemo = HashMap<i128, StackKind>;
+/// What the memo holds while disassembling: the kind of stack object stored at each index
+/// (any integer: pickletools' memo is a dict). Passing the same memo to several calls
+/// continues across pickles (pickletools' `-m`).
+pub type DisMemo = HashMap<BigInt, StackKind>;
 
 /// A disassembly that stopped where pickletools raises: the exception's type (`ValueError`,
 /// or `UnicodeDecodeError` for text that does not decode) and message. The lines printed
@@ -117,20 +121,12 @@ pub fn dis(
     let mut marks: Vec<u64> = Vec::new();
     let mut max_proto = -1i32;
     loop {
-        let offset = Source::<PickleError>::position(&src);
-        let Some(code) = Source::<PickleError>::next_byte(&mut src).expect("slices do not fail")
-        else {
-            return Err(DisError::value("pickle exhausted before seeing STOP"));
-        };
-        let Some(info) = lookup(code) else {
-            return Err(DisError::value(format!(
-                "at position {offset}, opcode {} unknown",
-                bytes_repr(&[code])
-            )));
-        };
-        // As pickletools' genops: the argument is read (and must make sense) before the line.
-        let raw = args::read_dis_arg(&mut src, info.arg)?;
-        let arg = arg_repr(info, &raw)?;
+        let DisOp {
+            offset,
+            code,
+            info,
+            arg,
+        } = next_op(&mut src)?;
         let indent = " ".repeat(options.indent_level * marks.len());
         let mut line = format!("{offset:5}: ");
         let offset_width = line.len();
@@ -142,7 +138,8 @@ pub fn dis(
         };
         let mut note = None;
         let mut error = mark_effect(info, &mut stack, &mut marks, &mut effect, &mut note);
-        error = error.or_else(|| memo_effect(info, arg.int, memo, &stack, &mut effect, &mut note));
+        error = error
+            .or_else(|| memo_effect(info, arg.int.as_ref(), memo, &stack, &mut effect, &mut note));
         if arg.text.is_some() || note.is_some() {
             line.push_str(&" ".repeat(10usize.saturating_sub(info.name.len())));
             for part in [arg.text, note].into_iter().flatten() {
@@ -189,6 +186,37 @@ fn src_end(data: &[u8], src: &SliceSource<'_>) -> u64 {
     (data.len() - src.remaining().len()) as u64
 }
 
+/// One opcode as pickletools' genops yields it.
+struct DisOp {
+    offset: u64,
+    code: u8,
+    info: &'static OpcodeInfo,
+    arg: ArgText,
+}
+
+/// Reads the next opcode and its argument; as in pickletools' genops, the argument is read
+/// (and must make sense) before anything is done with the opcode.
+fn next_op(src: &mut SliceSource<'_>) -> Result<DisOp, DisError> {
+    let offset = Source::<PickleError>::position(src);
+    let Some(code) = Source::<PickleError>::next_byte(src).expect("slices do not fail") else {
+        return Err(DisError::value("pickle exhausted before seeing STOP"));
+    };
+    let Some(info) = lookup(code) else {
+        return Err(DisError::value(format!(
+            "at position {offset}, opcode {} unknown",
+            bytes_repr(&[code])
+        )));
+    };
+    let raw = args::read_dis_arg(src, info.arg)?;
+    let arg = arg_repr(info, &raw)?;
+    Ok(DisOp {
+        offset,
+        code,
+        info,
+        arg,
+    })
+}
+
 /// How many stack items an opcode pops and what it pushes, after marks are accounted for.
 struct Effect {
     pop: usize,
@@ -227,7 +255,7 @@ fn mark_effect(
 /// PUT/BINPUT/LONG_BINPUT/MEMOIZE store the top kind; GET/BINGET/LONG_BINGET push it.
 fn memo_effect(
     info: &OpcodeInfo,
-    arg: Option<i128>,
+    arg: Option<&BigInt>,
     memo: &mut DisMemo,
     stack: &[StackKind],
     effect: &mut Effect,
@@ -237,9 +265,9 @@ fn memo_effect(
         "PUT" | "BINPUT" | "LONG_BINPUT" | "MEMOIZE" => {
             let idx = if info.name == "MEMOIZE" {
                 *note = Some(format!("(as {})", memo.len()));
-                memo.len() as i128
+                BigInt::from(memo.len())
             } else {
-                arg.expect("memo opcodes have integer arguments")
+                arg.expect("memo opcodes have integer arguments").clone()
             };
             match stack.last() {
                 None => Some("stack is empty -- can't store into memo".into()),
@@ -252,7 +280,7 @@ fn memo_effect(
         }
         "GET" | "BINGET" | "LONG_BINGET" => {
             let idx = arg.expect("memo opcodes have integer arguments");
-            match memo.get(&idx) {
+            match memo.get(idx) {
                 Some(&kind) => {
                     effect.push = vec![kind];
                     None
@@ -267,7 +295,7 @@ fn memo_effect(
 /// An argument as pickletools shows it, and its integer value when it has one.
 struct ArgText {
     text: Option<String>,
-    int: Option<i128>,
+    int: Option<BigInt>,
 }
 
 fn shown(text: String) -> ArgText {
@@ -293,13 +321,13 @@ fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, DisError> {
         (_, Arg::Int(i)) => {
             return Ok(ArgText {
                 text: Some(i.to_string()),
-                int: Some(i128::from(*i)),
+                int: Some(BigInt::from(*i)),
             });
         }
         (_, Arg::U64(u)) => {
             return Ok(ArgText {
                 text: Some(u.to_string()),
-                int: Some(i128::from(*u)),
+                int: Some(BigInt::from(*u)),
             });
         }
         (_, Arg::Float(f)) => float_repr(*f),
@@ -336,7 +364,7 @@ fn arg_repr(info: &OpcodeInfo, arg: &Arg<'_>) -> Result<ArgText, DisError> {
             crate::text::check_surrogatepass_utf8(d, 0).map_err(DisError::from_text)?;
             py_repr_code_points(code_points(d))
         }
-        (Long1 | Long4, Arg::Data(d)) => num_bigint::BigInt::from_signed_bytes_le(d).to_string(),
+        (Long1 | Long4, Arg::Data(d)) => BigInt::from_signed_bytes_le(d).to_string(),
         (kind, arg) => unreachable!("the reader gives {arg:?} for {kind:?}"),
     };
     Ok(shown(text))
@@ -356,16 +384,20 @@ fn decimal_repr(line: &[u8], long: bool) -> Result<ArgText, DisError> {
         ))
     })?;
     Ok(match literal {
-        IntLiteral::Bool(b) => shown(if b { "True" } else { "False" }.into()),
+        // pickletools reads `01`/`00` as True/False even as memo indices, where they equal 1/0.
+        IntLiteral::Bool(b) => ArgText {
+            text: Some(if b { "True" } else { "False" }.into()),
+            int: Some(BigInt::from(u8::from(b))),
+        },
         IntLiteral::Small(v) => ArgText {
             text: Some(v.to_string()),
-            int: Some(i128::from(v)),
+            int: Some(BigInt::from(v)),
         },
         IntLiteral::Big(le) => {
-            let big = num_bigint::BigInt::from_signed_bytes_le(&le);
+            let big = BigInt::from_signed_bytes_le(&le);
             ArgText {
                 text: Some(big.to_string()),
-                int: big.to_string().parse().ok(),
+                int: Some(big),
             }
         }
     })

@@ -178,3 +178,20 @@ fn annotation_columns_count_characters() {
 highest protocol among opcodes = 0
 ");
 }
+
+/// pickletools reads a PUT index of `01` as True, which the memo then finds as 1.
+#[test]
+fn boolean_memo_indices_are_the_integers_they_equal() {
+    let (out, result) = listing(b"Np01\n0g1\n.");
+    assert_eq!(result, Ok(10));
+    assert_eq!(
+        out,
+        "    0: N    NONE
+    1: p    PUT        True
+    5: 0    POP
+    6: g    GET        1
+    9: .    STOP
+highest protocol among opcodes = 0
+"
+    );
+}

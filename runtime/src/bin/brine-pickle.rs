@@ -2,18 +2,21 @@
 //!
 //! ```text
 //! brine-pickle dis [-a] [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
+//! brine-pickle optimize IN|- OUT|-
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
 //! pickletools): the first pickle of each file, a preamble line before each when there are
 //! several files, and pickletools' exception (type and message on stderr, exit status 1)
-//! where it would raise.
+//! where it would raise. `optimize` writes what `pickletools.optimize` returns for the
+//! first pickle of IN.
 
-use pickle_core::disasm::{DisMemo, DisOptions, dis};
+use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...";
+const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...
+       brine-pickle optimize IN|- OUT|-";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {
@@ -117,12 +120,30 @@ fn run_dis(args: DisArgs) -> Result<(), Failure> {
     failure.map_or(Ok(()), Err)
 }
 
+/// `optimize IN OUT`: nothing is written when the input cannot be optimized.
+fn run_optimize(mut args: impl Iterator<Item = String>) -> Result<(), Failure> {
+    let (Some(input), Some(output), None) = (args.next(), args.next(), args.next()) else {
+        return Err(Failure::Usage(format!(
+            "{USAGE}\nbrine-pickle optimize: error: expected IN and OUT"
+        )));
+    };
+    let data = read_input(&input).map_err(Failure::Usage)?;
+    let optimized = optimize(&data).map_err(|e| Failure::Raised(e.to_string()))?;
+    let written = if output == "-" {
+        std::io::stdout().lock().write_all(&optimized)
+    } else {
+        std::fs::write(&output, &optimized)
+    };
+    written.map_err(|e| Failure::Usage(format!("{output}: {e}")))
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
         Some("dis") => parse_dis(args)
             .map_err(|e| Failure::Usage(format!("{USAGE}\nbrine-pickle dis: error: {e}")))
             .and_then(run_dis),
+        Some("optimize") => run_optimize(args),
         _ => Err(Failure::Usage(USAGE.to_string())),
     };
     match result {

@@ -52,7 +52,8 @@ pub(crate) fn new_unpickling_error(
 
 /// The Python exception CPython raises for a `pickle-core` error, with CPython's message.
 pub(crate) fn from_core(vm: &VirtualMachine, err: &PickleError) -> PyBaseExceptionRef {
-    if let ErrorKind::Utf8 {
+    if let ErrorKind::Undecodable {
+        codec,
         data,
         start,
         end,
@@ -60,7 +61,7 @@ pub(crate) fn from_core(vm: &VirtualMachine, err: &PickleError) -> PyBaseExcepti
     } = &err.kind
     {
         let (encoding, object, reason) = (
-            vm.ctx.new_str("utf-8"),
+            vm.ctx.new_str(*codec),
             vm.ctx.new_bytes(data.clone()),
             vm.ctx.new_str(*reason),
         );
