@@ -30,6 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod compat;
 pub mod decoder;
 pub mod disasm;
 pub mod encoder;

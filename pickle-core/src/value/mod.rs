@@ -18,9 +18,11 @@
 //! assert_eq!(to_vec(&pickle, 2).unwrap(), data); // written back as CPython wrote it
 //! ```
 
+mod json;
 mod read;
 mod write;
 
+pub use json::to_json;
 pub use read::{from_slice, read_from};
 pub use write::to_vec;
 
@@ -96,6 +98,26 @@ impl Value {
     pub fn str(text: &str) -> Value {
         Value::Str(text.as_bytes().to_vec())
     }
+
+    /// Calls `f` with every node this one refers to, in the order a pickle writes them.
+    pub fn for_each_child(&self, mut f: impl FnMut(NodeId)) {
+        match self {
+            Value::Tuple(v) | Value::List(v) | Value::Set(v) | Value::FrozenSet(v) => {
+                v.iter().copied().for_each(f)
+            }
+            Value::Dict(pairs) => pairs.iter().for_each(|&(k, v)| {
+                f(k);
+                f(v);
+            }),
+            Value::Global { module, name } => {
+                f(*module);
+                f(*name);
+            }
+            Value::Object(object) => object.for_each_child(f),
+            Value::PersistentId(pid) => f(*pid),
+            _ => {}
+        }
+    }
 }
 
 /// How an [`Value::Object`] was made.
@@ -167,6 +189,29 @@ impl Object {
             state: None,
             state_setter: None,
         }
+    }
+
+    fn for_each_child(&self, mut f: impl FnMut(NodeId)) {
+        match &self.make {
+            Make::Reduce { func: a, args: b } | Make::NewObj { cls: a, args: b } => {
+                f(*a);
+                f(*b);
+            }
+            Make::NewObjEx { cls, args, kwargs } => {
+                [*cls, *args, *kwargs].into_iter().for_each(&mut f)
+            }
+            Make::Inst { args, .. } => args.iter().copied().for_each(&mut f),
+            Make::Obj { cls, args } => {
+                f(*cls);
+                args.iter().copied().for_each(&mut f);
+            }
+        }
+        self.items.iter().copied().for_each(&mut f);
+        self.pairs.iter().for_each(|&(k, v)| {
+            f(k);
+            f(v);
+        });
+        self.state_setter.into_iter().chain(self.state).for_each(f);
     }
 }
 

@@ -3,20 +3,26 @@
 //! ```text
 //! brine-pickle dis [-a] [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
 //! brine-pickle optimize IN|- OUT|-
+//! brine-pickle json FILE|-
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
 //! pickletools): the first pickle of each file, a preamble line before each when there are
 //! several files, and pickletools' exception (type and message on stderr, exit status 1)
 //! where it would raise. `optimize` writes what `pickletools.optimize` returns for the
-//! first pickle of IN.
+//! first pickle of IN. `json` prints the first pickle of FILE as JSON (the shapes are
+//! `pickle_core::value::to_json`'s), read with the limits for untrusted input; a malformed
+//! pickle exits with status 2.
 
+use pickle_core::decoder::Limits;
 use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
+use pickle_core::value::{from_slice, to_json};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...
-       brine-pickle optimize IN|- OUT|-";
+       brine-pickle optimize IN|- OUT|-
+       brine-pickle json FILE|-";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {
@@ -75,9 +81,11 @@ fn read_input(name: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Why a command failed: an error pickletools would raise (exit status 1, as Python's for an
-/// uncaught exception), or a usage or I/O problem (exit status 2).
+/// uncaught exception), a pickle that cannot be read, or a usage or I/O problem (both exit
+/// status 2).
 enum Failure {
     Raised(String),
+    Malformed(String),
     Usage(String),
 }
 
@@ -137,6 +145,21 @@ fn run_optimize(mut args: impl Iterator<Item = String>) -> Result<(), Failure> {
     written.map_err(|e| Failure::Usage(format!("{output}: {e}")))
 }
 
+/// `json FILE`: the graph as one line of JSON.
+fn run_json(mut args: impl Iterator<Item = String>) -> Result<(), Failure> {
+    let (Some(input), None) = (args.next(), args.next()) else {
+        return Err(Failure::Usage(format!(
+            "{USAGE}\nbrine-pickle json: error: expected one FILE"
+        )));
+    };
+    let data = read_input(&input).map_err(Failure::Usage)?;
+    let malformed = |e: pickle_core::PickleError| Failure::Malformed(e.to_string());
+    let pickle = from_slice(&data, &Limits::UNTRUSTED).map_err(malformed)?;
+    let json = to_json(&pickle).map_err(malformed)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{json}").map_err(|e| Failure::Usage(e.to_string()))
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let result = match args.next().as_deref() {
@@ -144,6 +167,7 @@ fn main() -> ExitCode {
             .map_err(|e| Failure::Usage(format!("{USAGE}\nbrine-pickle dis: error: {e}")))
             .and_then(run_dis),
         Some("optimize") => run_optimize(args),
+        Some("json") => run_json(args),
         _ => Err(Failure::Usage(USAGE.to_string())),
     };
     match result {
@@ -151,6 +175,10 @@ fn main() -> ExitCode {
         Err(Failure::Raised(message)) => {
             eprintln!("{message}");
             ExitCode::from(1)
+        }
+        Err(Failure::Malformed(message)) => {
+            eprintln!("malformed pickle: {message}");
+            ExitCode::from(2)
         }
         Err(Failure::Usage(message)) => {
             eprintln!("{message}");
