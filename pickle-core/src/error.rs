@@ -21,6 +21,8 @@ pub enum PyExcKind {
     Recursion,
     /// `UnicodeDecodeError`
     UnicodeDecode,
+    /// `TypeError`
+    Type,
 }
 
 /// What went wrong.

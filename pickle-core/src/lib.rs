@@ -5,6 +5,11 @@
 //! - [`encoder`]: writes opcodes with CPython's exact choices and framing.
 //! - [`decoder`]: the stack machine, generic over a [`decoder::Builder`].
 //! - [`text`]: the text conversions pickle needs.
+//! - [`value`]: a pickle as a graph of values, read and written without running anything,
+//!   and rendered as JSON.
+//! - [`inspect`]: what an untrusted pickle would import and call, and a verdict.
+//! - [`disasm`]: pickletools' `dis` and `optimize`.
+//! - [`compat`]: the Python 2 names the loader maps (`fix_imports`).
 //!
 //! Writing and reading opcodes without a VM:
 //!
@@ -35,6 +40,7 @@ pub mod decoder;
 pub mod disasm;
 pub mod encoder;
 pub mod error;
+pub mod inspect;
 pub mod opcodes;
 pub mod reader;
 pub mod text;

@@ -1,9 +1,12 @@
 //! The hostile corpus (tests/hostile/corpus): loaded with `Limits::UNTRUSTED`, every file ends
-//! in a clear error or a graph, never a panic, and the load's peak memory stays under 64 MiB.
+//! in a clear error or a graph, never a panic, and peak memory stays under 64 MiB while it is
+//! loaded, written back, rendered as JSON, inspected and optimized.
 
 use pickle_core::ErrorKind;
 use pickle_core::decoder::Limits;
-use pickle_core::value::{from_slice, to_vec};
+use pickle_core::disasm::optimize;
+use pickle_core::inspect::{AllowList, inspect};
+use pickle_core::value::{from_slice, to_json, to_vec};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -50,7 +53,11 @@ fn every_hostile_pickle_fails_cleanly_within_64_mib() {
             for proto in 0..=5 {
                 let _ = to_vec(pickle, proto);
             }
+            let _ = to_json(pickle);
         }
+        let report = inspect(&data, &Limits::UNTRUSTED, &AllowList::safe_default());
+        let _ = report.to_text();
+        let _ = optimize(&data);
         let used = PEAK.load(Ordering::Relaxed) - before;
         assert!(used < LIMIT, "{name}: {used} bytes at peak");
         if name.starts_with("claim_") {

@@ -8,18 +8,22 @@ use support::Rng;
 use pickle_core::ErrorKind;
 use pickle_core::decoder::Limits;
 use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
-use pickle_core::value::{from_slice, to_vec};
+use pickle_core::inspect::{AllowList, inspect};
+use pickle_core::value::{from_slice, to_json, to_vec};
 use std::path::PathBuf;
 
-/// Reads `data` untrusted; whatever reads is written back at every protocol. The input is
-/// also disassembled and optimized as pickletools would. None of it may panic (a panic fails
+/// Reads `data` untrusted; whatever reads is written back at every protocol and as JSON. The
+/// input is also inspected, disassembled and optimized as pickletools would. None of it may panic (a panic fails
 /// the test).
 fn exercise(data: &[u8]) {
     if let Ok(pickle) = from_slice(data, &Limits::UNTRUSTED) {
         for proto in 0..=5 {
             let _ = to_vec(&pickle, proto);
         }
+        let _ = to_json(&pickle);
     }
+    let report = inspect(data, &Limits::UNTRUSTED, &AllowList::safe_default());
+    let _ = (report.to_text(), report.to_json());
     let options = DisOptions {
         annotate: 30,
         ..DisOptions::default()

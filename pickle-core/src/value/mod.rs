@@ -19,9 +19,10 @@
 //! ```
 
 mod json;
-mod read;
+pub(crate) mod read;
 mod write;
 
+pub(crate) use json::json_string;
 pub use json::to_json;
 pub use read::{from_slice, read_from};
 pub use write::to_vec;

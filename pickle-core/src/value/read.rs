@@ -10,8 +10,8 @@ use std::io::BufRead;
 type Made = Result<NodeId, PickleError>;
 
 /// Makes graph nodes for the decoder, counting what they occupy against the memory limit.
-struct GraphBuilder {
-    graph: Graph,
+pub(crate) struct GraphBuilder {
+    pub(crate) graph: Graph,
     buffers: usize,
     /// Bytes the graph may still take.
     budget: u64,
@@ -43,7 +43,7 @@ impl GraphBuilder {
     /// The graph gets a quarter of the memory limit: its arena grows by doubling, so a
     /// reallocation briefly holds up to three times the contents, and the decoder's own stack
     /// and payloads need room too.
-    fn new(limits: &Limits) -> Self {
+    pub(crate) fn new(limits: &Limits) -> Self {
         GraphBuilder {
             graph: Graph::new(),
             buffers: 0,

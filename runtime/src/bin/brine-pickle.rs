@@ -4,6 +4,7 @@
 //! brine-pickle dis [-a] [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
 //! brine-pickle optimize IN|- OUT|-
 //! brine-pickle json FILE|-
+//! brine-pickle inspect [--json] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
@@ -12,17 +13,22 @@
 //! where it would raise. `optimize` writes what `pickletools.optimize` returns for the
 //! first pickle of IN. `json` prints the first pickle of FILE as JSON (the shapes are
 //! `pickle_core::value::to_json`'s), read with the limits for untrusted input; a malformed
-//! pickle exits with status 2.
+//! pickle exits with status 2. `inspect` lists the globals, calls, persistent ids and
+//! buffers the pickle would use and judges them against an allow-list (the default one of
+//! `pickle_core::inspect`, plus entries given, or only those with `--no-default`); exit
+//! status 0 safe, 1 unsafe, 2 malformed.
 
 use pickle_core::decoder::Limits;
 use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
+use pickle_core::inspect::{AllowList, Verdict, inspect};
 use pickle_core::value::{from_slice, to_json};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...
        brine-pickle optimize IN|- OUT|-
-       brine-pickle json FILE|-";
+       brine-pickle json FILE|-
+       brine-pickle inspect [--json] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {
@@ -160,18 +166,90 @@ fn run_json(mut args: impl Iterator<Item = String>) -> Result<(), Failure> {
     writeln!(out, "{json}").map_err(|e| Failure::Usage(e.to_string()))
 }
 
+/// `inspect`'s options.
+struct InspectArgs {
+    file: String,
+    json: bool,
+    allow: AllowList,
+}
+
+fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, String> {
+    let (mut file, mut json, mut defaults) = (None, false, true);
+    let mut entries = Vec::new();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("argument {name}: expected one argument"))
+        };
+        match arg.as_str() {
+            "--json" => json = true,
+            "--no-default" => defaults = false,
+            "--allow" => entries.push(value(&arg)?),
+            "--allow-file" => {
+                let path = value(&arg)?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+                let lines = text.lines().map(str::trim);
+                entries.extend(
+                    lines
+                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                        .map(String::from),
+                );
+            }
+            _ if arg.starts_with('-') && arg != "-" => {
+                return Err(format!("unrecognized argument: {arg}"));
+            }
+            _ if file.is_some() => return Err(format!("unexpected argument: {arg}")),
+            _ => file = Some(arg),
+        }
+    }
+    let mut allow = if defaults {
+        AllowList::safe_default()
+    } else {
+        AllowList::empty()
+    };
+    for entry in &entries {
+        allow.add(entry)?;
+    }
+    let file = file.ok_or("the following arguments are required: FILE")?;
+    Ok(InspectArgs { file, json, allow })
+}
+
+/// Prints the report; the verdict is the exit status.
+fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
+    let data = read_input(&args.file).map_err(Failure::Usage)?;
+    let report = inspect(&data, &Limits::UNTRUSTED, &args.allow);
+    let text = if args.json {
+        report.to_json() + "\n"
+    } else {
+        report.to_text()
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(ExitCode::from(match report.verdict() {
+        Verdict::Safe => 0,
+        Verdict::Unsafe(_) => 1,
+        Verdict::Malformed(_) => 2,
+    }))
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
+    let done = |()| ExitCode::SUCCESS;
     let result = match args.next().as_deref() {
         Some("dis") => parse_dis(args)
             .map_err(|e| Failure::Usage(format!("{USAGE}\nbrine-pickle dis: error: {e}")))
-            .and_then(run_dis),
-        Some("optimize") => run_optimize(args),
-        Some("json") => run_json(args),
+            .and_then(run_dis)
+            .map(done),
+        Some("optimize") => run_optimize(args).map(done),
+        Some("json") => run_json(args).map(done),
+        Some("inspect") => parse_inspect(args)
+            .map_err(|e| Failure::Usage(format!("{USAGE}\nbrine-pickle inspect: error: {e}")))
+            .and_then(run_inspect),
         _ => Err(Failure::Usage(USAGE.to_string())),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(Failure::Raised(message)) => {
             eprintln!("{message}");
             ExitCode::from(1)

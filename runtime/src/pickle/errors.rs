@@ -76,6 +76,7 @@ pub(crate) fn from_core(vm: &VirtualMachine, err: &PickleError) -> PyBaseExcepti
         PyExcKind::Overflow => vm.new_overflow_error(msg),
         PyExcKind::Memory => vm.new_memory_error(msg),
         PyExcKind::Recursion => vm.new_recursion_error(msg),
+        PyExcKind::Type => vm.new_type_error(msg),
         PyExcKind::UnicodeDecode => vm.new_exception_msg(
             vm.ctx.exceptions.unicode_decode_error.to_owned(),
             msg.into(),

@@ -1,0 +1,149 @@
+//! Looking inside an untrusted pickle without loading it: every global, call, persistent id
+//! and out-of-band buffer the loader would use, and a verdict against an allow-list.
+//!
+//! The pickle is read by the same decoder the loader uses, into a graph, so a call's callable
+//! is found through MARKs, the memo and STACK_GLOBAL exactly as the loader finds it, and
+//! Python 2 names are mapped as the loader's `fix_imports` maps them. Nothing is imported or
+//! called.
+//!
+//! ```
+//! use pickle_core::decoder::Limits;
+//! use pickle_core::inspect::{AllowList, Verdict, inspect};
+//!
+//! // The classic: cos\nsystem\n(S'echo hi'\ntR.
+//! let report = inspect(b"cos\nsystem\n(S'echo hi'\ntR.", &Limits::UNTRUSTED, &AllowList::safe_default());
+//! assert_eq!(report.calls[0].callable, "os.system");
+//! assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+//!
+//! // A set pickled at protocol 2 uses builtins.set, which the default allows.
+//! let report = inspect(b"\x80\x02c__builtin__\nset\nq\x00]q\x01K\x01a\x85q\x02Rq\x03.", &Limits::UNTRUSTED, &AllowList::safe_default());
+//! assert_eq!(report.globals[0].resolved, "builtins.set");
+//! assert_eq!(report.verdict(), Verdict::Safe);
+//! ```
+
+mod allow;
+mod describe;
+mod recorder;
+mod report;
+
+pub use allow::{AllowList, DEFAULT_ALLOWED};
+
+use crate::decoder::{Limits, Memo, load};
+use crate::error::PickleError;
+use crate::reader::SliceSource;
+
+/// A global the loader's `find_class` would be asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalUse {
+    /// The opcode that names it: GLOBAL, STACK_GLOBAL or INST.
+    pub opcode: &'static str,
+    /// The module as written in the pickle.
+    pub module: String,
+    /// The name as written.
+    pub name: String,
+    /// `module.name` as the loader looks it up (Python 2 names mapped below protocol 3).
+    pub resolved: String,
+    /// Whether the allow-list allows it.
+    pub allowed: bool,
+}
+
+/// A call the loader would make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallUse {
+    /// REDUCE, NEWOBJ, NEWOBJ_EX, INST or OBJ; or APPEND, SETITEM, ADDITEMS or BUILD when
+    /// they would call a method of a global object.
+    pub opcode: &'static str,
+    /// What is called: `module.name` for a global, else a description of the object.
+    pub callable: String,
+    /// Whether the callable is a global (else another object: a call's result, say).
+    pub of_global: bool,
+    /// Whether the callable is an allowed global.
+    pub allowed: bool,
+}
+
+/// An out-of-band buffer the loader would take from `buffers=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferUse {
+    /// Which buffer, counting from 0.
+    pub index: usize,
+    /// Whether READONLY_BUFFER was applied to it.
+    pub readonly: bool,
+}
+
+/// What a pickle would use, in the order the loader would use it.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Globals, in order (INST's class included).
+    pub globals: Vec<GlobalUse>,
+    /// Calls, in order.
+    pub calls: Vec<CallUse>,
+    /// Persistent ids passed to `persistent_load`, described.
+    pub persistent_ids: Vec<String>,
+    /// Extension codes, resolved by the loading process's copyreg registry.
+    pub extensions: Vec<i32>,
+    /// Out-of-band buffers.
+    pub buffers: Vec<BufferUse>,
+    /// Where reading stopped, for a pickle that is not well formed (what comes before is
+    /// still reported: the loader would have used it before failing).
+    pub error: Option<PickleError>,
+}
+
+/// The outcome of an inspection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Everything the pickle uses is allowed.
+    Safe,
+    /// Why not: one line per problem.
+    Unsafe(Vec<String>),
+    /// The pickle cannot be read (the error), whatever it used before.
+    Malformed(String),
+}
+
+impl Report {
+    /// Safe, unsafe (with the reasons) or malformed.
+    pub fn verdict(&self) -> Verdict {
+        if let Some(error) = &self.error {
+            return Verdict::Malformed(format!("{error} (at byte {})", error.offset));
+        }
+        let problems = self.problems();
+        if problems.is_empty() {
+            Verdict::Safe
+        } else {
+            Verdict::Unsafe(problems)
+        }
+    }
+
+    /// Everything not allowed: globals, calls of anything but an allowed global, and
+    /// extension codes (which the process's registry could map to any global).
+    pub fn problems(&self) -> Vec<String> {
+        let globals = self
+            .globals
+            .iter()
+            .filter(|g| !g.allowed)
+            .map(|g| format!("global {} is not allowed", g.resolved));
+        let calls = self
+            .calls
+            .iter()
+            .filter(|c| !c.allowed)
+            .map(|c| format!("{} calls {}, which is not allowed", c.opcode, c.callable));
+        let extensions = self.extensions.iter().map(|code| {
+            format!("extension code {code} names a global only the loading process knows")
+        });
+        globals.chain(calls).chain(extensions).collect()
+    }
+}
+
+/// Reads the pickle at the start of `data` as the loader would, without importing or calling
+/// anything, and reports what it would use.
+pub fn inspect(data: &[u8], limits: &Limits, allow: &AllowList) -> Report {
+    let mut recorder = recorder::Recorder::new(limits, allow);
+    let result = load(
+        &mut SliceSource::new(data),
+        &mut recorder,
+        &mut Memo::new(),
+        limits,
+    );
+    let mut report = recorder.report;
+    report.error = result.err();
+    report
+}

@@ -1,0 +1,297 @@
+//! A decoder builder that builds the graph (so every reference resolves through the memo as
+//! the loader's would) and notes each global, call, persistent id and buffer on the way.
+
+use super::describe::{describe, global_name};
+use super::{AllowList, BufferUse, CallUse, GlobalUse, Report};
+use crate::compat::fix_import;
+use crate::decoder::{Builder, Items, Limits};
+use crate::error::{ErrorKind, PickleError, PyExcKind};
+use crate::value::read::GraphBuilder;
+use crate::value::{NodeId, Value};
+
+type Made = Result<NodeId, PickleError>;
+
+pub(super) struct Recorder<'a> {
+    pub(super) graph: GraphBuilder,
+    pub(super) report: Report,
+    allow: &'a AllowList,
+    /// The loader's protocol: PROTO's argument, 0 before any (fix_imports depends on it).
+    proto: u8,
+}
+
+impl<'a> Recorder<'a> {
+    pub(super) fn new(limits: &Limits, allow: &'a AllowList) -> Self {
+        Recorder {
+            graph: GraphBuilder::new(limits),
+            report: Report::default(),
+            allow,
+            proto: 0,
+        }
+    }
+
+    /// Notes a global the loader's `find_class` would be asked for.
+    fn global_use(&mut self, opcode: &'static str, module: &str, name: &str) -> (String, bool) {
+        let (resolved_module, resolved_name) = fix_import(module, name, self.proto);
+        let allowed = self.allow.allows(resolved_module, resolved_name);
+        let resolved = format!("{resolved_module}.{resolved_name}");
+        self.report.globals.push(GlobalUse {
+            opcode,
+            module: module.to_string(),
+            name: name.to_string(),
+            resolved: resolved.clone(),
+            allowed,
+        });
+        (resolved, allowed)
+    }
+
+    /// Notes a call of the object at `callee`: allowed only when it is an allowed global.
+    /// Plain data cannot be called: the loader fails there, and so does inspection.
+    fn call_of(&mut self, opcode: &'static str, callee: NodeId) -> Result<(), PickleError> {
+        let graph = &self.graph.graph;
+        if let Some(type_name) = data_type_name(graph.get(callee)) {
+            let (kind, message) = match opcode {
+                "NEWOBJ" | "NEWOBJ_EX" => (
+                    PyExcKind::Unpickling,
+                    format!("{opcode} class argument must be a type, not {type_name}"),
+                ),
+                _ => (
+                    PyExcKind::Type,
+                    format!("'{type_name}' object is not callable"),
+                ),
+            };
+            return Err(PickleError::new(ErrorKind::Other(kind, message), 0));
+        }
+        let (callable, allowed, of_global) = match global_name(graph, callee) {
+            Some((module, name)) => {
+                let (module, name) = fix_import(&module, &name, self.proto);
+                let allowed = self.allow.allows(module, name);
+                (format!("{module}.{name}"), allowed, true)
+            }
+            None => (describe(graph, callee), false, false),
+        };
+        self.report.calls.push(CallUse {
+            opcode,
+            callable,
+            of_global,
+            allowed,
+        });
+        Ok(())
+    }
+
+    /// APPEND, SETITEM(S), ADDITEMS and BUILD call methods of their target. On a global
+    /// (`sys.path`, `os.environ`, a class) that changes the running program: never allowed.
+    /// On a call's result the method belongs to a class already checked. On other built-in
+    /// values the loader either does what the graph keeps or fails; nothing to note.
+    /// Returns whether the graph can keep the change.
+    fn mutation(&mut self, opcode: &'static str, target: NodeId, method: &str) -> bool {
+        let graph = &self.graph.graph;
+        match graph.get(target) {
+            Value::Global { .. } => {
+                let callable = format!("{}.{method}", describe(graph, target));
+                self.report.calls.push(CallUse {
+                    opcode,
+                    callable,
+                    of_global: false,
+                    allowed: false,
+                });
+                false
+            }
+            Value::Object(_) => opcode == "APPEND" || opcode == "SETITEM",
+            Value::List(_) => opcode == "APPEND",
+            Value::Dict(_) => opcode == "SETITEM",
+            Value::Set(_) => opcode == "ADDITEMS",
+            _ => false,
+        }
+    }
+
+    fn text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+}
+
+/// The Python type of a plain data node, which cannot be called; None for nodes that may be
+/// callable (globals, call results, persistent objects, extension objects, buffers).
+fn data_type_name(value: &Value) -> Option<&'static str> {
+    Some(match value {
+        Value::None => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::BigInt(_) => "int",
+        Value::Float(_) => "float",
+        Value::Str(_) => "str",
+        Value::Bytes(_) => "bytes",
+        Value::ByteArray(_) => "bytearray",
+        Value::Legacy(_) => "str",
+        Value::Tuple(_) => "tuple",
+        Value::List(_) => "list",
+        Value::Dict(_) => "dict",
+        Value::Set(_) => "set",
+        Value::FrozenSet(_) => "frozenset",
+        _ => return None,
+    })
+}
+
+impl Builder for Recorder<'_> {
+    type Value = NodeId;
+    type Error = PickleError;
+
+    fn proto(&mut self, proto: u8) {
+        self.proto = proto;
+    }
+    fn none(&mut self) -> Made {
+        self.graph.none()
+    }
+    fn bool(&mut self, value: bool) -> Made {
+        self.graph.bool(value)
+    }
+    fn int(&mut self, value: i64) -> Made {
+        self.graph.int(value)
+    }
+    fn big_int(&mut self, le: &[u8]) -> Made {
+        self.graph.big_int(le)
+    }
+    fn float(&mut self, value: f64) -> Made {
+        self.graph.float(value)
+    }
+    fn str(&mut self, text: &[u8]) -> Made {
+        self.graph.str(text)
+    }
+    fn bytes(&mut self, data: &[u8]) -> Made {
+        self.graph.bytes(data)
+    }
+    fn bytearray(&mut self, data: &[u8]) -> Made {
+        self.graph.bytearray(data)
+    }
+    fn legacy_string(&mut self, data: &[u8]) -> Made {
+        self.graph.legacy_string(data)
+    }
+    fn list(&mut self, items: Vec<NodeId>) -> Made {
+        self.graph.list(items)
+    }
+    fn tuple(&mut self, items: Vec<NodeId>) -> Made {
+        self.graph.tuple(items)
+    }
+    fn dict(&mut self, pairs: Vec<NodeId>) -> Made {
+        self.graph.dict(pairs)
+    }
+    fn set(&mut self) -> Made {
+        self.graph.set()
+    }
+    fn frozenset(&mut self, items: Vec<NodeId>) -> Made {
+        self.graph.frozenset(items)
+    }
+    fn append(&mut self, list: &NodeId, items: Items<'_, NodeId>) -> Result<(), PickleError> {
+        if self.mutation("APPEND", *list, "append") {
+            return self.graph.append(list, items);
+        }
+        Ok(())
+    }
+    fn set_items(&mut self, dict: &NodeId, pairs: Items<'_, NodeId>) -> Result<(), PickleError> {
+        if self.mutation("SETITEM", *dict, "__setitem__") {
+            return self.graph.set_items(dict, pairs);
+        }
+        Ok(())
+    }
+    fn add_items(&mut self, set: &NodeId, items: Items<'_, NodeId>) -> Result<(), PickleError> {
+        if self.mutation("ADDITEMS", *set, "add") {
+            return self.graph.add_items(set, items);
+        }
+        Ok(())
+    }
+    fn global(&mut self, module: &[u8], name: &[u8]) -> Made {
+        let made = self.graph.global(module, name)?;
+        self.global_use("GLOBAL", &Self::text(module), &Self::text(name));
+        Ok(made)
+    }
+    fn stack_global(&mut self, module: NodeId, name: NodeId) -> Made {
+        let made = self.graph.stack_global(module, name)?;
+        let graph = &self.graph.graph;
+        let (module, name) = match (graph.get(module), graph.get(name)) {
+            (Value::Str(m), Value::Str(n)) => (Self::text(m), Self::text(n)),
+            _ => unreachable!("stack_global checked both are str"),
+        };
+        self.global_use("STACK_GLOBAL", &module, &name);
+        Ok(made)
+    }
+    fn reduce(&mut self, func: NodeId, args: NodeId) -> Made {
+        self.call_of("REDUCE", func)?;
+        self.graph.reduce(func, args)
+    }
+    fn newobj(&mut self, cls: NodeId, args: NodeId) -> Made {
+        self.call_of("NEWOBJ", cls)?;
+        self.graph.newobj(cls, args)
+    }
+    fn newobj_ex(&mut self, cls: NodeId, args: NodeId, kwargs: NodeId) -> Made {
+        self.call_of("NEWOBJ_EX", cls)?;
+        self.graph.newobj_ex(cls, args, kwargs)
+    }
+    fn build(&mut self, obj: &NodeId, state: NodeId) -> Result<(), PickleError> {
+        if matches!(self.graph.graph.get(*obj), Value::Object(_)) {
+            return self.graph.build(obj, state);
+        }
+        self.mutation("BUILD", *obj, "__setstate__");
+        Ok(())
+    }
+    fn inst(&mut self, module: &[u8], name: &[u8], args: Vec<NodeId>) -> Made {
+        let made = self.graph.inst(module, name, args)?;
+        let (resolved, allowed) = self.global_use("INST", &Self::text(module), &Self::text(name));
+        self.report.calls.push(CallUse {
+            opcode: "INST",
+            callable: resolved,
+            of_global: true,
+            allowed,
+        });
+        Ok(made)
+    }
+    fn obj(&mut self, cls: NodeId, args: Vec<NodeId>) -> Made {
+        self.call_of("OBJ", cls)?;
+        self.graph.obj(cls, args)
+    }
+    fn persistent_id_text(&mut self, pid: &[u8]) -> Made {
+        let made = self.graph.persistent_id_text(pid)?;
+        self.persistent(made);
+        Ok(made)
+    }
+    fn persistent_id(&mut self, pid: NodeId) -> Made {
+        let made = self.graph.persistent_id(pid)?;
+        self.persistent(made);
+        Ok(made)
+    }
+    fn extension(&mut self, code: i32) -> Made {
+        self.report.extensions.push(code);
+        self.graph.extension(code)
+    }
+    fn next_buffer(&mut self) -> Made {
+        let made = self.graph.next_buffer()?;
+        if let Value::Buffer { index, .. } = self.graph.graph.get(made) {
+            let index = *index;
+            self.report.buffers.push(BufferUse {
+                index,
+                readonly: false,
+            });
+        }
+        Ok(made)
+    }
+    fn discard(&mut self, value: NodeId) {
+        self.graph.discard(value);
+    }
+    fn readonly_buffer(&mut self, buffer: NodeId) -> Made {
+        let made = self.graph.readonly_buffer(buffer)?;
+        if let Value::Buffer { index, .. } = self.graph.graph.get(made) {
+            let index = *index;
+            if let Some(used) = self.report.buffers.iter_mut().find(|b| b.index == index) {
+                used.readonly = true;
+            }
+        }
+        Ok(made)
+    }
+}
+
+impl Recorder<'_> {
+    /// Notes the id a persistent-id node carries.
+    fn persistent(&mut self, node: NodeId) {
+        if let Value::PersistentId(pid) = self.graph.graph.get(node) {
+            let shown = describe(&self.graph.graph, *pid);
+            self.report.persistent_ids.push(shown);
+        }
+    }
+}

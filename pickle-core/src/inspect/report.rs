@@ -1,0 +1,124 @@
+//! A [`Report`] as text for people and as JSON for programs.
+
+use super::{Report, Verdict};
+use crate::value::json_string;
+use std::fmt::Write as _;
+
+fn quoted(text: &str) -> String {
+    json_string(text.chars().map(u32::from))
+}
+
+fn marker(allowed: bool) -> &'static str {
+    if allowed { "" } else { "  NOT ALLOWED" }
+}
+
+impl Report {
+    /// The report as text: a section per kind of use (empty ones left out), then the verdict
+    /// with one line per problem.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let mut section = |title: &str, lines: Vec<String>| {
+            if !lines.is_empty() {
+                let _ = writeln!(out, "{title}:");
+                for line in lines {
+                    let _ = writeln!(out, "  {line}");
+                }
+            }
+        };
+        section(
+            "globals",
+            self.globals
+                .iter()
+                .map(|g| {
+                    let written = format!("{}.{}", g.module, g.name);
+                    let renamed = if written == g.resolved {
+                        String::new()
+                    } else {
+                        format!(" (written {written})")
+                    };
+                    format!("{} {}{renamed}{}", g.opcode, g.resolved, marker(g.allowed))
+                })
+                .collect(),
+        );
+        section(
+            "calls",
+            self.calls
+                .iter()
+                .map(|c| format!("{} {}{}", c.opcode, c.callable, marker(c.allowed)))
+                .collect(),
+        );
+        section("persistent ids", self.persistent_ids.clone());
+        section(
+            "extension codes",
+            self.extensions.iter().map(i32::to_string).collect(),
+        );
+        section(
+            "buffers",
+            self.buffers
+                .iter()
+                .map(|b| {
+                    let readonly = if b.readonly { " (read-only)" } else { "" };
+                    format!("{}{readonly}", b.index)
+                })
+                .collect(),
+        );
+        match self.verdict() {
+            Verdict::Safe => out.push_str("verdict: safe\n"),
+            Verdict::Unsafe(problems) => {
+                out.push_str("verdict: unsafe\n");
+                for problem in problems {
+                    let _ = writeln!(out, "  - {problem}");
+                }
+            }
+            Verdict::Malformed(error) => {
+                let _ = writeln!(out, "verdict: malformed: {error}");
+            }
+        }
+        out
+    }
+
+    /// The report as one JSON object: `verdict` (`"safe"`, `"unsafe"` or `"malformed"`),
+    /// `problems`, `error` (or null), `globals`, `calls`, `persistent_ids`, `extensions`
+    /// and `buffers`.
+    pub fn to_json(&self) -> String {
+        let verdict = self.verdict();
+        let (name, problems, error) = match &verdict {
+            Verdict::Safe => ("safe", Vec::new(), None),
+            Verdict::Unsafe(problems) => ("unsafe", problems.clone(), None),
+            Verdict::Malformed(error) => ("malformed", self.problems(), Some(error.as_str())),
+        };
+        let list = |items: Vec<String>| format!("[{}]", items.join(","));
+        let globals = self.globals.iter().map(|g| {
+            format!(
+                "{{\"opcode\":\"{}\",\"module\":{},\"name\":{},\"resolved\":{},\"allowed\":{}}}",
+                g.opcode,
+                quoted(&g.module),
+                quoted(&g.name),
+                quoted(&g.resolved),
+                g.allowed
+            )
+        });
+        let calls = self.calls.iter().map(|c| {
+            format!(
+                "{{\"opcode\":\"{}\",\"callable\":{},\"allowed\":{}}}",
+                c.opcode,
+                quoted(&c.callable),
+                c.allowed
+            )
+        });
+        let buffers = self
+            .buffers
+            .iter()
+            .map(|b| format!("{{\"index\":{},\"readonly\":{}}}", b.index, b.readonly));
+        format!(
+            "{{\"verdict\":\"{name}\",\"problems\":{},\"error\":{},\"globals\":{},\"calls\":{},\"persistent_ids\":{},\"extensions\":{},\"buffers\":{}}}",
+            list(problems.iter().map(|p| quoted(p)).collect()),
+            error.map_or("null".to_string(), quoted),
+            list(globals.collect()),
+            list(calls.collect()),
+            list(self.persistent_ids.iter().map(|p| quoted(p)).collect()),
+            list(self.extensions.iter().map(i32::to_string).collect()),
+            list(buffers.collect()),
+        )
+    }
+}

@@ -1,0 +1,223 @@
+//! `inspect` resolves globals and callables exactly as the loader does: brine's own Unpickler,
+//! with a `find_class` that records each name and hands back a recording stand-in instead of
+//! importing anything, uses the same globals and calls, in the same order, over the golden
+//! and hostile corpora and a set of hand-made attacks. And the `brine-pickle inspect` command.
+
+mod support;
+
+use pickle_core::decoder::Limits;
+use pickle_core::inspect::{AllowList, inspect};
+use std::path::Path;
+use std::process::Command;
+
+/// Loads each pickle of a directory with recording stand-ins; prints, per file, its name then
+/// `G module name` per find_class and `C label` per call, fields separated by \x1f.
+const RECORDING_LOADER: &str = r#"
+import _compat_pickle, io, os, pickle, sys
+
+def resolved(module, name, proto):
+    if proto < 3:
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            return '.'.join(_compat_pickle.NAME_MAPPING[(module, name)])
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+    return module + '.' + name
+
+class Settable(type):
+    def __setitem__(cls, key, value):
+        pass
+
+def stand_in(label, log):
+    # Calling a stand-in records the call and gives another stand-in: a class, so that
+    # NEWOBJ accepts it, with the methods APPEND(S), SETITEM(S) and BUILD look up.
+    class StandIn(metaclass=Settable):
+        def __new__(cls, *args, **kwargs):
+            log.append(('C', label))
+            return stand_in('<other>', log)
+        def __setstate__(*args):
+            pass
+        def append(*args):
+            pass
+        def extend(*args):
+            pass
+    return StandIn
+
+class Recording(pickle.Unpickler):
+    def __init__(self, data, log):
+        super().__init__(io.BytesIO(data))
+        self.log = log
+        self.proto = data[1] if data[:1] == b'\x80' and len(data) > 1 else 0
+    def find_class(self, module, name):
+        self.log.append(('G', module, name))
+        return stand_in(resolved(module, name, self.proto), self.log)
+
+corpus = sys.argv[1]
+for name in sorted(os.listdir(corpus)):
+    if not name.endswith('.pickle'):
+        continue
+    with open(os.path.join(corpus, name), 'rb') as f:
+        data = f.read()
+    log = []
+    try:
+        Recording(data, log).load()
+    except Exception:
+        pass
+    fields = [name] + ['\x1f'.join(event) for event in log]
+    print('\x1e'.join(fields))
+"#;
+
+/// The globals (`G module name`) and calls (`C label`) of `inspect`'s report, in order.
+/// Calls of anything but a global are `<other>`; methods of globals are left out (the
+/// stand-ins do not record them).
+fn inspected(data: &[u8]) -> (Vec<String>, Vec<String>) {
+    let report = inspect(data, &Limits::UNTRUSTED, &AllowList::safe_default());
+    let globals = report.globals.iter();
+    let globals = globals.map(|g| format!("G\x1f{}\x1f{}", g.module, g.name));
+    let calls = report
+        .calls
+        .iter()
+        .filter(|c| matches!(c.opcode, "REDUCE" | "NEWOBJ" | "NEWOBJ_EX" | "INST" | "OBJ"));
+    let calls = calls.map(|c| match c.of_global {
+        true => format!("C\x1f{}", c.callable),
+        false => "C\x1f<other>".to_string(),
+    });
+    (globals.collect(), calls.collect())
+}
+
+fn compare(corpus: &Path) -> usize {
+    let out = support::brine()
+        .args(["-c", RECORDING_LOADER])
+        .arg(corpus)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = String::from_utf8(out.stdout).unwrap();
+    let mut compared = 0;
+    for line in listing.lines() {
+        let mut fields = line.split('\x1e');
+        let name = fields.next().unwrap();
+        let loader = fields.map(String::from).partition(|e| e.starts_with('G'));
+        let data = std::fs::read(corpus.join(name)).unwrap();
+        assert_eq!(inspected(&data), loader, "{}", corpus.join(name).display());
+        compared += 1;
+    }
+    compared
+}
+
+#[test]
+fn inspect_resolves_as_the_loader_does_over_the_golden_corpus() {
+    for proto in 0..=5 {
+        let corpus = support::fixtures().join(format!("golden/corpus/p{proto}"));
+        assert!(compare(&corpus) >= 470);
+    }
+}
+
+#[test]
+fn inspect_resolves_as_the_loader_does_over_the_hostile_corpus() {
+    assert!(compare(&support::fixtures().join("hostile/corpus")) >= 45);
+}
+
+/// Ways of hiding what a pickle calls.
+const ATTACKS: [(&str, &[u8]); 8] = [
+    ("reduce", b"cos\nsystem\n(S'echo hi'\ntR."),
+    (
+        "memo",
+        b"\x80\x02c__builtin__\neval\nq\x000h\x00X\x03\x00\x00\x001+1\x85R.",
+    ),
+    (
+        "stack_global_memo",
+        b"\x80\x04\x8c\x02os\x94\x8c\x06system\x9400h\x00h\x01\x93\x8c\x02id\x85R.",
+    ),
+    ("inst", b"(S'id'\nios\nsystem\n."),
+    ("obj", b"(cos\nsystem\nS'id'\no."),
+    ("newobj_ex", b"\x80\x04cos\nsystem\n)}\x92."),
+    (
+        "call_of_result",
+        b"cbuiltins\ngetattr\n(cbuiltins\nobject\nS'__subclasses__'\ntR)R.",
+    ),
+    (
+        "py2_names",
+        b"\x80\x02cexceptions\nStandardError\n)R.\x80\x03",
+    ),
+];
+
+#[test]
+fn inspect_resolves_as_the_loader_does_for_hidden_calls() {
+    let dir = std::env::temp_dir().join(format!("brine-inspect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, data) in ATTACKS {
+        std::fs::write(dir.join(format!("{name}.pickle")), data).unwrap();
+    }
+    assert_eq!(compare(&dir), ATTACKS.len());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn brine_pickle(args: &[&str], dir: &Path) -> (String, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
+        .arg("inspect")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (String::from_utf8(out.stdout).unwrap(), out.status.code())
+}
+
+#[test]
+fn the_command_gives_the_verdict_as_its_exit_status() {
+    let dir = std::env::temp_dir().join(format!("brine-inspect-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("evil.pickle"), b"cos\nsystem\n(S'echo hi'\ntR.").unwrap();
+    std::fs::write(
+        dir.join("set.pickle"),
+        b"\x80\x02c__builtin__\nset\n]\x85R.",
+    )
+    .unwrap();
+    std::fs::write(dir.join("cut.pickle"), b"\x80\x02c__builtin__\nset\n]\x85R").unwrap();
+    std::fs::write(
+        dir.join("allow.txt"),
+        "# the shell, for this test\nos.system\n",
+    )
+    .unwrap();
+
+    let (text, status) = brine_pickle(&["evil.pickle"], &dir);
+    assert_eq!(status, Some(1));
+    assert_eq!(
+        text,
+        "globals:
+  GLOBAL os.system  NOT ALLOWED
+calls:
+  REDUCE os.system  NOT ALLOWED
+verdict: unsafe
+  - global os.system is not allowed
+  - REDUCE calls os.system, which is not allowed
+"
+    );
+    assert_eq!(brine_pickle(&["set.pickle"], &dir).1, Some(0));
+    let (text, status) = brine_pickle(&["cut.pickle"], &dir);
+    assert_eq!(status, Some(2));
+    assert!(
+        text.ends_with("verdict: malformed: Ran out of input (at byte 22)\n"),
+        "{text}"
+    );
+
+    // The allow-list is configurable: entries, a file of entries, or no defaults.
+    assert_eq!(
+        brine_pickle(&["--allow", "os.system", "evil.pickle"], &dir).1,
+        Some(0)
+    );
+    assert_eq!(
+        brine_pickle(&["--allow-file", "allow.txt", "evil.pickle"], &dir).1,
+        Some(0)
+    );
+    assert_eq!(
+        brine_pickle(&["--no-default", "set.pickle"], &dir).1,
+        Some(1)
+    );
+    let (json, status) = brine_pickle(&["--json", "--allow", "os.*", "evil.pickle"], &dir);
+    assert_eq!(status, Some(0));
+    assert!(json.starts_with(r#"{"verdict":"safe","problems":[],"error":null,"globals":[{"opcode":"GLOBAL","module":"os","name":"system","resolved":"os.system","allowed":true}]"#), "{json}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
