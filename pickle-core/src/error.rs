@@ -81,8 +81,9 @@ pub enum ErrorKind {
 /// An error with the byte offset of the opcode that caused it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PickleError {
-    /// What went wrong.
-    pub kind: ErrorKind,
+    /// What went wrong (boxed: errors are rare, and every `Result` the machine passes
+    /// around is as large as its error).
+    pub kind: Box<ErrorKind>,
     /// Offset of the opcode (or of the end of input) in the stream.
     pub offset: u64,
 }
@@ -90,13 +91,16 @@ pub struct PickleError {
 impl PickleError {
     /// An error at `offset`.
     pub fn new(kind: ErrorKind, offset: u64) -> Self {
-        PickleError { kind, offset }
+        PickleError {
+            kind: Box::new(kind),
+            offset,
+        }
     }
 
     /// The Python exception type CPython raises for this error.
     pub fn exc_kind(&self) -> PyExcKind {
         use ErrorKind::*;
-        match &self.kind {
+        match self.kind.as_ref() {
             RanOutOfInput => PyExcKind::Eof,
             UnsupportedProtocol(_) | BadLiteral(_) | NegativePut(_) => PyExcKind::Value,
             Undecodable { .. } => PyExcKind::UnicodeDecode,
@@ -111,7 +115,7 @@ impl PickleError {
 impl fmt::Display for PickleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use ErrorKind::*;
-        match &self.kind {
+        match self.kind.as_ref() {
             RanOutOfInput => f.write_str("Ran out of input"),
             Truncated => f.write_str("pickle data was truncated"),
             // Printable ASCII other than quote and backslash as itself, anything else as \xNN.

@@ -308,13 +308,13 @@ mod tests {
             .next()
             .unwrap()
             .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Truncated);
+        assert_eq!(*err.kind, ErrorKind::Truncated);
     }
 
     #[test]
     fn counts_are_signed_only_where_cpython_reads_them_signed() {
         let err = genops(b"T\xff\xff\xff\xff").next().unwrap().unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Truncated);
+        assert_eq!(*err.kind, ErrorKind::Truncated);
         let err = genops(b"\x8b\x00\x00\x00\x80").next().unwrap().unwrap_err();
         assert_eq!(err.to_string(), "LONG pickle has negative byte count");
     }
@@ -324,6 +324,6 @@ mod tests {
         let err = genops(b"N\xff").nth(1).unwrap().unwrap_err();
         assert_eq!(err, PickleError::new(ErrorKind::InvalidLoadKey(0xff), 1));
         let err = genops(b"N").nth(1).unwrap().unwrap_err();
-        assert_eq!(err.kind, ErrorKind::RanOutOfInput);
+        assert_eq!(*err.kind, ErrorKind::RanOutOfInput);
     }
 }

@@ -514,7 +514,7 @@ mod tests {
         );
         assert_eq!(string_literal(b"\"it's\"", 0).unwrap(), b"it's");
         assert_eq!(
-            string_literal(b"'abc", 0).unwrap_err().kind,
+            *string_literal(b"'abc", 0).unwrap_err().kind,
             ErrorKind::StringNotQuoted
         );
     }

@@ -61,14 +61,26 @@ fn every_hostile_pickle_fails_cleanly_within_64_mib() {
         let used = PEAK.load(Ordering::Relaxed) - before;
         assert!(used < LIMIT, "{name}: {used} bytes at peak");
         if name.starts_with("claim_") {
-            let kind = result.as_ref().map(|_| ()).unwrap_err().kind.clone();
+            let kind = result
+                .as_ref()
+                .map(|_| ())
+                .unwrap_err()
+                .kind
+                .as_ref()
+                .clone();
             assert!(
                 matches!(kind, ErrorKind::Truncated | ErrorKind::FrameTooLarge),
                 "{name}: {kind:?}"
             );
         }
         if matches!(name.as_str(), "marks_100000" | "million_lists") {
-            let kind = result.as_ref().map(|_| ()).unwrap_err().kind.clone();
+            let kind = result
+                .as_ref()
+                .map(|_| ())
+                .unwrap_err()
+                .kind
+                .as_ref()
+                .clone();
             assert!(
                 matches!(kind, ErrorKind::LimitExceeded(_)),
                 "{name}: {kind:?}"

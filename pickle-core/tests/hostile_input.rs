@@ -104,7 +104,7 @@ fn every_truncation_of_real_pickles_is_an_end_of_input_error() {
             let err = from_slice(&sample[..end], &Limits::UNTRUSTED)
                 .expect_err("a truncated pickle must not load");
             assert!(
-                matches!(err.kind, ErrorKind::RanOutOfInput | ErrorKind::Truncated),
+                matches!(*err.kind, ErrorKind::RanOutOfInput | ErrorKind::Truncated),
                 "cut at {end} of {n}: {err}"
             );
             cuts_tried += 1;

@@ -127,7 +127,7 @@ impl Rebuild {
                 index: index(body),
                 readonly: fields["readonly"].as_bool().unwrap(),
             },
-            call => Value::Object(self.object(call, fields)),
+            call => Value::Object(Box::new(self.object(call, fields))),
         }
     }
 

@@ -211,7 +211,7 @@ fn render(data: &[u8]) -> Result<String, PickleError> {
 }
 
 fn error(data: &[u8]) -> ErrorKind {
-    render(data).unwrap_err().kind
+    *render(data).unwrap_err().kind
 }
 
 #[test]
@@ -322,7 +322,7 @@ fn the_memory_limit_stops_a_large_load() {
     data.extend([b'x'; 200]);
     data.push(b'.');
     let err = loads(&data, &mut Render::default(), &limits).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::LimitExceeded("memory"));
+    assert_eq!(*err.kind, ErrorKind::LimitExceeded("memory"));
     assert!(loads(&data, &mut Render::default(), &Limits::default()).is_ok());
 }
 
@@ -333,5 +333,5 @@ fn deep_marks_do_not_recurse() {
     data.push(b'.');
     assert_eq!(render(&data).unwrap(), "None");
     let err = loads(&data, &mut Render::default(), &Limits::UNTRUSTED).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::LimitExceeded("mark depth"));
+    assert_eq!(*err.kind, ErrorKind::LimitExceeded("mark depth"));
 }

@@ -185,10 +185,26 @@ impl Encoder {
         self.framing = framing;
     }
 
+    /// An opcode with a one-byte length and its payload (under 256 bytes, so always framed):
+    /// the common case of small strings, written without going through `write_payload`.
+    #[inline(always)]
+    fn write_short(&mut self, code: u8, payload: &[u8]) {
+        if self.framing && self.frame_start.is_none() {
+            self.open_frame();
+        }
+        self.out.reserve(payload.len() + 2);
+        self.out.push(code);
+        self.out.push(payload.len() as u8);
+        self.out.extend_from_slice(payload);
+    }
+
     /// One opcode byte with no argument.
     #[inline(always)]
     pub fn op(&mut self, code: u8) {
-        self.write(&[code]);
+        if self.framing && self.frame_start.is_none() {
+            self.open_frame();
+        }
+        self.out.push(code);
     }
 
     /// `None`.
@@ -289,7 +305,7 @@ impl Encoder {
         }
         let len = text.len();
         if len <= 0xff && self.proto >= 4 {
-            self.write_payload(&[op::SHORT_BINUNICODE, len as u8], text);
+            self.write_short(op::SHORT_BINUNICODE, text);
         } else if len as u64 <= 0xffff_ffff {
             let mut header = [op::BINUNICODE, 0, 0, 0, 0];
             header[1..].copy_from_slice(&(len as u32).to_le_bytes());
@@ -309,7 +325,7 @@ impl Encoder {
     pub fn bytes(&mut self, data: &[u8]) -> Result<(), PickleError> {
         let len = data.len();
         if len < 256 {
-            self.write_payload(&[op::SHORT_BINBYTES, len as u8], data);
+            self.write_short(op::SHORT_BINBYTES, data);
         } else if len as u64 <= 0xffff_ffff {
             let mut header = [op::BINBYTES, 0, 0, 0, 0];
             header[1..].copy_from_slice(&(len as u32).to_le_bytes());

@@ -71,8 +71,9 @@ pub enum Value {
         /// The qualified name node.
         name: NodeId,
     },
-    /// An object made by a call, with what the pickle applied to it afterwards.
-    Object(Object),
+    /// An object made by a call, with what the pickle applied to it afterwards (boxed: the
+    /// other kinds of node are far smaller, and a graph holds millions of them).
+    Object(Box<Object>),
     /// An object the pickler replaced by a persistent id (the id's node).
     PersistentId(NodeId),
     /// An object from the extension registry, by code.

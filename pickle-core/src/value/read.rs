@@ -30,6 +30,7 @@ fn heap_size(value: &Value) -> usize {
         }
         Value::Dict(pairs) => pairs.len() * 2 * std::mem::size_of::<NodeId>(),
         Value::BigInt(big) => big.bits() as usize / 8,
+        Value::Object(_) => std::mem::size_of::<Object>(),
         _ => 0,
     }
 }
@@ -67,7 +68,7 @@ impl GraphBuilder {
     }
 
     fn object(&mut self, make: Make) -> Made {
-        self.add(Value::Object(Object::new(make)))
+        self.add(Value::Object(Box::new(Object::new(make))))
     }
 }
 
@@ -214,14 +215,13 @@ impl Builder for GraphBuilder {
     /// A discarded `setter(obj, state)` call is how a reduce value's state setter applies the
     /// state; it is kept on the object.
     fn discard(&mut self, value: NodeId) {
-        let Value::Object(Object {
-            make: Make::Reduce { func, args },
-            ..
-        }) = self.graph.get(value)
-        else {
+        let Value::Object(object) = self.graph.get(value) else {
             return;
         };
-        let (setter, args) = (*func, *args);
+        let Make::Reduce { func, args } = object.make else {
+            return;
+        };
+        let (setter, args) = (func, args);
         let Value::Tuple(pair) = self.graph.get(args) else {
             return;
         };

@@ -58,7 +58,7 @@ pub(crate) fn from_core(vm: &VirtualMachine, err: &PickleError) -> PyBaseExcepti
         start,
         end,
         reason,
-    } = &err.kind
+    } = err.kind.as_ref()
     {
         let (encoding, object, reason) = (
             vm.ctx.new_str(*codec),

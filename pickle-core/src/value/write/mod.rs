@@ -7,9 +7,10 @@
 //! (`_codecs.encode`, `'latin1'`, `set`, ...) keyed outside the graph's ids.
 
 use super::{Make, NodeId, Object, Pickle, Value};
-use crate::encoder::{BATCH_SIZE, Encoder, IdMemo, minimal_signed_len};
+use crate::encoder::{BATCH_SIZE, Encoder, minimal_signed_len};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
+use memo::GraphMemo;
 
 /// Nesting deeper than this is refused (CPython's default recursion limit).
 const MAX_DEPTH: usize = 1000;
@@ -62,7 +63,7 @@ pub fn to_vec(pickle: &Pickle, proto: u8) -> Result<Vec<u8>, PickleError> {
     let mut writer = Writer {
         pickle,
         enc: Encoder::new(proto),
-        memo: IdMemo::new(),
+        memo: GraphMemo::new(pickle.graph.len()),
         depth: 0,
         next_virtual: VIRTUAL + 16,
     };
@@ -79,7 +80,7 @@ fn error(kind: PyExcKind, msg: &str) -> PickleError {
 struct Writer<'a> {
     pickle: &'a Pickle,
     enc: Encoder,
-    memo: IdMemo,
+    memo: GraphMemo,
     depth: usize,
     next_virtual: usize,
 }
@@ -110,6 +111,9 @@ impl<'a> Writer<'a> {
         }
         if self.memo_get(id)? {
             return Ok(());
+        }
+        if let Some(result) = self.save_leaf(id) {
+            return result;
         }
         if self.depth >= MAX_DEPTH {
             return Err(error(
@@ -144,22 +148,26 @@ impl<'a> Writer<'a> {
         true
     }
 
-    fn save_node(&mut self, id: NodeId) -> Result<(), PickleError> {
+    /// Memoised objects that contain no others, written without a level of recursion (they
+    /// are most of a large pickle's objects). None for any other node.
+    #[inline]
+    fn save_leaf(&mut self, id: NodeId) -> Option<Result<(), PickleError>> {
         let proto = self.enc.proto();
-        match self.node(id) {
-            Value::Str(text) => {
-                self.enc.str(text)?;
-                self.memo_put(id)
-            }
-            Value::Bytes(data) if proto >= 3 => {
-                self.enc.bytes(data)?;
-                self.memo_put(id)
-            }
-            Value::Bytes(data) => self.bytes_by_codecs(data, id),
+        let written = match self.node(id) {
+            Value::Str(text) => self.enc.str(text),
+            Value::Bytes(data) if proto >= 3 => self.enc.bytes(data),
             Value::ByteArray(data) if proto >= 5 => {
                 self.enc.bytearray(data);
-                self.memo_put(id)
+                Ok(())
             }
+            _ => return None,
+        };
+        Some(written.and_then(|()| self.memo_put(id)))
+    }
+
+    fn save_node(&mut self, id: NodeId) -> Result<(), PickleError> {
+        match self.node(id) {
+            Value::Bytes(data) => self.bytes_by_codecs(data, id),
             Value::ByteArray(data) => self.bytearray_by_reduce(data, id),
             Value::Legacy(data) => {
                 self.legacy_string(data)?;
@@ -502,4 +510,5 @@ fn python2_repr(data: &[u8]) -> String {
     out
 }
 
+mod memo;
 mod reductions;

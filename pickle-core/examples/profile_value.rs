@@ -1,0 +1,23 @@
+//! Decodes and re-encodes one pickle file many times, for a profiler:
+//! `cargo run --release --example profile_value -- FILE decode|encode [ROUNDS]`.
+
+use pickle_core::decoder::Limits;
+use pickle_core::value::{from_slice, to_vec};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let data = std::fs::read(&args[1]).expect("a pickle file");
+    let rounds: usize = args.get(3).map_or(10, |r| r.parse().expect("a number"));
+    let pickle = from_slice(&data, &Limits::UNLIMITED).expect("a pickle");
+    let proto = if data.first() == Some(&0x80) {
+        data[1]
+    } else {
+        0
+    };
+    for _ in 0..rounds {
+        match args[2].as_str() {
+            "decode" => drop(from_slice(&data, &Limits::UNLIMITED).unwrap()),
+            _ => drop(to_vec(&pickle, proto).unwrap()),
+        }
+    }
+}
