@@ -19,6 +19,9 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from markdown_section import replace_section  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKLOADS = os.path.join(HERE, 'workloads.py')
 
@@ -117,16 +120,15 @@ def write_markdown(args, lines, totals, python):
         if os.path.exists('/proc/cpuinfo') else platform.machine()
     version = subprocess.run([python, '--version'], capture_output=True, text=True).stdout.strip() if python else 'absent'
     text = [
-        '# Benchmarks', '',
+        '## The VM\'s pickle: brine against RustPython\'s _pickle and CPython', '',
         f'Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores; {version} as the CPython reference.',
         f'Command: `brine bench/run.py --rounds {args.rounds} --repeat {args.repeat} --protocols {args.protocols}` '
         '(release build). Times are milliseconds for one run of the workload (see bench/workloads.py); each cell is '
         'the median over rounds of per-run medians, the three configurations interleaved round by round. '
         'Ratios are brine over the reference: below 1.0 means brine is faster.', '',
-        '## Summary', '', *totals, '', '## All cells', '', *lines, '',
+        '### Summary', '', *totals, '', '### All cells', '', *lines,
     ]
-    with open(args.markdown, 'w') as f:
-        f.write('\n'.join(text))
+    replace_section(args.markdown, 'vm', '\n'.join(text))
 
 
 if __name__ == '__main__':

@@ -1,6 +1,9 @@
 //! Decodes and re-encodes one pickle file many times, for a profiler:
 //! `cargo run --release --example profile_value -- FILE decode|encode [ROUNDS]`.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pickle_core::decoder::Limits;
 use pickle_core::value::{from_slice, to_vec};
 

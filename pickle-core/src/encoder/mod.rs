@@ -65,9 +65,14 @@ fn overflow_error(msg: &str) -> PickleError {
 impl Encoder {
     /// An encoder for protocol `proto` (0..=5).
     pub fn new(proto: u8) -> Self {
+        Self::with_output(proto, Vec::with_capacity(256))
+    }
+
+    /// An encoder that appends to `out` (a buffer kept from earlier use, say).
+    pub fn with_output(proto: u8, out: Vec<u8>) -> Self {
         debug_assert!(proto <= HIGHEST_PROTOCOL);
         Encoder {
-            out: Vec::with_capacity(256),
+            out,
             proto,
             framing: false,
             frame_start: None,
@@ -104,6 +109,18 @@ impl Encoder {
     /// Everything written so far.
     pub fn output(&self) -> &[u8] {
         &self.out
+    }
+
+    /// The output buffer as it stands, frame open or not (for a caller abandoning the
+    /// pickle after an error, who truncates it).
+    pub fn take_buffer(&mut self) -> Vec<u8> {
+        self.frame_start = None;
+        std::mem::take(&mut self.out)
+    }
+
+    /// Makes room for `additional` more bytes of output.
+    pub fn reserve(&mut self, additional: usize) {
+        self.out.reserve(additional);
     }
 
     /// Takes the bytes written so far, when no frame is open (always true after
@@ -318,6 +335,41 @@ impl Encoder {
             ));
         }
         Ok(())
+    }
+
+    /// A `str` and then its memo store at `idx`: [`Self::str`] and [`Self::memo_put`], with
+    /// the usual protocol 4+ case (a short string and MEMOIZE) written in one step.
+    #[inline]
+    pub fn str_memoized(&mut self, text: &[u8], idx: usize) -> Result<(), PickleError> {
+        let len = text.len();
+        if self.proto >= 4 && len <= 0xff {
+            if self.framing && self.frame_start.is_none() {
+                self.open_frame();
+            }
+            // Fixed-size pieces compile to plain stores; only the text is a copy.
+            self.out
+                .extend_from_slice(&[op::SHORT_BINUNICODE, len as u8]);
+            self.out.extend_from_slice(text);
+            self.out.push(op::MEMOIZE);
+            return Ok(());
+        }
+        // Protocols 2 and 3 (unframed): BINUNICODE, then BINPUT or LONG_BINPUT.
+        if (2..4).contains(&self.proto) && len < FRAME_SIZE_TARGET && idx <= 0xffff_ffff {
+            let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
+            self.out
+                .extend_from_slice(&[op::BINUNICODE, l0, l1, l2, l3]);
+            self.out.extend_from_slice(text);
+            if idx < 256 {
+                self.out.extend_from_slice(&[op::BINPUT, idx as u8]);
+            } else {
+                let [i0, i1, i2, i3] = (idx as u32).to_le_bytes();
+                self.out
+                    .extend_from_slice(&[op::LONG_BINPUT, i0, i1, i2, i3]);
+            }
+            return Ok(());
+        }
+        self.str(text)?;
+        self.memo_put(idx)
     }
 
     /// A `bytes` object as SHORT_BINBYTES/BINBYTES/BINBYTES8 (protocol 3+; below, callers

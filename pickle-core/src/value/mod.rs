@@ -25,7 +25,7 @@ mod write;
 pub(crate) use json::json_string;
 pub use json::to_json;
 pub use read::{from_slice, read_from};
-pub use write::to_vec;
+pub use write::{to_vec, write_into};
 
 use num_bigint::BigInt;
 
@@ -218,9 +218,18 @@ impl Object {
 }
 
 /// The nodes of a pickle.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Graph {
     nodes: Vec<Value>,
+    /// Bytes of text and binary payload added so far: with the node count, what a writer
+    /// needs to size its output once rather than grow it many times.
+    payload_bytes: usize,
+}
+
+impl PartialEq for Graph {
+    fn eq(&self, other: &Self) -> bool {
+        self.nodes == other.nodes
+    }
 }
 
 impl Graph {
@@ -231,8 +240,18 @@ impl Graph {
 
     /// Adds a node and returns its id.
     pub fn add(&mut self, value: Value) -> NodeId {
+        if let Value::Str(b) | Value::Bytes(b) | Value::ByteArray(b) | Value::Legacy(b) = &value {
+            self.payload_bytes += b.len();
+        }
         self.nodes.push(value);
         self.nodes.len() - 1
+    }
+
+    /// About how many bytes a pickle of the whole graph takes: the payloads, and a header,
+    /// an opcode and a memo store for each node. A guess for sizing buffers, not a bound.
+    pub fn size_hint(&self) -> usize {
+        self.payload_bytes
+            .saturating_add(self.nodes.len().saturating_mul(10))
     }
 
     /// The node `id`. Panics if the graph has no such node.

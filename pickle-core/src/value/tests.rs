@@ -84,3 +84,17 @@ fn a_buffered_reader_is_left_at_the_next_pickle() {
 }
 
 use crate::error::PyExcKind;
+
+#[test]
+fn write_into_appends_and_leaves_the_buffer_alone_on_error() {
+    let mut graph = Graph::new();
+    let pid = graph.add(Value::str("é"));
+    let root = graph.add(Value::PersistentId(pid));
+    let pickle = Pickle { graph, root };
+    let mut buffer = b"kept".to_vec();
+    write_into(&pickle, 2, &mut buffer).unwrap();
+    assert_eq!(buffer, b"kept\x80\x02X\x02\x00\x00\x00\xc3\xa9q\x00Q.");
+    let err = write_into(&pickle, 0, &mut buffer).unwrap_err();
+    assert_eq!(err.to_string(), "persistent IDs in protocol 0 must be ASCII strings");
+    assert_eq!(buffer, b"kept\x80\x02X\x02\x00\x00\x00\xc3\xa9q\x00Q.");
+}

@@ -48,6 +48,28 @@ impl Shared {
 
 /// Writes `pickle` with protocol `proto`.
 pub fn to_vec(pickle: &Pickle, proto: u8) -> Result<Vec<u8>, PickleError> {
+    let mut out = Vec::new();
+    write_into(pickle, proto, &mut out)?;
+    Ok(out)
+}
+
+/// Writes `pickle` with protocol `proto` at the end of `out`: a buffer reused from one pickle
+/// to the next keeps its capacity, so a large pickle costs no fresh memory. On error `out`
+/// is left as it was.
+///
+/// ```
+/// use pickle_core::decoder::Limits;
+/// use pickle_core::value::{from_slice, write_into};
+///
+/// let pickle = from_slice(b"\x80\x04N.", &Limits::UNTRUSTED).unwrap();
+/// let mut buffer = Vec::new();
+/// for _ in 0..3 {
+///     buffer.clear();
+///     write_into(&pickle, 4, &mut buffer).unwrap();
+///     assert_eq!(buffer, b"\x80\x04N.");
+/// }
+/// ```
+pub fn write_into(pickle: &Pickle, proto: u8, out: &mut Vec<u8>) -> Result<(), PickleError> {
     if proto > crate::encoder::HIGHEST_PROTOCOL {
         return Err(PickleError::new(
             ErrorKind::Other(
@@ -60,17 +82,28 @@ pub fn to_vec(pickle: &Pickle, proto: u8) -> Result<Vec<u8>, PickleError> {
             0,
         ));
     }
+    let kept = out.len();
+    let mut enc = Encoder::with_output(proto, std::mem::take(out));
+    // Grown by doubling, a large output would be copied and its fresh pages cleared several
+    // times over; sized once, never.
+    enc.reserve(pickle.graph.size_hint());
     let mut writer = Writer {
         pickle,
-        enc: Encoder::new(proto),
+        enc,
         memo: GraphMemo::new(pickle.graph.len()),
         depth: 0,
         next_virtual: VIRTUAL + 16,
     };
     writer.enc.begin();
-    writer.save(pickle.root)?;
-    writer.enc.end();
-    Ok(writer.enc.take_output())
+    let result = writer.save(pickle.root);
+    if result.is_ok() {
+        writer.enc.end();
+    }
+    *out = writer.enc.take_buffer();
+    if result.is_err() {
+        out.truncate(kept);
+    }
+    result
 }
 
 fn error(kind: PyExcKind, msg: &str) -> PickleError {
@@ -104,8 +137,21 @@ impl<'a> Writer<'a> {
         }
     }
 
+    #[inline(always)]
     fn save(&mut self, id: NodeId) -> Result<(), PickleError> {
         self.enc.opcode_boundary();
+        // Strings are most of the objects of most large pickles: the shortest path.
+        if let Value::Str(text) = self.node(id) {
+            return match self.memo.get_or_put(id) {
+                Ok(stored) => self.enc.memo_get(stored),
+                Err(new) => self.enc.str_memoized(text, new),
+            };
+        }
+        self.save_other(id)
+    }
+
+    #[inline(never)]
+    fn save_other(&mut self, id: NodeId) -> Result<(), PickleError> {
         if self.save_atom(id) {
             return Ok(());
         }
