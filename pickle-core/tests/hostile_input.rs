@@ -3,34 +3,12 @@
 
 mod support;
 
-use support::Rng;
+use support::{FRAGMENTS, Rng, exercise};
 
 use pickle_core::ErrorKind;
 use pickle_core::decoder::Limits;
-use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
-use pickle_core::inspect::{AllowList, inspect};
-use pickle_core::value::{from_slice, to_json, to_vec};
+use pickle_core::value::from_slice;
 use std::path::PathBuf;
-
-/// Reads `data` untrusted; whatever reads is written back at every protocol and as JSON. The
-/// input is also inspected, disassembled and optimized as pickletools would. None of it may panic (a panic fails
-/// the test).
-fn exercise(data: &[u8]) {
-    if let Ok(pickle) = from_slice(data, &Limits::UNTRUSTED) {
-        for proto in 0..=5 {
-            let _ = to_vec(&pickle, proto);
-        }
-        let _ = to_json(&pickle);
-    }
-    let report = inspect(data, &Limits::UNTRUSTED, &AllowList::safe_default());
-    let _ = (report.to_text(), report.to_json());
-    let options = DisOptions {
-        annotate: 30,
-        ..DisOptions::default()
-    };
-    let _ = dis(data, &mut std::io::sink(), &mut DisMemo::new(), &options);
-    let _ = optimize(data);
-}
 
 fn golden_samples() -> Vec<Vec<u8>> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/corpus");
@@ -53,23 +31,6 @@ fn golden_samples() -> Vec<Vec<u8>> {
     assert!(samples.len() >= 30);
     samples
 }
-
-/// Pieces of text arguments, so that random inputs also reach the line-based readers' corners
-/// (`01` is True even as a memo index; huge decimals; escapes; quotes).
-const FRAGMENTS: [&[u8]; 12] = [
-    b"01\n",
-    b"00\n",
-    b"0\n",
-    b"99999999999999999999999\n",
-    b"-1\n",
-    b"1L\n",
-    b"'a'\n",
-    b"\\u00e9\n",
-    b"1e400\n",
-    b"__builtin__\nint\n",
-    b"\\x\n",
-    b"\n",
-];
 
 #[test]
 fn random_bytes_never_panic() {

@@ -95,6 +95,9 @@ fn write_into_appends_and_leaves_the_buffer_alone_on_error() {
     write_into(&pickle, 2, &mut buffer).unwrap();
     assert_eq!(buffer, b"kept\x80\x02X\x02\x00\x00\x00\xc3\xa9q\x00Q.");
     let err = write_into(&pickle, 0, &mut buffer).unwrap_err();
-    assert_eq!(err.to_string(), "persistent IDs in protocol 0 must be ASCII strings");
+    assert_eq!(
+        err.to_string(),
+        "persistent IDs in protocol 0 must be ASCII strings"
+    );
     assert_eq!(buffer, b"kept\x80\x02X\x02\x00\x00\x00\xc3\xa9q\x00Q.");
 }
