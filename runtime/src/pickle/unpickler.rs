@@ -62,6 +62,7 @@ pub(crate) mod unpickler_class {
                 encoding: text(self.encoding, "ASCII"),
                 errors: text(self.errors, "strict"),
                 buffers,
+                noload: false,
             })
         }
     }
@@ -148,13 +149,10 @@ pub(crate) mod unpickler_class {
                 _ => Ok(None),
             }
         }
-    }
 
-    #[pyclass(with(Constructor, Initializer), flags(BASETYPE, HAS_DICT))]
-    impl PyUnpickler {
-        #[pymethod]
-        fn load(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
-            let (file, options) = match (
+        /// `load` and `noload`: one pickle from the file, with the hooks the instance has.
+        fn run(zelf: PyRef<Self>, noload: bool, vm: &VirtualMachine) -> PyResult {
+            let (file, mut options) = match (
                 zelf.file.lock().clone(),
                 zelf.options.lock().as_ref().map(|o| o.0.clone()),
             ) {
@@ -167,15 +165,42 @@ pub(crate) mod unpickler_class {
                     return Err(new_unpickling_error(vm, msg));
                 }
             };
+            options.noload = noload;
             let hooks = LoadHooks {
                 find_class: Self::hook(&zelf, "find_class", vm)?,
                 persistent_load: Self::hook(&zelf, "persistent_load", vm)?,
+                find_global: Self::instance_attr(&zelf, "find_global", vm)?,
             };
             let mut memo = std::mem::take(&mut *zelf.memo.lock());
             let result = file_methods(vm, &file)
                 .and_then(|file| load_from_file(vm, file, &options, hooks, &mut memo));
             *zelf.memo.lock() = memo;
             result
+        }
+
+        /// An attribute set on the instance or defined by a subclass (cPickle's
+        /// `find_global`, which the class itself does not have).
+        fn instance_attr(
+            zelf: &Py<Self>,
+            name: &'static str,
+            vm: &VirtualMachine,
+        ) -> PyResult<Option<PyObjectRef>> {
+            vm.get_attribute_opt(zelf.as_object(), name)
+        }
+    }
+
+    #[pyclass(with(Constructor, Initializer), flags(BASETYPE, HAS_DICT))]
+    impl PyUnpickler {
+        #[pymethod]
+        fn load(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+            Self::run(zelf, false, vm)
+        }
+
+        /// cPickle's `noload()`: reads a pickle through without importing or calling
+        /// anything, to collect its persistent ids (with `persistent_load` set to a list).
+        #[pymethod]
+        fn noload(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
+            Self::run(zelf, true, vm)
         }
 
         #[pymethod]
@@ -191,6 +216,7 @@ pub(crate) mod unpickler_class {
                 encoding: "ASCII".into(),
                 errors: "strict".into(),
                 buffers: None,
+                noload: false,
             });
             let mut builder = VmBuilder::new(vm, &options, LoadHooks::default());
             builder.find_class(module, name).map_err(|e| e.into_py(vm))

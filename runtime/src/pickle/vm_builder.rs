@@ -72,13 +72,23 @@ pub(crate) struct LoadOptions {
     pub(crate) errors: String,
     /// An iterator over out-of-band buffers, when `buffers=` was given.
     pub(crate) buffers: Option<PyObjectRef>,
+    /// cPickle's `noload()`: data is built, but nothing is imported or called; globals,
+    /// calls and extension objects are None, and BUILD and the items appended or set are
+    /// dropped. Persistent ids are loaded as usual (that is what noload is for).
+    pub(crate) noload: bool,
 }
 
-/// Overridden `find_class` / `persistent_load` methods of an `Unpickler` subclass or instance.
+/// Overridden `find_class` / `persistent_load` methods of an `Unpickler` subclass or instance,
+/// and cPickle's `find_global` attribute.
 #[derive(Default)]
 pub(crate) struct LoadHooks {
     pub(crate) find_class: Option<PyObjectRef>,
+    /// A callable, a list (cPickle: persistent ids are collected in it and stand in for their
+    /// objects), or none.
     pub(crate) persistent_load: Option<PyObjectRef>,
+    /// cPickle's `find_global`: called with the module and name as written, in place of
+    /// `find_class`; None refuses every global.
+    pub(crate) find_global: Option<PyObjectRef>,
 }
 
 pub(crate) struct VmBuilder<'a> {
@@ -136,8 +146,16 @@ impl<'a> VmBuilder<'a> {
         }
     }
 
-    /// `find_class`: the override when there is one, else pickle.py's default.
+    /// `find_class`: cPickle's `find_global` when set, the override when there is one, else
+    /// pickle.py's default.
     pub(crate) fn find_class(&mut self, module: PyStrRef, name: PyStrRef) -> Made {
+        if let Some(find_global) = &self.hooks.find_global {
+            if self.vm.is_none(find_global) {
+                let msg = "Global and instance pickles are not supported.";
+                return Err(new_unpickling_error(self.vm, msg).into());
+            }
+            return Ok(find_global.call((module, name), self.vm)?);
+        }
         if let Some(hook) = &self.hooks.find_class {
             return Ok(hook.call((module, name), self.vm)?);
         }
@@ -196,6 +214,11 @@ impl<'a> VmBuilder<'a> {
 
     fn persistent_load(&mut self, pid: PyObjectRef) -> Made {
         match &self.hooks.persistent_load {
+            Some(ids) if ids.downcast_ref::<PyList>().is_some() => {
+                let ids = ids.downcast_ref::<PyList>().expect("checked");
+                ids.borrow_vec_mut().push(pid.clone());
+                Ok(pid)
+            }
             Some(hook) => Ok(hook.call((pid,), self.vm)?),
             None => Err(new_unpickling_error(self.vm, super::errors::NO_PERSISTENT_LOAD).into()),
         }
@@ -390,6 +413,9 @@ impl Builder for VmBuilder<'_> {
         items: Items<'_, PyObjectRef>,
     ) -> Result<(), LoadError> {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(());
+        }
         if let Some(list) = list.downcast_ref_if_exact::<PyList>(vm) {
             list.borrow_vec_mut().extend(items);
             return Ok(());
@@ -411,6 +437,9 @@ impl Builder for VmBuilder<'_> {
         pairs: Items<'_, PyObjectRef>,
     ) -> Result<(), LoadError> {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(());
+        }
         let exact = dict.downcast_ref_if_exact::<PyDict>(vm);
         let mut pairs = pairs;
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
@@ -427,6 +456,9 @@ impl Builder for VmBuilder<'_> {
         items: Items<'_, PyObjectRef>,
     ) -> Result<(), LoadError> {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(());
+        }
         if let Some(set) = set.downcast_ref::<PySet>() {
             for item in items {
                 set.add(item, vm)?;
@@ -440,11 +472,17 @@ impl Builder for VmBuilder<'_> {
         Ok(())
     }
     fn global(&mut self, module: &[u8], name: &[u8]) -> Made {
+        if self.opts.noload {
+            return Ok(self.vm.ctx.none());
+        }
         let (module, name) = (self.utf8_name(module)?, self.utf8_name(name)?);
         self.find_class(module, name)
     }
     fn stack_global(&mut self, module: PyObjectRef, name: PyObjectRef) -> Made {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(vm.ctx.none());
+        }
         match (
             module.downcast_exact::<PyStr>(vm),
             name.downcast_exact::<PyStr>(vm),
@@ -455,19 +493,31 @@ impl Builder for VmBuilder<'_> {
     }
     fn reduce(&mut self, func: PyObjectRef, args: PyObjectRef) -> Made {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(vm.ctx.none());
+        }
         let Some(args) = args.downcast_ref::<PyTuple>() else {
             return Err(vm.new_type_error("argument list must be a tuple").into());
         };
         Ok(func.call(FuncArgs::from(args.as_slice().to_vec()), vm)?)
     }
     fn newobj(&mut self, cls: PyObjectRef, args: PyObjectRef) -> Made {
+        if self.opts.noload {
+            return Ok(self.vm.ctx.none());
+        }
         self.new_object(cls, args, None, "NEWOBJ")
     }
     fn newobj_ex(&mut self, cls: PyObjectRef, args: PyObjectRef, kwargs: PyObjectRef) -> Made {
+        if self.opts.noload {
+            return Ok(self.vm.ctx.none());
+        }
         self.new_object(cls, args, Some(kwargs), "NEWOBJ_EX")
     }
     fn build(&mut self, obj: &PyObjectRef, state: PyObjectRef) -> Result<(), LoadError> {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(());
+        }
         if let Some(setstate) = vm.get_attribute_opt(obj, "__setstate__")? {
             setstate.call((state,), vm)?;
             return Ok(());
@@ -475,10 +525,17 @@ impl Builder for VmBuilder<'_> {
         Ok(self.build_default(obj, state)?)
     }
     fn inst(&mut self, module: &[u8], name: &[u8], args: Vec<PyObjectRef>) -> Made {
+        if self.opts.noload {
+            return Ok(self.vm.ctx.none());
+        }
         let cls = self.global(module, name)?;
         self.instantiate(cls, args)
     }
     fn obj(&mut self, cls: PyObjectRef, args: Vec<PyObjectRef>) -> Made {
+        if self.opts.noload {
+            // cPickle leaves the class (None, as noload pushes for globals) in place.
+            return Ok(cls);
+        }
         self.instantiate(cls, args)
     }
     fn persistent_id_text(&mut self, pid: &[u8]) -> Made {
@@ -501,6 +558,9 @@ impl Builder for VmBuilder<'_> {
     }
     fn extension(&mut self, code: i32) -> Made {
         let vm = self.vm;
+        if self.opts.noload {
+            return Ok(vm.ctx.none());
+        }
         let key: PyObjectRef = vm.ctx.new_int(code).into();
         let cache = self.lookups.copyreg_attr(vm, "_extension_cache")?;
         if let Some(found) = cache
