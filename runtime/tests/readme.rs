@@ -1,4 +1,4 @@
-//! README's "Pickling your own classes" example prints what README shows.
+//! README's examples print what README shows.
 
 mod support;
 
@@ -16,6 +16,20 @@ fn the_own_classes_example_prints_what_readme_shows() {
     let readme = std::fs::read_to_string(support::fixtures().join("../README.md")).unwrap();
     let code = block_after(&readme, "## Pickling your own classes", "python");
     let shown = block_after(&readme, "## Pickling your own classes", "text");
+    let out = support::run(&["-"], &code);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        shown,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_python_2_example_prints_what_readme_shows() {
+    let readme = std::fs::read_to_string(support::fixtures().join("../README.md")).unwrap();
+    let code = block_after(&readme, "## Writing pickles for Python 2", "python");
+    let shown = block_after(&readme, "## Writing pickles for Python 2", "text");
     let out = support::run(&["-"], &code);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
