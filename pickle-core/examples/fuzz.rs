@@ -17,37 +17,14 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use support::{FRAGMENTS, Rng, exercise};
+use support::{Counting, FRAGMENTS, Rng, exercise, peak_during};
 
 use pickle_core::decoder::Limits;
 use pickle_core::value::from_slice;
-
-/// Counts live heap bytes and their peak.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static COUNTING: Counting = Counting;
@@ -185,10 +162,7 @@ fn main() {
         for _ in 0..=rng.below(4) {
             mutate(&mut data, &pool, &mut rng);
         }
-        let before = LIVE.load(Ordering::Relaxed);
-        PEAK.store(before, Ordering::Relaxed);
-        let result = catch_unwind(AssertUnwindSafe(|| exercise(&data)));
-        let used = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+        let (result, used) = peak_during(|| catch_unwind(AssertUnwindSafe(|| exercise(&data))));
         runs += 1;
         if result.is_err() {
             findings += 1;

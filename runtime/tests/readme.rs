@@ -11,11 +11,11 @@ fn block_after(readme: &str, heading: &str, lang: &str) -> String {
     section[start..start + len].to_string()
 }
 
-#[test]
-fn the_own_classes_example_prints_what_readme_shows() {
+/// The first python block after `heading`, run by brine, prints the text block after it.
+fn assert_prints_what_readme_shows(heading: &str) {
     let readme = std::fs::read_to_string(support::fixtures().join("../README.md")).unwrap();
-    let code = block_after(&readme, "## Pickling your own classes", "python");
-    let shown = block_after(&readme, "## Pickling your own classes", "text");
+    let code = block_after(&readme, heading, "python");
+    let shown = block_after(&readme, heading, "text");
     let out = support::run(&["-"], &code);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -26,15 +26,11 @@ fn the_own_classes_example_prints_what_readme_shows() {
 }
 
 #[test]
+fn the_own_classes_example_prints_what_readme_shows() {
+    assert_prints_what_readme_shows("## Pickling your own classes");
+}
+
+#[test]
 fn the_python_2_example_prints_what_readme_shows() {
-    let readme = std::fs::read_to_string(support::fixtures().join("../README.md")).unwrap();
-    let code = block_after(&readme, "## Writing pickles for Python 2", "python");
-    let shown = block_after(&readme, "## Writing pickles for Python 2", "text");
-    let out = support::run(&["-"], &code);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        shown,
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_prints_what_readme_shows("## Writing pickles for Python 2");
 }

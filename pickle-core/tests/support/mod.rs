@@ -6,7 +6,9 @@ use pickle_core::decoder::Limits;
 use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
 use pickle_core::inspect::{AllowList, inspect};
 use pickle_core::value::{from_slice, to_json, to_vec};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A small deterministic generator (xorshift64*), so that random tests reproduce from a seed.
 pub struct Rng(pub u64);
@@ -81,4 +83,33 @@ impl Write for BoundedSink {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Counts live heap bytes and their peak, so a test can see what a load really allocates. A
+/// test binary installs it with `#[global_allocator] static A: Counting = Counting;`.
+pub struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+/// The most heap `f` held at once beyond what was live before it (with [`Counting`] installed).
+pub fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let out = f();
+    (out, PEAK.load(Ordering::Relaxed).saturating_sub(before))
 }
