@@ -1,11 +1,11 @@
-//! Decodes and re-encodes one pickle file many times, for a profiler:
+//! Decodes one pickle file many times, or re-encodes it into a reused buffer, for a profiler:
 //! `cargo run --release --example profile_value -- FILE decode|encode [ROUNDS]`.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use pickle_core::decoder::Limits;
-use pickle_core::value::{from_slice, to_vec};
+use pickle_core::value::{from_slice, write_into};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -17,10 +17,14 @@ fn main() {
     } else {
         0
     };
+    let mut buffer = Vec::new();
     for _ in 0..rounds {
         match args[2].as_str() {
             "decode" => drop(from_slice(&data, &Limits::UNLIMITED).unwrap()),
-            _ => drop(to_vec(&pickle, proto).unwrap()),
+            _ => {
+                buffer.clear();
+                write_into(&pickle, proto, &mut buffer).unwrap();
+            }
         }
     }
 }
