@@ -339,7 +339,7 @@ impl Encoder {
 
     /// A `str` and then its memo store at `idx`: [`Self::str`] and [`Self::memo_put`], with
     /// the usual protocol 4+ case (a short string and MEMOIZE) written in one step.
-    #[inline]
+    #[inline(always)]
     pub fn str_memoized(&mut self, text: &[u8], idx: usize) -> Result<(), PickleError> {
         let len = text.len();
         if self.proto >= 4 && len <= 0xff {
