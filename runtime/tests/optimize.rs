@@ -1,5 +1,6 @@
 //! `brine-pickle optimize` and `pickle_core::disasm::optimize` give what the VM's
-//! `pickletools.optimize` gives, byte for byte, over the golden and hostile corpora.
+//! `pickletools.optimize` gives, byte for byte, over the golden and hostile corpora; and the
+//! `json` command's output and exit status.
 
 mod support;
 
@@ -135,4 +136,30 @@ fn the_command_writes_the_optimized_pickle() {
         "ValueError: pickle exhausted before seeing STOP"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_json_command_prints_the_graph_and_refuses_malformed_input() {
+    // d = {}; d['self'] = d; pickle.dumps([d, b'x'], 5)
+    let bytes = b"\x80\x05\x95\x15\x00\x00\x00\x00\x00\x00\x00]\x94(}\x94\x8c\x04self\x94h\x01sC\x01x\x94e.";
+    let mut child = brine_pickle()
+        .args(["json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "[{\"$id\":1,\"dict\":[[\"self\",{\"$ref\":1}]]},{\"bytes\":\"x\"}]\n"
+    );
+    let bad = support::run_with(brine_pickle(), &["json", "-"], "(");
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stderr).trim_end(),
+        "malformed pickle: Ran out of input"
+    );
 }
