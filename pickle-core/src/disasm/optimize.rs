@@ -71,8 +71,9 @@ fn plan(data: &[u8]) -> Result<Plan, DisError> {
         };
         match opcode.code {
             op::PUT | op::BINPUT | op::LONG_BINPUT => {
-                stored.insert(int());
-                plan.pieces.push(Piece::Put(int()));
+                let idx = int();
+                stored.insert(idx.clone());
+                plan.pieces.push(Piece::Put(idx));
             }
             op::MEMOIZE => {
                 // pickletools numbers MEMOIZE by how many distinct indices it has seen.
@@ -83,8 +84,9 @@ fn plan(data: &[u8]) -> Result<Plan, DisError> {
             op::FRAME => {}
             op::GET | op::BINGET | op::LONG_BINGET => {
                 plan.proto = plan.proto.max(opcode.info.proto);
-                plan.read_back.insert(int(), None);
-                plan.pieces.push(Piece::Get(int()));
+                let idx = int();
+                plan.read_back.insert(idx.clone(), None);
+                plan.pieces.push(Piece::Get(idx));
             }
             op::PROTO => {
                 let version = u8::try_from(int()).expect("PROTO's argument is one byte");

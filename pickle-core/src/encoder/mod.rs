@@ -146,10 +146,16 @@ impl Encoder {
     /// Appends raw bytes, opening a frame first when framing and none is open.
     #[inline(always)]
     pub fn write(&mut self, data: &[u8]) {
+        self.ensure_frame();
+        self.out.extend_from_slice(data);
+    }
+
+    /// Opens a frame when framing and none is open: every write starts here.
+    #[inline(always)]
+    fn ensure_frame(&mut self) {
         if self.framing && self.frame_start.is_none() {
             self.open_frame();
         }
-        self.out.extend_from_slice(data);
     }
 
     /// Reserves the 9-byte header, filled in (or removed) when the frame is committed.
@@ -206,21 +212,16 @@ impl Encoder {
     /// the common case of small strings, written without going through `write_payload`.
     #[inline(always)]
     fn write_short(&mut self, code: u8, payload: &[u8]) {
-        if self.framing && self.frame_start.is_none() {
-            self.open_frame();
-        }
-        self.out.reserve(payload.len() + 2);
-        self.out.push(code);
-        self.out.push(payload.len() as u8);
+        self.ensure_frame();
+        // A fixed-size header compiles to plain stores; only the payload is a copy.
+        self.out.extend_from_slice(&[code, payload.len() as u8]);
         self.out.extend_from_slice(payload);
     }
 
     /// One opcode byte with no argument.
     #[inline(always)]
     pub fn op(&mut self, code: u8) {
-        if self.framing && self.frame_start.is_none() {
-            self.open_frame();
-        }
+        self.ensure_frame();
         self.out.push(code);
     }
 
@@ -343,13 +344,7 @@ impl Encoder {
     pub fn str_memoized(&mut self, text: &[u8], idx: usize) -> Result<(), PickleError> {
         let len = text.len();
         if self.proto >= 4 && len <= 0xff {
-            if self.framing && self.frame_start.is_none() {
-                self.open_frame();
-            }
-            // Fixed-size pieces compile to plain stores; only the text is a copy.
-            self.out
-                .extend_from_slice(&[op::SHORT_BINUNICODE, len as u8]);
-            self.out.extend_from_slice(text);
+            self.write_short(op::SHORT_BINUNICODE, text);
             self.out.push(op::MEMOIZE);
             return Ok(());
         }

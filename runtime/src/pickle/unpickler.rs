@@ -169,23 +169,14 @@ pub(crate) mod unpickler_class {
             let hooks = LoadHooks {
                 find_class: Self::hook(&zelf, "find_class", vm)?,
                 persistent_load: Self::hook(&zelf, "persistent_load", vm)?,
-                find_global: Self::instance_attr(&zelf, "find_global", vm)?,
+                // cPickle's attribute; the class itself has none.
+                find_global: vm.get_attribute_opt(zelf.as_object(), "find_global")?,
             };
             let mut memo = std::mem::take(&mut *zelf.memo.lock());
             let result = file_methods(vm, &file)
                 .and_then(|file| load_from_file(vm, file, &options, hooks, &mut memo));
             *zelf.memo.lock() = memo;
             result
-        }
-
-        /// An attribute set on the instance or defined by a subclass (cPickle's
-        /// `find_global`, which the class itself does not have).
-        fn instance_attr(
-            zelf: &Py<Self>,
-            name: &'static str,
-            vm: &VirtualMachine,
-        ) -> PyResult<Option<PyObjectRef>> {
-            vm.get_attribute_opt(zelf.as_object(), name)
         }
     }
 

@@ -214,12 +214,13 @@ impl<'a> VmBuilder<'a> {
 
     fn persistent_load(&mut self, pid: PyObjectRef) -> Made {
         match &self.hooks.persistent_load {
-            Some(ids) if ids.downcast_ref::<PyList>().is_some() => {
-                let ids = ids.downcast_ref::<PyList>().expect("checked");
-                ids.borrow_vec_mut().push(pid.clone());
-                Ok(pid)
-            }
-            Some(hook) => Ok(hook.call((pid,), self.vm)?),
+            Some(hook) => match hook.downcast_ref::<PyList>() {
+                Some(ids) => {
+                    ids.borrow_vec_mut().push(pid.clone());
+                    Ok(pid)
+                }
+                None => Ok(hook.call((pid,), self.vm)?),
+            },
             None => Err(new_unpickling_error(self.vm, super::errors::NO_PERSISTENT_LOAD).into()),
         }
     }

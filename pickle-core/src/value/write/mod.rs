@@ -399,7 +399,7 @@ impl<'a> Writer<'a> {
         save: impl Fn(&mut Self, &T) -> Result<(), PickleError>,
         many: u8,
     ) -> Result<(), PickleError> {
-        let mut chunks = items.chunks(BATCH_SIZE).peekable();
+        let mut chunks = items.chunks(BATCH_SIZE);
         loop {
             let chunk = chunks.next().unwrap_or(&[]);
             self.enc.op(op::MARK);
