@@ -86,11 +86,14 @@ fn range(ratios: &[f64]) -> String {
 }
 
 fn main() {
-    let dir = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
+    // Cargo passes `--bench` among the arguments; the rest are the data directory and,
+    // optionally, the one workload to run.
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with('-'));
+    let dir = args
+        .next()
         .map(PathBuf::from)
-        .expect("usage: serde_pickle DATA_DIR (see bench/serde_pickle.sh)");
+        .expect("usage: serde_pickle DATA_DIR [records|strings] (see bench/serde_pickle.sh)");
+    let only = args.next();
     println!(
         "
 The records workload of bench/workloads.py and a list of 2,000,000 short strings, pickled by
@@ -113,6 +116,9 @@ bytes per string where serde-pickle writes 13.
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let (mut decode, mut encode, mut reused) = (Vec::new(), Vec::new(), Vec::new());
     for workload in ["records", "strings"] {
+        if only.as_ref().is_some_and(|w| w != workload) {
+            continue;
+        }
         for proto in 2..=5u8 {
             let path = dir.join(format!("{workload}_p{proto}.pickle"));
             let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -5,8 +5,11 @@
 //! opcodes by length and protocol, memo opcodes by index width, and protocol-4 framing.
 
 mod memo;
+#[allow(unsafe_code)]
+mod staged;
 
 pub use memo::IdMemo;
+use staged::{STAGED_PAYLOAD_MAX, append_staged};
 
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
@@ -212,10 +215,21 @@ impl Encoder {
     /// the common case of small strings, written without going through `write_payload`.
     #[inline(always)]
     fn write_short(&mut self, code: u8, payload: &[u8]) {
+        self.write_short_then(code, payload, &[]);
+    }
+
+    /// [`Self::write_short`] followed by `trailer` (a memo opcode, say), at most 8 bytes.
+    #[inline(always)]
+    fn write_short_then(&mut self, code: u8, payload: &[u8], trailer: &[u8]) {
         self.ensure_frame();
-        // A fixed-size header compiles to plain stores; only the payload is a copy.
-        self.out.extend_from_slice(&[code, payload.len() as u8]);
-        self.out.extend_from_slice(payload);
+        let header = [code, payload.len() as u8];
+        if payload.len() <= STAGED_PAYLOAD_MAX {
+            append_staged(&mut self.out, &header, payload, trailer);
+        } else {
+            self.out.extend_from_slice(&header);
+            self.out.extend_from_slice(payload);
+            self.out.extend_from_slice(trailer);
+        }
     }
 
     /// One opcode byte with no argument.
@@ -344,22 +358,24 @@ impl Encoder {
     pub fn str_memoized(&mut self, text: &[u8], idx: usize) -> Result<(), PickleError> {
         let len = text.len();
         if self.proto >= 4 && len <= 0xff {
-            self.write_short(op::SHORT_BINUNICODE, text);
-            self.out.push(op::MEMOIZE);
+            self.write_short_then(op::SHORT_BINUNICODE, text, &[op::MEMOIZE]);
             return Ok(());
         }
         // Protocols 2 and 3 (unframed): BINUNICODE, then BINPUT or LONG_BINPUT.
-        if (2..4).contains(&self.proto) && len < FRAME_SIZE_TARGET && idx <= 0xffff_ffff {
+        if (2..4).contains(&self.proto) && len <= STAGED_PAYLOAD_MAX && idx <= 0xffff_ffff {
             let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
-            self.out
-                .extend_from_slice(&[op::BINUNICODE, l0, l1, l2, l3]);
-            self.out.extend_from_slice(text);
+            let header = [op::BINUNICODE, l0, l1, l2, l3];
+            let [i0, i1, i2, i3] = (idx as u32).to_le_bytes();
+            // Two calls, so that each trailer's length is known where it is copied.
             if idx < 256 {
-                self.out.extend_from_slice(&[op::BINPUT, idx as u8]);
+                append_staged(&mut self.out, &header, text, &[op::BINPUT, i0]);
             } else {
-                let [i0, i1, i2, i3] = (idx as u32).to_le_bytes();
-                self.out
-                    .extend_from_slice(&[op::LONG_BINPUT, i0, i1, i2, i3]);
+                append_staged(
+                    &mut self.out,
+                    &header,
+                    text,
+                    &[op::LONG_BINPUT, i0, i1, i2, i3],
+                );
             }
             return Ok(());
         }

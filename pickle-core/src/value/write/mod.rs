@@ -150,6 +150,13 @@ impl<'a> Writer<'a> {
         self.save_other(id)
     }
 
+    /// [`Self::save`] for an element of a slice, as the batching loops take it: a method, not a
+    /// closure, because a closure is compiled as a call per element where this is inlined.
+    #[inline(always)]
+    fn save_element(&mut self, item: &NodeId) -> Result<(), PickleError> {
+        self.save(*item)
+    }
+
     #[inline(never)]
     fn save_other(&mut self, id: NodeId) -> Result<(), PickleError> {
         if self.save_atom(id) {
@@ -317,9 +324,9 @@ impl<'a> Writer<'a> {
         if items.is_empty() {
             Ok(())
         } else if self.enc.bin() {
-            self.batch_exact(items, |w, &item| w.save(item), op::APPEND, op::APPENDS)
+            self.batch_exact(items, op::APPEND, op::APPENDS)
         } else {
-            self.batch(items, |w, &item| w.save(item), op::APPEND, op::APPENDS)
+            self.batch(items, Self::save_element, op::APPEND, op::APPENDS)
         }
     }
 
@@ -364,27 +371,23 @@ impl<'a> Writer<'a> {
         if items.is_empty() {
             return Ok(());
         }
-        self.batches_with_trailing(items, |w, &item| w.save(item), op::ADDITEMS)
+        self.batches_with_trailing(items, Self::save_element, op::ADDITEMS)
     }
 
     /// The C pickler's loop for exact lists: one `one` for a single item, else MARK..`many`
-    /// batches, a lone last item keeping its MARK.
-    fn batch_exact<T>(
-        &mut self,
-        items: &[T],
-        save: impl Fn(&mut Self, &T) -> Result<(), PickleError>,
-        one: u8,
-        many: u8,
-    ) -> Result<(), PickleError> {
+    /// batches, a lone last item keeping its MARK. Written for node ids rather than for any
+    /// item and saver, as the other loops are: a list of millions of strings is the common
+    /// large pickle, and a saver passed in is compiled as a call per item.
+    fn batch_exact(&mut self, items: &[NodeId], one: u8, many: u8) -> Result<(), PickleError> {
         if items.len() == 1 {
-            save(self, &items[0])?;
+            self.save(items[0])?;
             self.enc.op(one);
             return Ok(());
         }
         for chunk in items.chunks(BATCH_SIZE) {
             self.enc.op(op::MARK);
-            for item in chunk {
-                save(self, item)?;
+            for &item in chunk {
+                self.save(item)?;
             }
             self.enc.op(many);
         }
@@ -490,12 +493,7 @@ impl<'a> Writer<'a> {
             None => self.memo_put(id)?,
         }
         if !object.items.is_empty() {
-            self.batch(
-                &object.items,
-                |w, &item| w.save(item),
-                op::APPEND,
-                op::APPENDS,
-            )?;
+            self.batch(&object.items, Self::save_element, op::APPEND, op::APPENDS)?;
         }
         if !object.pairs.is_empty() {
             let save_pair =

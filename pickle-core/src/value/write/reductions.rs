@@ -128,9 +128,9 @@ impl Writer<'_> {
             if items.is_empty() {
                 Ok(())
             } else if w.enc.bin() {
-                w.batch_exact(items, |w, &item| w.save(item), op::APPEND, op::APPENDS)
+                w.batch_exact(items, op::APPEND, op::APPENDS)
             } else {
-                w.batch(items, |w, &item| w.save(item), op::APPEND, op::APPENDS)
+                w.batch(items, Self::save_element, op::APPEND, op::APPENDS)
             }
         })?;
         self.finish_reduce(key)
