@@ -338,6 +338,10 @@ impl Encoder {
         let len = text.len();
         if len <= 0xff && self.proto >= 4 {
             self.write_short(op::SHORT_BINUNICODE, text);
+        } else if len <= STAGED_PAYLOAD_MAX {
+            // Protocols 1 to 3, which have no frames.
+            let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
+            append_staged(&mut self.out, &[op::BINUNICODE, l0, l1, l2, l3], text, &[]);
         } else if len as u64 <= 0xffff_ffff {
             let mut header = [op::BINUNICODE, 0, 0, 0, 0];
             header[1..].copy_from_slice(&(len as u32).to_le_bytes());
@@ -361,8 +365,8 @@ impl Encoder {
             self.write_short_then(op::SHORT_BINUNICODE, text, &[op::MEMOIZE]);
             return Ok(());
         }
-        // Protocols 2 and 3 (unframed): BINUNICODE, then BINPUT or LONG_BINPUT.
-        if (2..4).contains(&self.proto) && len <= STAGED_PAYLOAD_MAX && idx <= 0xffff_ffff {
+        // Protocols 1 to 3 (unframed): BINUNICODE, then BINPUT or LONG_BINPUT.
+        if self.bin() && self.proto < 4 && len <= STAGED_PAYLOAD_MAX && idx <= 0xffff_ffff {
             let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
             let header = [op::BINUNICODE, l0, l1, l2, l3];
             let [i0, i1, i2, i3] = (idx as u32).to_le_bytes();
