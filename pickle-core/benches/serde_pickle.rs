@@ -1,6 +1,7 @@
 //! pickle-core against serde-pickle, side by side in one run, on the same files: the records
 //! workload of bench/workloads.py and 2,000,000 short strings, each at protocols 2 to 5
-//! (written by bench/serde_data.py; bench/serde_pickle.sh does both steps).
+//! (written by bench/serde_data.py; bench/serde_pickle.sh does both steps). A workload's name
+//! after the data directory runs that one alone, for quick comparisons while tuning.
 //!
 //! Decoding: `value::from_slice` (a graph with sharing kept) against `value_from_slice`.
 //! Encoding: `value::to_vec` at the file's protocol, asserted to give the file's bytes back

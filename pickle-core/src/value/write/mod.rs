@@ -150,9 +150,7 @@ impl<'a> Writer<'a> {
         self.save_other(id)
     }
 
-    /// [`Self::save`] for an element of a slice, as the batching loops take it: a method, not a
-    /// closure, because a closure is compiled as a call per element where this is inlined.
-    #[inline(always)]
+    /// [`Self::save`] for an element of a slice, as the generic batching loops take it.
     fn save_element(&mut self, item: &NodeId) -> Result<(), PickleError> {
         self.save(*item)
     }
