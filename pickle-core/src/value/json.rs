@@ -19,7 +19,7 @@
 //! an object with `"$id": n` first (plain forms get their tag: `{"$id": 1, "list": [...]}`,
 //! `{"$id": 2, "str": "x"}`), and as `{"$ref": n}` everywhere after.
 
-use super::{Graph, Make, NodeId, Object, Pickle, Value};
+use super::{Graph, Make, NodeId, Object, Pickle, Value, missing_node};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::text::{code_points, float_repr};
 use std::fmt::Write as _;
@@ -32,6 +32,7 @@ const STACK_RED_ZONE: usize = 64 * 1024;
 const STACK_GROWTH: usize = 1024 * 1024;
 
 /// Renders `pickle` as one line of JSON (see the module documentation for the shapes).
+/// Errors: nesting deeper than 1000, or a node id the graph does not have.
 ///
 /// ```
 /// use pickle_core::decoder::Limits;
@@ -48,7 +49,7 @@ const STACK_GROWTH: usize = 1024 * 1024;
 pub fn to_json(pickle: &Pickle) -> Result<String, PickleError> {
     let mut writer = JsonWriter {
         graph: &pickle.graph,
-        shared: shared_nodes(pickle),
+        shared: shared_nodes(pickle)?,
         ids: vec![None; pickle.graph.len()],
         next_id: 1,
         depth: 0,
@@ -59,20 +60,35 @@ pub fn to_json(pickle: &Pickle) -> Result<String, PickleError> {
 }
 
 /// Which nodes are reached by more than one reference from the root (without recursion: the
-/// graph may be nested far deeper than the stack allows).
-fn shared_nodes(pickle: &Pickle) -> Vec<bool> {
-    let mut references = vec![0u8; pickle.graph.len()];
+/// graph may be nested far deeper than the stack allows). Every node reached is checked to be
+/// in the graph, so the rendering after this can index freely.
+fn shared_nodes(pickle: &Pickle) -> Result<Vec<bool>, PickleError> {
+    let len = pickle.graph.len();
+    let mut references = vec![0u8; len];
     let mut pending = vec![pickle.root];
-    references[pickle.root] = 1;
-    while let Some(id) = pending.pop() {
-        pickle.graph.get(id).for_each_child(|child| {
-            references[child] = references[child].saturating_add(1);
-            if references[child] == 1 {
-                pending.push(child);
-            }
-        });
+    let mut missing = None;
+    match references.get_mut(pickle.root) {
+        Some(count) => *count = 1,
+        None => return Err(missing_node(pickle.root, len)),
     }
-    references.into_iter().map(|n| n > 1).collect()
+    while let Some(id) = pending.pop() {
+        pickle
+            .graph
+            .get(id)
+            .for_each_child(|child| match references.get_mut(child) {
+                Some(count) => {
+                    *count = count.saturating_add(1);
+                    if *count == 1 {
+                        pending.push(child);
+                    }
+                }
+                None => missing = Some(child),
+            });
+        if let Some(child) = missing {
+            return Err(missing_node(child, len));
+        }
+    }
+    Ok(references.into_iter().map(|n| n > 1).collect())
 }
 
 struct JsonWriter<'a> {

@@ -27,6 +27,7 @@ pub use json::to_json;
 pub use read::{from_slice, read_from};
 pub use write::{to_vec, write_into};
 
+use crate::error::{ErrorKind, PickleError, PyExcKind};
 use num_bigint::BigInt;
 
 /// The index of a node in a [`Graph`].
@@ -215,6 +216,14 @@ impl Object {
         });
         self.state_setter.into_iter().chain(self.state).for_each(f);
     }
+}
+
+/// The error for a node id past the end of a graph (one built by hand can hold such an id):
+/// writers report it rather than panic.
+#[cold]
+fn missing_node(id: NodeId, len: usize) -> PickleError {
+    let msg = format!("node {id} is not in the graph, which has {len} nodes");
+    PickleError::new(ErrorKind::Other(PyExcKind::Value, msg), 0)
 }
 
 /// The nodes of a pickle.

@@ -101,3 +101,43 @@ fn write_into_appends_and_leaves_the_buffer_alone_on_error() {
     );
     assert_eq!(buffer, b"kept\x80\x02X\x02\x00\x00\x00\xc3\xa9q\x00Q.");
 }
+
+#[test]
+fn ids_past_the_graph_are_errors_not_panics() {
+    // Graphs built by hand: a list naming node 7, a root past the end, a global whose name
+    // is missing (read directly at protocols below 4), a protocol-0 persistent id likewise.
+    let mut list = Graph::new();
+    let root = list.add(Value::List(vec![7]));
+    let list = Pickle { graph: list, root };
+    let past_root = Pickle {
+        graph: Graph::new(),
+        root: 3,
+    };
+    let mut global = Graph::new();
+    let module = global.add(Value::str("m"));
+    let root = global.add(Value::Global { module, name: 9 });
+    let global = Pickle {
+        graph: global,
+        root,
+    };
+    let mut persistent = Graph::new();
+    let root = persistent.add(Value::PersistentId(4));
+    let persistent = Pickle {
+        graph: persistent,
+        root,
+    };
+    let cases = [
+        (&list, 7, 1),
+        (&past_root, 3, 0),
+        (&global, 9, 2),
+        (&persistent, 4, 1),
+    ];
+    for (pickle, id, len) in cases {
+        let expected = format!("node {id} is not in the graph, which has {len} nodes");
+        for proto in 0..=5 {
+            let err = to_vec(pickle, proto).unwrap_err();
+            assert_eq!(err.to_string(), expected, "protocol {proto}");
+        }
+        assert_eq!(to_json(pickle).unwrap_err().to_string(), expected);
+    }
+}

@@ -6,7 +6,7 @@
 //! the writer emits the reduction CPython's pickler makes, with the objects it introduces
 //! (`_codecs.encode`, `'latin1'`, `set`, ...) keyed outside the graph's ids.
 
-use super::{Make, NodeId, Object, Pickle, Value};
+use super::{Make, NodeId, Object, Pickle, Value, missing_node};
 use crate::encoder::{BATCH_SIZE, Encoder, minimal_signed_len};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
@@ -47,6 +47,11 @@ impl Shared {
 }
 
 /// Writes `pickle` with protocol `proto`.
+///
+/// Errors, as CPython's pickler raises them: a protocol above 5, nesting deeper than 1000,
+/// what the protocol cannot express (a persistent id that is not ASCII text at protocol 0, a
+/// buffer below protocol 5, a string of 4 GiB below protocol 4); and, for a graph built by
+/// hand, a node id the graph does not have (a `ValueError`).
 pub fn to_vec(pickle: &Pickle, proto: u8) -> Result<Vec<u8>, PickleError> {
     let mut out = Vec::new();
     write_into(pickle, proto, &mut out)?;
@@ -119,9 +124,14 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    /// A node, borrowed from the pickle rather than the writer.
-    fn node(&self, id: NodeId) -> &'a Value {
-        self.pickle.graph.get(id)
+    /// A node, borrowed from the pickle rather than the writer. A graph built by hand can
+    /// name a node it does not have: an error, not a panic.
+    #[inline(always)]
+    fn node(&self, id: NodeId) -> Result<&'a Value, PickleError> {
+        match self.pickle.graph.nodes.get(id) {
+            Some(node) => Ok(node),
+            None => Err(missing_node(id, self.pickle.graph.len())),
+        }
     }
 
     fn memo_put(&mut self, key: usize) -> Result<(), PickleError> {
@@ -141,13 +151,14 @@ impl<'a> Writer<'a> {
     fn save(&mut self, id: NodeId) -> Result<(), PickleError> {
         self.enc.opcode_boundary();
         // Strings are most of the objects of most large pickles: the shortest path.
-        if let Value::Str(text) = self.node(id) {
+        let node = self.node(id)?;
+        if let Value::Str(text) = node {
             return match self.memo.get_or_put(id) {
                 Ok(stored) => self.enc.memo_get(stored),
                 Err(new) => self.enc.str_memoized(text, new),
             };
         }
-        self.save_other(id)
+        self.save_other(id, node)
     }
 
     /// [`Self::save`] for an element of a slice, as the generic batching loops take it.
@@ -156,14 +167,14 @@ impl<'a> Writer<'a> {
     }
 
     #[inline(never)]
-    fn save_other(&mut self, id: NodeId) -> Result<(), PickleError> {
-        if self.save_atom(id) {
+    fn save_other(&mut self, id: NodeId, node: &'a Value) -> Result<(), PickleError> {
+        if self.save_atom(node) {
             return Ok(());
         }
         if self.memo_get(id)? {
             return Ok(());
         }
-        if let Some(result) = self.save_leaf(id) {
+        if let Some(result) = self.save_leaf(id, node) {
             return result;
         }
         if self.depth >= MAX_DEPTH {
@@ -175,13 +186,13 @@ impl<'a> Writer<'a> {
         self.depth += 1;
         // Each level of nesting is a level of recursion here: grow the stack on demand rather
         // than depend on how deep the thread's stack happens to be.
-        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.save_node(id));
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.save_node(id, node));
         self.depth -= 1;
         result
     }
 
-    fn save_atom(&mut self, id: NodeId) -> bool {
-        match self.node(id) {
+    fn save_atom(&mut self, node: &Value) -> bool {
+        match node {
             Value::None => self.enc.none(),
             Value::Bool(b) => self.enc.bool(*b),
             Value::Int(i) => self.enc.int(*i),
@@ -202,9 +213,9 @@ impl<'a> Writer<'a> {
     /// Memoised objects that contain no others, written without a level of recursion (they
     /// are most of a large pickle's objects). None for any other node.
     #[inline]
-    fn save_leaf(&mut self, id: NodeId) -> Option<Result<(), PickleError>> {
+    fn save_leaf(&mut self, id: NodeId, node: &Value) -> Option<Result<(), PickleError>> {
         let proto = self.enc.proto();
-        let written = match self.node(id) {
+        let written = match node {
             Value::Str(text) => self.enc.str(text),
             Value::Bytes(data) if proto >= 3 => self.enc.bytes(data),
             Value::ByteArray(data) if proto >= 5 => {
@@ -216,8 +227,8 @@ impl<'a> Writer<'a> {
         Some(written.and_then(|()| self.memo_put(id)))
     }
 
-    fn save_node(&mut self, id: NodeId) -> Result<(), PickleError> {
-        match self.node(id) {
+    fn save_node(&mut self, id: NodeId, node: &'a Value) -> Result<(), PickleError> {
+        match node {
             Value::Bytes(data) => self.bytes_by_codecs(data, id),
             Value::ByteArray(data) => self.bytearray_by_reduce(data, id),
             Value::Legacy(data) => {
@@ -227,22 +238,23 @@ impl<'a> Writer<'a> {
             Value::Tuple(items) => self.save_tuple(id, items),
             Value::List(items) => self.save_list(id, items),
             Value::Dict(pairs) => self.save_dict(id, pairs),
-            Value::Set(items) | Value::FrozenSet(items) => self.save_set(id, items),
+            Value::Set(items) => self.save_set(id, items, false),
+            Value::FrozenSet(items) => self.save_set(id, items, true),
             Value::Global { module, name } => self.save_global(id, *module, *name),
             Value::Object(object) => self.save_object(id, object),
-            _ => self.save_reference(id),
+            _ => self.save_reference(node),
         }
     }
 
     /// Persistent ids, extension codes and buffers: references to objects outside the pickle.
-    fn save_reference(&mut self, id: NodeId) -> Result<(), PickleError> {
-        match self.node(id) {
+    fn save_reference(&mut self, node: &Value) -> Result<(), PickleError> {
+        match node {
             Value::PersistentId(pid) if self.enc.bin() => {
                 let pid = *pid;
                 self.save(pid)?;
                 self.enc.op(op::BINPERSID);
             }
-            Value::PersistentId(pid) => match self.node(*pid).as_str() {
+            Value::PersistentId(pid) => match self.node(*pid)?.as_str() {
                 Some(text) if text.is_ascii() => self.enc.persid_text(text.as_bytes()),
                 _ => {
                     return Err(error(
@@ -346,8 +358,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn save_set(&mut self, id: NodeId, items: &[NodeId]) -> Result<(), PickleError> {
-        let frozen = matches!(self.node(id), Value::FrozenSet(_));
+    fn save_set(&mut self, id: NodeId, items: &[NodeId], frozen: bool) -> Result<(), PickleError> {
         if self.enc.proto() < 4 {
             let name = if frozen { "frozenset" } else { "set" };
             return self.set_by_reduce(id, name, items);
@@ -451,7 +462,8 @@ impl<'a> Writer<'a> {
             self.save(name)?;
             self.enc.op(op::STACK_GLOBAL);
         } else {
-            let (Some(m), Some(n)) = (self.node(module).as_str(), self.node(name).as_str()) else {
+            let (Some(m), Some(n)) = (self.node(module)?.as_str(), self.node(name)?.as_str())
+            else {
                 return Err(error(
                     PyExcKind::Pickling,
                     "a global's module and name must be text",
