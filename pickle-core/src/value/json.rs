@@ -19,7 +19,7 @@
 //! an object with `"$id": n` first (plain forms get their tag: `{"$id": 1, "list": [...]}`,
 //! `{"$id": 2, "str": "x"}`), and as `{"$ref": n}` everywhere after.
 
-use super::{Graph, Make, NodeId, Object, Pickle, Value, missing_node};
+use super::{Graph, Make, NodeId, Object, Pickle, Value, check_str, is_ascii_quick, missing_node};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::text::{code_points, float_repr};
 use std::fmt::Write as _;
@@ -121,10 +121,15 @@ impl JsonWriter<'_> {
                 0,
             ));
         }
+        let node = self.graph.get(id);
+        if let Value::Str(text) = node
+            && self.graph.unchecked_text
+            && !is_ascii_quick(text)
+        {
+            check_str(id, text)?;
+        }
         self.depth += 1;
-        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-            self.value(self.graph.get(id), label)
-        });
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.value(node, label));
         self.depth -= 1;
         result
     }

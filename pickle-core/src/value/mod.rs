@@ -47,7 +47,7 @@ pub enum Value {
     /// A float.
     Float(f64),
     /// A `str`, as UTF-8 in which lone surrogates may appear (use [`Value::as_str`] for
-    /// ordinary text).
+    /// ordinary text). The writers refuse any other bytes.
     Str(Vec<u8>),
     /// A `bytes`.
     Bytes(Vec<u8>),
@@ -226,6 +226,36 @@ fn missing_node(id: NodeId, len: usize) -> PickleError {
     PickleError::new(ErrorKind::Other(PyExcKind::Value, msg), 0)
 }
 
+/// Whether `text` is all ASCII, a short one read in a few overlapping word-sized loads: std's
+/// `is_ascii` is a call and a loop, which cost as much as the rest of writing a short string.
+#[inline(always)]
+fn is_ascii_quick(text: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let n = text.len();
+    let word = |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().expect("8 bytes"));
+    let half = |at: usize| u32::from_le_bytes(text[at..at + 4].try_into().expect("4 bytes"));
+    match n {
+        0 => true,
+        1..=3 => (text[0] | text[n / 2] | text[n - 1]) < 0x80,
+        4..=7 => (half(0) | half(n - 4)) & HIGH as u32 == 0,
+        8..=16 => (word(0) | word(n - 8)) & HIGH == 0,
+        17..=32 => (word(0) | word(8) | word(n - 16) | word(n - 8)) & HIGH == 0,
+        _ => text.is_ascii(),
+    }
+}
+
+/// Checks a `Str` node's bytes are what the reader makes, UTF-8 in which lone surrogates may
+/// appear: a graph built by hand can hold other bytes, which writers refuse rather than pass
+/// on as text no reader accepts. Callers skip it for ASCII, the common case.
+#[cold]
+fn check_str(id: NodeId, text: &[u8]) -> Result<(), PickleError> {
+    if crate::text::is_surrogatepass_utf8(text) {
+        return Ok(());
+    }
+    let msg = format!("node {id} is a str whose bytes are not UTF-8");
+    Err(PickleError::new(ErrorKind::Other(PyExcKind::Value, msg), 0))
+}
+
 /// The nodes of a pickle.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
@@ -233,6 +263,10 @@ pub struct Graph {
     /// Bytes of text and binary payload added so far: with the node count, what a writer
     /// needs to size its output once rather than grow it many times.
     payload_bytes: usize,
+    /// Whether a `Str` node may hold bytes the reader would not have made: set when one is
+    /// added, or any node lent mutably, through the public API; the writers then check each
+    /// string (a read graph's strings were checked as they were read).
+    unchecked_text: bool,
 }
 
 impl PartialEq for Graph {
@@ -249,6 +283,14 @@ impl Graph {
 
     /// Adds a node and returns its id.
     pub fn add(&mut self, value: Value) -> NodeId {
+        if matches!(value, Value::Str(_)) {
+            self.unchecked_text = true;
+        }
+        self.push(value)
+    }
+
+    /// Adds a node the reader made.
+    fn push(&mut self, value: Value) -> NodeId {
         if let Value::Str(b) | Value::Bytes(b) | Value::ByteArray(b) | Value::Legacy(b) = &value {
             self.payload_bytes += b.len();
         }
@@ -268,8 +310,14 @@ impl Graph {
         &self.nodes[id]
     }
 
-    /// The node `id`, mutably.
+    /// The node `id`, mutably. Panics if the graph has no such node.
     pub fn get_mut(&mut self, id: NodeId) -> &mut Value {
+        self.unchecked_text = true;
+        &mut self.nodes[id]
+    }
+
+    /// The node `id`, mutably, for the reader (which puts no text in place this way).
+    fn node_mut(&mut self, id: NodeId) -> &mut Value {
         &mut self.nodes[id]
     }
 

@@ -64,7 +64,7 @@ impl GraphBuilder {
 
     fn add(&mut self, value: Value) -> Made {
         self.charge(std::mem::size_of::<Value>() + heap_size(&value))?;
-        Ok(self.graph.add(value))
+        Ok(self.graph.push(value))
     }
 
     fn object(&mut self, make: Make) -> Made {
@@ -121,7 +121,7 @@ impl Builder for GraphBuilder {
     }
     fn append(&mut self, list: &NodeId, items: Items<'_, NodeId>) -> Result<(), PickleError> {
         self.charge(items.len() * std::mem::size_of::<NodeId>())?;
-        match self.graph.get_mut(*list) {
+        match self.graph.node_mut(*list) {
             Value::List(v) => v.extend(items),
             Value::Object(o) => o.items.extend(items),
             _ => {
@@ -136,7 +136,7 @@ impl Builder for GraphBuilder {
         self.charge(pairs.len() * std::mem::size_of::<NodeId>())?;
         let pairs: Vec<NodeId> = pairs.collect();
         let pairs = pairs.chunks_exact(2).map(|p| (p[0], p[1]));
-        match self.graph.get_mut(*dict) {
+        match self.graph.node_mut(*dict) {
             Value::Dict(v) => v.extend(pairs),
             Value::Object(o) => o.pairs.extend(pairs),
             _ => {
@@ -149,7 +149,7 @@ impl Builder for GraphBuilder {
     }
     fn add_items(&mut self, set: &NodeId, items: Items<'_, NodeId>) -> Result<(), PickleError> {
         self.charge(items.len() * std::mem::size_of::<NodeId>())?;
-        match self.graph.get_mut(*set) {
+        match self.graph.node_mut(*set) {
             Value::Set(v) => v.extend(items),
             _ => return Err(unrepresentable("ADDITEMS to something that is not a set")),
         }
@@ -178,7 +178,7 @@ impl Builder for GraphBuilder {
         self.object(Make::NewObjEx { cls, args, kwargs })
     }
     fn build(&mut self, obj: &NodeId, state: NodeId) -> Result<(), PickleError> {
-        match self.graph.get_mut(*obj) {
+        match self.graph.node_mut(*obj) {
             Value::Object(o) => {
                 o.state = Some(state);
                 Ok(())
@@ -196,6 +196,12 @@ impl Builder for GraphBuilder {
         self.object(Make::Obj { cls, args })
     }
     fn persistent_id_text(&mut self, pid: &[u8]) -> Made {
+        // CPython decodes the line as ASCII and refuses anything else.
+        if !pid.is_ascii() {
+            return Err(unrepresentable(
+                "persistent IDs in protocol 0 must be ASCII strings",
+            ));
+        }
         let pid = self.add(Value::Str(pid.to_vec()))?;
         self.add(Value::PersistentId(pid))
     }
@@ -228,7 +234,7 @@ impl Builder for GraphBuilder {
         let &[target, state] = pair.as_slice() else {
             return;
         };
-        if let Value::Object(object) = self.graph.get_mut(target)
+        if let Value::Object(object) = self.graph.node_mut(target)
             && object.state.is_none()
         {
             object.state = Some(state);
@@ -236,7 +242,7 @@ impl Builder for GraphBuilder {
         }
     }
     fn readonly_buffer(&mut self, buffer: NodeId) -> Made {
-        match self.graph.get_mut(buffer) {
+        match self.graph.node_mut(buffer) {
             Value::Buffer { readonly, .. } => *readonly = true,
             _ => {
                 return Err(unrepresentable(

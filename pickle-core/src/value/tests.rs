@@ -141,3 +141,54 @@ fn ids_past_the_graph_are_errors_not_panics() {
         assert_eq!(to_json(pickle).unwrap_err().to_string(), expected);
     }
 }
+
+#[test]
+fn str_nodes_that_are_not_utf8_are_refused_by_the_writers() {
+    for bytes in [&b"\xff\xfe"[..], b"ok \xc3", b"\xf0\x9f", b"\xc0\x80"] {
+        let mut graph = Graph::new();
+        let text = graph.add(Value::Str(bytes.to_vec()));
+        let root = graph.add(Value::List(vec![text]));
+        let pickle = Pickle { graph, root };
+        let expected = "node 0 is a str whose bytes are not UTF-8";
+        for proto in 0..=5 {
+            let err = to_vec(&pickle, proto).unwrap_err();
+            assert_eq!(err.to_string(), expected, "{bytes:?}, protocol {proto}");
+        }
+        assert_eq!(to_json(&pickle).unwrap_err().to_string(), expected);
+    }
+    // A lone surrogate is what the reader itself makes of CPython's surrogatepass text.
+    let mut graph = Graph::new();
+    let root = graph.add(Value::Str(b"\xed\xa0\x80".to_vec()));
+    let pickle = Pickle { graph, root };
+    assert_eq!(
+        to_vec(&pickle, 4).unwrap(),
+        b"\x80\x04\x95\x07\x00\x00\x00\x00\x00\x00\x00\x8c\x03\xed\xa0\x80\x94."
+    );
+    assert_eq!(to_json(&pickle).unwrap(), r#"{"code_points":[55296]}"#);
+}
+
+#[test]
+fn text_put_into_a_read_graph_is_checked_when_written() {
+    // pickle.dumps(['a'], 4): read (its text checked then), then changed by hand.
+    let data = b"\x80\x04\x95\x08\x00\x00\x00\x00\x00\x00\x00]\x94\x8c\x01a\x94a.";
+    let mut pickle = from_slice(data, &Limits::UNTRUSTED).unwrap();
+    assert_eq!(to_vec(&pickle, 4).unwrap(), data);
+    let Value::List(items) = pickle.graph.get(pickle.root) else {
+        panic!("a list");
+    };
+    let text = items[0];
+    *pickle.graph.get_mut(text) = Value::Str(b"\xff".to_vec());
+    let expected = format!("node {text} is a str whose bytes are not UTF-8");
+    assert_eq!(to_vec(&pickle, 4).unwrap_err().to_string(), expected);
+}
+
+#[test]
+fn a_protocol_0_persistent_id_must_be_ascii_as_in_cpython() {
+    let err = from_slice(b"P\xc3\xa9\n.", &Limits::UNTRUSTED).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "persistent IDs in protocol 0 must be ASCII strings"
+    );
+    let pickle = from_slice(b"Pkey\n.", &Limits::UNTRUSTED).unwrap();
+    assert_eq!(to_json(&pickle).unwrap(), r#"{"persistent_id":"key"}"#);
+}

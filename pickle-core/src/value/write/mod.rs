@@ -6,7 +6,7 @@
 //! the writer emits the reduction CPython's pickler makes, with the objects it introduces
 //! (`_codecs.encode`, `'latin1'`, `set`, ...) keyed outside the graph's ids.
 
-use super::{Make, NodeId, Object, Pickle, Value, missing_node};
+use super::{Make, NodeId, Object, Pickle, Value, check_str, is_ascii_quick, missing_node};
 use crate::encoder::{BATCH_SIZE, Encoder, minimal_signed_len};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
@@ -98,6 +98,7 @@ pub fn write_into(pickle: &Pickle, proto: u8, out: &mut Vec<u8>) -> Result<(), P
         memo: GraphMemo::new(pickle.graph.len()),
         depth: 0,
         next_virtual: VIRTUAL + 16,
+        check_text: pickle.graph.unchecked_text,
     };
     writer.enc.begin();
     let result = writer.save(pickle.root);
@@ -121,6 +122,8 @@ struct Writer<'a> {
     memo: GraphMemo,
     depth: usize,
     next_virtual: usize,
+    /// Whether strings must be checked as they are written (a graph built by hand).
+    check_text: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -153,6 +156,9 @@ impl<'a> Writer<'a> {
         // Strings are most of the objects of most large pickles: the shortest path.
         let node = self.node(id)?;
         if let Value::Str(text) = node {
+            if self.check_text && !is_ascii_quick(text) {
+                check_str(id, text)?;
+            }
             return match self.memo.get_or_put(id) {
                 Ok(stored) => self.enc.memo_get(stored),
                 Err(new) => self.enc.str_memoized(text, new),
@@ -210,13 +216,12 @@ impl<'a> Writer<'a> {
         true
     }
 
-    /// Memoised objects that contain no others, written without a level of recursion (they
-    /// are most of a large pickle's objects). None for any other node.
+    /// Memoised bytes and bytearrays, written without a level of recursion (strings have
+    /// their own path in `save`). None for any other node.
     #[inline]
     fn save_leaf(&mut self, id: NodeId, node: &Value) -> Option<Result<(), PickleError>> {
         let proto = self.enc.proto();
         let written = match node {
-            Value::Str(text) => self.enc.str(text),
             Value::Bytes(data) if proto >= 3 => self.enc.bytes(data),
             Value::ByteArray(data) if proto >= 5 => {
                 self.enc.bytearray(data);
