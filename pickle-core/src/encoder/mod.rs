@@ -283,8 +283,7 @@ impl Encoder {
             let v = (value as u16).to_le_bytes();
             self.write(&[op::BININT2, v[0], v[1]]);
         } else {
-            let v = value.to_le_bytes();
-            self.write(&[op::BININT, v[0], v[1], v[2], v[3]]);
+            self.write(&header4(op::BININT, value as u32));
         }
     }
 
@@ -294,9 +293,7 @@ impl Encoder {
         if le.len() < 256 {
             self.write(&[op::LONG1, le.len() as u8]);
         } else {
-            let mut header = [op::LONG4, 0, 0, 0, 0];
-            header[1..].copy_from_slice(&(le.len() as u32).to_le_bytes());
-            self.write(&header);
+            self.write(&header4(op::LONG4, le.len() as u32));
         }
         self.write(le);
     }
@@ -340,12 +337,14 @@ impl Encoder {
             self.write_short(op::SHORT_BINUNICODE, text);
         } else if len <= STAGED_PAYLOAD_MAX {
             // Protocols 1 to 3, which have no frames.
-            let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
-            append_staged(&mut self.out, &[op::BINUNICODE, l0, l1, l2, l3], text, &[]);
+            append_staged(
+                &mut self.out,
+                &header4(op::BINUNICODE, len as u32),
+                text,
+                &[],
+            );
         } else if len as u64 <= 0xffff_ffff {
-            let mut header = [op::BINUNICODE, 0, 0, 0, 0];
-            header[1..].copy_from_slice(&(len as u32).to_le_bytes());
-            self.write_payload(&header, text);
+            self.write_payload(&header4(op::BINUNICODE, len as u32), text);
         } else if self.proto >= 4 {
             self.write_payload(&header8(op::BINUNICODE8, len), text);
         } else {
@@ -367,19 +366,13 @@ impl Encoder {
         }
         // Protocols 1 to 3 (unframed): BINUNICODE, then BINPUT or LONG_BINPUT.
         if self.bin() && self.proto < 4 && len <= STAGED_PAYLOAD_MAX && idx <= 0xffff_ffff {
-            let [l0, l1, l2, l3] = (len as u32).to_le_bytes();
-            let header = [op::BINUNICODE, l0, l1, l2, l3];
-            let [i0, i1, i2, i3] = (idx as u32).to_le_bytes();
+            let header = header4(op::BINUNICODE, len as u32);
             // Two calls, so that each trailer's length is known where it is copied.
             if idx < 256 {
-                append_staged(&mut self.out, &header, text, &[op::BINPUT, i0]);
+                append_staged(&mut self.out, &header, text, &[op::BINPUT, idx as u8]);
             } else {
-                append_staged(
-                    &mut self.out,
-                    &header,
-                    text,
-                    &[op::LONG_BINPUT, i0, i1, i2, i3],
-                );
+                let put = header4(op::LONG_BINPUT, idx as u32);
+                append_staged(&mut self.out, &header, text, &put);
             }
             return Ok(());
         }
@@ -394,9 +387,7 @@ impl Encoder {
         if len < 256 {
             self.write_short(op::SHORT_BINBYTES, data);
         } else if len as u64 <= 0xffff_ffff {
-            let mut header = [op::BINBYTES, 0, 0, 0, 0];
-            header[1..].copy_from_slice(&(len as u32).to_le_bytes());
-            self.write_payload(&header, data);
+            self.write_payload(&header4(op::BINBYTES, len as u32), data);
         } else if self.proto >= 4 {
             self.write_payload(&header8(op::BINBYTES8, len), data);
         } else {
@@ -455,8 +446,7 @@ impl Encoder {
         } else if idx < 256 {
             self.write(&[short, idx as u8]);
         } else if idx as u64 <= 0xffff_ffff {
-            let b = (idx as u32).to_le_bytes();
-            self.write(&[long, b[0], b[1], b[2], b[3]]);
+            self.write(&header4(long, idx as u32));
         } else {
             return Err(pickling_error(too_large));
         }
@@ -480,8 +470,7 @@ impl Encoder {
             let b = (code as u16).to_le_bytes();
             self.write(&[op::EXT2, b[0], b[1]]);
         } else {
-            let b = code.to_le_bytes();
-            self.write(&[op::EXT4, b[0], b[1], b[2], b[3]]);
+            self.write(&header4(op::EXT4, code));
         }
     }
 
@@ -550,6 +539,13 @@ impl Encoder {
     }
 }
 
+/// An opcode and a four-byte little-endian argument (a length, a memo index, a code).
+fn header4(code: u8, arg: u32) -> [u8; 5] {
+    let [a0, a1, a2, a3] = arg.to_le_bytes();
+    [code, a0, a1, a2, a3]
+}
+
+/// An opcode and an eight-byte little-endian length.
 fn header8(code: u8, len: usize) -> [u8; 9] {
     let mut header = [code, 0, 0, 0, 0, 0, 0, 0, 0];
     header[1..].copy_from_slice(&(len as u64).to_le_bytes());

@@ -222,16 +222,25 @@ impl JsonWriter<'_> {
         self.out.push('}');
     }
 
-    fn array(&mut self, items: &[NodeId]) -> Result<(), PickleError> {
+    /// `[...]` with `each` writing every element.
+    fn sequence<T>(
+        &mut self,
+        items: &[T],
+        mut each: impl FnMut(&mut Self, &T) -> Result<(), PickleError>,
+    ) -> Result<(), PickleError> {
         self.out.push('[');
-        for (i, &item) in items.iter().enumerate() {
+        for (i, item) in items.iter().enumerate() {
             if i > 0 {
                 self.out.push(',');
             }
-            self.node(item)?;
+            each(self, item)?;
         }
         self.out.push(']');
         Ok(())
+    }
+
+    fn array(&mut self, items: &[NodeId]) -> Result<(), PickleError> {
+        self.sequence(items, |w, &item| w.node(item))
     }
 
     fn tagged_array(
@@ -240,30 +249,36 @@ impl JsonWriter<'_> {
         tag: &str,
         items: &[NodeId],
     ) -> Result<(), PickleError> {
-        self.open(label, tag);
-        self.array(items)?;
+        self.open_tagged_array(label, tag, items)?;
         self.out.push('}');
         Ok(())
     }
 
+    /// `{"tag": [items...]` with the object left open (for what was applied to an object).
+    fn open_tagged_array(
+        &mut self,
+        label: Option<usize>,
+        tag: &str,
+        items: &[NodeId],
+    ) -> Result<(), PickleError> {
+        self.open(label, tag);
+        self.array(items)
+    }
+
     fn pairs(&mut self, pairs: &[(NodeId, NodeId)]) -> Result<(), PickleError> {
-        self.out.push('[');
-        for (i, &(key, value)) in pairs.iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
-            }
-            self.array(&[key, value])?;
-        }
-        self.out.push(']');
-        Ok(())
+        self.sequence(pairs, |w, &(key, value)| w.array(&[key, value]))
     }
 
     fn object(&mut self, label: Option<usize>, object: &Object) -> Result<(), PickleError> {
         match &object.make {
-            Make::Reduce { func, args } => self.open_call(label, "reduce", &[*func, *args])?,
-            Make::NewObj { cls, args } => self.open_call(label, "newobj", &[*cls, *args])?,
+            Make::Reduce { func, args } => {
+                self.open_tagged_array(label, "reduce", &[*func, *args])?
+            }
+            Make::NewObj { cls, args } => {
+                self.open_tagged_array(label, "newobj", &[*cls, *args])?
+            }
             Make::NewObjEx { cls, args, kwargs } => {
-                self.open_call(label, "newobj_ex", &[*cls, *args, *kwargs])?
+                self.open_tagged_array(label, "newobj_ex", &[*cls, *args, *kwargs])?
             }
             Make::Inst { module, name, args } => {
                 self.open(label, "inst");
@@ -300,17 +315,6 @@ impl JsonWriter<'_> {
         }
         self.out.push('}');
         Ok(())
-    }
-
-    /// `{"tag": [parts...]` with the object left open for what was applied to it.
-    fn open_call(
-        &mut self,
-        label: Option<usize>,
-        tag: &str,
-        parts: &[NodeId],
-    ) -> Result<(), PickleError> {
-        self.open(label, tag);
-        self.array(parts)
     }
 }
 
