@@ -3,6 +3,7 @@
 mod support;
 
 use rstest::rstest;
+use std::path::Path;
 use std::process::Command;
 
 fn golden_files(proto: u8) -> (std::path::PathBuf, Vec<String>) {
@@ -16,13 +17,33 @@ fn golden_files(proto: u8) -> (std::path::PathBuf, Vec<String>) {
     (dir, files)
 }
 
-fn output(cmd: &mut Command) -> (String, String, Option<i32>) {
+/// What a run printed and how it ended: stdout, stderr, exit status.
+type Run = (String, String, Option<i32>);
+
+fn output(cmd: &mut Command) -> Run {
     let out = cmd.output().expect("runs");
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
         out.status.code(),
     )
+}
+
+/// `brine-pickle dis ARGS` and `brine -m pickletools ARGS`, both run in `dir`.
+fn dis_and_pickletools<S: AsRef<std::ffi::OsStr>>(args: &[S], dir: &Path) -> (Run, Run) {
+    let ours = output(
+        Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
+            .arg("dis")
+            .args(args)
+            .current_dir(dir),
+    );
+    let theirs = output(
+        support::brine()
+            .args(["-m", "pickletools"])
+            .args(args)
+            .current_dir(dir),
+    );
+    (ours, theirs)
 }
 
 /// brine-pickle prints the exception pickletools raises (type, message and notes) as the last
@@ -48,21 +69,12 @@ fn dis_matches_pickletools_over_the_golden_corpus(
 ) {
     let (dir, files) = golden_files(proto);
     assert!(files.len() >= 470);
-    let (ours, _, ours_status) = output(
-        Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
-            .arg("dis")
-            .args(options)
-            .args(&files)
-            .current_dir(&dir),
-    );
-    let mut pickletools = support::brine();
-    let (theirs, _, theirs_status) = output(
-        pickletools
-            .args(["-m", "pickletools"])
-            .args(options)
-            .args(&files)
-            .current_dir(&dir),
-    );
+    let args: Vec<&str> = options
+        .iter()
+        .copied()
+        .chain(files.iter().map(String::as_str))
+        .collect();
+    let ((ours, _, ours_status), (theirs, _, theirs_status)) = dis_and_pickletools(&args, &dir);
     assert_eq!((ours_status, theirs_status), (Some(0), Some(0)));
     if ours != theirs {
         let line = ours
@@ -94,19 +106,8 @@ fn options_and_errors_match_pickletools() {
         vec!["bad_memo.pickle"],
         vec!["-a", "-l", "1", "bad_memo.pickle", "nested.pickle"],
     ] {
-        let (ours, ours_err, ours_status) = output(
-            Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
-                .arg("dis")
-                .args(&args)
-                .current_dir(&dir),
-        );
-        let mut pickletools = support::brine();
-        let (theirs, theirs_err, theirs_status) = output(
-            pickletools
-                .args(["-m", "pickletools"])
-                .args(&args)
-                .current_dir(&dir),
-        );
+        let ((ours, ours_err, ours_status), (theirs, theirs_err, theirs_status)) =
+            dis_and_pickletools(&args, &dir);
         assert_eq!(ours, theirs, "{args:?}");
         assert_eq!(ours_status, theirs_status, "{args:?}");
         assert_same_exception(&ours_err, &theirs_err, &format!("{args:?}"));
@@ -136,21 +137,9 @@ fn dis_matches_pickletools_over_the_hostile_corpus() {
     let last = |s: &str| s.trim_end().lines().last().unwrap_or("").to_string();
     let listed = names.iter().filter(|n| n.as_str() != "marks_100000.pickle");
     for (name, options) in listed.flat_map(|n| [(n, &[][..]), (n, &["-a"][..])]) {
-        let (ours, ours_err, ours_status) = output(
-            Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
-                .arg("dis")
-                .args(options)
-                .arg(name)
-                .current_dir(&dir),
-        );
-        let mut pickletools = support::brine();
-        let (theirs, theirs_err, theirs_status) = output(
-            pickletools
-                .args(["-m", "pickletools"])
-                .args(options)
-                .arg(name)
-                .current_dir(&dir),
-        );
+        let args: Vec<&str> = options.iter().copied().chain([name.as_str()]).collect();
+        let ((ours, ours_err, ours_status), (theirs, theirs_err, theirs_status)) =
+            dis_and_pickletools(&args, &dir);
         assert_eq!(ours, theirs, "{name} {options:?}: stdout");
         assert_eq!(ours_status, theirs_status, "{name}: exit status");
         if allocates.contains(&name.as_str()) {
