@@ -19,7 +19,7 @@
 //! an object with `"$id": n` first (plain forms get their tag: `{"$id": 1, "list": [...]}`,
 //! `{"$id": 2, "str": "x"}`), and as `{"$ref": n}` everywhere after.
 
-use super::{Graph, Make, NodeId, Object, Pickle, Value, check_str, is_ascii_quick, missing_node};
+use super::{Graph, Make, NodeId, Object, Pickle, Value, check_str, missing_node};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::text::{code_points, float_repr};
 use std::fmt::Write as _;
@@ -124,7 +124,6 @@ impl JsonWriter<'_> {
         let node = self.graph.get(id);
         if let Value::Str(text) = node
             && self.graph.unchecked_text
-            && !is_ascii_quick(text)
         {
             check_str(id, text)?;
         }

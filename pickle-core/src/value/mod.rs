@@ -226,28 +226,9 @@ fn missing_node(id: NodeId, len: usize) -> PickleError {
     PickleError::new(ErrorKind::Other(PyExcKind::Value, msg), 0)
 }
 
-/// Whether `text` is all ASCII, a short one read in a few overlapping word-sized loads: std's
-/// `is_ascii` is a call and a loop, which cost as much as the rest of writing a short string.
-#[inline(always)]
-fn is_ascii_quick(text: &[u8]) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let n = text.len();
-    let word = |at: usize| u64::from_le_bytes(text[at..at + 8].try_into().expect("8 bytes"));
-    let half = |at: usize| u32::from_le_bytes(text[at..at + 4].try_into().expect("4 bytes"));
-    match n {
-        0 => true,
-        1..=3 => (text[0] | text[n / 2] | text[n - 1]) < 0x80,
-        4..=7 => (half(0) | half(n - 4)) & HIGH as u32 == 0,
-        8..=16 => (word(0) | word(n - 8)) & HIGH == 0,
-        17..=32 => (word(0) | word(8) | word(n - 16) | word(n - 8)) & HIGH == 0,
-        _ => text.is_ascii(),
-    }
-}
-
 /// Checks a `Str` node's bytes are what the reader makes, UTF-8 in which lone surrogates may
 /// appear: a graph built by hand can hold other bytes, which writers refuse rather than pass
-/// on as text no reader accepts. Callers skip it for ASCII, the common case.
-#[cold]
+/// on as text no reader accepts. Only graphs marked `unchecked_text` need it.
 fn check_str(id: NodeId, text: &[u8]) -> Result<(), PickleError> {
     if crate::text::is_surrogatepass_utf8(text) {
         return Ok(());

@@ -6,7 +6,7 @@
 //! the writer emits the reduction CPython's pickler makes, with the objects it introduces
 //! (`_codecs.encode`, `'latin1'`, `set`, ...) keyed outside the graph's ids.
 
-use super::{Make, NodeId, Object, Pickle, Value, check_str, is_ascii_quick, missing_node};
+use super::{Make, NodeId, Object, Pickle, Value, check_str, missing_node};
 use crate::encoder::{BATCH_SIZE, Encoder, minimal_signed_len};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
@@ -98,7 +98,6 @@ pub fn write_into(pickle: &Pickle, proto: u8, out: &mut Vec<u8>) -> Result<(), P
         memo: GraphMemo::new(pickle.graph.len()),
         depth: 0,
         next_virtual: VIRTUAL + 16,
-        check_text: pickle.graph.unchecked_text,
     };
     writer.enc.begin();
     let result = writer.save(pickle.root);
@@ -122,8 +121,6 @@ struct Writer<'a> {
     memo: GraphMemo,
     depth: usize,
     next_virtual: usize,
-    /// Whether strings must be checked as they are written (a graph built by hand).
-    check_text: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -156,7 +153,8 @@ impl<'a> Writer<'a> {
         // Strings are most of the objects of most large pickles: the shortest path.
         let node = self.node(id)?;
         if let Value::Str(text) = node {
-            if self.check_text && !is_ascii_quick(text) {
+            // A read graph's strings were checked as they were read.
+            if self.pickle.graph.unchecked_text {
                 check_str(id, text)?;
             }
             return match self.memo.get_or_put(id) {
