@@ -1,59 +1,208 @@
-//! The `brine` command line: RustPython's `python` front end, except for one case it handles
-//! unlike CPython.
+//! The `brine` command line: `python`'s options and modes, run through the embedding API.
 //!
-//! With `-` or no script, CPython runs the interactive loop only when stdin is a terminal;
-//! otherwise it reads all of stdin and runs it as one script named `<stdin>`. RustPython's
-//! front end runs its interactive shell on a pipe too, which breaks any piped program with a
-//! blank line inside a block. `brine` runs piped stdin as CPython does, and leaves every other
-//! case (scripts, `-c`, `-m`, `-i`, the terminal REPL) to RustPython's front end.
+//! RustPython's `parse_opts` reads the options; a [`Runtime`] built with them runs the
+//! program. One case is handled unlike RustPython's own front end, as CPython handles it:
+//! with `-` or no script and a stdin that is not a terminal, all of stdin runs as one
+//! script named `<stdin>` (RustPython runs its interactive shell there, which breaks any
+//! piped program with a blank line inside a block).
 
-use crate::interpreter::{PickleImpl, builder};
+use crate::embed::interpreter::PickleImpl;
+use crate::{Error, Runtime};
 use rustpython::{RunMode, parse_opts};
-use rustpython_vm::{PyResult, VirtualMachine};
+use rustpython_vm::builtins::PyType;
+use rustpython_vm::{Py, PyResult, VirtualMachine};
+use rustpython_vm::scope::Scope;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 /// Runs `brine` with the process's arguments.
 pub fn main() -> ExitCode {
-    let pickle = PickleImpl::from_env();
-    let Ok((mut settings, mode)) = parse_opts() else {
-        // RustPython's front end reports the argument error itself.
-        return rustpython::run(builder(pickle));
+    let (mut settings, mode) = match parse_opts() {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            println!("{err}");
+            return ExitCode::FAILURE;
+        }
     };
-    let piped_program =
-        matches!(mode, RunMode::Repl) && !settings.inspect && !std::io::stdin().is_terminal();
-    if !piped_program {
-        return rustpython::run(builder(pickle));
-    }
+    let piped = matches!(mode, RunMode::Repl) && !settings.inspect && !std::io::stdin().is_terminal();
     // CPython's sys.argv for a program read from stdin without `-` is [''].
-    if settings.argv.is_empty() {
+    if piped && settings.argv.is_empty() {
         settings.argv.push(String::new());
     }
-    let interpreter = builder(pickle).settings(settings).interpreter();
-    let status = interpreter.run(run_stdin_program);
+    let (inspect, safe_path) = (settings.inspect, settings.safe_path);
+    let runtime = Runtime::builder()
+        .cli_settings(settings)
+        .pickle_impl(PickleImpl::from_env())
+        .build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("brine: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let interactive = matches!(mode, RunMode::Repl) && !piped;
+    let mut result = start(&runtime, &mode, safe_path).and_then(|()| run(&runtime, mode, piped));
+    if result.is_ok() && (interactive || inspect) {
+        result = shell(&runtime);
+    }
+    let status = match result {
+        Ok(()) => 0,
+        Err(err) => exit_status(&runtime, err),
+    };
+    // Finalizing can fail too (a stream that cannot be flushed: 120), as in CPython.
+    let finalized = runtime.finalize().unwrap_or(0);
+    let status = if status == 0 { finalized } else { status };
     ExitCode::from(status as u8)
 }
 
-/// What CPython does for a piped program: the usual start-up (warnings, site, `''` as
-/// `sys.path[0]`), then all of stdin compiled and run as `<stdin>` in `__main__`.
-fn run_stdin_program(vm: &VirtualMachine) -> PyResult<()> {
-    let scope = vm.new_scope_with_main()?;
-    // As RustPython's front end: a failed warnings/site import is not fatal.
-    let _ = vm.import("warnings", 0);
-    let _ = vm.import("site", 0);
-    if !vm.state.config.settings.safe_path {
-        vm.insert_sys_path(vm.new_pyobj(""))?;
+/// What `python` does before the program: the warnings module, site, `sys.path[0]`.
+fn start(runtime: &Runtime, mode: &RunMode, safe_path: bool) -> Result<(), Error> {
+    // As CPython: a failed warnings or site import is not fatal.
+    let _ = runtime.import("warnings");
+    let _ = runtime.import("site");
+    let path0 = match mode {
+        RunMode::Command(_) | RunMode::Repl => Some(String::new()),
+        RunMode::Module(_) => std::env::current_dir()
+            .ok()
+            .and_then(|p| p.to_str().map(str::to_owned)),
+        // A script's directory is put there when the script is run.
+        RunMode::Script(_) | RunMode::InstallPip(_) => None,
+    };
+    match path0 {
+        Some(path) if !safe_path => insert_sys_path(runtime, &path),
+        _ => Ok(()),
     }
+}
+
+/// `sys.path.insert(0, entry)`.
+fn insert_sys_path(runtime: &Runtime, entry: &str) -> Result<(), Error> {
+    let path = runtime.import("sys")?.get_attr("path")?;
+    path.call_method("insert", (0, entry))
+}
+
+/// Runs the program the options name.
+fn run(runtime: &Runtime, mode: RunMode, piped: bool) -> Result<(), Error> {
+    match mode {
+        RunMode::Command(command) => runtime.run_source(&command, "<string>"),
+        RunMode::Module(module) => runtime.run_module(&module),
+        RunMode::Script(path) => run_script(runtime, &path),
+        RunMode::Repl if piped => runtime.run_source(&read_stdin(runtime)?, "<stdin>"),
+        RunMode::Repl => Ok(()),
+        RunMode::InstallPip(_) => {
+            let msg = "install-pip requires rustpython be build with '--features=ssl'";
+            Err(exception(runtime, |vm| vm.ctx.exceptions.system_error, msg))
+        }
+    }
+}
+
+/// All of stdin, as UTF-8 source (CPython's SyntaxError for anything else).
+fn read_stdin(runtime: &Runtime) -> Result<String, Error> {
     let mut source = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut source)
-        .map_err(|e| vm.new_os_error(e.to_string()))?;
-    let source = String::from_utf8(source).map_err(|e| {
-        let msg = format!(
-            "Non-UTF-8 code starting with '\\x{:02x}' in file <stdin>",
-            e.as_bytes()[e.utf8_error().valid_up_to()]
-        );
-        vm.new_exception_msg(vm.ctx.exceptions.syntax_error.to_owned(), msg.into())
-    })?;
-    vm.run_string(scope, &source, "<stdin>").map(drop)
+    if let Err(err) = std::io::stdin().read_to_end(&mut source) {
+        let msg = err.to_string();
+        return Err(exception(runtime, |vm| vm.ctx.exceptions.os_error, &msg));
+    }
+    String::from_utf8(source).map_err(|e| {
+        let byte = e.as_bytes()[e.utf8_error().valid_up_to()];
+        let msg = format!("Non-UTF-8 code starting with '\\x{byte:02x}' in file <stdin>");
+        exception(runtime, |vm| vm.ctx.exceptions.syntax_error, &msg)
+    })
+}
+
+/// A new exception of a builtin type, as the error the program ends with.
+fn exception(
+    runtime: &Runtime,
+    kind: fn(&VirtualMachine) -> &'static Py<PyType>,
+    msg: &str,
+) -> Error {
+    let made = runtime.with_cx(|cx| {
+        let exc = cx.vm.new_exception_msg(kind(cx.vm).to_owned(), msg.to_string().into());
+        Ok(cx.error(exc))
+    });
+    made.unwrap_or_else(|err| err)
+}
+
+/// `python FILE`: a directory or zip with `__main__` runs as a package; a file runs with
+/// its directory first on `sys.path`, and its absolute path as `__file__`.
+fn run_script(runtime: &Runtime, script: &str) -> Result<(), Error> {
+    let path = absolute(script);
+    if runtime.call::<bool>("_brine_embed.has_importer", (path.as_str(),))? {
+        insert_sys_path(runtime, &path)?;
+        return runtime.call("runpy._run_module_as_main", ("__main__", false));
+    }
+    let safe_path = runtime.eval::<bool>("__import__('sys').flags.safe_path")?;
+    if !safe_path {
+        insert_sys_path(runtime, &script_dir(script))?;
+    }
+    if let Err(err) = std::fs::metadata(&path) {
+        return cannot_open(runtime, &path, &err);
+    }
+    runtime.run_file(&path)
+}
+
+/// CPython's message for a script it cannot open, and its exit status 2.
+fn cannot_open(runtime: &Runtime, path: &str, err: &std::io::Error) -> Result<(), Error> {
+    let program = runtime.eval::<String>("__import__('sys').executable")?;
+    let errno = err.raw_os_error().unwrap_or(2);
+    let text = err.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text);
+    let shown = runtime.call::<String>("builtins.repr", (path,))?;
+    eprintln!("{program}: can't open file {shown}: [Errno {errno}] {text}");
+    Err(Error::Exit {
+        code: 2,
+        message: None,
+    })
+}
+
+/// `path` made absolute against the working directory, as CPython names `__main__`'s file.
+fn absolute(path: &str) -> String {
+    std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.into_os_string().into_string().ok())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// The directory of the script, symlinks resolved (CPython's `sys.path[0]`).
+fn script_dir(script: &str) -> String {
+    let resolved = std::fs::canonicalize(script)
+        .ok()
+        .and_then(|p| p.into_os_string().into_string().ok())
+        .unwrap_or_else(|| script.to_string());
+    match resolved.rfind('/') {
+        Some(0) => "/".to_string(),
+        Some(sep) => resolved[..sep].to_string(),
+        None => String::new(),
+    }
+}
+
+/// The interactive loop, in `__main__`.
+fn shell(runtime: &Runtime) -> Result<(), Error> {
+    let main = runtime.globals()?;
+    runtime.with_cx(|cx| {
+        let vm = cx.vm;
+        let globals = cx.unwrap(&main)?.downcast().expect("__main__'s namespace is a dict");
+        let run = || -> PyResult<()> {
+            let scope = Scope::with_builtins(None, globals, vm);
+            rustpython::run_shell(vm, scope)
+        };
+        run().map_err(|e| cx.error(e))
+    })
+}
+
+/// The exit status for an error ending the program, after `python`'s report of it.
+fn exit_status(runtime: &Runtime, err: Error) -> u32 {
+    match err {
+        Error::Exit { code, message } => {
+            if let Some(message) = message {
+                let _ = runtime.call::<()>("sys.stderr.write", (format!("{message}\n"),));
+            }
+            code as u32
+        }
+        err @ Error::Python(_) => runtime.handle_uncaught(err),
+        other => {
+            eprintln!("brine: {other}");
+            1
+        }
+    }
 }

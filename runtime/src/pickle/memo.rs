@@ -5,8 +5,8 @@ pub(crate) use memo_proxies::{PicklerMemoProxy, UnpicklerMemoProxy};
 
 #[rustpython_vm::pymodule(sub, name = "_pickle")]
 pub(crate) mod memo_proxies {
-    use super::super::pickler::PyPickler;
-    use super::super::unpickler::PyUnpickler;
+    use super::super::dump::pickler::PyPickler;
+    use super::super::load::unpickler::PyUnpickler;
     use pickle_core::decoder::Memo;
     use pickle_core::encoder::IdMemo;
     use rustpython_vm::builtins::{PyDict, PyDictRef, PyInt, PyTuple};

@@ -1,22 +1,21 @@
 //! Brine's `_pickle` module: CPython 3.14's API over `pickle-core`.
 //!
-//! One file per part: [`errors`] (exceptions), [`pickler`] and [`save`]/[`reduce`]/[`global`]
-//! (dumping), [`unpickler`], [`vm_builder`] and [`file_source`] (loading), [`memo`] (memo
-//! proxies).
+//! Two halves that do not import each other: [`dump`] (the `Pickler` and the save walk) and
+//! [`load`] (the `Unpickler` and the builder of VM objects). What both use sits here:
+//! [`errors`] (the exceptions), [`names`] (dotted names and Python 2 names), [`lookups`]
+//! (module attributes fetched once per call), [`kwargs`], [`options`] (argument checks),
+//! [`memo`] (the memo proxies of both classes) and [`buffer`] (`PickleBuffer`).
 
 mod buffer;
-mod errors;
-mod file_source;
-mod global;
+pub(crate) mod embedding;
+pub(crate) mod dump;
+pub(crate) mod errors;
+mod kwargs;
+pub(crate) mod load;
 mod lookups;
 mod memo;
-mod object_reduce;
+mod names;
 mod options;
-mod pickler;
-mod reduce;
-mod save;
-mod unpickler;
-mod vm_builder;
 
 pub(crate) use module::module_def;
 
@@ -24,8 +23,8 @@ pub(crate) use module::module_def;
 use buffer::pickle_buffer;
 use errors::exceptions;
 use memo::memo_proxies;
-use pickler::pickler_class;
-use unpickler::unpickler_class;
+use dump::pickler::pickler_class;
+use load::unpickler::unpickler_class;
 
 #[rustpython_vm::pymodule(
     name = "_pickle",
@@ -39,9 +38,9 @@ use unpickler::unpickler_class;
 )]
 pub(crate) mod module {
     use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
-    use super::save::{Hooks, PicklerState, Walker};
-    use super::unpickler::unpickler_class::{LoadKeywords, file_methods, load_from_file};
-    use super::vm_builder::{LoadHooks, VmBuilder};
+    use super::dump::save::{Hooks, PicklerState, Walker};
+    use super::load::unpickler::unpickler_class::{LoadKeywords, file_methods, load_from_file};
+    use super::load::vm_builder::{LoadHooks, VmBuilder};
     use pickle_core::decoder::{Limits, loads as decode};
     use rustpython_vm::FromArgs;
     use rustpython_vm::builtins::{PyBytes, PyStr};

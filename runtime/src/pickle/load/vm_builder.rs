@@ -1,8 +1,9 @@
 //! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
 
-use super::errors::{from_core, new_unpickling_error};
-use super::global::{get_dotted, map_names, str_pair};
-use super::lookups::Lookups;
+use crate::pickle::errors::{from_core, new_unpickling_error};
+use crate::pickle::names::{get_dotted, map_names, str_pair};
+use crate::pickle::kwargs::kwargs_of;
+use crate::pickle::lookups::Lookups;
 use pickle_core::PickleError;
 use pickle_core::decoder::{Builder, Items};
 use pickle_core::text::code_points;
@@ -43,27 +44,6 @@ impl LoadError {
 
 type Made = Result<PyObjectRef, LoadError>;
 
-/// A `**kwargs` mapping as call keywords (string keys only, as Python requires).
-pub(crate) fn kwargs_of(
-    vm: &VirtualMachine,
-    kwargs: &PyObjectRef,
-) -> PyResult<rustpython_vm::function::KwArgs> {
-    let Some(dict) = kwargs.downcast_ref::<PyDict>() else {
-        return Err(vm.new_type_error(format!(
-            "argument after ** must be a mapping, not {}",
-            kwargs.class().name()
-        )));
-    };
-    let mut pairs = Vec::with_capacity(dict.__len__());
-    for (key, value) in dict.items_vec() {
-        let key: PyStrRef = key
-            .try_into_value(vm)
-            .map_err(|_| vm.new_type_error("keywords must be strings"))?;
-        pairs.push((key.as_wtf8().to_owned(), value));
-    }
-    Ok(pairs.into_iter().collect())
-}
-
 /// `Unpickler` options that shape the objects.
 #[derive(Clone)]
 pub(crate) struct LoadOptions {
@@ -76,6 +56,23 @@ pub(crate) struct LoadOptions {
     /// calls and extension objects are None, and BUILD and the items appended or set are
     /// dropped. Persistent ids are loaded as usual (that is what noload is for).
     pub(crate) noload: bool,
+    /// Map Python 2 names (`fix_imports`) whatever the protocol, for pickles written anew
+    /// from a graph that an older protocol's pickle was read into.
+    pub(crate) python2_names: bool,
+}
+
+impl Default for LoadOptions {
+    /// `pickle.loads`'s defaults.
+    fn default() -> Self {
+        LoadOptions {
+            fix_imports: true,
+            encoding: "ASCII".into(),
+            errors: "strict".into(),
+            buffers: None,
+            noload: false,
+            python2_names: false,
+        }
+    }
 }
 
 /// Overridden `find_class` / `persistent_load` methods of an `Unpickler` subclass or instance,
@@ -164,7 +161,8 @@ impl<'a> VmBuilder<'a> {
 
     fn default_find_class(&mut self, module: PyStrRef, name: PyStrRef) -> PyResult {
         let vm = self.vm;
-        let (module, name) = if self.proto < 3 && self.opts.fix_imports {
+        let python2 = self.proto < 3 || self.opts.python2_names;
+        let (module, name) = if python2 && self.opts.fix_imports {
             self.python3_names(module, name)?
         } else {
             (module, name)
@@ -221,7 +219,7 @@ impl<'a> VmBuilder<'a> {
                 }
                 None => Ok(hook.call((pid,), self.vm)?),
             },
-            None => Err(new_unpickling_error(self.vm, super::errors::NO_PERSISTENT_LOAD).into()),
+            None => Err(new_unpickling_error(self.vm, crate::pickle::errors::NO_PERSISTENT_LOAD).into()),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The generic path: `dispatch_table`, `reducer_override`, `__reduce_ex__`/`__reduce__`, and
 //! what their results turn into (REDUCE, NEWOBJ, NEWOBJ_EX, BUILD, batched items).
 
-use super::errors::{new_pickling_error, type_name, with_note};
+use crate::pickle::errors::{new_pickling_error, type_name, with_note};
 use super::object_reduce::{Reduced, keeps_object_reduce_ex};
 use super::save::{Walker, core_err};
 use pickle_core::encoder::BATCH_SIZE;
@@ -296,7 +296,7 @@ impl Walker<'_> {
         let partial = vm.import("functools", 0)?.get_attr("partial", vm)?;
         let mut call_args = vec![cls.get_attr("__new__", vm)?, cls.clone()];
         call_args.extend(vm.extract_elements_with(new_args, Ok)?);
-        let kwargs = super::vm_builder::kwargs_of(vm, kwargs)?;
+        let kwargs = crate::pickle::kwargs::kwargs_of(vm, kwargs)?;
         let func = partial.call(
             rustpython_vm::function::FuncArgs::new(call_args, kwargs),
             vm,

@@ -1,8 +1,8 @@
 //! The pickling walk over VM objects: CPython's `save()` order, exact-type fast paths for the
 //! built-in types, and the encoder from `pickle-core` choosing the bytes.
 
-use super::buffer::PyPickleBuffer;
-use super::errors::{from_core, with_note};
+use crate::pickle::buffer::PyPickleBuffer;
+use crate::pickle::errors::{from_core, with_note};
 use pickle_core::PickleError;
 use pickle_core::encoder::{BATCH_SIZE, Encoder, IdMemo, minimal_signed_len};
 use pickle_core::opcodes::op;
@@ -73,7 +73,7 @@ pub(crate) struct Walker<'a> {
     fast_ids: HashSet<usize>,
     /// A frame was committed while a list's items were borrowed; flush once they are not.
     pending_flush: bool,
-    pub(crate) lookups: super::lookups::Lookups,
+    pub(crate) lookups: crate::pickle::lookups::Lookups,
 }
 
 pub(crate) fn core_err(
@@ -283,14 +283,14 @@ impl<'a> Walker<'a> {
     fn save_pickle_buffer(&mut self, obj: &PyObject, pb: &Py<PyPickleBuffer>) -> PyResult<()> {
         let vm = self.vm;
         if self.enc.proto() < 5 {
-            return Err(super::errors::new_pickling_error(
+            return Err(crate::pickle::errors::new_pickling_error(
                 vm,
                 "PickleBuffer can only be pickled with protocol >= 5",
             ));
         }
         let buffer = pb.buffer(vm)?;
         if !buffer.desc.is_contiguous() {
-            return Err(super::errors::new_pickling_error(
+            return Err(crate::pickle::errors::new_pickling_error(
                 vm,
                 "PickleBuffer can not be pickled when pointing to a non-contiguous buffer",
             ));
@@ -360,7 +360,7 @@ impl<'a> Walker<'a> {
     ) -> rustpython_vm::builtins::PyBaseExceptionRef {
         let note = format!(
             "when serializing {} item {i}",
-            super::errors::type_name(self.vm, obj)
+            crate::pickle::errors::type_name(self.vm, obj)
         );
         with_note(self.vm, e, note)
     }
@@ -377,7 +377,7 @@ impl<'a> Walker<'a> {
             .unwrap_or_default();
         let note = format!(
             "when serializing {} item {shown}",
-            super::errors::type_name(self.vm, obj)
+            crate::pickle::errors::type_name(self.vm, obj)
         );
         with_note(self.vm, e, note)
     }
@@ -565,7 +565,7 @@ impl<'a> Walker<'a> {
     ) -> rustpython_vm::builtins::PyBaseExceptionRef {
         let note = format!(
             "when serializing {} element",
-            super::errors::type_name(self.vm, obj)
+            crate::pickle::errors::type_name(self.vm, obj)
         );
         with_note(self.vm, e, note)
     }
@@ -648,7 +648,7 @@ impl<'a> Walker<'a> {
         let text = pid.str(self.vm)?;
         let text = text.as_bytes();
         if !text.is_ascii() {
-            return Err(super::errors::new_pickling_error(
+            return Err(crate::pickle::errors::new_pickling_error(
                 self.vm,
                 "persistent IDs in protocol 0 must be ASCII strings",
             ));

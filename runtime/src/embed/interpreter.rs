@@ -7,11 +7,11 @@ use rustpython_vm::common::rc::PyRc;
 
 /// The environment variable that selects RustPython's own `_pickle` (for side-by-side
 /// benchmarks only).
-pub const PICKLE_IMPL_VAR: &str = "BRINE_PICKLE_IMPL";
+pub(crate) const PICKLE_IMPL_VAR: &str = "BRINE_PICKLE_IMPL";
 
 /// Which native `_pickle` the interpreter registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickleImpl {
+pub(crate) enum PickleImpl {
     /// Ours: `pickle-core` bound into the VM.
     Brine,
     /// RustPython 0.6's own, kept only as a benchmark reference.
@@ -20,7 +20,7 @@ pub enum PickleImpl {
 
 impl PickleImpl {
     /// The choice the environment makes: `BRINE_PICKLE_IMPL=rustpython` selects RustPython's.
-    pub fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         match std::env::var(PICKLE_IMPL_VAR).as_deref() {
             Ok("rustpython") => PickleImpl::RustPython,
             _ => PickleImpl::Brine,
@@ -30,10 +30,10 @@ impl PickleImpl {
 
 /// Our Python modules (stdlib-shims/), compiled in.
 const SHIMS: &rustpython_vm::frozen::FrozenLib =
-    rustpython_vm::py_freeze!(dir = "../../stdlib-shims");
+    rustpython_vm::py_freeze!(dir = "../../../stdlib-shims");
 
 /// An interpreter builder with the standard library, our shims, and the chosen `_pickle`.
-pub fn builder(pickle: PickleImpl) -> InterpreterBuilder {
+pub(crate) fn interpreter_builder(pickle: PickleImpl) -> InterpreterBuilder {
     let builder = InterpreterBuilder::new();
     let mut defs = rustpython_stdlib::stdlib_module_defs(&builder.ctx);
     if pickle == PickleImpl::Brine {

@@ -5,9 +5,9 @@ pub(crate) use unpickler_class::PyUnpickler;
 
 #[rustpython_vm::pymodule(sub, name = "_pickle")]
 pub(crate) mod unpickler_class {
-    use super::super::errors::new_unpickling_error;
+    use crate::pickle::errors::new_unpickling_error;
     use super::super::file_source::{FileMethods, FileSource};
-    use super::super::memo::UnpicklerMemoProxy;
+    use crate::pickle::memo::UnpicklerMemoProxy;
     use super::super::vm_builder::{LoadHooks, LoadOptions, VmBuilder};
     use pickle_core::decoder::{Limits, Memo, load};
     use rustpython_common::lock::PyMutex;
@@ -62,7 +62,7 @@ pub(crate) mod unpickler_class {
                 encoding: text(self.encoding, "ASCII"),
                 errors: text(self.errors, "strict"),
                 buffers,
-                noload: false,
+                ..LoadOptions::default()
             })
         }
     }
@@ -202,13 +202,7 @@ pub(crate) mod unpickler_class {
             vm: &VirtualMachine,
         ) -> PyResult {
             let options = zelf.options.lock().as_ref().map(|o| o.0.clone());
-            let options = options.unwrap_or(LoadOptions {
-                fix_imports: true,
-                encoding: "ASCII".into(),
-                errors: "strict".into(),
-                buffers: None,
-                noload: false,
-            });
+            let options = options.unwrap_or_default();
             let mut builder = VmBuilder::new(vm, &options, LoadHooks::default());
             builder.find_class(module, name).map_err(|e| e.into_py(vm))
         }
@@ -218,7 +212,7 @@ pub(crate) mod unpickler_class {
             let _ = zelf;
             Err(new_unpickling_error(
                 vm,
-                super::super::errors::NO_PERSISTENT_LOAD,
+                crate::pickle::errors::NO_PERSISTENT_LOAD,
             ))
         }
 

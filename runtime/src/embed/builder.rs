@@ -1,0 +1,217 @@
+//! [`Builder`]: the options a runtime is made with.
+
+use super::convert::Vm;
+use super::error::Error;
+use super::host::{HostLink, ModuleBuilder};
+use super::interpreter::{PickleImpl, interpreter_builder};
+use super::output::{self, Captured, Output};
+use super::runtime::Runtime;
+use super::shared::Shared;
+use rustpython_vm::compiler::Mode;
+use rustpython_vm::{AsObject, Settings, VirtualMachine};
+use std::sync::Arc;
+
+/// The options of a [`Runtime`], from [`Runtime::builder`].
+///
+/// ```
+/// use brine::{Error, Output, Runtime};
+///
+/// let rt = Runtime::builder()
+///     .argv(["job.py", "--fast"])
+///     .path("plugins")
+///     .python_module("greeting", "def hello(name):\n    return f'hello, {name}'\n")
+///     .recursion_limit(500)
+///     .stdout(Output::Capture)
+///     .build()?;
+/// rt.run("import sys, greeting\nprint(sys.argv, greeting.hello('host'), sys.getrecursionlimit())")?;
+/// assert_eq!(rt.take_stdout(), "['job.py', '--fast'] hello, host 500\n");
+/// # Ok::<(), Error>(())
+/// ```
+#[must_use]
+pub struct Builder {
+    argv: Vec<String>,
+    paths: Vec<String>,
+    python_modules: Vec<(String, String)>,
+    host_modules: Vec<ModuleBuilder>,
+    recursion_limit: Option<usize>,
+    stdout: Output,
+    stderr: Output,
+    /// The command line's settings, in place of the embedding defaults.
+    cli_settings: Option<Settings>,
+    pickle: PickleImpl,
+}
+
+impl Builder {
+    pub(crate) fn new() -> Self {
+        Builder {
+            argv: Vec::new(),
+            paths: Vec::new(),
+            python_modules: Vec::new(),
+            host_modules: Vec::new(),
+            recursion_limit: None,
+            stdout: Output::Inherit,
+            stderr: Output::Inherit,
+            cli_settings: None,
+            pickle: PickleImpl::Brine,
+        }
+    }
+
+    /// `sys.argv` (`['']` when not given, as for an embedded CPython).
+    pub fn argv<S: Into<String>>(mut self, argv: impl IntoIterator<Item = S>) -> Self {
+        self.argv = argv.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds a directory (or zip file) to `sys.path`, before the standard library, in the
+    /// order given, as `PYTHONPATH` entries are. The host's `PYTHONPATH` itself is not read.
+    pub fn path(mut self, entry: impl Into<String>) -> Self {
+        self.paths.push(entry.into());
+        self
+    }
+
+    /// Adds a Python module made from `source`, importable as `name` (a dotted name makes a
+    /// submodule; its parent, also added, becomes a package). The source is compiled when
+    /// the runtime is built: a syntax error is an [`Error::Build`] then.
+    pub fn python_module(mut self, name: impl Into<String>, source: impl Into<String>) -> Self {
+        self.python_modules.push((name.into(), source.into()));
+        self
+    }
+
+    /// Adds a native module of Rust functions, importable as `name`; see [`ModuleBuilder`].
+    pub fn module(mut self, name: &str, define: impl FnOnce(&mut ModuleBuilder)) -> Self {
+        let mut module = ModuleBuilder::new(name);
+        define(&mut module);
+        self.host_modules.push(module);
+        self
+    }
+
+    /// `sys.setrecursionlimit(limit)` before any code runs.
+    pub fn recursion_limit(mut self, limit: usize) -> Self {
+        self.recursion_limit = Some(limit);
+        self
+    }
+
+    /// Where `sys.stdout` goes.
+    pub fn stdout(mut self, output: Output) -> Self {
+        self.stdout = output;
+        self
+    }
+
+    /// Where `sys.stderr` goes.
+    pub fn stderr(mut self, output: Output) -> Self {
+        self.stderr = output;
+        self
+    }
+
+    /// The command line's parsed options (`brine`'s own), in place of the defaults.
+    pub(crate) fn cli_settings(mut self, settings: Settings) -> Self {
+        self.cli_settings = Some(settings);
+        self
+    }
+
+    /// Which `_pickle` to register (RustPython's only for benchmarks).
+    pub(crate) fn pickle_impl(mut self, pickle: PickleImpl) -> Self {
+        self.pickle = pickle;
+        self
+    }
+
+    /// The settings of an embedded interpreter: no signal handlers of its own (they are
+    /// the host's), nothing read from the host's environment.
+    fn settings(&self) -> Settings {
+        if let Some(settings) = &self.cli_settings {
+            return settings.clone();
+        }
+        let mut settings = Settings::default();
+        settings.argv = if self.argv.is_empty() {
+            vec![String::new()]
+        } else {
+            self.argv.clone()
+        };
+        settings.path_list = self.paths.clone();
+        settings.install_signal_handlers = false;
+        settings.ignore_environment = true;
+        settings.import_site = false;
+        settings.user_site_directory = false;
+        settings
+    }
+
+    /// Makes the runtime.
+    pub fn build(self) -> Result<Runtime, Error> {
+        let interpreter = interpreter_builder(self.pickle)
+            .settings(self.settings())
+            .interpreter();
+        let captured = Captured::new(self.stdout, self.stderr);
+        let shared = Arc::new(Shared::new(interpreter, captured));
+        let link = HostLink::default();
+        link.set(Arc::downgrade(&shared))
+            .expect("a new link is empty");
+        shared.with_cx(|cx| self.prepare(cx, &link))?;
+        Ok(Runtime::from_shared(shared))
+    }
+
+    /// Everything done in the new VM before the host gets it.
+    fn prepare(self, cx: &Vm<'_>, link: &HostLink) -> Result<(), Error> {
+        let vm = cx.vm;
+        let fail = |what: &str, e| Error::Build(format!("{what}: {}", describe(vm, e)));
+        vm.new_scope_with_main()
+            .map_err(|e| fail("cannot make __main__", e))?;
+        if let Some(limit) = self.recursion_limit {
+            let sys = vm.sys_module.as_object();
+            vm.call_method(sys, "setrecursionlimit", (limit,))
+                .map_err(|e| fail("recursion_limit", e))?;
+        }
+        let captured = &cx.shared.captured;
+        output::install(vm, "stdout", self.stdout, &captured.stdout)
+            .map_err(|e| fail("cannot set sys.stdout", e))?;
+        output::install(vm, "stderr", self.stderr, &captured.stderr)
+            .map_err(|e| fail("cannot set sys.stderr", e))?;
+        if !self.python_modules.is_empty() || !self.host_modules.is_empty() {
+            self.add_modules(cx, link)?;
+        }
+        Ok(())
+    }
+
+    /// Registers the host's modules with the finder that serves them.
+    fn add_modules(self, cx: &Vm<'_>, link: &HostLink) -> Result<(), Error> {
+        let vm = cx.vm;
+        let fail = |e| Error::Build(format!("cannot add host modules: {}", describe(vm, e)));
+        let embed = vm.import("_brine_embed", 0).map_err(fail)?;
+        vm.call_method(&embed, "install", ()).map_err(fail)?;
+        let finder = embed.get_attr("host_modules", vm).map_err(fail)?;
+        let sources = finder.get_attr("sources", vm).map_err(fail)?;
+        for (name, source) in &self.python_modules {
+            let code = compile_module(vm, name, source)?;
+            sources.set_item(name.as_str(), code, vm).map_err(fail)?;
+        }
+        let natives = finder.get_attr("natives", vm).map_err(fail)?;
+        for module in self.host_modules {
+            let name = module.name().to_string();
+            let object = module.build(cx, link)?;
+            natives.set_item(name.as_str(), object, vm).map_err(fail)?;
+        }
+        Ok(())
+    }
+}
+
+/// A host module's source, compiled (a syntax error is a build error showing it).
+fn compile_module(
+    vm: &VirtualMachine,
+    name: &str,
+    source: &str,
+) -> Result<rustpython_vm::PyObjectRef, Error> {
+    let filename = format!("<host module {name}>");
+    let code = vm
+        .compile(source, Mode::Exec, filename)
+        .map_err(|e| Error::Build(format!("python_module {name}: {}", describe(vm, e.into_pyexception(vm, Some(source))))))?;
+    vm.register_code_in_linecache(&code, source)
+        .map_err(|e| Error::Build(describe(vm, e)))?;
+    Ok(code.into())
+}
+
+/// `Type: message` of an exception, for build errors.
+fn describe(vm: &VirtualMachine, exc: rustpython_vm::builtins::PyBaseExceptionRef) -> String {
+    super::exceptions::format_exception(vm, exc.as_object())
+        .unwrap_or_else(|_| exc.class().name().to_string())
+        .trim_end()
+        .to_string()
+}

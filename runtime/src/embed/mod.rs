@@ -1,0 +1,22 @@
+//! The embedding API: a [`Runtime`] and everything a host does with it.
+//!
+//! One file per part: the runtime's methods ([`runtime`]) and its options ([`builder`]), the
+//! lock and way in that every handle shares ([`shared`]), object handles ([`object`]) and
+//! compiled code ([`code`]), conversions ([`convert`]) and call arguments ([`args`]), host
+//! modules of Rust functions ([`host`]), standard streams ([`output`]), the error type
+//! ([`error`]) and its passage to and from Python exceptions ([`exceptions`]), graphs of
+//! pickle-core values ([`values`]), and the interpreter's standard library ([`interpreter`]).
+
+pub(crate) mod args;
+pub(crate) mod builder;
+pub(crate) mod code;
+pub(crate) mod convert;
+pub(crate) mod error;
+pub(crate) mod exceptions;
+pub(crate) mod host;
+pub(crate) mod interpreter;
+pub(crate) mod object;
+pub(crate) mod output;
+pub(crate) mod runtime;
+pub(crate) mod shared;
+pub(crate) mod values;

@@ -1,0 +1,145 @@
+//! Where a script's `sys.stdout` and `sys.stderr` go: the process's own streams, nowhere,
+//! or a buffer the host reads back.
+
+use rustpython_vm::builtins::PyStrRef;
+use rustpython_vm::class::PyClassImpl;
+use rustpython_vm::{AsObject, Py, PyPayload, PyResult, VirtualMachine, pyclass};
+use std::sync::{Arc, Mutex};
+
+/// Where a standard stream of the runtime goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Output {
+    /// The host process's own stream (the default).
+    #[default]
+    Inherit,
+    /// Nowhere: what the script writes is dropped.
+    Discard,
+    /// A buffer, read back with [`Runtime::take_stdout`](crate::Runtime::take_stdout) or
+    /// [`take_stderr`](crate::Runtime::take_stderr).
+    Capture,
+}
+
+/// A captured stream's text.
+pub(crate) type Buffer = Arc<Mutex<String>>;
+
+/// The buffers of the captured streams.
+#[derive(Default)]
+pub(crate) struct Captured {
+    pub(crate) stdout: Option<Buffer>,
+    pub(crate) stderr: Option<Buffer>,
+}
+
+impl Captured {
+    /// A buffer for each stream that is captured.
+    pub(crate) fn new(stdout: Output, stderr: Output) -> Self {
+        let buffer = |output| (output == Output::Capture).then(Buffer::default);
+        Captured {
+            stdout: buffer(stdout),
+            stderr: buffer(stderr),
+        }
+    }
+}
+
+/// Takes what a captured stream holds, leaving it empty ("" for a stream not captured).
+pub(crate) fn take(buffer: &Option<Buffer>) -> String {
+    buffer
+        .as_ref()
+        .map(|b| std::mem::take(&mut *b.lock().unwrap_or_else(|e| e.into_inner())))
+        .unwrap_or_default()
+}
+
+/// A text stream that appends to a host buffer, or drops what it is given.
+#[pyclass(module = "brine", name = "HostStream")]
+#[derive(Debug, PyPayload)]
+pub(crate) struct HostStream {
+    sink: Option<Buffer>,
+    name: &'static str,
+}
+
+#[pyclass]
+impl HostStream {
+    /// Writes `text`, returning its length as `TextIOBase.write` does.
+    #[pymethod]
+    fn write(zelf: &Py<Self>, text: PyStrRef) -> usize {
+        if let Some(sink) = &zelf.sink {
+            let mut buffer = sink.lock().unwrap_or_else(|e| e.into_inner());
+            buffer.push_str(&text.to_string_lossy());
+        }
+        text.char_len()
+    }
+
+    #[pymethod]
+    fn flush(_zelf: &Py<Self>) {}
+
+    #[pymethod]
+    fn isatty(_zelf: &Py<Self>) -> bool {
+        false
+    }
+
+    #[pymethod]
+    fn writable(_zelf: &Py<Self>) -> bool {
+        true
+    }
+
+    #[pymethod]
+    fn readable(_zelf: &Py<Self>) -> bool {
+        false
+    }
+
+    #[pymethod]
+    fn seekable(_zelf: &Py<Self>) -> bool {
+        false
+    }
+
+    /// No descriptor: `io.UnsupportedOperation`, as `io.StringIO.fileno()` raises.
+    #[pymethod]
+    fn fileno(_zelf: &Py<Self>, vm: &VirtualMachine) -> PyResult<i32> {
+        let unsupported = vm.import("io", 0)?.get_attr("UnsupportedOperation", vm)?;
+        let cls = unsupported
+            .downcast()
+            .map_err(|_| vm.new_type_error("io.UnsupportedOperation is not a class"))?;
+        Err(vm.new_exception_msg(cls, "fileno".into()))
+    }
+
+    #[pygetset]
+    fn encoding(_zelf: &Py<Self>) -> &'static str {
+        "utf-8"
+    }
+
+    #[pygetset]
+    fn errors(_zelf: &Py<Self>) -> &'static str {
+        "strict"
+    }
+
+    #[pygetset]
+    fn closed(_zelf: &Py<Self>) -> bool {
+        false
+    }
+
+    #[pygetset]
+    fn name(zelf: &Py<Self>) -> String {
+        format!("<{}>", zelf.name)
+    }
+}
+
+/// Points `sys.<name>` and `sys.__<name>__` at a host stream writing to `buffer` (or
+/// nowhere), unless the stream is inherited.
+pub(crate) fn install(
+    vm: &VirtualMachine,
+    name: &'static str,
+    output: Output,
+    buffer: &Option<Buffer>,
+) -> PyResult<()> {
+    if output == Output::Inherit {
+        return Ok(());
+    }
+    let stream = HostStream {
+        sink: buffer.clone(),
+        name,
+    }
+    .into_ref_with_type(vm, HostStream::make_static_type())?;
+    let original = vm.ctx.new_str(format!("__{name}__"));
+    vm.sys_module.set_attr(name, stream.clone(), vm)?;
+    vm.sys_module.as_object().set_attr(&original, stream, vm)?;
+    Ok(())
+}

@@ -1,0 +1,377 @@
+//! [`Runtime`]: one Python interpreter, and what a host does with it.
+
+use super::args::ToArgs;
+use super::builder::Builder;
+use super::code::Code;
+use super::convert::{FromPython, ToPython, Vm};
+use super::error::{Error, ExceptionKind};
+use super::object::Object;
+use super::output;
+pub(crate) use super::shared::Shared;
+use crate::pickle::embedding;
+use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
+use rustpython_vm::builtins::{PyCode, PyDictRef};
+use rustpython_vm::compiler::Mode;
+use rustpython_vm::scope::Scope;
+use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A Python interpreter with Brine's `pickle`, embedded in a Rust program.
+///
+/// Each runtime has its own `__main__`, modules and `sys.path`; several can live in one
+/// process, on as many threads. A `Runtime` is `Send` and `Sync`: calls from several
+/// threads take turns. Dropping the last handle to it (the runtime and every [`Object`] of
+/// it) finalizes it as `python` finalizes at exit: `atexit` functions run, streams flush.
+///
+/// ```
+/// use brine::{Error, Runtime};
+///
+/// let rt = Runtime::new()?;
+/// rt.run("def area(w, h):\n    return w * h")?;
+/// assert_eq!(rt.call::<i64>("__main__.area", (6, 7))?, 42);
+/// assert_eq!(rt.eval::<Vec<String>>("sorted({'b', 'a'})")?, ["a", "b"]);
+///
+/// // Pickles in and out, with Python's semantics.
+/// let point = rt.eval::<brine::Object>("{'x': 1, 'y': [2, 3]}")?;
+/// let bytes = rt.dumps(&point, 2)?;
+/// assert_eq!(rt.loads(&bytes)?.repr()?, "{'x': 1, 'y': [2, 3]}");
+/// # Ok::<(), Error>(())
+/// ```
+pub struct Runtime {
+    shared: Arc<Shared>,
+}
+
+impl Runtime {
+    /// A builder for a runtime with options: `argv`, `sys.path`, host modules, where
+    /// output goes.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// A runtime with the default options.
+    pub fn new() -> Result<Runtime, Error> {
+        Builder::new().build()
+    }
+
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
+        Runtime { shared }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Runs `f` in the VM with a conversion context.
+    pub(crate) fn with_cx<R>(&self, f: impl FnOnce(&Vm<'_>) -> Result<R, Error>) -> Result<R, Error> {
+        self.shared.with_cx(f)
+    }
+
+    /// Runs a script's work: `f` in the VM, then the standard streams flushed, so that what
+    /// the script printed is out before the host's own output.
+    fn script<R>(&self, f: impl FnOnce(&Vm<'_>) -> Result<R, Error>) -> Result<R, Error> {
+        self.with_cx(|cx| {
+            let result = f(cx);
+            flush_std(cx.vm);
+            result
+        })
+    }
+
+    /// Executes `source` in `__main__`, as `python -c` does.
+    pub fn run(&self, source: &str) -> Result<(), Error> {
+        self.run_source(source, "<string>")
+    }
+
+    /// Executes `source` in `__main__`, with `filename` in its tracebacks.
+    pub(crate) fn run_source(&self, source: &str, filename: &str) -> Result<(), Error> {
+        self.script(|cx| {
+            let code = compile(cx, source, Mode::Exec, filename)?;
+            run_in_main(cx, code).map(drop)
+        })
+    }
+
+    /// Executes the file at `path` in `__main__`, with `__file__` set while it runs (as
+    /// `python FILE` does, but `sys.path` is left as it is).
+    pub fn run_file(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let path = path.as_ref();
+        let source = std::fs::read_to_string(path).map_err(|e| io_error(&e, path))?;
+        let filename = path.to_string_lossy().into_owned();
+        self.script(|cx| {
+            let code = compile(cx, &source, Mode::Exec, &filename)?;
+            let globals = main_globals(cx)?;
+            let set_file = !globals.contains_key("__file__", cx.vm);
+            if set_file {
+                let set = globals
+                    .set_item("__file__", cx.vm.ctx.new_str(filename.as_str()).into(), cx.vm)
+                    .and_then(|()| globals.set_item("__cached__", cx.vm.ctx.none(), cx.vm));
+                set.map_err(|e| cx.error(e))?;
+            }
+            let result = run_in_main(cx, code);
+            if set_file {
+                // As CPython's PyRun_SimpleFile: the names it set go again afterwards.
+                let _ = globals.del_item("__file__", cx.vm);
+                let _ = globals.del_item("__cached__", cx.vm);
+            }
+            result.map(drop)
+        })
+    }
+
+    /// Runs module `name` as `__main__`, as `python -m name` does.
+    pub fn run_module(&self, name: &str) -> Result<(), Error> {
+        self.script(|cx| cx.vm.run_module(name).map_err(|e| cx.error(e)))
+    }
+
+    /// Evaluates the expression `source` in `__main__` and converts its value.
+    pub fn eval<T: FromPython>(&self, source: &str) -> Result<T, Error> {
+        self.script(|cx| {
+            let code = compile(cx, source, Mode::Eval, "<string>")?;
+            let value = run_in_main(cx, code)?;
+            T::from_py(&value, cx)
+        })
+    }
+
+    /// Compiles `source` once, for [`exec`](Self::exec) to run any number of times.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    /// let rt = Runtime::new()?;
+    /// rt.run("total = 0")?;
+    /// let step = rt.compile("total += 1", "<step>")?;
+    /// for _ in 0..1000 {
+    ///     rt.exec(&step)?;
+    /// }
+    /// assert_eq!(rt.eval::<i64>("total")?, 1000);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn compile(&self, source: &str, filename: &str) -> Result<Code, Error> {
+        self.with_cx(|cx| {
+            let code = compile(cx, source, Mode::Exec, filename)?;
+            Ok(Code::new(cx.wrap(code.into())))
+        })
+    }
+
+    /// Runs compiled code in `__main__`.
+    pub fn exec(&self, code: &Code) -> Result<(), Error> {
+        self.script(|cx| {
+            let code = code.code_in(cx)?;
+            run_in_main(cx, code).map(drop)
+        })
+    }
+
+    /// `import module`, returning the module itself (for a dotted name, the submodule).
+    pub fn import(&self, module: &str) -> Result<Object, Error> {
+        self.script(|cx| import_module(cx.vm, module).map(|m| cx.wrap(m)).map_err(|e| cx.error(e)))
+    }
+
+    /// Calls the function at `path` with `args` and converts the result. `path` is a module
+    /// and the names within it (`json.dumps`, `os.path.join`, `pkg.mod.Class.method`; the
+    /// longest prefix that is a module is imported), or a name in `__main__` or `builtins`.
+    pub fn call<R: FromPython>(&self, path: &str, args: impl ToArgs) -> Result<R, Error> {
+        self.script(|cx| {
+            let function = resolve(cx.vm, path).map_err(|e| cx.error(e))?;
+            let args = args.to_args(cx)?;
+            let result = function.call(args, cx.vm).map_err(|e| cx.error(e))?;
+            R::from_py(&result, cx)
+        })
+    }
+
+    /// A Python object made from a Rust value.
+    pub fn object(&self, value: &(impl ToPython + ?Sized)) -> Result<Object, Error> {
+        self.with_cx(|cx| value.to_py(cx).map(|obj| cx.wrap(obj)))
+    }
+
+    /// `None`.
+    pub fn none(&self) -> Object {
+        Object::new(rustpython_vm::Context::genesis().none(), self.shared.clone())
+    }
+
+    /// `__main__`'s namespace, the dict `run` and `eval` work in.
+    pub fn globals(&self) -> Result<Object, Error> {
+        self.with_cx(|cx| main_globals(cx).map(|g| cx.wrap(g.into())))
+    }
+
+    /// `pickle.loads(data)`: the object the pickle describes, made by Brine's `_pickle`
+    /// (classes imported, reduce protocols and `__setstate__` run). Only for trusted data:
+    /// a pickle can call anything; see [`from_value`](Self::from_value) for a checked load.
+    pub fn loads(&self, data: &[u8]) -> Result<Object, Error> {
+        self.script(|cx| match embedding::loads(cx.vm, data, &LoadOptions::default()) {
+            Ok(obj) => Ok(cx.wrap(obj)),
+            Err(LoadError::Core(err)) => Err(Error::Pickle(err)),
+            Err(LoadError::Py(exc)) => Err(cx.error(exc)),
+        })
+    }
+
+    /// `pickle.dumps(obj, protocol)`: the same bytes CPython writes, protocols 0 to 5.
+    pub fn dumps(&self, obj: &Object, protocol: u8) -> Result<Vec<u8>, Error> {
+        check_protocol(protocol)?;
+        self.script(|cx| {
+            let obj = cx.unwrap(obj)?;
+            embedding::dumps(cx.vm, &obj, protocol).map_err(|e| cx.error(e))
+        })
+    }
+
+    /// What the script has written to a captured `sys.stdout` since the last call ("" when
+    /// stdout is not captured).
+    pub fn take_stdout(&self) -> String {
+        output::take(&self.shared.captured.stdout)
+    }
+
+    /// What the script has written to a captured `sys.stderr` since the last call.
+    pub fn take_stderr(&self) -> String {
+        output::take(&self.shared.captured.stderr)
+    }
+
+    /// For the command line: `python`'s handling of an uncaught exception (the traceback
+    /// through `sys.excepthook`, SystemExit's status, KeyboardInterrupt's signal), returning
+    /// the exit status.
+    pub(crate) fn handle_uncaught(&self, err: Error) -> u32 {
+        self.shared.enter(|vm, _| {
+            flush_std(vm);
+            let exc = match err {
+                Error::Python(err) => err
+                    .into_exception()
+                    .and_then(|obj| obj.into_raw_in(&self.shared).ok()),
+                _ => None,
+            };
+            match exc.and_then(|e| e.downcast().ok()) {
+                Some(exc) => vm.handle_exit_exception(exc),
+                None => 1,
+            }
+        })
+    }
+
+    /// For the command line: finalizes now and returns `python`'s exit status for it (120
+    /// when the standard streams cannot be flushed), when no other handle is left.
+    pub(crate) fn finalize(self) -> Option<u32> {
+        let mut shared = Arc::into_inner(self.shared)?;
+        let interpreter = shared.take_interpreter()?;
+        Some(interpreter.finalize(None))
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Runtime({})", self.shared.id())
+    }
+}
+
+/// The ValueError `pickle.dumps` raises for a protocol above the highest.
+fn check_protocol(protocol: u8) -> Result<(), Error> {
+    let highest = pickle_core::encoder::HIGHEST_PROTOCOL;
+    if protocol > highest {
+        let msg = format!("pickle protocol must be <= {highest}");
+        return Err(Error::raise(ExceptionKind::ValueError, msg));
+    }
+    Ok(())
+}
+
+/// An OSError for a file the host named, as Python words it.
+fn io_error(err: &std::io::Error, path: &Path) -> Error {
+    let kind = match err.kind() {
+        std::io::ErrorKind::NotFound => ExceptionKind::FileNotFoundError,
+        std::io::ErrorKind::PermissionDenied => ExceptionKind::PermissionError,
+        _ => ExceptionKind::OSError,
+    };
+    let errno = err.raw_os_error().unwrap_or(0);
+    let text = err.to_string();
+    let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+    Error::raise(kind, format!("[Errno {errno}] {text}: '{}'", path.display()))
+}
+
+/// Flushes `sys.stdout` and `sys.stderr`, ignoring streams that are gone or closed.
+pub(crate) fn flush_std(vm: &VirtualMachine) {
+    for name in ["stdout", "stderr"] {
+        if let Ok(stream) = vm.sys_module.get_attr(name, vm)
+            && !vm.is_none(&stream)
+        {
+            let _ = vm.call_method(&stream, "flush", ());
+        }
+    }
+}
+
+/// `source` compiled, registered with `linecache` so tracebacks show its lines.
+fn compile(cx: &Vm<'_>, source: &str, mode: Mode, filename: &str) -> Result<PyRef<PyCode>, Error> {
+    let vm = cx.vm;
+    let code = vm
+        .compile(source, mode, filename)
+        .map_err(|e| cx.error(e.into_pyexception(vm, Some(source))))?;
+    vm.register_code_in_linecache(&code, source)
+        .map_err(|e| cx.error(e))?;
+    Ok(code)
+}
+
+/// The namespace of `sys.modules['__main__']`.
+fn main_globals(cx: &Vm<'_>) -> Result<PyDictRef, Error> {
+    let vm = cx.vm;
+    let lookup = || -> PyResult<PyDictRef> {
+        let main = vm
+            .sys_module
+            .get_attr("modules", vm)?
+            .get_item("__main__", vm)?;
+        main.dict()
+            .ok_or_else(|| vm.new_type_error("__main__ has no namespace"))
+    };
+    lookup().map_err(|e| cx.error(e))
+}
+
+/// Runs module-level code in `__main__`.
+fn run_in_main(cx: &Vm<'_>, code: PyRef<PyCode>) -> Result<PyObjectRef, Error> {
+    let globals = main_globals(cx)?;
+    let scope = Scope::with_builtins(None, globals, cx.vm);
+    cx.vm.run_code_obj(code, scope).map_err(|e| cx.error(e))
+}
+
+/// `importlib.import_module(name)`: the module itself, not its top-level package.
+fn import_module(vm: &VirtualMachine, name: &str) -> PyResult {
+    let name = vm.ctx.new_str(name);
+    vm.import(&name, 0)?;
+    vm.sys_module.get_attr("modules", vm)?.get_item(&*name, vm)
+}
+
+/// The object at a dotted path: the longest importable module prefix, then attributes.
+fn resolve(vm: &VirtualMachine, path: &str) -> PyResult {
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.len() == 1 {
+        return resolve_bare(vm, path);
+    }
+    for split in (1..parts.len()).rev() {
+        let module_name = parts[..split].join(".");
+        match import_module(vm, &module_name) {
+            Ok(module) => return get_path(vm, module, &parts[split..]),
+            Err(e) if is_missing_module(vm, &e, &module_name) && split > 1 => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop returns at split 1")
+}
+
+/// Whether `err` says that module `name` itself does not exist (not one it imports).
+fn is_missing_module(vm: &VirtualMachine, err: &rustpython_vm::builtins::PyBaseExceptionRef, name: &str) -> bool {
+    err.fast_isinstance(vm.ctx.exceptions.module_not_found_error)
+        && err
+            .as_object()
+            .get_attr("name", vm)
+            .ok()
+            .and_then(|n| n.downcast::<rustpython_vm::builtins::PyStr>().ok())
+            .is_some_and(|n| n.to_string_lossy() == name)
+}
+
+/// A name with no module: `__main__`'s, else a builtin.
+fn resolve_bare(vm: &VirtualMachine, name: &str) -> PyResult {
+    let main = import_module(vm, "__main__")?;
+    if let Some(found) = vm.get_attribute_opt(&main, &vm.ctx.new_str(name))? {
+        return Ok(found);
+    }
+    vm.builtins
+        .as_object()
+        .get_attr(&vm.ctx.new_str(name), vm)
+        .map_err(|_| vm.new_name_error(format!("name '{name}' is not defined"), vm.ctx.new_str(name)))
+}
+
+/// `getattr` along `names`.
+fn get_path(vm: &VirtualMachine, mut obj: PyObjectRef, names: &[&str]) -> PyResult {
+    for name in names {
+        obj = obj.get_attr(&vm.ctx.new_str(*name), vm)?;
+    }
+    Ok(obj)
+}

@@ -1,0 +1,9 @@
+//! Pickling: the `Pickler` class and the walk over VM objects that drives `pickle-core`'s
+//! encoder ([`save`] for the built-in types, [`reduce`] and [`object_reduce`] for everything
+//! reduced, [`global`] for objects saved by name).
+
+pub(crate) mod global;
+pub(crate) mod object_reduce;
+pub(crate) mod pickler;
+pub(crate) mod reduce;
+pub(crate) mod save;

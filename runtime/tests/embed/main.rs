@@ -1,0 +1,27 @@
+//! The embedding API, as a Rust host uses it: one test binary for all of it (the VM is large
+//! to link), one module per part.
+
+mod conversions;
+mod errors;
+mod examples;
+mod host_functions;
+mod isolation;
+mod objects;
+mod pickles;
+mod running;
+
+use brine::{Output, Runtime};
+
+/// A runtime whose output the test reads back.
+fn captured() -> Runtime {
+    Runtime::builder()
+        .stdout(Output::Capture)
+        .stderr(Output::Capture)
+        .build()
+        .expect("a runtime builds")
+}
+
+/// The workspace's directory.
+fn workspace() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
