@@ -62,3 +62,14 @@ def has_importer(path):
         cache.setdefault(path, importer)
         return True
     return False
+
+
+def format_exception(exc):
+    """The text the default sys.excepthook writes for ``exc`` (what ``brine FILE`` prints
+    for an uncaught exception), without colour."""
+    import io
+    import traceback
+    out = io.StringIO()
+    traceback.print_exception(exc, limit=traceback.BUILTIN_EXCEPTION_LIMIT, file=out,
+                              colorize=False)
+    return out.getvalue()

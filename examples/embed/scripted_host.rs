@@ -8,8 +8,11 @@ use brine::{Error, ExceptionKind, Output, Runtime};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The world the host simulates: unit positions by name.
-type World = Arc<Mutex<HashMap<String, (f64, f64)>>>;
+/// Unit positions by name.
+pub type Positions = HashMap<String, (f64, f64)>;
+
+/// The world the host simulates, shared with the host functions.
+type World = Arc<Mutex<Positions>>;
 
 /// A player's script for unit `scout`: walk halfway to the flag, report, try a unit that
 /// does not exist.
@@ -28,7 +31,7 @@ except KeyError as e:
 
 /// Runs `script` against a world with a scout and a flag; returns what it printed and the
 /// world afterwards.
-pub fn run_script(script: &str) -> Result<(String, HashMap<String, (f64, f64)>), Error> {
+pub fn run_script(script: &str) -> Result<(String, Positions), Error> {
     let world: World = Arc::default();
     world.lock().unwrap().insert("scout".into(), (0.0, 0.0));
     world.lock().unwrap().insert("flag".into(), (10.0, 4.0));

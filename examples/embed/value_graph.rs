@@ -29,7 +29,9 @@ pub fn medians(pickle: &[u8]) -> Result<Pickle, Error> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| READINGS.to_string());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| READINGS.to_string());
     let graph = medians(&std::fs::read(path)?)?;
     println!("{}", value::to_json(&graph)?);
     Ok(())

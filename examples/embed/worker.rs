@@ -27,7 +27,11 @@ pub fn process(batch: &[u8], transform_source: &str) -> Result<Vec<u8>, Error> {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let fixture = |name: &str| format!("{WORKER_DIR}/../fixtures/{name}");
-    let batch = std::fs::read(args.first().cloned().unwrap_or_else(|| fixture("tasks.pickle")))?;
+    let batch = std::fs::read(
+        args.first()
+            .cloned()
+            .unwrap_or_else(|| fixture("tasks.pickle")),
+    )?;
     let transform_path = args
         .get(1)
         .cloned()

@@ -10,8 +10,8 @@ use crate::embed::interpreter::PickleImpl;
 use crate::{Error, Runtime};
 use rustpython::{RunMode, parse_opts};
 use rustpython_vm::builtins::PyType;
-use rustpython_vm::{Py, PyResult, VirtualMachine};
 use rustpython_vm::scope::Scope;
+use rustpython_vm::{Py, PyResult, VirtualMachine};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
@@ -24,7 +24,8 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let piped = matches!(mode, RunMode::Repl) && !settings.inspect && !std::io::stdin().is_terminal();
+    let piped =
+        matches!(mode, RunMode::Repl) && !settings.inspect && !std::io::stdin().is_terminal();
     // CPython's sys.argv for a program read from stdin without `-` is [''].
     if piped && settings.argv.is_empty() {
         settings.argv.push(String::new());
@@ -117,7 +118,9 @@ fn exception(
     msg: &str,
 ) -> Error {
     let made = runtime.with_cx(|cx| {
-        let exc = cx.vm.new_exception_msg(kind(cx.vm).to_owned(), msg.to_string().into());
+        let exc = cx
+            .vm
+            .new_exception_msg(kind(cx.vm).to_owned(), msg.to_string().into());
         Ok(cx.error(exc))
     });
     made.unwrap_or_else(|err| err)
@@ -181,7 +184,10 @@ fn shell(runtime: &Runtime) -> Result<(), Error> {
     let main = runtime.globals()?;
     runtime.with_cx(|cx| {
         let vm = cx.vm;
-        let globals = cx.unwrap(&main)?.downcast().expect("__main__'s namespace is a dict");
+        let globals = cx
+            .unwrap(&main)?
+            .downcast()
+            .expect("__main__'s namespace is a dict");
         let run = || -> PyResult<()> {
             let scope = Scope::with_builtins(None, globals, vm);
             rustpython::run_shell(vm, scope)

@@ -200,9 +200,12 @@ fn compile_module(
     source: &str,
 ) -> Result<rustpython_vm::PyObjectRef, Error> {
     let filename = format!("<host module {name}>");
-    let code = vm
-        .compile(source, Mode::Exec, filename)
-        .map_err(|e| Error::Build(format!("python_module {name}: {}", describe(vm, e.into_pyexception(vm, Some(source))))))?;
+    let code = vm.compile(source, Mode::Exec, filename).map_err(|e| {
+        Error::Build(format!(
+            "python_module {name}: {}",
+            describe(vm, e.into_pyexception(vm, Some(source)))
+        ))
+    })?;
     vm.register_code_in_linecache(&code, source)
         .map_err(|e| Error::Build(describe(vm, e)))?;
     Ok(code.into())

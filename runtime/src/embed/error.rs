@@ -66,7 +66,11 @@ impl Error {
     /// assert_eq!(err.to_string(), "KeyError: no job 7");
     /// ```
     pub fn raise(kind: ExceptionKind, message: impl Into<String>) -> Error {
-        Error::Python(PythonError::new(kind.name().to_string(), message.into(), None))
+        Error::Python(PythonError::new(
+            kind.name().to_string(),
+            message.into(),
+            None,
+        ))
     }
 
     /// Raising an exception object made in Python (an instance of a class of your own,

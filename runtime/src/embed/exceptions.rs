@@ -83,23 +83,21 @@ pub(crate) fn qualified_name(vm: &VirtualMachine, cls: &rustpython_vm::Py<PyType
 /// prints for an uncaught exception), or RustPython's own rendering when the `traceback`
 /// module cannot be used.
 pub(crate) fn format_exception(vm: &VirtualMachine, exc: &PyObject) -> PyResult<String> {
-    let io = vm.import("io", 0)?;
-    let sink = io.get_attr("StringIO", vm)?.call((), vm)?;
-    let printed = vm
-        .import("traceback", 0)
-        .and_then(|tb| tb.get_attr("_print_exception_bltin", vm))
-        .and_then(|print| print.call((exc.to_owned(), sink.clone()), vm));
-    if printed.is_err() {
-        let exc: PyBaseExceptionRef = exc.to_owned().downcast().map_err(|_| {
-            vm.new_type_error("exceptions must derive from BaseException")
-        })?;
-        let mut text = String::new();
-        // Writing into a String cannot fail.
-        let _ = vm.write_exception(&mut text, &exc);
-        return Ok(text);
+    let formatted = vm
+        .import("_brine_embed", 0)
+        .and_then(|embed| vm.call_method(&embed, "format_exception", (exc.to_owned(),)))
+        .and_then(|text| text.try_into_value::<PyStrRef>(vm));
+    if let Ok(text) = formatted {
+        return Ok(text.to_string_lossy().into_owned());
     }
-    let text: PyStrRef = vm.call_method(&sink, "getvalue", ())?.try_into_value(vm)?;
-    Ok(text.to_string_lossy().into_owned())
+    let exc: PyBaseExceptionRef = exc
+        .to_owned()
+        .downcast()
+        .map_err(|_| vm.new_type_error("exceptions must derive from BaseException"))?;
+    let mut text = String::new();
+    // Writing into a String cannot fail.
+    let _ = vm.write_exception(&mut text, &exc);
+    Ok(text)
 }
 
 /// The exception a host function of the runtime `shared` raises for the error it returned.
@@ -137,7 +135,10 @@ fn python_error_to_exception(
     if let Some(exc) = err
         .into_exception()
         .and_then(|obj| obj.into_raw_in(shared).ok())
-        .and_then(|obj| obj.downcast::<rustpython_vm::builtins::PyBaseException>().ok())
+        .and_then(|obj| {
+            obj.downcast::<rustpython_vm::builtins::PyBaseException>()
+                .ok()
+        })
     {
         return exc;
     }

@@ -49,8 +49,12 @@ impl<T: ToPython> HostReturn for Result<T, Error> {
 pub trait HostFunction<Args>: Send + Sync + 'static {
     /// Converts the arguments, calls, converts the result.
     #[doc(hidden)]
-    fn call_with(&self, cx: &Vm<'_>, name: &str, args: &[PyObjectRef])
-    -> Result<PyObjectRef, Error>;
+    fn call_with(
+        &self,
+        cx: &Vm<'_>,
+        name: &str,
+        args: &[PyObjectRef],
+    ) -> Result<PyObjectRef, Error>;
 }
 
 /// The TypeError for a call with the wrong number of arguments, in CPython's words.
@@ -159,11 +163,7 @@ impl ModuleBuilder {
     /// Adds a function. A closure that returns `Err` raises that error in the script; one
     /// that panics raises `RuntimeError` with the panic message, and the panic goes no
     /// further.
-    pub fn function<Args: 'static>(
-        &mut self,
-        name: &str,
-        f: impl HostFunction<Args>,
-    ) -> &mut Self {
+    pub fn function<Args: 'static>(&mut self, name: &str, f: impl HostFunction<Args>) -> &mut Self {
         let erased: ErasedFn = Box::new(move |cx, name, args| f.call_with(cx, name, args));
         self.functions.push((name.to_string(), erased));
         self

@@ -97,7 +97,8 @@ impl Object {
     pub fn set_attr(&self, name: &str, value: impl ToPython) -> Result<(), Error> {
         self.with_raw(|obj, cx| {
             let value = value.to_py(cx)?;
-            obj.set_attr(&cx.vm.ctx.new_str(name), value, cx.vm).map_err(|e| cx.error(e))
+            obj.set_attr(&cx.vm.ctx.new_str(name), value, cx.vm)
+                .map_err(|e| cx.error(e))
         })
     }
 
@@ -197,7 +198,9 @@ impl Object {
         let shared = self.shared.clone();
         shared.with_cx(|cx| {
             let raw = self.raw();
-            let Ok(exc) = raw.to_owned().downcast::<rustpython_vm::builtins::PyBaseException>()
+            let Ok(exc) = raw
+                .to_owned()
+                .downcast::<rustpython_vm::builtins::PyBaseException>()
             else {
                 return Err(super::convert::mismatch(raw, "an exception"));
             };

@@ -63,7 +63,10 @@ impl Runtime {
     }
 
     /// Runs `f` in the VM with a conversion context.
-    pub(crate) fn with_cx<R>(&self, f: impl FnOnce(&Vm<'_>) -> Result<R, Error>) -> Result<R, Error> {
+    pub(crate) fn with_cx<R>(
+        &self,
+        f: impl FnOnce(&Vm<'_>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         self.shared.with_cx(f)
     }
 
@@ -102,7 +105,11 @@ impl Runtime {
             let set_file = !globals.contains_key("__file__", cx.vm);
             if set_file {
                 let set = globals
-                    .set_item("__file__", cx.vm.ctx.new_str(filename.as_str()).into(), cx.vm)
+                    .set_item(
+                        "__file__",
+                        cx.vm.ctx.new_str(filename.as_str()).into(),
+                        cx.vm,
+                    )
                     .and_then(|()| globals.set_item("__cached__", cx.vm.ctx.none(), cx.vm));
                 set.map_err(|e| cx.error(e))?;
             }
@@ -160,7 +167,11 @@ impl Runtime {
 
     /// `import module`, returning the module itself (for a dotted name, the submodule).
     pub fn import(&self, module: &str) -> Result<Object, Error> {
-        self.script(|cx| import_module(cx.vm, module).map(|m| cx.wrap(m)).map_err(|e| cx.error(e)))
+        self.script(|cx| {
+            import_module(cx.vm, module)
+                .map(|m| cx.wrap(m))
+                .map_err(|e| cx.error(e))
+        })
     }
 
     /// Calls the function at `path` with `args` and converts the result. `path` is a module
@@ -182,7 +193,10 @@ impl Runtime {
 
     /// `None`.
     pub fn none(&self) -> Object {
-        Object::new(rustpython_vm::Context::genesis().none(), self.shared.clone())
+        Object::new(
+            rustpython_vm::Context::genesis().none(),
+            self.shared.clone(),
+        )
     }
 
     /// `__main__`'s namespace, the dict `run` and `eval` work in.
@@ -194,11 +208,13 @@ impl Runtime {
     /// (classes imported, reduce protocols and `__setstate__` run). Only for trusted data:
     /// a pickle can call anything; see [`from_value`](Self::from_value) for a checked load.
     pub fn loads(&self, data: &[u8]) -> Result<Object, Error> {
-        self.script(|cx| match embedding::loads(cx.vm, data, &LoadOptions::default()) {
-            Ok(obj) => Ok(cx.wrap(obj)),
-            Err(LoadError::Core(err)) => Err(Error::Pickle(err)),
-            Err(LoadError::Py(exc)) => Err(cx.error(exc)),
-        })
+        self.script(
+            |cx| match embedding::loads(cx.vm, data, &LoadOptions::default()) {
+                Ok(obj) => Ok(cx.wrap(obj)),
+                Err(LoadError::Core(err)) => Err(Error::Pickle(err)),
+                Err(LoadError::Py(exc)) => Err(cx.error(exc)),
+            },
+        )
     }
 
     /// `pickle.dumps(obj, protocol)`: the same bytes CPython writes, protocols 0 to 5.
@@ -275,7 +291,10 @@ fn io_error(err: &std::io::Error, path: &Path) -> Error {
     let errno = err.raw_os_error().unwrap_or(0);
     let text = err.to_string();
     let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-    Error::raise(kind, format!("[Errno {errno}] {text}: '{}'", path.display()))
+    Error::raise(
+        kind,
+        format!("[Errno {errno}] {text}: '{}'", path.display()),
+    )
 }
 
 /// Flushes `sys.stdout` and `sys.stderr`, ignoring streams that are gone or closed.
@@ -345,15 +364,23 @@ fn resolve(vm: &VirtualMachine, path: &str) -> PyResult {
     unreachable!("the loop returns at split 1")
 }
 
-/// Whether `err` says that module `name` itself does not exist (not one it imports).
-fn is_missing_module(vm: &VirtualMachine, err: &rustpython_vm::builtins::PyBaseExceptionRef, name: &str) -> bool {
+/// Whether `err` says that module `name`, or a package it is in, does not exist (not a
+/// module that one of them imports).
+fn is_missing_module(
+    vm: &VirtualMachine,
+    err: &rustpython_vm::builtins::PyBaseExceptionRef,
+    name: &str,
+) -> bool {
     err.fast_isinstance(vm.ctx.exceptions.module_not_found_error)
         && err
             .as_object()
             .get_attr("name", vm)
             .ok()
             .and_then(|n| n.downcast::<rustpython_vm::builtins::PyStr>().ok())
-            .is_some_and(|n| n.to_string_lossy() == name)
+            .is_some_and(|missing| {
+                let missing = missing.to_string_lossy();
+                name == missing || name.starts_with(&format!("{missing}."))
+            })
 }
 
 /// A name with no module: `__main__`'s, else a builtin.
@@ -365,7 +392,12 @@ fn resolve_bare(vm: &VirtualMachine, name: &str) -> PyResult {
     vm.builtins
         .as_object()
         .get_attr(&vm.ctx.new_str(name), vm)
-        .map_err(|_| vm.new_name_error(format!("name '{name}' is not defined"), vm.ctx.new_str(name)))
+        .map_err(|_| {
+            vm.new_name_error(
+                format!("name '{name}' is not defined"),
+                vm.ctx.new_str(name),
+            )
+        })
 }
 
 /// `getattr` along `names`.

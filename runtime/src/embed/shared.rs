@@ -1,13 +1,24 @@
 //! What a runtime and every handle into it share: the interpreter behind a lock, and the
 //! way into it from any thread.
+//!
+//! RustPython's main VM guards against native stack overflow with bounds measured on the
+//! thread that made it, so on any other thread it fails at once with RecursionError. The
+//! thread that built the runtime (its home) uses the main VM; any other thread gets a VM of
+//! its own for the same interpreter, as a Python thread does, made on its first visit and
+//! kept for the next. (Entering a thread VM measures that thread's stack each time; that is
+//! cheap except on a process's main thread, which is one more reason the home thread uses
+//! the main VM.)
 
 use super::convert::Vm;
 use super::error::Error;
 use super::output::Captured;
-use parking_lot::ReentrantMutex;
+use parking_lot::{Mutex, ReentrantMutex};
+use rustpython_vm::vm::thread::ThreadedVirtualMachine;
 use rustpython_vm::{Interpreter, PyObjectRef, VirtualMachine};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::ThreadId;
 
 /// Numbers runtimes for error messages.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
@@ -18,19 +29,26 @@ pub(crate) struct Shared {
     /// Taken out only when the last handle goes, to be finalized. Reentrant: a host
     /// function may use objects of a runtime whose script is calling it.
     interpreter: ReentrantMutex<Option<Interpreter>>,
-    /// The address of the interpreter's global state, which each of its VMs (one per
-    /// Python thread) points to: how a thread already inside it is recognised.
+    /// The address of the interpreter's global state, which each of its VMs points to: how a
+    /// thread already inside it is recognised.
     state: usize,
+    /// The thread the interpreter was made on, whose stack its main VM knows.
+    home: ThreadId,
+    /// The VMs of other threads that have entered the runtime.
+    visitors: Mutex<HashMap<ThreadId, ThreadedVirtualMachine>>,
     pub(crate) captured: Captured,
 }
 
 impl Shared {
+    /// The state of an interpreter made on this thread.
     pub(crate) fn new(interpreter: Interpreter, captured: Captured) -> Self {
         let state = Arc::as_ptr(&interpreter.global_state) as usize;
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             interpreter: ReentrantMutex::new(Some(interpreter)),
             state,
+            home: std::thread::current().id(),
+            visitors: Mutex::default(),
             captured,
         }
     }
@@ -44,8 +62,9 @@ impl Shared {
         Arc::as_ptr(&vm.state) as usize == self.state
     }
 
-    /// Runs `f` in this runtime's VM. `outermost` tells `f` whether the host entered here
-    /// (rather than a host function called from a script of this runtime).
+    /// Runs `f` in this runtime's VM for the current thread. `outermost` tells `f` whether
+    /// the host entered here (rather than a host function called from a script of this
+    /// runtime).
     pub(crate) fn enter<R>(&self, f: impl FnOnce(&VirtualMachine, bool) -> R) -> R {
         let inside = rustpython_vm::vm::thread::try_with_current_vm(|vm| self.owns(vm));
         if inside == Some(true) {
@@ -55,7 +74,15 @@ impl Shared {
         let interpreter = guard
             .as_ref()
             .expect("the interpreter lives as long as a handle to it");
-        interpreter.enter(|vm| f(vm, true))
+        let thread = std::thread::current().id();
+        if thread == self.home {
+            return interpreter.enter(|vm| f(vm, true));
+        }
+        let visitor = self.visitors.lock().remove(&thread);
+        let visitor = visitor.unwrap_or_else(|| interpreter.new_thread());
+        let result = visitor.run(|vm| f(vm, true));
+        self.visitors.lock().insert(thread, visitor);
+        result
     }
 
     /// Runs `f` with a conversion context; an error leaving the outermost entry has its
@@ -78,18 +105,41 @@ impl Shared {
         self.enter(|_, _| drop(obj));
     }
 
-    /// The interpreter, taken out to be finalized by its last owner.
+    /// The interpreter, taken out to be finalized by its last owner on its home thread.
     pub(crate) fn take_interpreter(&mut self) -> Option<Interpreter> {
+        self.visitors.get_mut().clear();
         self.interpreter.get_mut().take()
     }
 }
 
 impl Drop for Shared {
     /// The last handle is gone: finalize the interpreter as `python` does at exit (flush
-    /// the standard streams, join threads, run `atexit` functions).
+    /// the standard streams, join threads, run `atexit` functions). Away from its home
+    /// thread the main VM cannot run, so a thread VM does those steps, and the rest of
+    /// RustPython's finalization (clearing modules) is left to the objects' own drops.
     fn drop(&mut self) {
-        if let Some(interpreter) = self.take_interpreter() {
+        let Some(interpreter) = self.take_interpreter() else {
+            return;
+        };
+        if std::thread::current().id() == self.home {
             interpreter.finalize(None);
+        } else {
+            interpreter.new_thread().run(exit_steps);
         }
     }
+}
+
+/// What `python` does at exit that a script can see: streams flushed, non-daemon threads
+/// joined, `atexit` functions run.
+fn exit_steps(vm: &VirtualMachine) {
+    super::runtime::flush_std(vm);
+    let threading = vm
+        .sys_module
+        .get_attr("modules", vm)
+        .and_then(|modules| modules.get_item("threading", vm));
+    if let Ok(threading) = threading {
+        let _ = vm.call_method(&threading, "_shutdown", ());
+    }
+    rustpython_vm::stdlib::atexit::_run_exitfuncs(vm);
+    super::runtime::flush_std(vm);
 }

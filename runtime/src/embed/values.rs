@@ -116,7 +116,9 @@ fn check_globals(pickle: &Pickle, allow: &AllowList) -> Result<(), Error> {
 fn reachable(pickle: &Pickle) -> Result<Vec<NodeId>, Error> {
     let len = pickle.graph.len();
     let missing = |id: NodeId| {
-        Error::Build(format!("node {id} is not in the graph, which has {len} nodes"))
+        Error::Build(format!(
+            "node {id} is not in the graph, which has {len} nodes"
+        ))
     };
     let mut seen = vec![false; len];
     let mut order = Vec::new();
@@ -127,7 +129,10 @@ fn reachable(pickle: &Pickle) -> Result<Vec<NodeId>, Error> {
         }
         seen[id] = true;
         order.push(id);
-        pickle.graph.get(id).for_each_child(|child| stack.push(child));
+        pickle
+            .graph
+            .get(id)
+            .for_each_child(|child| stack.push(child));
     }
     Ok(order)
 }

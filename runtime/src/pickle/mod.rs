@@ -7,8 +7,8 @@
 //! [`memo`] (the memo proxies of both classes) and [`buffer`] (`PickleBuffer`).
 
 mod buffer;
-pub(crate) mod embedding;
 pub(crate) mod dump;
+pub(crate) mod embedding;
 pub(crate) mod errors;
 mod kwargs;
 pub(crate) mod load;
@@ -21,10 +21,10 @@ pub(crate) use module::module_def;
 
 // The pymodule `with(...)` list below names these relative to this module.
 use buffer::pickle_buffer;
-use errors::exceptions;
-use memo::memo_proxies;
 use dump::pickler::pickler_class;
+use errors::exceptions;
 use load::unpickler::unpickler_class;
+use memo::memo_proxies;
 
 #[rustpython_vm::pymodule(
     name = "_pickle",
@@ -37,10 +37,10 @@ use load::unpickler::unpickler_class;
     )
 )]
 pub(crate) mod module {
-    use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
     use super::dump::save::{Hooks, PicklerState, Walker};
     use super::load::unpickler::unpickler_class::{LoadKeywords, file_methods, load_from_file};
     use super::load::vm_builder::{LoadHooks, VmBuilder};
+    use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
     use pickle_core::decoder::{Limits, loads as decode};
     use rustpython_vm::FromArgs;
     use rustpython_vm::builtins::{PyBytes, PyStr};

@@ -56,12 +56,21 @@ fn bytes_are_bytes_and_lists_are_lists() {
     // Any iterable but text reads as a Vec.
     assert_eq!(rt.eval::<Vec<i64>>("(1, 2)").unwrap(), [1, 2]);
     assert_eq!(rt.eval::<Vec<i64>>("range(3)").unwrap(), [0, 1, 2]);
-    assert_eq!(rt.eval::<Vec<i64>>("(i * i for i in range(3))").unwrap(), [0, 1, 4]);
-    let Err(Error::Conversion { expected, found, .. }) = rt.eval::<Vec<String>>("'abc'") else {
+    assert_eq!(
+        rt.eval::<Vec<i64>>("(i * i for i in range(3))").unwrap(),
+        [0, 1, 4]
+    );
+    let Err(Error::Conversion {
+        expected, found, ..
+    }) = rt.eval::<Vec<String>>("'abc'")
+    else {
         panic!("a str is not a Vec")
     };
     assert_eq!((expected.as_str(), found.as_str()), ("Vec", "str"));
-    let Err(Error::Conversion { expected, found, .. }) = rt.eval::<Vec<u8>>("[1, 2]") else {
+    let Err(Error::Conversion {
+        expected, found, ..
+    }) = rt.eval::<Vec<u8>>("[1, 2]")
+    else {
         panic!("a list is not bytes")
     };
     assert_eq!((expected.as_str(), found.as_str()), ("bytes", "list"));
@@ -80,10 +89,20 @@ fn options_and_tuples() {
         (1u8, 2u16, 3u32, 4u64, 5i8, 6i16, 7i32, 8i64),
         "(1, 2, 3, 4, 5, 6, 7, 8)",
     );
-    let Err(err @ Error::Conversion { .. }) = rt.eval::<(i64, i64)>("(1, 2, 3)") else { panic!() };
-    assert_eq!(err.to_string(), "cannot convert Python tuple to a tuple of 2: it has 3 items");
-    let Err(err) = rt.eval::<(i64, i64)>("[1, 2]") else { panic!() };
-    assert_eq!(err.to_string(), "cannot convert Python list to a tuple of 2");
+    let Err(err @ Error::Conversion { .. }) = rt.eval::<(i64, i64)>("(1, 2, 3)") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "cannot convert Python tuple to a tuple of 2: it has 3 items"
+    );
+    let Err(err) = rt.eval::<(i64, i64)>("[1, 2]") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "cannot convert Python list to a tuple of 2"
+    );
 }
 
 #[test]
@@ -101,32 +120,59 @@ fn maps_and_sets() {
     round_trip(&rt, set, "{1, 3}");
     let hashed: HashSet<String> = ["x".to_string()].into();
     round_trip(&rt, hashed, "{'x'}");
-    assert_eq!(rt.eval::<BTreeSet<i64>>("frozenset({2, 1})").unwrap(), [1, 2].into());
+    assert_eq!(
+        rt.eval::<BTreeSet<i64>>("frozenset({2, 1})").unwrap(),
+        [1, 2].into()
+    );
     // Any mapping with items() reads as a map.
     let ordered: IndexMap<String, i64> = rt
         .eval("__import__('collections').OrderedDict([('z', 1), ('y', 2)])")
         .unwrap();
     assert_eq!(ordered.keys().collect::<Vec<_>>(), ["z", "y"]);
-    let Err(err) = rt.eval::<HashMap<String, i64>>("{1: 2}") else { panic!() };
+    let Err(err) = rt.eval::<HashMap<String, i64>>("{1: 2}") else {
+        panic!()
+    };
     assert_eq!(err.to_string(), "cannot convert Python int to String");
 }
 
 #[test]
 fn integers_out_of_range_are_errors_not_wraps() {
     let rt = Runtime::new().unwrap();
-    let Err(err @ Error::Conversion { .. }) = rt.eval::<u8>("256") else { panic!() };
-    assert_eq!(err.to_string(), "cannot convert Python int to u8: 256 is out of range");
-    let Err(err) = rt.eval::<u64>("-1") else { panic!() };
-    assert_eq!(err.to_string(), "cannot convert Python int to u64: -1 is out of range");
-    let Err(err) = rt.eval::<i64>("2 ** 63") else { panic!() };
+    let Err(err @ Error::Conversion { .. }) = rt.eval::<u8>("256") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "cannot convert Python int to u8: 256 is out of range"
+    );
+    let Err(err) = rt.eval::<u64>("-1") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "cannot convert Python int to u64: -1 is out of range"
+    );
+    let Err(err) = rt.eval::<i64>("2 ** 63") else {
+        panic!()
+    };
     assert_eq!(
         err.to_string(),
         "cannot convert Python int to i64: 9223372036854775808 is out of range"
     );
-    let Err(err) = rt.eval::<f32>("1e300") else { panic!() };
-    assert_eq!(err.to_string(), "cannot convert Python float to f32: 1e300 is out of range");
-    let Err(err) = rt.eval::<f64>("10 ** 400") else { panic!() };
-    assert!(err.to_string().starts_with("cannot convert Python int to f64: 1000"));
+    let Err(err) = rt.eval::<f32>("1e300") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "cannot convert Python float to f32: 1e300 is out of range"
+    );
+    let Err(err) = rt.eval::<f64>("10 ** 400") else {
+        panic!()
+    };
+    assert!(
+        err.to_string()
+            .starts_with("cannot convert Python int to f64: 1000")
+    );
 }
 
 #[test]
@@ -147,13 +193,20 @@ fn mismatches_name_what_was_expected_and_found() {
             "String" => rt.eval::<String>(source).map(drop),
             _ => rt.eval::<()>(source),
         };
-        let Err(Error::Conversion { expected: e, found: f, .. }) = result else {
+        let Err(Error::Conversion {
+            expected: e,
+            found: f,
+            ..
+        }) = result
+        else {
             panic!("{source} as {expected}: {result:?}")
         };
         assert_eq!((e.as_str(), f.as_str()), (expected, found), "{source}");
     }
     // A str holding a lone surrogate cannot be a Rust String.
-    let Err(err) = rt.eval::<String>("'\\ud800'") else { panic!() };
+    let Err(err) = rt.eval::<String>("'\\ud800'") else {
+        panic!()
+    };
     assert_eq!(
         err.to_string(),
         "cannot convert Python str to String: it holds a lone surrogate, which UTF-8 cannot"
@@ -169,12 +222,11 @@ struct Point {
 
 impl ToPython for Point {
     fn to_python(&self, rt: &Runtime) -> Result<Object, Error> {
-        rt.call("types.SimpleNamespace", ())
-            .and_then(|ns: Object| {
-                ns.set_attr("x", self.x)?;
-                ns.set_attr("y", self.y)?;
-                Ok(ns)
-            })
+        rt.call("types.SimpleNamespace", ()).and_then(|ns: Object| {
+            ns.set_attr("x", self.x)?;
+            ns.set_attr("y", self.y)?;
+            Ok(ns)
+        })
     }
 }
 
@@ -192,7 +244,10 @@ fn user_types_implement_the_traits_and_nest_in_containers() {
     let rt = Runtime::new().unwrap();
     let points = vec![Point { x: 1, y: 2 }, Point { x: -3, y: 4 }];
     let obj = rt.object(&points).unwrap();
-    assert_eq!(obj.repr().unwrap(), "[namespace(x=1, y=2), namespace(x=-3, y=4)]");
+    assert_eq!(
+        obj.repr().unwrap(),
+        "[namespace(x=1, y=2), namespace(x=-3, y=4)]"
+    );
     assert_eq!(obj.extract::<Vec<Point>>().unwrap(), points);
     let by_name: BTreeMap<String, Point> = rt
         .eval("{'origin': __import__('types').SimpleNamespace(x=0, y=0)}")

@@ -41,7 +41,10 @@ fn the_traceback_is_what_brine_file_prints() {
     assert_eq!(err.traceback(), printed);
     assert_eq!(err.type_name(), "RuntimeError");
     assert_eq!(err.message(), "bad job list");
-    assert!(printed.contains("The above exception was the direct cause"), "{printed}");
+    assert!(
+        printed.contains("The above exception was the direct cause"),
+        "{printed}"
+    );
     assert!(printed.contains("while loading the job list"), "{printed}");
     // The exception object itself is there for the host to look into.
     let exc = err.exception().expect("raised in Python");
@@ -55,15 +58,23 @@ fn the_traceback_is_what_brine_file_prints() {
 fn python_errors_name_their_qualified_type() {
     let rt = Runtime::new().unwrap();
     rt.run("class RetryLater(Exception):\n    pass").unwrap();
-    let Err(Error::Python(err)) = rt.run("raise RetryLater('in 5 s')") else { panic!() };
+    let Err(Error::Python(err)) = rt.run("raise RetryLater('in 5 s')") else {
+        panic!()
+    };
     assert_eq!(err.type_name(), "__main__.RetryLater");
     assert_eq!(err.to_string(), "__main__.RetryLater: in 5 s");
     let Err(Error::Python(err)) = rt.run("import pickle\npickle.loads(b'\\x80\\x05K')") else {
         panic!()
     };
     assert_eq!(err.type_name(), "_pickle.UnpicklingError");
-    let Err(Error::Python(err)) = rt.run("raise ValueError") else { panic!() };
-    assert_eq!(err.to_string(), "ValueError", "an empty message shows the type alone");
+    let Err(Error::Python(err)) = rt.run("raise ValueError") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "ValueError",
+        "an empty message shows the type alone"
+    );
     assert_eq!(err.message(), "");
 }
 
@@ -77,7 +88,10 @@ fn sys_exit_is_an_error_not_a_process_exit() {
     assert_eq!(exit("import sys\nsys.exit(3)"), (3, None));
     assert_eq!(exit("import sys\nsys.exit()"), (0, None));
     assert_eq!(exit("raise SystemExit(None)"), (0, None));
-    assert_eq!(exit("import sys\nsys.exit('no input')"), (1, Some("no input".to_string())));
+    assert_eq!(
+        exit("import sys\nsys.exit('no input')"),
+        (1, Some("no input".to_string()))
+    );
     assert_eq!(exit("raise SystemExit(2 ** 40)"), (-1, None));
     let err = rt.run("import sys\nsys.exit(4)").unwrap_err();
     assert_eq!(err.to_string(), "the script exited with status 4");
@@ -88,20 +102,32 @@ fn sys_exit_is_an_error_not_a_process_exit() {
 #[test]
 fn keyboard_interrupt_is_a_python_error() {
     let rt = Runtime::new().unwrap();
-    let Err(Error::Python(err)) = rt.run("raise KeyboardInterrupt") else { panic!() };
+    let Err(Error::Python(err)) = rt.run("raise KeyboardInterrupt") else {
+        panic!()
+    };
     assert_eq!(err.type_name(), "KeyboardInterrupt");
-    assert!(err.traceback().ends_with("KeyboardInterrupt\n"), "{}", err.traceback());
+    assert!(
+        err.traceback().ends_with("KeyboardInterrupt\n"),
+        "{}",
+        err.traceback()
+    );
 }
 
 #[test]
 fn pickle_errors_carry_their_offset() {
     let rt = Runtime::new().unwrap();
-    let Err(Error::Pickle(err)) = rt.loads(b"\x80\x05K") else { panic!() };
+    let Err(Error::Pickle(err)) = rt.loads(b"\x80\x05K") else {
+        panic!()
+    };
     assert_eq!(err.to_string(), "pickle data was truncated");
-    let Err(err @ Error::Pickle(_)) = rt.loads(b"\x80\x05\xff.") else { panic!() };
+    let Err(err @ Error::Pickle(_)) = rt.loads(b"\x80\x05\xff.") else {
+        panic!()
+    };
     assert_eq!(err.to_string(), "invalid load key, '\\xff'. (at byte 2)");
     // An exception raised by code the load ran is a Python error.
-    let Err(Error::Python(err)) = rt.loads(b"cbuiltins\nint\n(S'x'\ntR.") else { panic!() };
+    let Err(Error::Python(err)) = rt.loads(b"cbuiltins\nint\n(S'x'\ntR.") else {
+        panic!()
+    };
     assert_eq!(err.type_name(), "ValueError");
 }
 

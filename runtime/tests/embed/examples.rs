@@ -23,13 +23,19 @@ fn the_worker_sends_back_cpythons_bytes() {
         std::fs::read_to_string(workspace().join("examples/embed/worker/transform.py")).unwrap();
     let result = worker::process(&batch, &transform).unwrap();
     // make_fixtures.py wrote what CPython pickles for the transformed batch.
-    assert_eq!(result, std::fs::read(fixtures.join("expected.pickle")).unwrap());
+    assert_eq!(
+        result,
+        std::fs::read(fixtures.join("expected.pickle")).unwrap()
+    );
 }
 
 #[test]
 fn the_scripted_host_captures_what_the_script_prints() {
     let (printed, world) = scripted_host::run_script(scripted_host::SCRIPT).unwrap();
-    assert_eq!(printed, "scout moved to (5.0, 2.0)\nno such unit: 'ghost'\n");
+    assert_eq!(
+        printed,
+        "scout moved to (5.0, 2.0)\nno such unit: 'ghost'\n"
+    );
     assert_eq!(world["scout"], (5.0, 2.0));
 }
 
@@ -43,7 +49,9 @@ fn the_value_graph_tool_gets_medians_back_as_a_graph() {
     let pairs: Vec<(&str, f64)> = pairs
         .iter()
         .map(|&(k, v)| {
-            let Value::Float(f) = graph.graph.get(v) else { panic!() };
+            let Value::Float(f) = graph.graph.get(v) else {
+                panic!()
+            };
             (graph.graph.get(k).as_str().unwrap(), *f)
         })
         .collect();

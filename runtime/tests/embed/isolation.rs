@@ -17,19 +17,27 @@ fn runtimes_and_objects_can_move_between_threads() {
     })
     .join()
     .unwrap();
-    assert_eq!(rt.eval::<String>("made_on + ', ' + used_on").unwrap(), "the first thread, a worker thread");
+    assert_eq!(
+        rt.eval::<String>("made_on + ', ' + used_on").unwrap(),
+        "the first thread, a worker thread"
+    );
 }
 
 /// Each runtime sets the same names its own way; none sees the other's.
 fn assert_isolated(a: &Runtime, b: &Runtime) {
-    a.run("import sys, json\nowner = 'a'\nsys.path.insert(0, '/only/in/a')\njson.marker = 'a'").unwrap();
-    b.run("import sys, json\nowner = 'b'\nsys.modules['only_in_b'] = sys").unwrap();
+    a.run("import sys, json\nowner = 'a'\nsys.path.insert(0, '/only/in/a')\njson.marker = 'a'")
+        .unwrap();
+    b.run("import sys, json\nowner = 'b'\nsys.modules['only_in_b'] = sys")
+        .unwrap();
     assert_eq!(a.eval::<String>("owner").unwrap(), "a");
     assert_eq!(b.eval::<String>("owner").unwrap(), "b");
     assert!(!b.eval::<bool>("'/only/in/a' in sys.path").unwrap());
     assert!(!b.eval::<bool>("hasattr(json, 'marker')").unwrap());
     assert!(!a.eval::<bool>("'only_in_b' in sys.modules").unwrap());
-    assert!(!a.eval::<bool>("__import__('sys').modules['__main__'] is None").unwrap());
+    assert!(
+        !a.eval::<bool>("__import__('sys').modules['__main__'] is None")
+            .unwrap()
+    );
 }
 
 #[test]
@@ -62,14 +70,21 @@ fn two_runtimes_on_two_threads_at_once() {
                     .unwrap();
                 rt.run("import sys, side\ncount = 0").unwrap();
                 for _ in 0..200 {
-                    rt.run("count += 1\nassert side.NAME == sys.argv[0]").unwrap();
+                    rt.run("count += 1\nassert side.NAME == sys.argv[0]")
+                        .unwrap();
                 }
-                (rt.eval::<i64>("count").unwrap(), rt.eval::<String>("side.NAME").unwrap())
+                (
+                    rt.eval::<i64>("count").unwrap(),
+                    rt.eval::<String>("side.NAME").unwrap(),
+                )
             })
         })
         .collect();
     let results: Vec<_> = workers.into_iter().map(|w| w.join().unwrap()).collect();
-    assert_eq!(results, [(200, "left".to_string()), (200, "right".to_string())]);
+    assert_eq!(
+        results,
+        [(200, "left".to_string()), (200, "right".to_string())]
+    );
 }
 
 #[test]

@@ -19,12 +19,22 @@ fn attributes_calls_and_methods() {
     assert_eq!(counter.call_method::<i64>("bump", ()).unwrap(), 6);
     assert_eq!(counter.call_method::<i64>("bump", (10,)).unwrap(), 16);
     counter.set_attr("n", 100).unwrap();
-    assert_eq!(counter.get_attr("n").unwrap().extract::<i64>().unwrap(), 100);
+    assert_eq!(
+        counter.get_attr("n").unwrap().extract::<i64>().unwrap(),
+        100
+    );
     assert_eq!(counter.str().unwrap(), "Counter at 100");
-    assert!(counter.repr().unwrap().starts_with("<__main__.Counter object at 0x"));
+    assert!(
+        counter
+            .repr()
+            .unwrap()
+            .starts_with("<__main__.Counter object at 0x")
+    );
     assert_eq!(counter.type_name(), "Counter");
     assert!(counter.is_instance(&cls).unwrap());
-    let Err(Error::Python(err)) = counter.get_attr("missing") else { panic!() };
+    let Err(Error::Python(err)) = counter.get_attr("missing") else {
+        panic!()
+    };
     assert_eq!(err.type_name(), "AttributeError");
     assert_eq!(err.message(), "'Counter' object has no attribute 'missing'");
 }
@@ -39,7 +49,9 @@ fn items_and_none() {
     assert!(rt.none().is_none());
     assert!(rt.eval::<Object>("None").unwrap().is_none());
     assert!(!d.is_none());
-    let Err(Error::Python(err)) = d.get_item::<Object>("zzz") else { panic!() };
+    let Err(Error::Python(err)) = d.get_item::<Object>("zzz") else {
+        panic!()
+    };
     assert_eq!(err.to_string(), "KeyError: 'zzz'");
 }
 
@@ -82,7 +94,9 @@ fn objects_keep_their_runtime_alive_and_cross_threads() {
         rt.eval("{'kept': True}").unwrap()
     };
     // The runtime was dropped, but its object still works, on another thread too.
-    let repr = std::thread::spawn(move || obj.repr().unwrap()).join().unwrap();
+    let repr = std::thread::spawn(move || obj.repr().unwrap())
+        .join()
+        .unwrap();
     assert_eq!(repr, "{'kept': True}");
 }
 

@@ -20,7 +20,11 @@ fn run_file_sets_file_while_it_runs() {
     let dir = std::env::temp_dir().join(format!("brine-run-file-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("job.py");
-    std::fs::write(&script, "seen = __file__\nprint('running', __file__.endswith('job.py'))\n").unwrap();
+    std::fs::write(
+        &script,
+        "seen = __file__\nprint('running', __file__.endswith('job.py'))\n",
+    )
+    .unwrap();
     let rt = captured();
     rt.run_file(&script).unwrap();
     assert_eq!(rt.take_stdout(), "running True\n");
@@ -31,7 +35,11 @@ fn run_file_sets_file_while_it_runs() {
         panic!("a missing file is an error")
     };
     assert_eq!(err.type_name(), "FileNotFoundError");
-    assert!(err.message().contains("No such file or directory"), "{}", err.message());
+    assert!(
+        err.message().contains("No such file or directory"),
+        "{}",
+        err.message()
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -56,15 +64,25 @@ fn compiled_code_runs_many_times_without_recompiling() {
 fn import_returns_the_module_itself_and_call_resolves_dotted_paths() {
     let rt = Runtime::new().unwrap();
     let path = rt.import("os.path").unwrap();
-    assert_eq!(path.get_attr("__name__").unwrap().extract::<String>().unwrap(), "posixpath");
+    assert_eq!(
+        path.get_attr("__name__")
+            .unwrap()
+            .extract::<String>()
+            .unwrap(),
+        "posixpath"
+    );
     assert_eq!(
         rt.call::<String>("os.path.join", ("a", "b")).unwrap(),
         "a/b"
     );
-    assert_eq!(rt.call::<String>("json.dumps", (vec![1, 2],)).unwrap(), "[1, 2]");
+    assert_eq!(
+        rt.call::<String>("json.dumps", (vec![1, 2],)).unwrap(),
+        "[1, 2]"
+    );
     // A class attribute path, a builtin, and a function of __main__.
     assert_eq!(
-        rt.call::<String>("collections.OrderedDict.__name__.upper", ()).unwrap(),
+        rt.call::<String>("collections.OrderedDict.__name__.upper", ())
+            .unwrap(),
         "ORDEREDDICT"
     );
     assert_eq!(rt.call::<usize>("len", ("four",)).unwrap(), 4);
@@ -74,11 +92,17 @@ fn import_returns_the_module_itself_and_call_resolves_dotted_paths() {
     let Err(Error::Python(err)) = rt.call::<Object>("no_such_module.f", ()) else {
         panic!("a missing module is an error")
     };
-    assert_eq!(err.to_string(), "ModuleNotFoundError: No module named 'no_such_module'");
+    assert_eq!(
+        err.to_string(),
+        "ModuleNotFoundError: No module named 'no_such_module'"
+    );
     let Err(Error::Python(err)) = rt.call::<Object>("nothing_here", ()) else {
         panic!("a missing name is an error")
     };
-    assert_eq!(err.to_string(), "NameError: name 'nothing_here' is not defined");
+    assert_eq!(
+        err.to_string(),
+        "NameError: name 'nothing_here' is not defined"
+    );
 }
 
 #[test]
@@ -92,36 +116,66 @@ fn builder_options_reach_sys() {
         .recursion_limit(321)
         .build()
         .unwrap();
-    assert_eq!(rt.eval::<Vec<String>>("__import__('sys').argv").unwrap(), ["tool", "--verbose"]);
-    assert_eq!(rt.eval::<usize>("__import__('sys').getrecursionlimit()").unwrap(), 321);
-    assert_eq!(rt.eval::<String>("__import__('plugin_mod').NAME").unwrap(), "from a path");
+    assert_eq!(
+        rt.eval::<Vec<String>>("__import__('sys').argv").unwrap(),
+        ["tool", "--verbose"]
+    );
+    assert_eq!(
+        rt.eval::<usize>("__import__('sys').getrecursionlimit()")
+            .unwrap(),
+        321
+    );
+    assert_eq!(
+        rt.eval::<String>("__import__('plugin_mod').NAME").unwrap(),
+        "from a path"
+    );
     let first: String = rt.eval("__import__('sys').path[0]").unwrap();
     assert_eq!(first, dir.to_string_lossy());
     // Without argv, sys.argv is [''] as for an embedded CPython.
-    assert_eq!(Runtime::new().unwrap().eval::<Vec<String>>("__import__('sys').argv").unwrap(), [""]);
+    assert_eq!(
+        Runtime::new()
+            .unwrap()
+            .eval::<Vec<String>>("__import__('sys').argv")
+            .unwrap(),
+        [""]
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn python_modules_import_as_modules_and_packages() {
     let rt = Runtime::builder()
-        .python_module("rules", "from rules.limits import MAX\ndef allowed(n):\n    return n <= MAX\n")
+        .python_module(
+            "rules",
+            "from rules.limits import MAX\ndef allowed(n):\n    return n <= MAX\n",
+        )
         .python_module("rules.limits", "MAX = 10\n")
         .build()
         .unwrap();
     assert!(rt.call::<bool>("rules.allowed", (3,)).unwrap());
     assert!(!rt.call::<bool>("rules.allowed", (11,)).unwrap());
-    assert_eq!(rt.eval::<i64>("__import__('rules.limits').limits.MAX").unwrap(), 10);
+    assert_eq!(
+        rt.eval::<i64>("__import__('rules.limits').limits.MAX")
+            .unwrap(),
+        10
+    );
     // Found again after being removed from sys.modules, as a module on a path would be.
-    rt.run("import sys\ndel sys.modules['rules']\nimport rules\nassert rules.allowed(1)").unwrap();
+    rt.run("import sys\ndel sys.modules['rules']\nimport rules\nassert rules.allowed(1)")
+        .unwrap();
     // Its source is shown in tracebacks.
     let rt = Runtime::builder()
-        .python_module("broken", "def fail():\n    raise ValueError('from a host module')\n")
+        .python_module(
+            "broken",
+            "def fail():\n    raise ValueError('from a host module')\n",
+        )
         .build()
         .unwrap();
-    let Err(Error::Python(err)) = rt.call::<()>("broken.fail", ()) else { panic!() };
+    let Err(Error::Python(err)) = rt.call::<()>("broken.fail", ()) else {
+        panic!()
+    };
     assert!(
-        err.traceback().contains("    raise ValueError('from a host module')\n"),
+        err.traceback()
+            .contains("    raise ValueError('from a host module')\n"),
         "{}",
         err.traceback()
     );
@@ -136,18 +190,32 @@ fn python_modules_import_as_modules_and_packages() {
 #[test]
 fn output_can_be_captured_discarded_or_inherited() {
     let rt = captured();
-    rt.run("import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.stdout.write('é\\n')").unwrap();
+    rt.run("import sys\nprint('out')\nprint('err', file=sys.stderr)\nsys.stdout.write('é\\n')")
+        .unwrap();
     assert_eq!(rt.take_stdout(), "out\né\n");
     assert_eq!(rt.take_stderr(), "err\n");
     // A traceback printed by the script goes to the captured stderr too.
-    rt.run("import traceback\ntry:\n    1/0\nexcept ZeroDivisionError:\n    traceback.print_exc()").unwrap();
-    assert!(rt.take_stderr().ends_with("ZeroDivisionError: division by zero\n"));
+    rt.run("import traceback\ntry:\n    1/0\nexcept ZeroDivisionError:\n    traceback.print_exc()")
+        .unwrap();
+    assert!(
+        rt.take_stderr()
+            .ends_with("ZeroDivisionError: division by zero\n")
+    );
     let quiet = Runtime::builder().stdout(Output::Discard).build().unwrap();
     quiet.run("print('dropped')").unwrap();
     assert_eq!(quiet.take_stdout(), "");
-    assert!(!quiet.eval::<bool>("__import__('sys').stdout.isatty()").unwrap());
+    assert!(
+        !quiet
+            .eval::<bool>("__import__('sys').stdout.isatty()")
+            .unwrap()
+    );
     // Inherited: the process's own stream (not a host buffer).
     let inherited = Runtime::new().unwrap();
-    assert_ne!(inherited.eval::<String>("type(__import__('sys').stdout).__name__").unwrap(), "HostStream");
+    assert_ne!(
+        inherited
+            .eval::<String>("type(__import__('sys').stdout).__name__")
+            .unwrap(),
+        "HostStream"
+    );
     assert_eq!(inherited.take_stdout(), "");
 }

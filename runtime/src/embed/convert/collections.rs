@@ -262,7 +262,9 @@ fn set_to_py<'i, T: ToPython + 'i>(
     items: impl Iterator<Item = &'i T>,
     cx: &Vm<'_>,
 ) -> Result<PyObjectRef, Error> {
-    let set = PySet::default().into_ref_with_type(cx.vm, cx.vm.ctx.types.set_type.to_owned()).map_err(|e| cx.error(e))?;
+    let set = PySet::default()
+        .into_ref_with_type(cx.vm, cx.vm.ctx.types.set_type.to_owned())
+        .map_err(|e| cx.error(e))?;
     for item in items {
         set.add(item.to_py(cx)?, cx.vm).map_err(|e| cx.error(e))?;
     }
@@ -275,10 +277,16 @@ fn for_each_member(
     cx: &Vm<'_>,
     each: impl FnMut(&PyObject) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let is_set = obj.downcast_ref::<PySet>().is_some() || obj.downcast_ref::<PyFrozenSet>().is_some();
+    let is_set =
+        obj.downcast_ref::<PySet>().is_some() || obj.downcast_ref::<PyFrozenSet>().is_some();
     let items = if is_set {
         // A snapshot: converting an item may run Python code that changes the set.
-        Some(cx.vm.ctx.new_list(obj.try_to_value::<Vec<PyObjectRef>>(cx.vm).map_err(|e| cx.error(e))?))
+        Some(
+            cx.vm.ctx.new_list(
+                obj.try_to_value::<Vec<PyObjectRef>>(cx.vm)
+                    .map_err(|e| cx.error(e))?,
+            ),
+        )
     } else {
         None
     };

@@ -182,7 +182,7 @@ impl FromPython for f32 {
             return Err(Error::Conversion {
                 expected: "f32".to_string(),
                 found: obj.class().name().to_string(),
-                detail: Some(format!("{value} is out of range")),
+                detail: Some(format!("{value:?} is out of range")),
             });
         }
         Ok(narrow)
@@ -209,11 +209,13 @@ impl FromPython for String {
         let text = obj
             .downcast_ref::<PyStr>()
             .ok_or_else(|| mismatch(obj, "String"))?;
-        text.to_str().map(str::to_owned).ok_or_else(|| Error::Conversion {
-            expected: "String".to_string(),
-            found: "str".to_string(),
-            detail: Some("it holds a lone surrogate, which UTF-8 cannot".to_string()),
-        })
+        text.to_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Conversion {
+                expected: "String".to_string(),
+                found: "str".to_string(),
+                detail: Some("it holds a lone surrogate, which UTF-8 cannot".to_string()),
+            })
     }
 }
 

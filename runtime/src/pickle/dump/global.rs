@@ -1,9 +1,9 @@
 //! Saving classes, functions and other objects by qualified name.
 
-use crate::pickle::errors::new_pickling_error;
-use crate::pickle::names::{get_dotted, map_names};
 use super::reduce::Reduction;
 use super::save::Walker;
+use crate::pickle::errors::new_pickling_error;
+use crate::pickle::names::{get_dotted, map_names};
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{PyDict, PyInt, PyStr, PyStrRef};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};

@@ -5,10 +5,10 @@ pub(crate) use pickler_class::PyPickler;
 
 #[rustpython_vm::pymodule(sub, name = "_pickle")]
 pub(crate) mod pickler_class {
+    use super::super::save::{Hooks, PicklerState, Walker};
     use crate::pickle::errors::new_pickling_error;
     use crate::pickle::memo::PicklerMemoProxy;
     use crate::pickle::options::{file_write, resolve_buffer_callback, resolve_protocol};
-    use super::super::save::{Hooks, PicklerState, Walker};
     use rustpython_common::lock::PyMutex;
     use rustpython_vm::builtins::PyType;
     use rustpython_vm::function::{FuncArgs, PySetterValue};

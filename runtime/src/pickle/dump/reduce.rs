@@ -1,9 +1,9 @@
 //! The generic path: `dispatch_table`, `reducer_override`, `__reduce_ex__`/`__reduce__`, and
 //! what their results turn into (REDUCE, NEWOBJ, NEWOBJ_EX, BUILD, batched items).
 
-use crate::pickle::errors::{new_pickling_error, type_name, with_note};
 use super::object_reduce::{Reduced, keeps_object_reduce_ex};
 use super::save::{Walker, core_err};
+use crate::pickle::errors::{new_pickling_error, type_name, with_note};
 use pickle_core::encoder::BATCH_SIZE;
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyDict, PyStr, PyTuple, PyType};

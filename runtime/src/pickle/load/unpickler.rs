@@ -5,10 +5,10 @@ pub(crate) use unpickler_class::PyUnpickler;
 
 #[rustpython_vm::pymodule(sub, name = "_pickle")]
 pub(crate) mod unpickler_class {
-    use crate::pickle::errors::new_unpickling_error;
     use super::super::file_source::{FileMethods, FileSource};
-    use crate::pickle::memo::UnpicklerMemoProxy;
     use super::super::vm_builder::{LoadHooks, LoadOptions, VmBuilder};
+    use crate::pickle::errors::new_unpickling_error;
+    use crate::pickle::memo::UnpicklerMemoProxy;
     use pickle_core::decoder::{Limits, Memo, load};
     use rustpython_common::lock::PyMutex;
     use rustpython_vm::builtins::{PyStrRef, PyType};

@@ -1,9 +1,9 @@
 //! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
 
 use crate::pickle::errors::{from_core, new_unpickling_error};
-use crate::pickle::names::{get_dotted, map_names, str_pair};
 use crate::pickle::kwargs::kwargs_of;
 use crate::pickle::lookups::Lookups;
+use crate::pickle::names::{get_dotted, map_names, str_pair};
 use pickle_core::PickleError;
 use pickle_core::decoder::{Builder, Items};
 use pickle_core::text::code_points;
@@ -219,7 +219,9 @@ impl<'a> VmBuilder<'a> {
                 }
                 None => Ok(hook.call((pid,), self.vm)?),
             },
-            None => Err(new_unpickling_error(self.vm, crate::pickle::errors::NO_PERSISTENT_LOAD).into()),
+            None => {
+                Err(new_unpickling_error(self.vm, crate::pickle::errors::NO_PERSISTENT_LOAD).into())
+            }
         }
     }
 
