@@ -50,3 +50,8 @@ pub use embed::convert::Vm;
 mod pickle;
 
 pub mod cli;
+
+/// README's Rust blocks, run as doctests so that the README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
