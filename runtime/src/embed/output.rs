@@ -58,14 +58,26 @@ pub(crate) struct HostStream {
 
 #[pyclass]
 impl HostStream {
-    /// Writes `text`, returning its length as `TextIOBase.write` does.
+    /// Writes `text`, returning its length as `TextIOBase.write` does. Text UTF-8 cannot
+    /// hold (a lone surrogate) raises UnicodeEncodeError, as a strict UTF-8 stream does.
     #[pymethod]
-    fn write(zelf: &Py<Self>, text: PyStrRef) -> usize {
+    fn write(zelf: &Py<Self>, text: PyStrRef, vm: &VirtualMachine) -> PyResult<usize> {
+        let Some(utf8) = text.to_str() else {
+            let start = text
+                .as_wtf8()
+                .code_points()
+                .position(|c| c.to_char().is_none())
+                .unwrap_or(0);
+            let reason = vm.ctx.new_str("surrogates not allowed");
+            let encoding = vm.ctx.new_str("utf-8");
+            return Err(vm.new_unicode_encode_error(encoding, text, start, start + 1, reason));
+        };
         if let Some(sink) = &zelf.sink {
-            let mut buffer = sink.lock().unwrap_or_else(|e| e.into_inner());
-            buffer.push_str(&text.to_string_lossy());
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push_str(utf8);
         }
-        text.char_len()
+        Ok(text.char_len())
     }
 
     #[pymethod]

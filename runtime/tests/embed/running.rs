@@ -201,6 +201,15 @@ fn output_can_be_captured_discarded_or_inherited() {
         rt.take_stderr()
             .ends_with("ZeroDivisionError: division by zero\n")
     );
+    // Text UTF-8 cannot hold is refused, as by a strict UTF-8 stream, not garbled.
+    let Err(Error::Python(err)) = rt.run("print('a\\udc80b')") else {
+        panic!()
+    };
+    assert_eq!(
+        err.to_string(),
+        "UnicodeEncodeError: 'utf-8' codec can't encode character '\\udc80' in position 1: surrogates not allowed"
+    );
+    assert_eq!(rt.take_stdout(), "");
     let quiet = Runtime::builder().stdout(Output::Discard).build().unwrap();
     quiet.run("print('dropped')").unwrap();
     assert_eq!(quiet.take_stdout(), "");

@@ -118,17 +118,26 @@ fn for_each_item(
     }
 }
 
+/// The items of an iterable, converted, in any collection.
+fn collect_items<T: FromPython, C: Default + Extend<T>>(
+    obj: &PyObject,
+    cx: &Vm<'_>,
+    expected: &str,
+) -> Result<C, Error> {
+    let mut items = C::default();
+    for_each_item(obj, cx, expected, |item| {
+        items.extend([T::from_py(item, cx)?]);
+        Ok(())
+    })?;
+    Ok(items)
+}
+
 /// The items of an iterable, converted.
 pub(super) fn vec_from_iterable<T: FromPython>(
     obj: &PyObject,
     cx: &Vm<'_>,
 ) -> Result<Vec<T>, Error> {
-    let mut items = Vec::new();
-    for_each_item(obj, cx, "Vec", |item| {
-        items.push(T::from_py(item, cx)?);
-        Ok(())
-    })?;
-    Ok(items)
+    collect_items(obj, cx, "Vec")
 }
 
 macro_rules! tuple_conversions {
@@ -210,6 +219,38 @@ fn for_each_pair(
     })
 }
 
+/// The pairs of a mapping, converted, in any map.
+fn collect_pairs<K: FromPython, V: FromPython, C: Default + Extend<(K, V)>>(
+    obj: &PyObject,
+    cx: &Vm<'_>,
+) -> Result<C, Error> {
+    let mut map = C::default();
+    for_each_pair(obj, cx, |key, value| {
+        map.extend([(K::from_py(key, cx)?, V::from_py(value, cx)?)]);
+        Ok(())
+    })?;
+    Ok(map)
+}
+
+/// The members of a set or frozenset (a snapshot: converting one may run Python code that
+/// changes the set), or of any other iterable but text, converted.
+fn collect_members<T: FromPython, C: Default + Extend<T>>(
+    obj: &PyObject,
+    cx: &Vm<'_>,
+) -> Result<C, Error> {
+    let is_set =
+        obj.downcast_ref::<PySet>().is_some() || obj.downcast_ref::<PyFrozenSet>().is_some();
+    if !is_set {
+        return collect_items(obj, cx, "a set");
+    }
+    let members = cx
+        .vm
+        .extract_elements_with(obj, Ok)
+        .map_err(|e| cx.error(e))?;
+    let snapshot = cx.vm.ctx.new_list(members);
+    collect_items(snapshot.as_object(), cx, "a set")
+}
+
 macro_rules! map_conversions {
     ($map:ident, $($bound:tt)+) => {
         impl<K: ToPython, V: ToPython, S> ToPython for $map<K, V, S> {
@@ -224,12 +265,7 @@ macro_rules! map_conversions {
         {
             from_python_via_vm!();
             fn from_py(obj: &PyObject, cx: &Vm<'_>) -> Result<Self, Error> {
-                let mut map = Self::default();
-                for_each_pair(obj, cx, |key, value| {
-                    map.insert(K::from_py(key, cx)?, V::from_py(value, cx)?);
-                    Ok(())
-                })?;
-                Ok(map)
+                collect_pairs(obj, cx)
             }
         }
     };
@@ -248,12 +284,7 @@ impl<K: ToPython, V: ToPython> ToPython for BTreeMap<K, V> {
 impl<K: FromPython + Ord, V: FromPython> FromPython for BTreeMap<K, V> {
     from_python_via_vm!();
     fn from_py(obj: &PyObject, cx: &Vm<'_>) -> Result<Self, Error> {
-        let mut map = Self::new();
-        for_each_pair(obj, cx, |key, value| {
-            map.insert(K::from_py(key, cx)?, V::from_py(value, cx)?);
-            Ok(())
-        })?;
-        Ok(map)
+        collect_pairs(obj, cx)
     }
 }
 
@@ -271,31 +302,6 @@ fn set_to_py<'i, T: ToPython + 'i>(
     Ok(set.into())
 }
 
-/// Calls `each` with every item of a set or frozenset (or any other iterable but text).
-fn for_each_member(
-    obj: &PyObject,
-    cx: &Vm<'_>,
-    each: impl FnMut(&PyObject) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let is_set =
-        obj.downcast_ref::<PySet>().is_some() || obj.downcast_ref::<PyFrozenSet>().is_some();
-    let items = if is_set {
-        // A snapshot: converting an item may run Python code that changes the set.
-        Some(
-            cx.vm.ctx.new_list(
-                obj.try_to_value::<Vec<PyObjectRef>>(cx.vm)
-                    .map_err(|e| cx.error(e))?,
-            ),
-        )
-    } else {
-        None
-    };
-    match items {
-        Some(list) => for_each_item(list.as_object(), cx, "a set", each),
-        None => for_each_item(obj, cx, "a set", each),
-    }
-}
-
 impl<T: ToPython, S> ToPython for HashSet<T, S> {
     to_python_via_vm!();
     fn to_py(&self, cx: &Vm<'_>) -> Result<PyObjectRef, Error> {
@@ -306,12 +312,7 @@ impl<T: ToPython, S> ToPython for HashSet<T, S> {
 impl<T: FromPython + Eq + Hash, S: BuildHasher + Default> FromPython for HashSet<T, S> {
     from_python_via_vm!();
     fn from_py(obj: &PyObject, cx: &Vm<'_>) -> Result<Self, Error> {
-        let mut set = Self::default();
-        for_each_member(obj, cx, |item| {
-            set.insert(T::from_py(item, cx)?);
-            Ok(())
-        })?;
-        Ok(set)
+        collect_members(obj, cx)
     }
 }
 
@@ -325,11 +326,6 @@ impl<T: ToPython> ToPython for BTreeSet<T> {
 impl<T: FromPython + Ord> FromPython for BTreeSet<T> {
     from_python_via_vm!();
     fn from_py(obj: &PyObject, cx: &Vm<'_>) -> Result<Self, Error> {
-        let mut set = Self::new();
-        for_each_member(obj, cx, |item| {
-            set.insert(T::from_py(item, cx)?);
-            Ok(())
-        })?;
-        Ok(set)
+        collect_members(obj, cx)
     }
 }
