@@ -221,6 +221,11 @@ const GRAPHS: &[(&str, &str)] = &[
     ("nested_dicts", "workloads.nested_dicts()"),
     ("short_strings", "workloads.short_strings()"),
     ("plain_instances", "workloads.plain_instances()"),
+    // The worst case of the direct walk: plain data all the way to an instance at the end.
+    (
+        "records_then_instance",
+        "workloads.records() + [workloads.Point(0, 0, 'p')]",
+    ),
 ];
 
 fn to_value() {

@@ -18,10 +18,12 @@
 //! assert_eq!(to_vec(&pickle, 2).unwrap(), data); // written back as CPython wrote it
 //! ```
 
+mod incremental;
 mod json;
 pub(crate) mod read;
 mod write;
 
+pub use incremental::GraphReader;
 pub(crate) use json::json_string;
 pub use json::to_json;
 pub use read::{from_slice, read_from};

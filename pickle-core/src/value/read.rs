@@ -62,7 +62,7 @@ impl GraphBuilder {
         Ok(())
     }
 
-    fn add(&mut self, value: Value) -> Made {
+    pub(super) fn add(&mut self, value: Value) -> Made {
         self.charge(std::mem::size_of::<Value>() + heap_size(&value))?;
         Ok(self.graph.push(value))
     }

@@ -192,3 +192,31 @@ fn a_protocol_0_persistent_id_must_be_ascii_as_in_cpython() {
     let pickle = from_slice(b"Pkey\n.", &Limits::UNTRUSTED).unwrap();
     assert_eq!(to_json(&pickle).unwrap(), r#"{"persistent_id":"key"}"#);
 }
+
+#[test]
+fn a_graph_reader_checks_what_it_is_given_and_shares_its_memo_across_reads() {
+    let mut reader = GraphReader::new(&Limits::UNTRUSTED);
+    let err = reader.add(Value::Str(b"\xff".to_vec())).unwrap_err();
+    assert_eq!(err.to_string(), "node 0 is a str whose bytes are not UTF-8");
+    let list = reader.add(Value::List(vec![])).unwrap();
+    let err = reader.replace(5, Value::None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "node 5 is not in the graph, which has 1 nodes"
+    );
+    reader.memoize(list);
+    // A first read memoises a str (index 1); a second fetches both entries.
+    let text = reader.read(b"\x8c\x01a\x94.").unwrap();
+    assert_eq!(reader.memo_len(), 2);
+    assert_eq!(reader.memo_get(1), Some(text));
+    let pair = reader.read(b"h\x00h\x01\x86.").unwrap();
+    assert_eq!(reader.memo_get(2), None);
+    let pickle = reader.into_pickle(pair);
+    assert_eq!(pickle.graph.get(pair), &Value::Tuple(vec![list, text]));
+    // A read that fails is an error, and says where.
+    let mut reader = GraphReader::new(&Limits::UNTRUSTED);
+    assert_eq!(
+        reader.read(b"h\x07.").unwrap_err().to_string(),
+        "Memo value not found at index 7"
+    );
+}

@@ -155,6 +155,7 @@ impl Builder {
         let fail = |what: &str, e| Error::Build(format!("{what}: {}", describe(vm, e)));
         vm.new_scope_with_main()
             .map_err(|e| fail("cannot make __main__", e))?;
+        crate::pickle::embedding::init_types();
         if let Some(limit) = self.recursion_limit {
             let sys = vm.sys_module.as_object();
             vm.call_method(sys, "setrecursionlimit", (limit,))

@@ -7,7 +7,6 @@ use super::runtime::Runtime;
 use crate::pickle::embedding;
 use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
 use pickle_core::compat::fix_import;
-use pickle_core::decoder::Limits;
 use pickle_core::inspect::AllowList;
 use pickle_core::value::{self, Make, NodeId, Pickle, Value};
 
@@ -17,7 +16,8 @@ const PROTOCOL: u8 = pickle_core::encoder::HIGHEST_PROTOCOL;
 impl Runtime {
     /// The object as a pickle-core graph: node for node what
     /// `pickle_core::value::from_slice(&rt.dumps(obj, 5)?)` reads, with shared references
-    /// and cycles kept, and objects of classes kept as the calls that rebuild them.
+    /// and cycles kept, and objects of classes kept as the calls that rebuild them. Plain
+    /// data (the built-in types, exactly) becomes nodes directly, with no bytes in between.
     ///
     /// ```
     /// use brine::{Error, Runtime};
@@ -31,8 +31,10 @@ impl Runtime {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn to_value(&self, obj: &Object) -> Result<Pickle, Error> {
-        let bytes = self.dumps(obj, PROTOCOL)?;
-        Ok(value::from_slice(&bytes, &Limits::UNLIMITED)?)
+        self.with_cx(|cx| {
+            let obj = cx.unwrap(obj)?;
+            embedding::to_value(cx.vm, &obj).map_err(|e| cx.error(e))
+        })
     }
 
     /// The objects a graph describes, made in this runtime. Only plain data and the value

@@ -4,7 +4,22 @@
 use super::dump::save::{Hooks, PicklerState, Walker};
 use super::load::vm_builder::{LoadError, LoadOptions, VmBuilder};
 use pickle_core::decoder::{Limits, loads as decode};
+use pickle_core::value::Pickle;
 use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
+
+/// Makes the binding's classes exist. The walk and the builder check objects against them
+/// (a `PickleBuffer` is saved as itself); importing `_pickle` makes them too, but a host
+/// may dump before any script imports it, or run RustPython's `_pickle` for benchmarks.
+pub(crate) fn init_types() {
+    use rustpython_vm::class::PyClassImpl;
+    let _made = [
+        super::buffer::PyPickleBuffer::make_static_type(),
+        super::dump::pickler::PyPickler::make_static_type(),
+        super::load::unpickler::PyUnpickler::make_static_type(),
+        super::memo::PicklerMemoProxy::make_static_type(),
+        super::memo::UnpicklerMemoProxy::make_static_type(),
+    ];
+}
 
 /// `pickle.dumps(obj, protocol)` (the protocol already checked).
 pub(crate) fn dumps(vm: &VirtualMachine, obj: &PyObject, protocol: u8) -> PyResult<Vec<u8>> {
@@ -21,4 +36,10 @@ pub(crate) fn loads(
 ) -> Result<PyObjectRef, LoadError> {
     let mut builder = VmBuilder::new(vm, options, Default::default());
     decode(data, &mut builder, &Limits::default())
+}
+
+/// The pickle-core graph of `obj`: node for node what `value::from_slice` reads from the
+/// bytes `dumps(obj, 5)` writes, built without them for plain data.
+pub(crate) fn to_value(vm: &VirtualMachine, obj: &PyObject) -> PyResult<Pickle> {
+    super::dump::to_graph::to_graph(vm, obj)
 }

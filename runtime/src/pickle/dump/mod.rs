@@ -7,3 +7,4 @@ pub(crate) mod object_reduce;
 pub(crate) mod pickler;
 pub(crate) mod reduce;
 pub(crate) mod save;
+pub(crate) mod to_graph;

@@ -352,7 +352,7 @@ impl<'a> Walker<'a> {
         self.memo_put(obj)
     }
 
-    fn note_item(
+    pub(crate) fn note_item(
         &self,
         e: rustpython_vm::builtins::PyBaseExceptionRef,
         obj: &PyObject,
@@ -365,7 +365,7 @@ impl<'a> Walker<'a> {
         with_note(self.vm, e, note)
     }
 
-    fn note_key(
+    pub(crate) fn note_key(
         &self,
         e: rustpython_vm::builtins::PyBaseExceptionRef,
         obj: &PyObject,
@@ -558,7 +558,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn note_element(
+    pub(crate) fn note_element(
         &self,
         e: rustpython_vm::builtins::PyBaseExceptionRef,
         obj: &PyObject,
