@@ -6,7 +6,7 @@
 //! that fetches them with GET refers to the same nodes.
 
 use super::read::GraphBuilder;
-use super::{NodeId, Pickle, Value, check_str};
+use super::{NodeId, Pickle, Value};
 use crate::decoder::{Limits, Memo, load};
 use crate::error::PickleError;
 use crate::reader::SliceSource;
@@ -47,23 +47,31 @@ impl GraphReader {
         }
     }
 
-    /// Adds a node, as the reader would have made it: a `Str` must hold what a pickle's
-    /// text can (UTF-8 in which lone surrogates may appear), and the node counts against
-    /// the memory limit.
+    /// Adds a node, which counts against the memory limit. As with [`Graph::add`], a `Str`
+    /// node's bytes are checked when the graph is written.
+    ///
+    /// [`Graph::add`]: super::Graph::add
     pub fn add(&mut self, value: Value) -> Result<NodeId, PickleError> {
-        check(self.builder.graph.len(), &value)?;
+        self.note_text(&value);
         self.builder.add(value)
     }
 
     /// Replaces a node: a container made empty before its items, filled once they are.
     pub fn replace(&mut self, id: NodeId, value: Value) -> Result<(), PickleError> {
-        check(id, &value)?;
+        self.note_text(&value);
         let len = self.builder.graph.len();
         if id >= len {
             return Err(super::missing_node(id, len));
         }
         *self.builder.graph.node_mut(id) = value;
         Ok(())
+    }
+
+    /// Text put in by hand is checked by the writers, as the reader's was when read.
+    fn note_text(&mut self, value: &Value) {
+        if matches!(value, Value::Str(_)) {
+            self.builder.graph.unchecked_text = true;
+        }
     }
 
     /// Stores `id` at the next memo index, as MEMOIZE does.
@@ -94,13 +102,5 @@ impl GraphReader {
             graph: self.builder.graph,
             root,
         }
-    }
-}
-
-/// Refuses a `Str` node `id` whose bytes no pickle's text could hold.
-fn check(id: NodeId, value: &Value) -> Result<(), PickleError> {
-    match value {
-        Value::Str(text) => check_str(id, text),
-        _ => Ok(()),
     }
 }

@@ -194,10 +194,13 @@ fn a_protocol_0_persistent_id_must_be_ascii_as_in_cpython() {
 }
 
 #[test]
-fn a_graph_reader_checks_what_it_is_given_and_shares_its_memo_across_reads() {
+fn a_graph_reader_shares_its_memo_across_reads_and_its_text_is_checked_when_written() {
+    // Text put in by hand is checked when the graph is written.
     let mut reader = GraphReader::new(&Limits::UNTRUSTED);
-    let err = reader.add(Value::Str(b"\xff".to_vec())).unwrap_err();
+    let bad = reader.add(Value::Str(b"\xff".to_vec())).unwrap();
+    let err = to_vec(&reader.into_pickle(bad), 5).unwrap_err();
     assert_eq!(err.to_string(), "node 0 is a str whose bytes are not UTF-8");
+    let mut reader = GraphReader::new(&Limits::UNTRUSTED);
     let list = reader.add(Value::List(vec![])).unwrap();
     let err = reader.replace(5, Value::None).unwrap_err();
     assert_eq!(

@@ -5,12 +5,14 @@
 //! save walk. Anything else (an instance, a subclass of a built-in) is saved by the save walk
 //! itself, sharing the same memo, and its opcodes are read into the same graph, where a GET
 //! of an object the direct walk made finds that object's node: node for node, the graph is
-//! the one the whole pickle gives.
+//! the one the whole pickle gives. Once a list, dict or set meets such an item, the save walk
+//! takes the rest of its items in one piece (a GET of the container, then APPENDS, SETITEMS or
+//! ADDITEMS), so a list of instances is one read, not one per instance.
 
 use super::save::{Hooks, PicklerState, Walker};
 use crate::pickle::errors::from_core;
 use pickle_core::decoder::Limits;
-use pickle_core::encoder::HIGHEST_PROTOCOL;
+use pickle_core::encoder::{Encoder, HIGHEST_PROTOCOL};
 use pickle_core::opcodes::op;
 use pickle_core::value::{GraphReader, NodeId, Pickle, Value};
 use rustpython_vm::builtins::{
@@ -50,6 +52,29 @@ impl GraphWalk<'_> {
         added.map_err(self.core())
     }
 
+    /// Whether `obj` becomes nodes here rather than through the save walk.
+    fn direct(&self, obj: &PyObject) -> bool {
+        let types = &self.vm.ctx.types;
+        let cls = obj.class();
+        [
+            types.int_type,
+            types.str_type,
+            types.float_type,
+            types.bool_type,
+            types.bytes_type,
+            types.bytearray_type,
+            types.dict_type,
+            types.list_type,
+            types.tuple_type,
+            types.set_type,
+            types.frozenset_type,
+        ]
+        .iter()
+        .any(|t| cls.is(*t))
+            || self.vm.is_none(obj)
+            || self.memoised(obj).is_some()
+    }
+
     /// `save()`'s order: atoms, the memo, bytes, containers, then everything else.
     fn node(&mut self, obj: &PyObject) -> PyResult<NodeId> {
         if let Some(atom) = self.atom(obj)? {
@@ -85,9 +110,18 @@ impl GraphWalk<'_> {
     /// An object the save walk saves: its opcodes, read into the graph.
     fn saved(&mut self, obj: &PyObject) -> PyResult<NodeId> {
         self.walker.save(obj, false)?;
+        self.read_written()
+    }
+
+    /// Reads what the save walk has written (the opcodes of one value) into the graph.
+    fn read_written(&mut self) -> PyResult<NodeId> {
         let mut ops = self.walker.enc.take_output();
         ops.push(op::STOP);
         let read = self.reader.read(&ops);
+        // The next fragment reuses the buffer (most are a few dozen bytes; growing a fresh
+        // one each time costs more than the walk of a small instance).
+        ops.clear();
+        self.walker.enc = Encoder::with_output(HIGHEST_PROTOCOL, ops);
         read.map_err(self.core())
     }
 
@@ -143,58 +177,94 @@ impl GraphWalk<'_> {
     /// which are made from items already saved.
     fn compound(&mut self, obj: &PyObject) -> PyResult<NodeId> {
         if let Some(dict) = obj.downcast_ref::<PyDict>() {
-            let id = self.add(Value::Dict(Vec::new()))?;
-            self.memoise(obj, id);
-            let mut pairs = Vec::with_capacity(dict.__len__());
-            let mut position = 0;
-            while let Some((next, key, value)) = dict.next_entry(position) {
-                position = next;
-                let key_id = self.node(&key)?;
-                let value_id = self
-                    .node(&value)
-                    .map_err(|e| self.walker.note_key(e, obj, &key))?;
-                pairs.push((key_id, value_id));
-            }
-            self.reader
-                .replace(id, Value::Dict(pairs))
-                .map_err(self.core())?;
-            return Ok(id);
+            return self.dict(obj, dict);
         }
         if let Some(list) = obj.downcast_ref::<PyList>() {
-            let id = self.add(Value::List(Vec::new()))?;
-            self.memoise(obj, id);
-            let items = self.list_items(obj, list)?;
-            self.reader
-                .replace(id, Value::List(items))
-                .map_err(self.core())?;
-            return Ok(id);
+            return self.list(obj, list);
         }
         if let Some(set) = obj.downcast_ref::<PySet>() {
-            let id = self.add(Value::Set(Vec::new()))?;
-            self.memoise(obj, id);
-            let items = self.members(obj, &set.elements())?;
-            self.reader
-                .replace(id, Value::Set(items))
-                .map_err(self.core())?;
-            return Ok(id);
+            return self.set(obj, &set.elements());
         }
         if let Some(tuple) = obj.downcast_ref::<PyTuple>() {
-            if tuple.is_empty() {
-                // EMPTY_TUPLE, which the pickler does not memoise.
-                return self.add(Value::Tuple(Vec::new()));
-            }
-            let mut items = Vec::with_capacity(tuple.len());
-            for (i, item) in tuple.as_slice().iter().enumerate() {
-                let id = self
-                    .node(item)
-                    .map_err(|e| self.walker.note_item(e, obj, i))?;
-                items.push(id);
-            }
-            return self.made_from_items(obj, items, Value::Tuple);
+            return self.tuple(obj, tuple.as_slice());
         }
         let frozenset = obj.downcast_ref::<PyFrozenSet>().expect("exact frozenset");
         let items = self.members(obj, &frozenset.elements())?;
         self.made_from_items(obj, items, Value::FrozenSet)
+    }
+
+    /// A container's node, memoised, to be filled once its items are made.
+    fn container(&mut self, obj: &PyObject, empty: Value) -> PyResult<NodeId> {
+        let id = self.add(empty)?;
+        Ok(self.memoise(obj, id))
+    }
+
+    fn fill(&mut self, id: NodeId, value: Value) -> PyResult<()> {
+        let filled = self.reader.replace(id, value);
+        filled.map_err(self.core())
+    }
+
+    fn dict(&mut self, obj: &PyObject, dict: &PyDict) -> PyResult<NodeId> {
+        let id = self.container(obj, Value::Dict(Vec::new()))?;
+        let mut pairs = Vec::with_capacity(dict.__len__());
+        let mut position = 0;
+        while let Some((next, key, value)) = dict.next_entry(position) {
+            if !self.direct(&key) || !self.direct(&value) {
+                self.fill(id, Value::Dict(pairs))?;
+                return self.saved_pairs(obj, dict, position);
+            }
+            position = next;
+            let key_id = self.node(&key)?;
+            let value_id = self
+                .node(&value)
+                .map_err(|e| self.walker.note_key(e, obj, &key))?;
+            pairs.push((key_id, value_id));
+        }
+        self.fill(id, Value::Dict(pairs))?;
+        Ok(id)
+    }
+
+    fn list(&mut self, obj: &PyObject, list: &PyList) -> PyResult<NodeId> {
+        let id = self.container(obj, Value::List(Vec::new()))?;
+        let items = self.list_items(obj, list)?;
+        let done = items.len();
+        self.fill(id, Value::List(items))?;
+        if done < list.__len__() {
+            return self.saved_items(obj, list, done);
+        }
+        Ok(id)
+    }
+
+    fn set(&mut self, obj: &PyObject, members: &[PyObjectRef]) -> PyResult<NodeId> {
+        let id = self.container(obj, Value::Set(Vec::new()))?;
+        let mut items = Vec::with_capacity(members.len());
+        for (i, member) in members.iter().enumerate() {
+            if !self.direct(member) {
+                self.fill(id, Value::Set(items))?;
+                return self.saved_members(obj, &members[i..]);
+            }
+            let item = self
+                .node(member)
+                .map_err(|e| self.walker.note_element(e, obj))?;
+            items.push(item);
+        }
+        self.fill(id, Value::Set(items))?;
+        Ok(id)
+    }
+
+    fn tuple(&mut self, obj: &PyObject, members: &[PyObjectRef]) -> PyResult<NodeId> {
+        if members.is_empty() {
+            // EMPTY_TUPLE, which the pickler does not memoise.
+            return self.add(Value::Tuple(Vec::new()));
+        }
+        let mut items = Vec::with_capacity(members.len());
+        for (i, item) in members.iter().enumerate() {
+            let id = self
+                .node(item)
+                .map_err(|e| self.walker.note_item(e, obj, i))?;
+            items.push(id);
+        }
+        self.made_from_items(obj, items, Value::Tuple)
     }
 
     /// A tuple or frozenset from its saved items. When saving them memoised the object
@@ -214,8 +284,9 @@ impl GraphWalk<'_> {
         Ok(self.memoise(obj, id))
     }
 
-    /// A list's items: runs of atoms under one borrow of the list, anything else cloned
-    /// out and walked with the list released (as the save walk reads it).
+    /// A list's items up to the first the save walk must save: runs of atoms under one
+    /// borrow of the list, anything else cloned out and walked with the list released (as
+    /// the save walk reads it).
     fn list_items(&mut self, obj: &PyObject, list: &PyList) -> PyResult<Vec<NodeId>> {
         let mut ids = Vec::with_capacity(list.__len__());
         loop {
@@ -229,7 +300,7 @@ impl GraphWalk<'_> {
                 }
                 items.get(ids.len()).cloned()
             };
-            let Some(item) = next else {
+            let Some(item) = next.filter(|item| self.direct(item)) else {
                 return Ok(ids);
             };
             let id = self
@@ -237,6 +308,62 @@ impl GraphWalk<'_> {
                 .map_err(|e| self.walker.note_item(e, obj, ids.len()))?;
             ids.push(id);
         }
+    }
+
+    /// Starts a piece of the save walk that adds to the memoised container `obj`: a GET
+    /// of it, then MARK.
+    fn resume(&mut self, obj: &PyObject) -> PyResult<()> {
+        let index = self
+            .walker
+            .st
+            .memo
+            .get(obj.get_id())
+            .expect("a memoised container");
+        self.walker.enc.memo_get(index).map_err(self.core())?;
+        self.walker.enc.op(op::MARK);
+        Ok(())
+    }
+
+    /// The rest of a list, from item `from`, saved by the save walk and appended.
+    fn saved_items(&mut self, obj: &PyObject, list: &PyList, from: usize) -> PyResult<NodeId> {
+        self.resume(obj)?;
+        let mut i = from;
+        while let Some(item) = list.borrow_vec().get(i).cloned() {
+            self.walker
+                .save(&item, false)
+                .map_err(|e| self.walker.note_item(e, obj, i))?;
+            i += 1;
+        }
+        self.walker.enc.op(op::APPENDS);
+        self.read_written()
+    }
+
+    /// The rest of a dict, from entry `position`, saved by the save walk and set.
+    fn saved_pairs(
+        &mut self,
+        obj: &PyObject,
+        dict: &PyDict,
+        mut position: usize,
+    ) -> PyResult<NodeId> {
+        self.resume(obj)?;
+        while let Some((next, key, value)) = dict.next_entry(position) {
+            position = next;
+            self.walker.save_pair(obj, &key, &value)?;
+        }
+        self.walker.enc.op(op::SETITEMS);
+        self.read_written()
+    }
+
+    /// The rest of a set's members, saved by the save walk and added.
+    fn saved_members(&mut self, obj: &PyObject, members: &[PyObjectRef]) -> PyResult<NodeId> {
+        self.resume(obj)?;
+        for member in members {
+            self.walker
+                .save(member, false)
+                .map_err(|e| self.walker.note_element(e, obj))?;
+        }
+        self.walker.enc.op(op::ADDITEMS);
+        self.read_written()
     }
 
     /// A set's or frozenset's members.
