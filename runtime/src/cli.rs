@@ -43,7 +43,8 @@ pub fn main() -> ExitCode {
         }
     };
     let interactive = matches!(mode, RunMode::Repl) && !piped;
-    let mut result = start(&runtime, &mode, safe_path).and_then(|()| run(&runtime, mode, piped));
+    let mut result =
+        start(&runtime, &mode, safe_path).and_then(|()| run(&runtime, mode, piped, safe_path));
     if result.is_ok() && (interactive || inspect) {
         result = shell(&runtime);
     }
@@ -83,11 +84,11 @@ fn insert_sys_path(runtime: &Runtime, entry: &str) -> Result<(), Error> {
 }
 
 /// Runs the program the options name.
-fn run(runtime: &Runtime, mode: RunMode, piped: bool) -> Result<(), Error> {
+fn run(runtime: &Runtime, mode: RunMode, piped: bool, safe_path: bool) -> Result<(), Error> {
     match mode {
         RunMode::Command(command) => runtime.run_source(&command, "<string>"),
         RunMode::Module(module) => runtime.run_module(&module),
-        RunMode::Script(path) => run_script(runtime, &path),
+        RunMode::Script(path) => run_script(runtime, &path, safe_path),
         RunMode::Repl if piped => runtime.run_source(&read_stdin(runtime)?, "<stdin>"),
         RunMode::Repl => Ok(()),
         RunMode::InstallPip(_) => {
@@ -128,13 +129,12 @@ fn exception(
 
 /// `python FILE`: a directory or zip with `__main__` runs as a package; a file runs with
 /// its directory first on `sys.path`, and its absolute path as `__file__`.
-fn run_script(runtime: &Runtime, script: &str) -> Result<(), Error> {
+fn run_script(runtime: &Runtime, script: &str, safe_path: bool) -> Result<(), Error> {
     let path = absolute(script);
     if runtime.call::<bool>("_brine_embed.has_importer", (path.as_str(),))? {
         insert_sys_path(runtime, &path)?;
         return runtime.call("runpy._run_module_as_main", ("__main__", false));
     }
-    let safe_path = runtime.eval::<bool>("__import__('sys').flags.safe_path")?;
     if !safe_path {
         insert_sys_path(runtime, &script_dir(script))?;
     }
