@@ -2,7 +2,7 @@
 //!
 //! One file per part: the runtime's methods ([`runtime`]) and its options ([`builder`]), the
 //! lock and way in that every handle shares ([`shared`]), object handles ([`object`]) and
-//! compiled code ([`code`]), conversions ([`convert`]) and call arguments ([`args`]), host
+//! compiled code ([`code`]), dotted paths to objects ([`paths`]), conversions ([`convert`]) and call arguments ([`args`]), host
 //! modules of Rust functions ([`host`]), standard streams ([`output`]), the error type
 //! ([`error`]) and its passage to and from Python exceptions ([`exceptions`]), graphs of
 //! pickle-core values ([`values`]), and the interpreter's standard library ([`interpreter`]).
@@ -17,6 +17,7 @@ pub(crate) mod host;
 pub(crate) mod interpreter;
 pub(crate) mod object;
 pub(crate) mod output;
+pub(crate) mod paths;
 pub(crate) mod runtime;
 pub(crate) mod shared;
 pub(crate) mod values;

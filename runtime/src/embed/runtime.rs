@@ -7,13 +7,14 @@ use super::convert::{FromPython, ToPython, Vm};
 use super::error::{Error, ExceptionKind};
 use super::object::Object;
 use super::output;
+use super::paths::{import_module, resolve};
 pub(crate) use super::shared::Shared;
 use crate::pickle::embedding;
 use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
 use rustpython_vm::builtins::{PyCode, PyDictRef};
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::scope::Scope;
-use rustpython_vm::{AsObject, PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -338,72 +339,4 @@ fn run_in_main(cx: &Vm<'_>, code: PyRef<PyCode>) -> Result<PyObjectRef, Error> {
     let globals = main_globals(cx)?;
     let scope = Scope::with_builtins(None, globals, cx.vm);
     cx.vm.run_code_obj(code, scope).map_err(|e| cx.error(e))
-}
-
-/// `importlib.import_module(name)`: the module itself, not its top-level package.
-fn import_module(vm: &VirtualMachine, name: &str) -> PyResult {
-    let name = vm.ctx.new_str(name);
-    vm.import(&name, 0)?;
-    vm.sys_module.get_attr("modules", vm)?.get_item(&*name, vm)
-}
-
-/// The object at a dotted path: the longest importable module prefix, then attributes.
-fn resolve(vm: &VirtualMachine, path: &str) -> PyResult {
-    let parts: Vec<&str> = path.split('.').collect();
-    if parts.len() == 1 {
-        return resolve_bare(vm, path);
-    }
-    for split in (1..parts.len()).rev() {
-        let module_name = parts[..split].join(".");
-        match import_module(vm, &module_name) {
-            Ok(module) => return get_path(vm, module, &parts[split..]),
-            Err(e) if is_missing_module(vm, &e, &module_name) && split > 1 => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    unreachable!("the loop returns at split 1")
-}
-
-/// Whether `err` says that module `name`, or a package it is in, does not exist (not a
-/// module that one of them imports).
-fn is_missing_module(
-    vm: &VirtualMachine,
-    err: &rustpython_vm::builtins::PyBaseExceptionRef,
-    name: &str,
-) -> bool {
-    err.fast_isinstance(vm.ctx.exceptions.module_not_found_error)
-        && err
-            .as_object()
-            .get_attr("name", vm)
-            .ok()
-            .and_then(|n| n.downcast::<rustpython_vm::builtins::PyStr>().ok())
-            .is_some_and(|missing| {
-                let missing = missing.to_string_lossy();
-                name == missing || name.starts_with(&format!("{missing}."))
-            })
-}
-
-/// A name with no module: `__main__`'s, else a builtin.
-fn resolve_bare(vm: &VirtualMachine, name: &str) -> PyResult {
-    let main = import_module(vm, "__main__")?;
-    if let Some(found) = vm.get_attribute_opt(&main, &vm.ctx.new_str(name))? {
-        return Ok(found);
-    }
-    vm.builtins
-        .as_object()
-        .get_attr(&vm.ctx.new_str(name), vm)
-        .map_err(|_| {
-            vm.new_name_error(
-                format!("name '{name}' is not defined"),
-                vm.ctx.new_str(name),
-            )
-        })
-}
-
-/// `getattr` along `names`.
-fn get_path(vm: &VirtualMachine, mut obj: PyObjectRef, names: &[&str]) -> PyResult {
-    for name in names {
-        obj = obj.get_attr(&vm.ctx.new_str(*name), vm)?;
-    }
-    Ok(obj)
 }

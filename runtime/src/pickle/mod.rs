@@ -14,7 +14,7 @@ mod kwargs;
 pub(crate) mod load;
 mod lookups;
 mod memo;
-mod names;
+pub(crate) mod names;
 mod options;
 
 pub(crate) use module::module_def;
