@@ -248,6 +248,12 @@ impl HostFunctionObject {
     fn __module__(zelf: &Py<Self>) -> String {
         zelf.module.clone()
     }
+
+    /// Pickled by name, as a builtin function is: `module.qualname`.
+    #[pymethod]
+    fn __reduce__(zelf: &Py<Self>) -> String {
+        zelf.qualname.clone()
+    }
 }
 
 impl HostFunctionObject {

@@ -49,6 +49,13 @@ fn scripts_import_and_call_host_functions() {
         rt.take_stdout(),
         "5 hello, world None 10\n(2, 4.0) Functions of the test host.\nadd host <built-in function add>\n"
     );
+    // A host function pickles by name, as a builtin does, and loads as itself.
+    assert!(
+        rt.eval::<bool>(
+            "__import__('pickle').loads(__import__('pickle').dumps(host.add)) is host.add"
+        )
+        .unwrap()
+    );
     // Found again after removal from sys.modules, and private to this runtime.
     rt.run("import sys\ndel sys.modules['host']\nimport host\nassert host.add(1, 1) == 2")
         .unwrap();
