@@ -214,9 +214,17 @@ fn unescape_bytes(body: &[u8], at: u64) -> Result<Vec<u8>, PickleError> {
     while i < body.len() {
         let b = body[i];
         i += 1;
-        if b != b'\\' || i == body.len() {
+        if b != b'\\' {
             out.push(b);
             continue;
+        }
+        if i == body.len() {
+            // As CPython's bytes-literal decoder.
+            let msg = "Trailing \\ in string".to_string();
+            return Err(PickleError::new(
+                ErrorKind::Other(crate::error::PyExcKind::Value, msg),
+                at,
+            ));
         }
         let e = body[i];
         i += 1;
@@ -513,6 +521,9 @@ mod tests {
             b"a\nbAA\\q"
         );
         assert_eq!(string_literal(b"\"it's\"", 0).unwrap(), b"it's");
+        let trailing = string_literal(b"'\\'", 0).unwrap_err();
+        assert_eq!(trailing.to_string(), "Trailing \\ in string");
+        assert_eq!(trailing.exc_kind(), crate::error::PyExcKind::Value);
         assert_eq!(
             *string_literal(b"'abc", 0).unwrap_err().kind,
             ErrorKind::StringNotQuoted

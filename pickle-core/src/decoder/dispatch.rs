@@ -309,6 +309,10 @@ where
     fn global_line(&mut self, inst: bool) -> Result<(), E> {
         let module = self.src.take_line()?.to_vec();
         let name = self.src.take_line()?.to_vec();
+        // As CPython's C unpickler: an empty module or name line is truncated data.
+        if module.is_empty() || name.is_empty() {
+            return Err(self.err(ErrorKind::Truncated));
+        }
         let value = if inst {
             let args = self.take_marked()?;
             self.b.inst(&module, &name, args)?

@@ -156,6 +156,9 @@ impl Builder {
         vm.new_scope_with_main()
             .map_err(|e| fail("cannot make __main__", e))?;
         crate::pickle::embedding::init_types();
+        if self.pickle == PickleImpl::Brine {
+            crate::pickle::type_fixes::apply(vm);
+        }
         if let Some(limit) = self.recursion_limit {
             let sys = vm.sys_module.as_object();
             vm.call_method(sys, "setrecursionlimit", (limit,))

@@ -15,10 +15,21 @@ pub(crate) mod memo_proxies {
         AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
     };
 
-    fn index_of(vm: &VirtualMachine, obj: &PyObject, what: &str) -> PyResult<u64> {
-        obj.downcast_ref::<PyInt>()
-            .and_then(|i| num_traits::ToPrimitive::to_u64(i.as_bigint()))
-            .ok_or_else(|| vm.new_type_error(format!("memo {what} must be non-negative integers")))
+    /// A Pickler memo entry's index, as CPython reads it (`PyLong_AsSsize_t`).
+    fn entry_index(vm: &VirtualMachine, obj: &PyObject) -> PyResult<u64> {
+        let index = obj.try_index(vm)?;
+        num_traits::ToPrimitive::to_u64(index.as_bigint())
+            .ok_or_else(|| vm.new_value_error("memo index must be a non-negative integer"))
+    }
+
+    /// An Unpickler memo key, with CPython's errors: TypeError for a key that is not an
+    /// int, ValueError for a negative one.
+    fn memo_key(vm: &VirtualMachine, key: &PyObject) -> PyResult<u64> {
+        let Some(key) = key.downcast_ref::<PyInt>() else {
+            return Err(vm.new_type_error("memo key must be integers"));
+        };
+        num_traits::ToPrimitive::to_u64(key.as_bigint())
+            .ok_or_else(|| vm.new_value_error("memo key must be positive integers."))
     }
 
     /// `(dict_type, (), None, None, iter(items))`: how a proxy pickles, as a plain dict.
@@ -63,22 +74,15 @@ pub(crate) mod memo_proxies {
             };
             let mut memo = IdMemo::new();
             let mut objects = Vec::new();
-            for (key, entry) in dict.items_vec() {
+            for (_, entry) in dict.items_vec() {
                 let pair = entry.downcast_ref::<PyTuple>().filter(|t| t.len() == 2);
                 let pair =
                     pair.ok_or_else(|| vm.new_type_error("'memo' values must be 2-item tuples"))?;
-                let idx = index_of(vm, &pair.as_slice()[0], "values")?;
-                let id = index_of(vm, &key, "keys")?;
-                // The object itself keys the new memo; the dict's id key must name the same object.
+                let idx = entry_index(vm, &pair.as_slice()[0])?;
+                // As CPython: the object itself keys the new memo (the dict's keys are
+                // not read).
                 let obj = pair.as_slice()[1].clone();
-                memo.put_at(
-                    if id as usize == obj.get_id() {
-                        id as usize
-                    } else {
-                        obj.get_id()
-                    },
-                    idx as usize,
-                );
+                memo.put_at(obj.get_id(), idx as usize);
                 objects.push(obj);
             }
             Ok((memo, objects))
@@ -150,7 +154,7 @@ pub(crate) mod memo_proxies {
             };
             let mut memo = Memo::new();
             for (key, obj) in dict.items_vec() {
-                memo.put(index_of(vm, &key, "keys")?, obj);
+                memo.put(memo_key(vm, &key)?, obj);
             }
             Ok(memo)
         }

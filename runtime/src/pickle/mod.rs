@@ -4,7 +4,8 @@
 //! [`load`] (the `Unpickler` and the builder of VM objects). What both use sits here:
 //! [`errors`] (the exceptions), [`names`] (dotted names and Python 2 names), [`lookups`]
 //! (module attributes fetched once per call), [`kwargs`], [`options`] (argument checks),
-//! [`memo`] (the memo proxies of both classes) and [`buffer`] (`PickleBuffer`).
+//! [`memo`] (the memo proxies of both classes) and [`buffer`] (`PickleBuffer`); and
+//! [`type_fixes`], where RustPython's built-in types are made to pickle as CPython's do.
 
 mod buffer;
 pub(crate) mod dump;
@@ -16,6 +17,7 @@ mod lookups;
 mod memo;
 pub(crate) mod names;
 mod options;
+pub(crate) mod type_fixes;
 
 pub(crate) use module::module_def;
 

@@ -5,7 +5,7 @@ use super::save::Walker;
 use crate::pickle::errors::new_pickling_error;
 use crate::pickle::names::{get_dotted, map_names};
 use pickle_core::opcodes::op;
-use rustpython_vm::builtins::{PyDict, PyInt, PyStr, PyStrRef};
+use rustpython_vm::builtins::{PyDict, PyStr, PyStrRef};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
 
 fn repr(vm: &VirtualMachine, obj: &PyObject) -> String {
@@ -60,40 +60,67 @@ impl Walker<'_> {
             return Ok(());
         }
         if self.enc.proto() >= 4 {
-            let module_str = self.module_name_object(obj, &module_text);
+            let module_str = self.module_name_object(obj, &module_name);
             let name_str = if given_name {
                 name.into()
             } else {
-                self.qualname_object(obj, &name_text)
+                self.qualname_object(obj, &name)
             };
             self.save(&module_str, false)?;
             self.save(&name_str, false)?;
             self.enc.op(op::STACK_GLOBAL);
-        } else if dotted.len() > 1 {
-            self.save_nested_global(&module_text, &dotted)?;
         } else {
-            self.save_toplevel_by_name(&module_text, &name_text)?;
+            // GLOBAL's text is UTF-8 (ASCII below protocol 3), with no room for a surrogate.
+            let proto = self.enc.proto();
+            self.check_identifier(&module_name, "module", proto)?;
+            self.check_identifier(&name, "global", proto)?;
+            if dotted.len() > 1 {
+                self.save_nested_global(&module_text, &dotted)?;
+            } else {
+                self.save_toplevel_by_name(&module_text, &name_text)?;
+            }
         }
         self.memo_put(obj)
+    }
+
+    /// The PicklingError for a name GLOBAL cannot write: one with a lone surrogate (the
+    /// ASCII check below protocol 3 is made after Python 2's names are mapped).
+    fn check_identifier(&self, text: &PyStrRef, what: &str, proto: u8) -> PyResult<()> {
+        if text.to_str().is_some() {
+            return Ok(());
+        }
+        let vm = self.vm;
+        let msg = format!(
+            "can't pickle {what} identifier {} using pickle protocol {proto}",
+            repr(vm, text.as_object())
+        );
+        Err(new_pickling_error(vm, msg))
     }
 
     /// The module-name string as CPython would hand it over, so that memo hits between
     /// globals match: the builtins module's functions share that module's own `'builtins'`,
     /// and every other module name is interned (CPython interns static types' module names,
     /// and classes and functions share their module's `__name__`).
-    fn module_name_object(&mut self, obj: &PyObject, module: &str) -> PyObjectRef {
+    fn module_name_object(&mut self, obj: &PyObject, module: &PyStrRef) -> PyObjectRef {
         let vm = self.vm;
-        if module == "builtins" && obj.class().is(vm.ctx.types.builtin_function_or_method_type) {
+        let Some(text) = module.to_str() else {
+            // Text with a lone surrogate is saved as it is (BINUNICODE allows it).
+            return module.clone().into();
+        };
+        if text == "builtins" && obj.class().is(vm.ctx.types.builtin_function_or_method_type) {
             return self.lookups.builtins_function_module(vm);
         }
-        vm.ctx.intern_str(module).to_owned().into()
+        vm.ctx.intern_str(text).to_owned().into()
     }
 
     /// The qualified-name string as CPython would hand it over: a new string for a static
     /// (non-heap) type, whose `__qualname__` CPython builds on each access; interned for
     /// classes and functions, whose names come from code objects.
-    fn qualname_object(&mut self, obj: &PyObject, name: &str) -> PyObjectRef {
+    fn qualname_object(&mut self, obj: &PyObject, name: &PyStrRef) -> PyObjectRef {
         let vm = self.vm;
+        let Some(name) = name.to_str() else {
+            return name.clone().into();
+        };
         let static_type = obj
             .downcast_ref::<rustpython_vm::builtins::PyType>()
             .is_some_and(|t| {
@@ -193,15 +220,18 @@ impl Walker<'_> {
         let Some(code) = registry.get_item_opt(key.as_object(), vm)? else {
             return Ok(false);
         };
-        let code = code
-            .downcast_ref::<PyInt>()
-            .and_then(|i| num_traits::ToPrimitive::to_u32(i.as_bigint()));
-        match code {
-            Some(code) if code > 0 => {
+        // As CPython's C pickler (copyreg.add_extension checks codes, but the registry is a
+        // plain dict): an index as a C long, then the range EXT4 can hold.
+        let code = code.try_index(vm)?;
+        let Some(code) = num_traits::ToPrimitive::to_i64(code.as_bigint()) else {
+            return Err(vm.new_overflow_error("Python int too large to convert to C long"));
+        };
+        match u32::try_from(code) {
+            Ok(code @ 1..=0x7fff_ffff) => {
                 self.enc.ext(code);
                 Ok(true)
             }
-            _ => Err(vm.new_runtime_error("extension code 0 is out of range")),
+            _ => Err(vm.new_runtime_error(format!("extension code {code} is out of range"))),
         }
     }
 

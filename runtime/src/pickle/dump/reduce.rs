@@ -136,6 +136,15 @@ impl Walker<'_> {
             ));
         }
         let optional = |i: usize| items.get(i).filter(|v| !vm.is_none(v)).cloned();
+        // As CPython's C pickler: a state setter that cannot be called is refused before
+        // anything is written (pickle.py finds out only when loading).
+        if let Some(setter) = optional(5).filter(|s| !s.is_callable()) {
+            let msg = format!(
+                "sixth item of the tuple returned by __reduce__ must be callable, not {}",
+                type_name(vm, &setter)
+            );
+            return Err(new_pickling_error(vm, msg));
+        }
         let reduction = Reduction {
             func: items[0].clone(),
             args: items[1].clone(),
@@ -281,6 +290,22 @@ impl Walker<'_> {
             return Err(new_pickling_error(vm, msg));
         };
         self.check_new_class(cls, obj, "__newobj_ex__")?;
+        // As CPython's C pickler, at every protocol: the arguments must be what NEWOBJ_EX
+        // (or the partial that stands for it) is given.
+        if new_args.downcast_ref::<PyTuple>().is_none() {
+            let msg = format!(
+                "second argument to __newobj_ex__() must be a tuple, not {}",
+                type_name(vm, new_args)
+            );
+            return Err(new_pickling_error(vm, msg));
+        }
+        if kwargs.downcast_ref::<PyDict>().is_none() {
+            let msg = format!(
+                "third argument to __newobj_ex__() must be a dict, not {}",
+                type_name(vm, kwargs)
+            );
+            return Err(new_pickling_error(vm, msg));
+        }
         let target = obj.unwrap_or(cls);
         if self.enc.proto() >= 4 {
             self.save(cls, false)

@@ -4,7 +4,7 @@
 use crate::pickle::buffer::PyPickleBuffer;
 use crate::pickle::errors::{from_core, with_note};
 use pickle_core::PickleError;
-use pickle_core::encoder::{BATCH_SIZE, Encoder, IdMemo, minimal_signed_len};
+use pickle_core::encoder::{BATCH_SIZE, Encoder, FRAME_SIZE_TARGET, IdMemo, minimal_signed_len};
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{
     PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple,
@@ -180,7 +180,7 @@ impl<'a> Walker<'a> {
     /// flush deferred until the list is no longer borrowed.
     #[inline]
     fn save_borrowed_atom(&mut self, obj: &PyObject) -> PyResult<bool> {
-        if self.hooks.persistent_id.is_some() {
+        if self.hooks.persistent_id.is_some() || self.is_streamed_str(obj) {
             return Ok(false);
         }
         if self.enc.opcode_boundary() && self.sink.is_some() {
@@ -226,7 +226,35 @@ impl<'a> Walker<'a> {
     fn save_str(&mut self, obj: &PyObject) -> PyResult<()> {
         let text = obj.downcast_ref::<PyStr>().expect("exact str");
         self.enc.str(text.as_bytes()).map_err(core_err(self.vm))?;
+        if self.enc.bin() {
+            self.stream_payload(text.as_bytes().len())?;
+        }
         self.memo_put(obj)
+    }
+
+    /// As CPython's C pickler dumping to a file: a payload of `FRAME_SIZE_TARGET` bytes or
+    /// more (just written, outside any frame) goes to `write` in a call of its own, after
+    /// one for everything before it.
+    fn stream_payload(&mut self, len: usize) -> PyResult<()> {
+        let Some(write) = self.sink.clone().filter(|_| len >= FRAME_SIZE_TARGET) else {
+            return Ok(());
+        };
+        let mut before = self.enc.take_committed();
+        let payload = before.split_off(before.len() - len);
+        if !before.is_empty() {
+            write.call((self.vm.ctx.new_bytes(before),), self.vm)?;
+        }
+        write.call((self.vm.ctx.new_bytes(payload),), self.vm)?;
+        Ok(())
+    }
+
+    /// Whether `obj` is a str whose payload `stream_payload` writes on its own (which must
+    /// not happen while a list is borrowed: `write` is Python code).
+    fn is_streamed_str(&self, obj: &PyObject) -> bool {
+        self.sink.is_some()
+            && obj
+                .downcast_ref_if_exact::<PyStr>(self.vm)
+                .is_some_and(|s| s.as_bytes().len() >= FRAME_SIZE_TARGET)
     }
 
     fn save_bytes(&mut self, obj: &PyObject) -> PyResult<()> {
@@ -236,6 +264,7 @@ impl<'a> Walker<'a> {
             .as_bytes();
         if self.enc.proto() >= 3 {
             self.enc.bytes(data).map_err(core_err(self.vm))?;
+            self.stream_payload(data.len())?;
             return self.memo_put(obj);
         }
         // Protocols 0-2 have no bytes opcode: CPython writes `bytes()` for b'' and
@@ -261,7 +290,12 @@ impl<'a> Walker<'a> {
         let array = obj.downcast_ref::<PyByteArray>().expect("exact bytearray");
         if self.enc.proto() >= 5 {
             // Written straight from the buffer: no Python code runs while it is borrowed.
-            self.enc.bytearray(&array.borrow_buf());
+            let len = {
+                let data = array.borrow_buf();
+                self.enc.bytearray(&data);
+                data.len()
+            };
+            self.stream_payload(len)?;
             return self.memo_put(obj);
         }
         let vm = self.vm;
@@ -310,12 +344,14 @@ impl<'a> Walker<'a> {
         let enc = &mut self.enc;
         let written = buffer.contiguous_or_collect(|bytes| {
             if readonly {
-                return enc.bytes(bytes);
+                enc.bytes(bytes)?;
+            } else {
+                enc.bytearray(bytes);
             }
-            enc.bytearray(bytes);
-            Ok(())
+            Ok(bytes.len())
         });
-        written.map_err(core_err(vm))?;
+        let len = written.map_err(core_err(vm))?;
+        self.stream_payload(len)?;
         self.memo_put(obj)
     }
 

@@ -10,7 +10,7 @@ use super::vm_builder::LoadError;
 use pickle_core::reader::Source;
 use pickle_core::{ErrorKind, PickleError};
 use rustpython_vm::builtins::PyBytes;
-use rustpython_vm::{PyObjectRef, PyResult, TryFromObject, VirtualMachine};
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, TryFromObject, VirtualMachine};
 
 /// The first chunk of a long read; later chunks double up to [`MAX_CHUNK`].
 const FIRST_CHUNK: u64 = 64 * 1024;
@@ -88,7 +88,16 @@ impl<'v> FileSource<'v> {
         let Some(peek) = &self.file.peek else {
             return Ok(false);
         };
-        let data = peek.call((PREFETCH,), self.vm)?;
+        let data = match peek.call((PREFETCH,), self.vm) {
+            Ok(data) => data,
+            // As CPython: a `peek` that raises NotImplementedError is not supported by the
+            // file after all, and is not asked again.
+            Err(e) if e.fast_isinstance(self.vm.ctx.exceptions.not_implemented_error) => {
+                self.file.peek = None;
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        };
         self.buf = self.bytes_of(&data)?;
         Ok(!self.buf.is_empty())
     }

@@ -16,6 +16,7 @@ pub(crate) mod unpickler_class {
     use rustpython_vm::types::{Constructor, Initializer};
     use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
     use rustpython_vm::{FromArgs, pyclass};
+    use std::sync::atomic::{AtomicU8, Ordering};
 
     #[pyattr]
     #[pyclass(module = "_pickle", name = "Unpickler")]
@@ -24,6 +25,8 @@ pub(crate) mod unpickler_class {
         file: PyMutex<Option<PyObjectRef>>,
         options: PyMutex<Option<LoadOptionsCell>>,
         pub(crate) memo: PyMutex<Memo<PyObjectRef>>,
+        /// The protocol of the pickle being (or last) read, as CPython's `self->proto`.
+        proto: AtomicU8,
     }
 
     /// `LoadOptions` behind a Debug impl for the payload derive.
@@ -111,6 +114,7 @@ pub(crate) mod unpickler_class {
                 file: PyMutex::new(None),
                 options: PyMutex::new(None),
                 memo: PyMutex::new(Memo::new()),
+                proto: AtomicU8::new(0),
             })
         }
     }
@@ -129,6 +133,10 @@ pub(crate) mod unpickler_class {
     }
 
     impl PyUnpickler {
+        pub(crate) fn set_proto(&self, proto: u8) {
+            self.proto.store(proto, Ordering::Relaxed);
+        }
+
         /// A hook counts when the instance dict has it or a subclass overrides our method.
         fn hook(
             zelf: &Py<Self>,
@@ -171,7 +179,10 @@ pub(crate) mod unpickler_class {
                 persistent_load: Self::hook(&zelf, "persistent_load", vm)?,
                 // cPickle's attribute; the class itself has none.
                 find_global: vm.get_attribute_opt(zelf.as_object(), "find_global")?,
+                proto: Some(zelf.clone()),
             };
+            // As CPython: each load starts at protocol 0 until PROTO says otherwise.
+            zelf.set_proto(0);
             let mut memo = std::mem::take(&mut *zelf.memo.lock());
             let result = file_methods(vm, &file)
                 .and_then(|file| load_from_file(vm, file, &options, hooks, &mut memo));
@@ -203,7 +214,8 @@ pub(crate) mod unpickler_class {
         ) -> PyResult {
             let options = zelf.options.lock().as_ref().map(|o| o.0.clone());
             let options = options.unwrap_or_default();
-            let mut builder = VmBuilder::new(vm, &options, LoadHooks::default());
+            let proto = zelf.proto.load(Ordering::Relaxed);
+            let mut builder = VmBuilder::new(vm, &options, LoadHooks::default()).at_protocol(proto);
             builder.find_class(module, name).map_err(|e| e.into_py(vm))
         }
 

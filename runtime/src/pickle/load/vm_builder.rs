@@ -1,5 +1,6 @@
 //! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
 
+use super::unpickler::PyUnpickler;
 use crate::pickle::errors::{from_core, new_unpickling_error};
 use crate::pickle::kwargs::kwargs_of;
 use crate::pickle::lookups::Lookups;
@@ -13,7 +14,7 @@ use rustpython_vm::builtins::{
     PyType,
 };
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
 
 /// A load error: from the decoder, or raised by Python code the load ran.
 pub(crate) enum LoadError {
@@ -86,6 +87,10 @@ pub(crate) struct LoadHooks {
     /// cPickle's `find_global`: called with the module and name as written, in place of
     /// `find_class`; None refuses every global.
     pub(crate) find_global: Option<PyObjectRef>,
+    /// The `Unpickler`'s protocol, kept up to date as PROTO is read, so that its own
+    /// `find_class` (called by an override mid-load, or afterwards) resolves names as the
+    /// load does.
+    pub(crate) proto: Option<PyRef<PyUnpickler>>,
 }
 
 pub(crate) struct VmBuilder<'a> {
@@ -105,6 +110,13 @@ impl<'a> VmBuilder<'a> {
             proto: 0,
             lookups: Lookups::default(),
         }
+    }
+
+    /// A builder that resolves names as a load at protocol `proto` does (the protocol an
+    /// `Unpickler` last read, for its `find_class` method).
+    pub(crate) fn at_protocol(mut self, proto: u8) -> Self {
+        self.proto = proto;
+        self
     }
 
     fn text(&self, raw: &[u8]) -> PyObjectRef {
@@ -353,6 +365,9 @@ impl Builder for VmBuilder<'_> {
 
     fn proto(&mut self, proto: u8) {
         self.proto = proto;
+        if let Some(unpickler) = &self.hooks.proto {
+            unpickler.set_proto(proto);
+        }
     }
     fn none(&mut self) -> Made {
         Ok(self.vm.ctx.none())
