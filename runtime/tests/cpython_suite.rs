@@ -23,7 +23,10 @@ fn cpythons() -> Vec<Cpython> {
     if let Some(home) = std::env::var_os("HOME") {
         let versions = Path::new(&home).join(".pyenv/versions");
         if let Ok(entries) = std::fs::read_dir(versions) {
-            let mut dirs: Vec<_> = entries.flatten().map(|e| e.path().join("bin/python3")).collect();
+            let mut dirs: Vec<_> = entries
+                .flatten()
+                .map(|e| e.path().join("bin/python3"))
+                .collect();
             dirs.sort();
             candidates.extend(dirs);
         }
@@ -41,7 +44,10 @@ fn cpythons() -> Vec<Cpython> {
         let (Some(version), Some(test_dir)) = (lines.next(), lines.next()) else {
             continue;
         };
-        let minor: u32 = version.strip_prefix("3.").and_then(|m| m.parse().ok()).unwrap_or(0);
+        let minor: u32 = version
+            .strip_prefix("3.")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
         if !out.status.success() || minor < 11 || found.iter().any(|c| c.version == version) {
             continue;
         }
@@ -117,7 +123,10 @@ fn run_part(mut program: Command, cpython: &Cpython, part: &str) -> Report {
 /// The runner's list of skips CPython does not make, as written in it.
 fn listed_vm_skips() -> Vec<String> {
     let runner = std::fs::read_to_string(support::fixtures().join("cpython/run_suite.py")).unwrap();
-    let table = runner.split("VM_SKIPS = {").nth(1).expect("a VM_SKIPS table");
+    let table = runner
+        .split("VM_SKIPS = {")
+        .nth(1)
+        .expect("a VM_SKIPS table");
     let table = table.split("\n}\n").next().unwrap();
     table
         .lines()
@@ -134,7 +143,11 @@ fn check_suite(cpython: &Cpython) -> String {
     let pure = run_part(support::brine(), cpython, "pure");
     let reference = run_part(Command::new(&cpython.python), cpython, "native");
     for (part, report) in [("native", &native), ("pure", &pure)] {
-        assert_eq!(report.failed, 0, "{} {part} part:\n{}", cpython.version, report.text);
+        assert_eq!(
+            report.failed, 0,
+            "{} {part} part:\n{}",
+            cpython.version, report.text
+        );
     }
     let listed = listed_vm_skips();
     for skip in native.skips.difference(&reference.skips) {
@@ -148,9 +161,19 @@ fn check_suite(cpython: &Cpython) -> String {
     }
     if cpython.version == "3.13" {
         // RustPython's own _pickle passes 580 of this part (issue 11); CPython 593.
-        assert!(native.passed >= 593, "only {} passed:\n{}", native.passed, native.text);
+        assert!(
+            native.passed >= 593,
+            "only {} passed:\n{}",
+            native.passed,
+            native.text
+        );
     }
-    let line = |r: &Report| format!("{} passed, {} failed, {} skipped", r.passed, r.failed, r.skipped);
+    let line = |r: &Report| {
+        format!(
+            "{} passed, {} failed, {} skipped",
+            r.passed, r.failed, r.skipped
+        )
+    };
     format!(
         "CPython {} suite: native part {}; pure part {}; CPython itself, native part: {}",
         cpython.version,
@@ -169,8 +192,13 @@ fn cpythons_own_pickle_tests_pass_under_brine() {
     }
     // The suites run side by side, one thread each.
     let reports: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = found.iter().map(|c| scope.spawn(move || check_suite(c))).collect();
-        runs.into_iter().map(|r| r.join().expect("a suite's checks")).collect()
+        let runs: Vec<_> = found
+            .iter()
+            .map(|c| scope.spawn(move || check_suite(c)))
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().expect("a suite's checks"))
+            .collect()
     });
     for report in reports {
         println!("{report}");

@@ -391,3 +391,178 @@ fn cpickle_and_copy_reg_are_pickle_and_copyreg() {
         print(Point in copyreg.dispatch_table, cPickle.loads(cPickle.dumps(Point(4), 2)).x)");
     assert_eq!(out, "True True True\nTrue 8\n");
 }
+
+/// A class whose `__reduce__` returns what it is given (CPython's suite calls it REX).
+const REX: &str = "import copyreg, sys, types\n\
+    class REX:\n    def __init__(self, r): self.r = r\n    def __reduce__(self): return self.r\n";
+
+#[rstest::rstest]
+fn methods_of_builtin_types_pickle_as_in_cpython(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
+    // Bound and unbound methods, slot wrappers, class and static methods of built-in types:
+    // the same bytes as the pure-Python pickler (below protocol 4: from 4 it memoises the
+    // one 'builtins' string RustPython's classes share, CPython's C pickler does not), and
+    // the same method back.
+    let out = run(&format!(
+        "p = {proto}\n\
+        cases = [('abcd'.index, ('c',)), (str.index, ('abcd', 'c')), ([1, 2].__len__, ()),\n\
+                 (list.__len__, ([1, 2, 3],)), ({{1, 2}}.__contains__, (2,)),\n\
+                 (set.__contains__, ({{1}}, 1)), (dict.fromkeys, ('ab',)),\n\
+                 (bytearray.maketrans, (b'ab', b'xy')), (str.maketrans, ('a', 'b'))]\n\
+        for method, args in cases:\n\
+        \x20   data = pickle.dumps(method, p)\n\
+        \x20   assert p >= 4 or data == pickle._dumps(method, p), (method, data)\n\
+        \x20   assert pickle.loads(data)(*args) == method(*args), method\n\
+        print(pickle.loads(pickle.dumps(list.__len__, p)) is list.__len__)\n\
+        print(err(lambda: pickle.dumps(bytearray.__dict__['maketrans'], p)))\n\
+        print(err(lambda: pickle.dumps(dict.__dict__['fromkeys'], p)))"
+    ));
+    assert_eq!(
+        out,
+        "True\nTypeError: cannot pickle 'staticmethod' object\n\
+         TypeError: cannot pickle 'classmethod_descriptor' object\n"
+    );
+}
+
+#[test]
+fn a_slot_wrapper_pickles_to_cpythons_bytes() {
+    let out = run(
+        "print(pickle.dumps(list.__len__, 2))\nprint(pickle.dumps(list.__len__, 4))\n\
+        print(pickle.dumps(str.index, 4))",
+    );
+    assert_eq!(
+        out,
+        "b'\\x80\\x02c__builtin__\\ngetattr\\nq\\x00c__builtin__\\nlist\\nq\\x01X\\x07\\x00\\x00\\x00__len__q\\x02\\x86q\\x03Rq\\x04.'\n\
+         b'\\x80\\x04\\x95:\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x08builtins\\x94\\x8c\\x07getattr\\x94\\x93\\x94\\x8c\\x08builtins\\x94\\x8c\\x04list\\x94\\x93\\x94\\x8c\\x07__len__\\x94\\x86\\x94R\\x94.'\n\
+         b'\\x80\\x04\\x957\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x8c\\x08builtins\\x94\\x8c\\x07getattr\\x94\\x93\\x94\\x8c\\x08builtins\\x94\\x8c\\x03str\\x94\\x93\\x94\\x8c\\x05index\\x94\\x86\\x94R\\x94.'\n"
+    );
+}
+
+#[rstest::rstest]
+fn reductions_the_c_pickler_refuses(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
+    let out = run(&format!(
+        "{REX}p = {proto}\n\
+        print(err(lambda: pickle.dumps(REX((print, (), 'state', None, None, 42)), p)))\n\
+        if p >= 2:\n\
+        \x20   print(err(lambda: pickle.dumps(REX((copyreg.__newobj_ex__, (REX, 42, {{}}))), p)))\n\
+        \x20   print(err(lambda: pickle.dumps(REX((copyreg.__newobj_ex__, (REX, (), []))), p)))\n\
+        key = (__name__, 'REX')\n\
+        for code in (object(), 0, -1, 2**31, 2**1000):\n\
+        \x20   copyreg._extension_registry[key] = code\n\
+        \x20   print(err(lambda: pickle.dumps(REX, p)))\n\
+        \x20   del copyreg._extension_registry[key]"
+    ));
+    let mut expected =
+        "PicklingError: sixth item of the tuple returned by __reduce__ must be callable, not int\n"
+            .to_string();
+    if proto >= 2 {
+        expected += "PicklingError: second argument to __newobj_ex__() must be a tuple, not int\n\
+                     PicklingError: third argument to __newobj_ex__() must be a dict, not list\n\
+                     TypeError: 'object' object cannot be interpreted as an integer\n\
+                     RuntimeError: extension code 0 is out of range\n\
+                     RuntimeError: extension code -1 is out of range\n\
+                     RuntimeError: extension code 2147483648 is out of range\n\
+                     OverflowError: Python int too large to convert to C long\n";
+    } else {
+        // Extension codes are a protocol 2 feature: below it, REX is saved by name.
+        expected += &"no error\n".repeat(5);
+    }
+    assert_eq!(out, expected);
+}
+
+#[rstest::rstest]
+fn global_names_glob_cannot_write_are_refused(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
+    // Below protocol 3 GLOBAL is ASCII, then UTF-8 with no room for a lone surrogate; from
+    // protocol 4 the names are strings, which keep it.
+    let out = run(&format!(
+        "{REX}p = {proto}\n\
+        for name in ('nonascii\\xff', 'nonencodable\\udbff'):\n\
+        \x20   obj = REX('test'); obj.__module__ = name\n\
+        \x20   sys.modules[name] = types.SimpleNamespace(test=obj)\n\
+        \x20   result = err(lambda: pickle.loads(pickle.dumps(obj, p)) is obj)\n\
+        \x20   print(result if result.startswith('PicklingError') else 'round trip')"
+    ));
+    let expected = match proto {
+        0..=2 => format!(
+            "PicklingError: can't pickle module identifier 'nonascii\u{ff}' using pickle protocol {proto}\n\
+             PicklingError: can't pickle module identifier 'nonencodable\\udbff' using pickle protocol {proto}\n"
+        ),
+        3 => "round trip\n\
+              PicklingError: can't pickle module identifier 'nonencodable\\udbff' using pickle protocol 3\n"
+            .to_string(),
+        _ => "round trip\nround trip\n".to_string(),
+    };
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn unpickler_names_and_memo_as_cpythons_c_unpickler_takes_them() {
+    let out = run("u = pickle.Unpickler(io.BytesIO())\n\
+        u4 = pickle.Unpickler(io.BytesIO(b'\\x80\\x04N.')); u4.load()\n\
+        print(u4.find_class('builtins', 'str.upper') is str.upper)\n\
+        print(err(lambda: u.find_class('builtins', 'str.upper')))\n\
+        print(err(lambda: u.find_class('math', '')), '|', err(lambda: u.find_class('', 'log')))\n\
+        for data in (b'c\\nlog\\n.', b'cmath\\n\\n.', b'\\x80\\x04cmath\\n\\n.', b'(i\\nlog\\n.'):\n\
+        \x20   print(err(lambda: pickle.loads(data)))\n\
+        print(err(lambda: pickle.loads(b\"S'\\\\'\\n.\")))\n\
+        print(err(lambda: setattr(u, 'memo', object)))\n\
+        print(err(lambda: setattr(u, 'memo', {-1: None})), '|', err(lambda: setattr(u, 'memo', {'a': None})))\n\
+        u.memo = {1: 'one'}; print(u.memo.copy())\n\
+        p = pickle.Pickler(io.BytesIO()); p.memo = {'ignored key': (0, 'x')}; print(list(p.memo.copy().values()))");
+    assert_eq!(
+        out,
+        "True\n\
+         AttributeError: module 'builtins' has no attribute 'str.upper'\n\
+         AttributeError: module 'math' has no attribute '' | ValueError: Empty module name\n\
+         UnpicklingError: pickle data was truncated\n\
+         UnpicklingError: pickle data was truncated\n\
+         UnpicklingError: pickle data was truncated\n\
+         UnpicklingError: pickle data was truncated\n\
+         ValueError: Trailing \\ in string\n\
+         TypeError: 'memo' attribute must be an UnpicklerMemoProxy object or dict, not type\n\
+         ValueError: memo key must be positive integers. | TypeError: memo key must be integers\n\
+         {1: 'one'}\n\
+         [(0, 'x')]\n"
+    );
+}
+
+#[test]
+fn a_find_class_override_sees_the_protocol_being_read() {
+    let out = run("class U(pickle.Unpickler):\n\
+        \x20   def find_class(self, module, name):\n\
+        \x20       return super().find_class(module, name)\n\
+        for data in (b'\\x80\\x04\\x8c\\x08builtins\\x8c\\tstr.upper\\x93.', b'cbuiltins\\nstr.upper\\n.'):\n\
+        \x20   print(err(lambda: U(io.BytesIO(data)).load() is str.upper))");
+    assert_eq!(
+        out,
+        "no error\nAttributeError: module 'builtins' has no attribute 'str.upper'\n"
+    );
+}
+
+#[test]
+fn files_whose_peek_is_not_implemented_are_read_without_it() {
+    let out = run("class Unseekable(io.BytesIO):\n\
+        \x20   def peek(self, *args): raise NotImplementedError\n\
+        \x20   def seekable(self): return False\n\
+        data = pickle.dumps([(i, str(i)) for i in range(300)], 4)\n\
+        u = pickle.Unpickler(Unseekable(data * 3))\n\
+        print([len(u.load()) for _ in range(3)], err(u.load))");
+    assert_eq!(out, "[300, 300, 300] EOFError: Ran out of input\n");
+}
+
+#[rstest::rstest]
+fn large_payloads_go_to_write_on_their_own(#[values(1, 2, 3, 4, 5)] proto: u8) {
+    // As CPython's C pickler: what comes before a payload of 64 KiB or more is written, then
+    // the payload in a call of its own.
+    let out = run(&format!(
+        "p = {proto}\n\
+        class Chunks:\n\
+        \x20   def __init__(self): self.chunks = []\n\
+        \x20   def write(self, b): self.chunks.append(bytes(b))\n\
+        big = 'x' * 70000\n\
+        for obj in ([1, big, 2], [1, big.encode(), 2] if p >= 3 else [big]):\n\
+        \x20   f = Chunks(); pickle.dump(obj, f, p)\n\
+        \x20   sizes = [len(c) for c in f.chunks]\n\
+        \x20   print(70000 in sizes, b''.join(f.chunks) == pickle.dumps(obj, p))"
+    ));
+    assert_eq!(out, "True True\nTrue True\n");
+}

@@ -335,3 +335,17 @@ fn deep_marks_do_not_recurse() {
     let err = loads(&data, &mut Render::default(), &Limits::UNTRUSTED).unwrap_err();
     assert_eq!(*err.kind, ErrorKind::LimitExceeded("mark depth"));
 }
+
+#[test]
+fn an_empty_global_or_inst_name_is_truncated_data_as_in_cpython() {
+    for data in [
+        &b"c\nlog\n."[..],
+        b"cmath\n\n.",
+        b"\x80\x04cmath\n\n.",
+        b"(i\nlog\n.",
+        b"(imath\n\n.",
+    ] {
+        assert_eq!(error(data), ErrorKind::Truncated, "{data:?}");
+    }
+    assert_eq!(render(b"cmath\nlog\n.").unwrap(), "math.log");
+}
