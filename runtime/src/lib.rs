@@ -40,6 +40,7 @@ pub use embed::code::Code;
 pub use embed::convert::{FromPython, ToPython};
 pub use embed::error::{Error, ExceptionKind, PythonError};
 pub use embed::host::{HostFunction, HostReturn, ModuleBuilder};
+pub use embed::interrupt::InterruptHandle;
 pub use embed::object::Object;
 pub use embed::output::Output;
 pub use embed::runtime::Runtime;

@@ -4,12 +4,14 @@ use super::convert::Vm;
 use super::error::Error;
 use super::host::{HostLink, ModuleBuilder};
 use super::interpreter::{PickleImpl, interpreter_builder};
+use super::interrupt::Interrupts;
 use super::output::{self, Captured, Output};
 use super::runtime::Runtime;
 use super::shared::Shared;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::{AsObject, Settings, VirtualMachine};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The options of a [`Runtime`], from [`Runtime::builder`].
 ///
@@ -34,6 +36,7 @@ pub struct Builder {
     python_modules: Vec<(String, String)>,
     host_modules: Vec<ModuleBuilder>,
     recursion_limit: Option<usize>,
+    time_limit: Option<Duration>,
     stdout: Output,
     stderr: Output,
     /// The command line's settings, in place of the embedding defaults.
@@ -49,6 +52,7 @@ impl Builder {
             python_modules: Vec::new(),
             host_modules: Vec::new(),
             recursion_limit: None,
+            time_limit: None,
             stdout: Output::Inherit,
             stderr: Output::Inherit,
             cli_settings: None,
@@ -88,6 +92,27 @@ impl Builder {
     /// `sys.setrecursionlimit(limit)` before any code runs.
     pub fn recursion_limit(mut self, limit: usize) -> Self {
         self.recursion_limit = Some(limit);
+        self
+    }
+
+    /// Stops every run that takes longer than `limit` of wall-clock time: the host's call
+    /// returns [`Error::Timeout`] and the runtime stays usable, with what the run left
+    /// behind. A run is one call of the host into the runtime (`run`, `call`, `eval`, a
+    /// method of an [`Object`](crate::Object), ...); [`Runtime::with_time_limit`] gives
+    /// one piece of work a limit of its own.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    /// use std::time::Duration;
+    ///
+    /// let rt = Runtime::builder().time_limit(Duration::from_millis(50)).build()?;
+    /// let outcome = rt.run("while True:\n    pass");
+    /// assert!(matches!(outcome, Err(Error::Timeout { limit }) if limit == Duration::from_millis(50)));
+    /// assert_eq!(rt.eval::<i64>("6 * 7")?, 42);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
         self
     }
 
@@ -137,11 +162,13 @@ impl Builder {
 
     /// Makes the runtime.
     pub fn build(self) -> Result<Runtime, Error> {
+        let (interrupts, signals) = Interrupts::new(self.time_limit);
         let interpreter = interpreter_builder(self.pickle)
             .settings(self.settings())
+            .init_hook(move |vm| vm.set_user_signal_channel(signals))
             .interpreter();
         let captured = Captured::new(self.stdout, self.stderr);
-        let shared = Arc::new(Shared::new(interpreter, captured));
+        let shared = Arc::new(Shared::new(interpreter, captured, interrupts));
         let link = HostLink::default();
         link.set(Arc::downgrade(&shared))
             .expect("a new link is empty");

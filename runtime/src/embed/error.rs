@@ -1,9 +1,11 @@
 //! The one error type of the embedding API, and its passage to and from Python exceptions.
 
+use super::interrupt::Reason;
 use super::object::Object;
 use pickle_core::PickleError;
 use std::fmt;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// Everything that can go wrong between a host and its runtime.
 ///
@@ -55,6 +57,14 @@ pub enum Error {
     },
     /// The runtime could not be built, or was used in a way it cannot be.
     Build(String),
+    /// The run was stopped by [`InterruptHandle::interrupt`](crate::InterruptHandle::interrupt).
+    Interrupted,
+    /// The run was stopped at its time limit ([`Builder::time_limit`](crate::Builder::time_limit),
+    /// [`Runtime::with_time_limit`](crate::Runtime::with_time_limit)).
+    Timeout {
+        /// The limit it outlived.
+        limit: Duration,
+    },
 }
 
 impl Error {
@@ -77,6 +87,14 @@ impl Error {
     /// say): the host function that returns it raises that very object.
     pub fn from_exception(exception: Object) -> Result<Error, Error> {
         exception.into_error()
+    }
+
+    /// The error of a run that was stopped.
+    pub(crate) fn stopped(reason: Reason) -> Error {
+        match reason {
+            Reason::Interrupt => Error::Interrupted,
+            Reason::Timeout(limit) => Error::Timeout { limit },
+        }
     }
 }
 
@@ -103,6 +121,8 @@ impl fmt::Display for Error {
             Error::Pickle(err) => write!(f, "{err} (at byte {})", err.offset),
             Error::Forbidden { global } => write!(f, "global '{global}' is forbidden"),
             Error::Build(msg) => f.write_str(msg),
+            Error::Interrupted => f.write_str("the run was interrupted"),
+            Error::Timeout { limit } => write!(f, "the run exceeded its time limit of {limit:?}"),
         }
     }
 }

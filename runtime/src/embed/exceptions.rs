@@ -119,6 +119,13 @@ pub(crate) fn to_exception(
         Error::Pickle(err) => from_core(vm, &err),
         Error::Forbidden { .. } => crate::pickle::errors::new_unpickling_error(vm, err.to_string()),
         Error::Build(msg) => vm.new_runtime_error(msg),
+        // Another runtime's run was stopped (this runtime's own stops never get here: a
+        // nested call sees the Python exception).
+        Error::Interrupted => super::interrupt::interrupted(vm),
+        Error::Timeout { .. } => vm.new_exception_msg(
+            vm.ctx.exceptions.timeout_error.to_owned(),
+            err.to_string().into(),
+        ),
     }
 }
 

@@ -5,6 +5,7 @@ use super::builder::Builder;
 use super::code::Code;
 use super::convert::{FromPython, ToPython, Vm};
 use super::error::{Error, ExceptionKind};
+use super::interrupt::InterruptHandle;
 use super::object::Object;
 use super::output;
 use super::paths::{import_module, resolve};
@@ -17,6 +18,7 @@ use rustpython_vm::scope::Scope;
 use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A Python interpreter with Brine's `pickle`, embedded in a Rust program.
 ///
@@ -224,6 +226,40 @@ impl Runtime {
         self.script(|cx| {
             let obj = cx.unwrap(obj)?;
             embedding::dumps(cx.vm, &obj, protocol).map_err(|e| cx.error(e))
+        })
+    }
+
+    /// A handle that stops this runtime's run in progress from any thread; see
+    /// [`InterruptHandle`].
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle::new(self.shared.interrupts.clone())
+    }
+
+    /// Runs `work` as one run with a time limit of its own: whatever `work` does with the
+    /// runtime is stopped once `limit` has passed, and this returns [`Error::Timeout`]
+    /// (a runtime's [`Builder::time_limit`], if shorter, still applies).
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    /// use std::time::Duration;
+    ///
+    /// let rt = Runtime::new()?;
+    /// rt.run("def spin():\n    while True:\n        pass")?;
+    /// let outcome = rt.with_time_limit(Duration::from_millis(20), |rt| rt.call::<()>("spin", ()));
+    /// assert!(matches!(outcome, Err(Error::Timeout { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn with_time_limit<R>(
+        &self,
+        limit: Duration,
+        work: impl FnOnce(&Runtime) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.with_cx(|cx| {
+            let interrupts = &cx.shared.interrupts;
+            if let Some(run) = interrupts.running() {
+                interrupts.limit(run, limit);
+            }
+            work(self)
         })
     }
 

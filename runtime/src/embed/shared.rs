@@ -11,6 +11,7 @@
 
 use super::convert::Vm;
 use super::error::Error;
+use super::interrupt::Interrupts;
 use super::output::Captured;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
@@ -37,11 +38,17 @@ pub(crate) struct Shared {
     /// The VMs of other threads that have entered the runtime.
     visitors: Mutex<HashMap<ThreadId, ThreadedVirtualMachine>>,
     pub(crate) captured: Captured,
+    /// Runs in progress, and the interrupts and time limits that stop them.
+    pub(crate) interrupts: Arc<Interrupts>,
 }
 
 impl Shared {
     /// The state of an interpreter made on this thread.
-    pub(crate) fn new(interpreter: Interpreter, captured: Captured) -> Self {
+    pub(crate) fn new(
+        interpreter: Interpreter,
+        captured: Captured,
+        interrupts: Arc<Interrupts>,
+    ) -> Self {
         let state = Arc::as_ptr(&interpreter.global_state) as usize;
         Shared {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -50,6 +57,7 @@ impl Shared {
             home: std::thread::current().id(),
             visitors: Mutex::default(),
             captured,
+            interrupts,
         }
     }
 
@@ -85,18 +93,28 @@ impl Shared {
         result
     }
 
-    /// Runs `f` with a conversion context; an error leaving the outermost entry has its
-    /// traceback formatted before the frames' state moves on.
+    /// Runs `f` with a conversion context. An outermost entry is a run, which an interrupt
+    /// or a time limit can stop; an error leaving it has its traceback formatted before the
+    /// frames' state moves on.
     pub(crate) fn with_cx<R>(
         self: &Arc<Self>,
         f: impl FnOnce(&Vm<'_>) -> Result<R, Error>,
     ) -> Result<R, Error> {
         self.enter(|vm, outermost| {
-            let result = f(&Vm::new(vm, self));
-            if outermost && let Err(Error::Python(err)) = &result {
-                err.format_traceback();
+            if !outermost {
+                return f(&Vm::new(vm, self));
             }
-            result
+            let run = self.interrupts.begin();
+            let result = f(&Vm::new(vm, self));
+            let stopped = self.interrupts.end(run);
+            match (result, stopped) {
+                (Err(_), Some(reason)) => Err(Error::stopped(reason)),
+                (Err(Error::Python(err)), None) => {
+                    err.format_traceback();
+                    Err(Error::Python(err))
+                }
+                (result, _) => result,
+            }
         })
     }
 

@@ -5,6 +5,7 @@ mod conversions;
 mod errors;
 mod examples;
 mod host_functions;
+mod interrupts;
 mod isolation;
 mod objects;
 mod pickles;

@@ -1,0 +1,182 @@
+//! Stopping runs: interrupts from other threads and time limits, on the runtime's own thread
+//! and on others, one runtime or several at once.
+
+use brine::{Error, InterruptHandle, Runtime};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// A loop that catches everything it can, to show that an interrupt still ends it.
+const STUBBORN_LOOP: &str = "\
+while True:
+    try:
+        n += 1
+    except BaseException:
+        pass
+";
+
+/// Interrupts the run in progress as soon as there is one; returns when it was sent.
+fn interrupt_when_running(handle: &InterruptHandle) -> Instant {
+    loop {
+        if handle.interrupt() {
+            return Instant::now();
+        }
+        thread::sleep(Duration::from_micros(200));
+    }
+}
+
+#[test]
+fn an_interrupt_stops_a_loop_that_catches_base_exception() {
+    let rt = Runtime::new().unwrap();
+    rt.run("n = 0").unwrap();
+    let handle = rt.interrupt_handle();
+    let stopper = thread::spawn(move || interrupt_when_running(&handle));
+    let outcome = rt.run(STUBBORN_LOOP);
+    stopper.join().unwrap();
+    assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
+    assert_eq!(
+        outcome.unwrap_err().to_string(),
+        "the run was interrupted"
+    );
+    // The runtime goes on, and sees what the stopped run set.
+    assert!(rt.eval::<i64>("n").unwrap() > 0);
+    assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
+}
+
+#[test]
+fn finally_blocks_and_handlers_do_not_outlive_an_interrupt() {
+    let rt = Runtime::new().unwrap();
+    rt.run("cleanups = 0").unwrap();
+    let handle = rt.interrupt_handle();
+    let stopper = thread::spawn(move || interrupt_when_running(&handle));
+    let script = "\
+def work():
+    global cleanups
+    try:
+        while True:
+            pass
+    finally:
+        cleanups += 1
+        while True:
+            pass
+try:
+    work()
+except BaseException as e:
+    caught = repr(e)
+    while True:
+        pass
+";
+    let outcome = rt.run(script);
+    stopper.join().unwrap();
+    // Both endless loops, in the `finally` block and in the handler, were stopped too. (With
+    // other runtimes busy at once, a handler may start before the next check comes; here
+    // tests run side by side, so only the outcome is certain.)
+    assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
+    assert!(rt.eval::<i64>("cleanups").unwrap() <= 1);
+}
+
+#[test]
+fn an_interrupt_with_no_run_in_progress_does_nothing() {
+    let rt = Runtime::new().unwrap();
+    let handle = rt.interrupt_handle();
+    assert!(!handle.interrupt());
+    assert_eq!(rt.eval::<i64>("sum(range(10))").unwrap(), 45);
+}
+
+#[test]
+fn a_time_limit_stops_every_run_that_outlives_it() {
+    let limit = Duration::from_millis(100);
+    let rt = Runtime::builder().time_limit(limit).build().unwrap();
+    rt.run("import time\nsteps = 0").unwrap();
+    let started = Instant::now();
+    let outcome = rt.run("while True:\n    steps += 1");
+    let took = started.elapsed();
+    assert!(
+        matches!(outcome, Err(Error::Timeout { limit: l }) if l == limit),
+        "{outcome:?}"
+    );
+    assert!(took >= limit && took < limit * 10, "took {took:?}");
+    // Usable afterwards, with the globals the stopped run set; and the next run has its
+    // own full limit.
+    assert!(rt.eval::<i64>("steps").unwrap() > 0);
+    let again = rt.run("while True:\n    steps += 1");
+    assert!(matches!(again, Err(Error::Timeout { .. })), "{again:?}");
+    rt.run("time.sleep(0.02)").unwrap();
+}
+
+#[test]
+fn a_time_limit_for_one_piece_of_work() {
+    let rt = Runtime::new().unwrap();
+    rt.run("def spin():\n    while True:\n        pass\ndef quick():\n    return 7").unwrap();
+    let limit = Duration::from_millis(30);
+    let outcome = rt.with_time_limit(limit, |rt| {
+        assert_eq!(rt.call::<i64>("quick", ()).unwrap(), 7);
+        rt.call::<()>("spin", ())
+    });
+    assert!(
+        matches!(outcome, Err(Error::Timeout { limit: l }) if l == limit),
+        "{outcome:?}"
+    );
+    // Without a limit, the same runtime runs on.
+    assert_eq!(rt.call::<i64>("quick", ()).unwrap(), 7);
+}
+
+#[test]
+fn a_run_that_ends_in_time_is_not_stopped_later() {
+    let rt = Runtime::builder()
+        .time_limit(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    rt.run("x = 1").unwrap();
+    // Past the first run's deadline: its watch must not stop the second run.
+    thread::sleep(Duration::from_millis(400));
+    rt.run("import time\nt0 = time.monotonic()\nwhile time.monotonic() - t0 < 0.02:\n    pass")
+        .unwrap();
+}
+
+/// Two runtimes, each busy on its own thread; one is interrupted, many times over. The
+/// other must never be stopped, and the interrupted one must stop every time.
+#[test]
+fn two_runtimes_on_two_threads_are_interrupted_independently() {
+    const TRIALS: usize = 50;
+    let (handle_tx, handle_rx) = mpsc::channel();
+    let (trial_tx, trial_rx) = mpsc::channel::<()>();
+    let a = thread::spawn(move || {
+        let rt = Runtime::new().unwrap();
+        rt.run("n = 0").unwrap();
+        handle_tx.send(rt.interrupt_handle()).unwrap();
+        (0..TRIALS)
+            .map(|_| {
+                trial_tx.send(()).unwrap();
+                rt.run(STUBBORN_LOOP)
+            })
+            .collect::<Vec<_>>()
+    });
+    let (stop_b, stop_b_rx) = mpsc::channel::<()>();
+    let b = thread::spawn(move || {
+        let rt = Runtime::new().unwrap();
+        rt.run("import time\nn = 0").unwrap();
+        let mut outcomes = Vec::new();
+        while stop_b_rx.try_recv().is_err() {
+            outcomes.push(rt.run(
+                "t0 = time.monotonic()\nwhile time.monotonic() - t0 < 0.005:\n    n += 1",
+            ));
+        }
+        outcomes
+    });
+    let a_handle = handle_rx.recv().unwrap();
+    for _ in 0..TRIALS {
+        trial_rx.recv().unwrap();
+        interrupt_when_running(&a_handle);
+    }
+    let a_outcomes = a.join().unwrap();
+    stop_b.send(()).unwrap();
+    let b_outcomes = b.join().unwrap();
+    let interrupted = a_outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(Error::Interrupted)))
+        .count();
+    assert_eq!(interrupted, TRIALS, "{a_outcomes:?}");
+    assert!(b_outcomes.len() > 1);
+    assert!(b_outcomes.iter().all(Result::is_ok), "{b_outcomes:?}");
+}
