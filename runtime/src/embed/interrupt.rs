@@ -14,8 +14,8 @@
 //! taken by another; the [`watchdog`](super::watchdog) sets it again, every
 //! [`KICK_INTERVAL`](super::watchdog::KICK_INTERVAL), until the interrupted run has ended.
 //! Threads other than the runtime's home run in VMs of their own, which have no signal
-//! channel; there a trace function installed for the run does the same check (see
-//! [`trace`](super::interrupt_trace)).
+//! channel; there a `sys.monitoring` tool does the same check (see
+//! [`visitor_checks`](super::visitor_checks)).
 
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
 use rustpython_vm::signal::{UserSignalReceiver, UserSignalSender, user_signal_channel};
@@ -139,6 +139,12 @@ impl Interrupts {
         // an earlier run ended) for another.
         let asked = self.requested.swap(0, Ordering::AcqRel);
         (asked == run.number).then(|| *lock(&self.reason))
+    }
+
+    /// Whether runs can be stopped at all: the runtime has a time limit, or a handle that
+    /// interrupts it exists. (A run given a limit of its own is watched from then on.)
+    pub(crate) fn armed(self: &Arc<Self>) -> bool {
+        self.default_limit.is_some() || Arc::strong_count(self) > 1
     }
 
     /// The run in progress, if there is one.

@@ -22,4 +22,5 @@ pub(crate) mod paths;
 pub(crate) mod runtime;
 pub(crate) mod shared;
 pub(crate) mod values;
+pub(crate) mod visitor_checks;
 pub(crate) mod watchdog;

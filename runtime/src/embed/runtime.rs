@@ -258,6 +258,7 @@ impl Runtime {
             let interrupts = &cx.shared.interrupts;
             if let Some(run) = interrupts.running() {
                 interrupts.limit(run, limit);
+                cx.shared.watch_away_from_home(cx.vm, run);
             }
             work(self)
         })

@@ -11,8 +11,9 @@
 
 use super::convert::Vm;
 use super::error::Error;
-use super::interrupt::Interrupts;
+use super::interrupt::{Interrupts, Run};
 use super::output::Captured;
+use super::visitor_checks::{self, VisitorChecks};
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
 use rustpython_vm::{Interpreter, PyObjectRef, VirtualMachine};
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     pub(crate) captured: Captured,
     /// Runs in progress, and the interrupts and time limits that stop them.
     pub(crate) interrupts: Arc<Interrupts>,
+    /// The monitoring tool that stops the current run, when it runs away from home.
+    visitor_checks: Mutex<Option<VisitorChecks>>,
 }
 
 impl Shared {
@@ -58,6 +61,7 @@ impl Shared {
             visitors: Mutex::default(),
             captured,
             interrupts,
+            visitor_checks: Mutex::default(),
         }
     }
 
@@ -105,7 +109,13 @@ impl Shared {
                 return f(&Vm::new(vm, self));
             }
             let run = self.interrupts.begin();
+            if self.interrupts.armed() {
+                self.watch_away_from_home(vm, run);
+            }
             let result = f(&Vm::new(vm, self));
+            if let Some(checks) = self.visitor_checks.lock().take() {
+                checks.stop(vm);
+            }
             let stopped = self.interrupts.end(run);
             match (result, stopped) {
                 (Err(_), Some(reason)) => Err(Error::stopped(reason)),
@@ -116,6 +126,18 @@ impl Shared {
                 (result, _) => result,
             }
         })
+    }
+
+    /// Makes `run` stoppable when it runs on a thread other than home (see
+    /// [`visitor_checks`]); at home the main VM's signal channel does it.
+    pub(crate) fn watch_away_from_home(&self, vm: &VirtualMachine, run: Run) {
+        if std::thread::current().id() == self.home {
+            return;
+        }
+        let mut checks = self.visitor_checks.lock();
+        if checks.is_none() {
+            *checks = visitor_checks::start(vm, Arc::downgrade(&self.interrupts), run);
+        }
     }
 
     /// Releases a reference inside the VM (its last release may run `__del__`).

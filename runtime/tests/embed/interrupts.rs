@@ -180,3 +180,50 @@ fn two_runtimes_on_two_threads_are_interrupted_independently() {
     assert!(b_outcomes.len() > 1);
     assert!(b_outcomes.iter().all(Result::is_ok), "{b_outcomes:?}");
 }
+
+/// A runtime built on one thread and run from another (which gets a VM of its own).
+fn away_from_home(rt: Runtime, work: impl FnOnce(&Runtime) + Send + 'static) -> Runtime {
+    thread::spawn(move || {
+        work(&rt);
+        rt
+    })
+    .join()
+    .unwrap()
+}
+
+#[test]
+fn runs_on_other_threads_stop_at_their_time_limit() {
+    let rt = Runtime::builder()
+        .time_limit(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    rt.run("steps = 0\ndef deep(n):\n    return deep(n + 1) if n < 10**9 else n").unwrap();
+    let rt = away_from_home(rt, |rt| {
+        let looping = rt.run("while True:\n    try:\n        steps += 1\n    except BaseException:\n        pass");
+        assert!(matches!(looping, Err(Error::Timeout { .. })), "{looping:?}");
+        let comprehension = rt.run("[x for x in iter(int, 1)]");
+        assert!(matches!(comprehension, Err(Error::Timeout { .. })), "{comprehension:?}");
+    });
+    assert!(rt.eval::<i64>("steps").unwrap() > 0);
+    // The monitoring tool went with the runs: at home, the script may use it.
+    assert_eq!(
+        rt.eval::<Option<String>>("__import__('sys').monitoring.get_tool(4)").unwrap(),
+        None
+    );
+}
+
+#[test]
+fn runs_on_other_threads_are_interrupted() {
+    let rt = Runtime::new().unwrap();
+    rt.run("n = 0").unwrap();
+    let handle = rt.interrupt_handle();
+    let stopper = thread::spawn(move || interrupt_when_running(&handle));
+    let rt = away_from_home(rt, |rt| {
+        let outcome = rt.run(STUBBORN_LOOP);
+        assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
+        let limited = rt.with_time_limit(Duration::from_millis(20), |rt| rt.run("while True: pass"));
+        assert!(matches!(limited, Err(Error::Timeout { .. })), "{limited:?}");
+    });
+    stopper.join().unwrap();
+    assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
+}
