@@ -186,6 +186,10 @@ impl Builder {
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
         }
+        if self.cli_settings.is_none() {
+            super::sleep::install(vm, Arc::downgrade(&cx.shared.interrupts))
+                .map_err(|e| fail("cannot set time.sleep", e))?;
+        }
         if let Some(limit) = self.recursion_limit {
             let sys = vm.sys_module.as_object();
             vm.call_method(sys, "setrecursionlimit", (limit,))

@@ -157,6 +157,11 @@ impl Interrupts {
         self.active.load(Ordering::Acquire) && self.current.load(Ordering::Acquire) == number
     }
 
+    /// Whether the run in progress has been asked to stop.
+    pub(crate) fn stopping(&self) -> bool {
+        self.running().is_some_and(|run| self.pending(run))
+    }
+
     /// Whether `run` has been asked to stop and has not ended yet.
     pub(crate) fn pending(&self, run: Run) -> bool {
         self.requested.load(Ordering::Acquire) == run.number && self.is_running(run.number)

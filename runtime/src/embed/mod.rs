@@ -21,6 +21,7 @@ pub(crate) mod output;
 pub(crate) mod paths;
 pub(crate) mod runtime;
 pub(crate) mod shared;
+pub(crate) mod sleep;
 pub(crate) mod values;
 pub(crate) mod visitor_checks;
 pub(crate) mod watchdog;

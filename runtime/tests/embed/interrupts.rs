@@ -227,3 +227,31 @@ fn runs_on_other_threads_are_interrupted() {
     stopper.join().unwrap();
     assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
 }
+
+#[test]
+fn a_long_sleep_is_cut_short_by_a_time_limit() {
+    let limit = Duration::from_millis(40);
+    let rt = Runtime::builder().time_limit(limit).build().unwrap();
+    let started = Instant::now();
+    let outcome = rt.run("import time\ntime.sleep(30)");
+    assert!(matches!(outcome, Err(Error::Timeout { .. })), "{outcome:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let rt = away_from_home(rt, |rt| {
+        let outcome = rt.run("import time\ntime.sleep(30)");
+        assert!(matches!(outcome, Err(Error::Timeout { .. })), "{outcome:?}");
+    });
+    // Still time.sleep as Python has it.
+    rt.run("time.sleep(0.001)\ntime.sleep(0)").unwrap();
+    for (call, message) in [
+        ("time.sleep(-1)", "ValueError: sleep length must be non-negative"),
+        (
+            "time.sleep('1')",
+            "TypeError: 'str' object cannot be interpreted as an integer or float",
+        ),
+    ] {
+        let Err(Error::Python(err)) = rt.run(call) else {
+            panic!("{call} did not raise");
+        };
+        assert_eq!(err.to_string(), message);
+    }
+}
