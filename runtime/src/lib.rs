@@ -48,6 +48,9 @@ pub use embed::runtime::Runtime;
 #[doc(hidden)]
 pub use embed::convert::Vm;
 
+/// The pickle machine under the runtime, for its `Limits`, value graphs and tools.
+pub use pickle_core;
+
 mod pickle;
 
 pub mod cli;

@@ -8,6 +8,7 @@ use super::interrupt::Interrupts;
 use super::output::{self, Captured, Output};
 use super::runtime::Runtime;
 use super::shared::Shared;
+use pickle_core::decoder::Limits;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::{AsObject, Settings, VirtualMachine};
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub struct Builder {
     host_modules: Vec<ModuleBuilder>,
     recursion_limit: Option<usize>,
     time_limit: Option<Duration>,
+    pickle_limits: Option<Limits>,
     stdout: Output,
     stderr: Output,
     /// The command line's settings, in place of the embedding defaults.
@@ -53,6 +55,7 @@ impl Builder {
             host_modules: Vec::new(),
             recursion_limit: None,
             time_limit: None,
+            pickle_limits: None,
             stdout: Output::Inherit,
             stderr: Output::Inherit,
             cli_settings: None,
@@ -113,6 +116,31 @@ impl Builder {
     /// ```
     pub fn time_limit(mut self, limit: Duration) -> Self {
         self.time_limit = Some(limit);
+        self
+    }
+
+    /// Bounds every pickle load in the runtime (`pickle.loads`, `pickle.load`,
+    /// `Unpickler.load`, and [`Runtime::loads`]): the memory the data may occupy, how deep
+    /// it may nest, how many objects the memo may hold. A pickle beyond them raises
+    /// `MemoryError` (`UnpicklingError` for what is malformed), in the script that loaded
+    /// it; the host's memory stays bounded. Without this, loads are as CPython's:
+    /// unbounded. What objects a pickle's own calls make (a `REDUCE` of a global) is not
+    /// counted: for data from outside, load with an allow-list too.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    /// use brine::pickle_core::decoder::Limits;
+    ///
+    /// let limits = Limits { max_memory: 1 << 20, ..Limits::UNTRUSTED };
+    /// let rt = Runtime::builder().pickle_limits(limits).build()?;
+    /// rt.run("import pickle\nsmall = pickle.dumps(b'x' * 1000)\nbig = pickle.dumps(b'x' * (2 << 20))")?;
+    /// assert_eq!(rt.eval::<usize>("len(pickle.loads(small))")?, 1000);
+    /// let Err(Error::Python(err)) = rt.run("pickle.loads(big)") else { panic!() };
+    /// assert_eq!(err.to_string(), "MemoryError: unpickling exceeded the memory limit");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn pickle_limits(mut self, limits: Limits) -> Self {
+        self.pickle_limits = Some(limits);
         self
     }
 
@@ -189,6 +217,9 @@ impl Builder {
         if self.cli_settings.is_none() {
             super::sleep::install(vm, Arc::downgrade(&cx.shared.interrupts))
                 .map_err(|e| fail("cannot set time.sleep", e))?;
+        }
+        if let Some(limits) = self.pickle_limits {
+            crate::pickle::limits::set(vm, limits);
         }
         if let Some(limit) = self.recursion_limit {
             let sys = vm.sys_module.as_object();

@@ -202,12 +202,12 @@ impl Interrupts {
     /// Sends the main VM the check for `run`; it raises while the run is asked to stop.
     fn signal(&self, run: Run) {
         let this = self.this.clone();
-        let _ = self.sender.send(Box::new(move |vm: &VirtualMachine| {
-            match this.upgrade() {
+        let _ = self
+            .sender
+            .send(Box::new(move |vm: &VirtualMachine| match this.upgrade() {
                 Some(interrupts) => interrupts.check(vm, run),
                 None => Ok(()),
-            }
-        }));
+            }));
     }
 
     /// Raises in `vm` if `run` is asked to stop, leaving the check queued for the next

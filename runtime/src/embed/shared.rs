@@ -158,6 +158,7 @@ impl Drop for Shared {
     /// thread the main VM cannot run, so a thread VM does those steps, and the rest of
     /// RustPython's finalization (clearing modules) is left to the objects' own drops.
     fn drop(&mut self) {
+        crate::pickle::limits::forget(self.state);
         let Some(interpreter) = self.take_interpreter() else {
             return;
         };

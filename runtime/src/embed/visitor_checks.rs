@@ -27,7 +27,11 @@ pub(crate) struct VisitorChecks {
 
 /// Starts watching `run` in `vm`, a thread VM. `None` when every free tool id is taken
 /// by the script itself (the run then cannot be stopped on this thread).
-pub(crate) fn start(vm: &VirtualMachine, interrupts: Weak<Interrupts>, run: Run) -> Option<VisitorChecks> {
+pub(crate) fn start(
+    vm: &VirtualMachine,
+    interrupts: Weak<Interrupts>,
+    run: Run,
+) -> Option<VisitorChecks> {
     let monitoring = vm.sys_module.get_attr("monitoring", vm).ok()?;
     let events = monitoring.get_attr("events", vm).ok()?;
     let jump = events.get_attr("JUMP", vm).ok()?;
@@ -44,8 +48,16 @@ pub(crate) fn start(vm: &VirtualMachine, interrupts: Weak<Interrupts>, run: Run)
             continue;
         }
         let armed = (|| -> PyResult<()> {
-            vm.call_method(&monitoring, "register_callback", (tool, jump.clone(), check.clone()))?;
-            vm.call_method(&monitoring, "register_callback", (tool, py_start.clone(), check.clone()))?;
+            vm.call_method(
+                &monitoring,
+                "register_callback",
+                (tool, jump.clone(), check.clone()),
+            )?;
+            vm.call_method(
+                &monitoring,
+                "register_callback",
+                (tool, py_start.clone(), check.clone()),
+            )?;
             let mask = vm._or(&jump, &py_start)?;
             vm.call_method(&monitoring, "set_events", (tool, mask))?;
             Ok(())

@@ -3,7 +3,7 @@
 
 use super::dump::save::{Hooks, PicklerState, Walker};
 use super::load::vm_builder::{LoadError, LoadOptions, VmBuilder};
-use pickle_core::decoder::{Limits, loads as decode};
+use pickle_core::decoder::loads as decode;
 use pickle_core::value::Pickle;
 use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
 
@@ -35,7 +35,7 @@ pub(crate) fn loads(
     options: &LoadOptions,
 ) -> Result<PyObjectRef, LoadError> {
     let mut builder = VmBuilder::new(vm, options, Default::default());
-    decode(data, &mut builder, &Limits::default())
+    decode(data, &mut builder, &super::limits::of(vm))
 }
 
 /// The pickle-core graph of `obj`: node for node what `value::from_slice` reads from the

@@ -12,6 +12,7 @@ pub(crate) mod dump;
 pub(crate) mod embedding;
 pub(crate) mod errors;
 mod kwargs;
+pub(crate) mod limits;
 pub(crate) mod load;
 mod lookups;
 mod memo;
@@ -43,7 +44,7 @@ pub(crate) mod module {
     use super::load::unpickler::unpickler_class::{LoadKeywords, file_methods, load_from_file};
     use super::load::vm_builder::{LoadHooks, VmBuilder};
     use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
-    use pickle_core::decoder::{Limits, loads as decode};
+    use pickle_core::decoder::loads as decode;
     use rustpython_vm::FromArgs;
     use rustpython_vm::builtins::{PyBytes, PyStr};
     use rustpython_vm::function::ArgBytesLike;
@@ -128,7 +129,7 @@ pub(crate) mod module {
     fn loads(args: LoadsArgs, vm: &VirtualMachine) -> PyResult {
         let options = args.keywords.into_options(vm)?;
         let mut builder = VmBuilder::new(vm, &options, LoadHooks::default());
-        let limits = Limits::default();
+        let limits = super::limits::of(vm);
         if let Some(bytes) = args.data.downcast_ref::<PyBytes>() {
             return decode(bytes.as_bytes(), &mut builder, &limits).map_err(|e| e.into_py(vm));
         }

@@ -34,10 +34,7 @@ fn an_interrupt_stops_a_loop_that_catches_base_exception() {
     let outcome = rt.run(STUBBORN_LOOP);
     stopper.join().unwrap();
     assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
-    assert_eq!(
-        outcome.unwrap_err().to_string(),
-        "the run was interrupted"
-    );
+    assert_eq!(outcome.unwrap_err().to_string(), "the run was interrupted");
     // The runtime goes on, and sees what the stopped run set.
     assert!(rt.eval::<i64>("n").unwrap() > 0);
     assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
@@ -107,7 +104,8 @@ fn a_time_limit_stops_every_run_that_outlives_it() {
 #[test]
 fn a_time_limit_for_one_piece_of_work() {
     let rt = Runtime::new().unwrap();
-    rt.run("def spin():\n    while True:\n        pass\ndef quick():\n    return 7").unwrap();
+    rt.run("def spin():\n    while True:\n        pass\ndef quick():\n    return 7")
+        .unwrap();
     let limit = Duration::from_millis(30);
     let outcome = rt.with_time_limit(limit, |rt| {
         assert_eq!(rt.call::<i64>("quick", ()).unwrap(), 7);
@@ -158,9 +156,9 @@ fn two_runtimes_on_two_threads_are_interrupted_independently() {
         rt.run("import time\nn = 0").unwrap();
         let mut outcomes = Vec::new();
         while stop_b_rx.try_recv().is_err() {
-            outcomes.push(rt.run(
-                "t0 = time.monotonic()\nwhile time.monotonic() - t0 < 0.005:\n    n += 1",
-            ));
+            outcomes.push(
+                rt.run("t0 = time.monotonic()\nwhile time.monotonic() - t0 < 0.005:\n    n += 1"),
+            );
         }
         outcomes
     });
@@ -197,17 +195,24 @@ fn runs_on_other_threads_stop_at_their_time_limit() {
         .time_limit(Duration::from_millis(50))
         .build()
         .unwrap();
-    rt.run("steps = 0\ndef deep(n):\n    return deep(n + 1) if n < 10**9 else n").unwrap();
+    rt.run("steps = 0\ndef deep(n):\n    return deep(n + 1) if n < 10**9 else n")
+        .unwrap();
     let rt = away_from_home(rt, |rt| {
-        let looping = rt.run("while True:\n    try:\n        steps += 1\n    except BaseException:\n        pass");
+        let looping = rt.run(
+            "while True:\n    try:\n        steps += 1\n    except BaseException:\n        pass",
+        );
         assert!(matches!(looping, Err(Error::Timeout { .. })), "{looping:?}");
         let comprehension = rt.run("[x for x in iter(int, 1)]");
-        assert!(matches!(comprehension, Err(Error::Timeout { .. })), "{comprehension:?}");
+        assert!(
+            matches!(comprehension, Err(Error::Timeout { .. })),
+            "{comprehension:?}"
+        );
     });
     assert!(rt.eval::<i64>("steps").unwrap() > 0);
     // The monitoring tool went with the runs: at home, the script may use it.
     assert_eq!(
-        rt.eval::<Option<String>>("__import__('sys').monitoring.get_tool(4)").unwrap(),
+        rt.eval::<Option<String>>("__import__('sys').monitoring.get_tool(4)")
+            .unwrap(),
         None
     );
 }
@@ -221,7 +226,8 @@ fn runs_on_other_threads_are_interrupted() {
     let rt = away_from_home(rt, |rt| {
         let outcome = rt.run(STUBBORN_LOOP);
         assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
-        let limited = rt.with_time_limit(Duration::from_millis(20), |rt| rt.run("while True: pass"));
+        let limited =
+            rt.with_time_limit(Duration::from_millis(20), |rt| rt.run("while True: pass"));
         assert!(matches!(limited, Err(Error::Timeout { .. })), "{limited:?}");
     });
     stopper.join().unwrap();
@@ -243,7 +249,10 @@ fn a_long_sleep_is_cut_short_by_a_time_limit() {
     // Still time.sleep as Python has it.
     rt.run("time.sleep(0.001)\ntime.sleep(0)").unwrap();
     for (call, message) in [
-        ("time.sleep(-1)", "ValueError: sleep length must be non-negative"),
+        (
+            "time.sleep(-1)",
+            "ValueError: sleep length must be non-negative",
+        ),
         (
             "time.sleep('1')",
             "TypeError: 'str' object cannot be interpreted as an integer or float",

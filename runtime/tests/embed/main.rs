@@ -8,6 +8,7 @@ mod host_functions;
 mod interrupts;
 mod isolation;
 mod objects;
+mod pickle_limits;
 mod pickles;
 mod running;
 

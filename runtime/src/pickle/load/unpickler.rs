@@ -9,7 +9,7 @@ pub(crate) mod unpickler_class {
     use super::super::vm_builder::{LoadHooks, LoadOptions, VmBuilder};
     use crate::pickle::errors::new_unpickling_error;
     use crate::pickle::memo::UnpicklerMemoProxy;
-    use pickle_core::decoder::{Limits, Memo, load};
+    use pickle_core::decoder::{Memo, load};
     use rustpython_common::lock::PyMutex;
     use rustpython_vm::builtins::{PyStrRef, PyType};
     use rustpython_vm::function::{FuncArgs, PySetterValue};
@@ -103,7 +103,13 @@ pub(crate) mod unpickler_class {
     ) -> PyResult {
         let mut source = FileSource::new(vm, file);
         let mut builder = VmBuilder::new(vm, options, hooks);
-        load(&mut source, &mut builder, memo, &Limits::default()).map_err(|e| e.into_py(vm))
+        load(
+            &mut source,
+            &mut builder,
+            memo,
+            &crate::pickle::limits::of(vm),
+        )
+        .map_err(|e| e.into_py(vm))
     }
 
     impl Constructor for PyUnpickler {
