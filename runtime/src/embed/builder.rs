@@ -39,6 +39,7 @@ pub struct Builder {
     recursion_limit: Option<usize>,
     time_limit: Option<Duration>,
     pickle_limits: Option<Limits>,
+    isolated: bool,
     stdout: Output,
     stderr: Output,
     /// The command line's settings, in place of the embedding defaults.
@@ -56,6 +57,7 @@ impl Builder {
             recursion_limit: None,
             time_limit: None,
             pickle_limits: None,
+            isolated: false,
             stdout: Output::Inherit,
             stderr: Output::Inherit,
             cli_settings: None,
@@ -144,6 +146,31 @@ impl Builder {
         self
     }
 
+    /// Isolates the runtime from the host: a script cannot read or write files, start
+    /// processes or threads, open sockets, load native code, install signal handlers, read
+    /// the host's environment variables or import from the file system. Each is refused
+    /// with an exception saying the runtime is isolated (PermissionError for a function,
+    /// ModuleNotFoundError for a module). The frozen standard library's pure modules
+    /// (`pickle`, `json`, `re`, `datetime`, `decimal`, `collections`, `dataclasses`, ...)
+    /// and the host's modules work as ever; `sys.stdin` is empty, and `sys.stdout` and
+    /// `sys.stderr` are the host's choice ([`stdout`](Self::stdout)).
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    ///
+    /// let rt = Runtime::builder().isolated().build()?;
+    /// assert_eq!(rt.eval::<String>("__import__('json').dumps({'ok': [1, 2]})")?, r#"{"ok": [1, 2]}"#);
+    /// let Err(Error::Python(err)) = rt.run("open('/etc/passwd').read()") else { panic!() };
+    /// assert_eq!(err.to_string(), "PermissionError: files cannot be opened: this runtime is isolated");
+    /// let Err(Error::Python(err)) = rt.run("import os\nos.system('id')") else { panic!() };
+    /// assert_eq!(err.to_string(), "PermissionError: os.system() is not available: this runtime is isolated");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn isolated(mut self) -> Self {
+        self.isolated = true;
+        self
+    }
+
     /// Where `sys.stdout` goes.
     pub fn stdout(mut self, output: Output) -> Self {
         self.stdout = output;
@@ -185,15 +212,30 @@ impl Builder {
         settings.ignore_environment = true;
         settings.import_site = false;
         settings.user_site_directory = false;
+        if self.isolated {
+            super::isolation::configure(&mut settings);
+        }
         settings
     }
 
     /// Makes the runtime.
     pub fn build(self) -> Result<Runtime, Error> {
+        if self.isolated && !self.paths.is_empty() {
+            return Err(Error::Build(
+                "an isolated runtime imports nothing from the file system: path() cannot be used"
+                    .into(),
+            ));
+        }
         let (interrupts, signals) = Interrupts::new(self.time_limit);
+        let isolated = self.isolated;
         let interpreter = interpreter_builder(self.pickle)
             .settings(self.settings())
-            .init_hook(move |vm| vm.set_user_signal_channel(signals))
+            .init_hook(move |vm| {
+                vm.set_user_signal_channel(signals);
+                if isolated {
+                    super::isolation::before_start(vm);
+                }
+            })
             .interpreter();
         let captured = Captured::new(self.stdout, self.stderr);
         let shared = Arc::new(Shared::new(interpreter, captured, interrupts));
@@ -227,10 +269,13 @@ impl Builder {
                 .map_err(|e| fail("recursion_limit", e))?;
         }
         let captured = &cx.shared.captured;
-        output::install(vm, "stdout", self.stdout, &captured.stdout)
+        output::install(vm, "stdout", self.stdout, &captured.stdout, self.isolated)
             .map_err(|e| fail("cannot set sys.stdout", e))?;
-        output::install(vm, "stderr", self.stderr, &captured.stderr)
+        output::install(vm, "stderr", self.stderr, &captured.stderr, self.isolated)
             .map_err(|e| fail("cannot set sys.stderr", e))?;
+        if self.isolated {
+            super::isolation::apply(vm).map_err(|e| fail("cannot isolate the runtime", e))?;
+        }
         if !self.python_modules.is_empty() || !self.host_modules.is_empty() {
             self.add_modules(cx, link)?;
         }

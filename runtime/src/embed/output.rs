@@ -48,11 +48,22 @@ pub(crate) fn take(buffer: &Option<Buffer>) -> String {
         .unwrap_or_default()
 }
 
-/// A text stream that appends to a host buffer, or drops what it is given.
+/// Where a host stream's text goes.
+#[derive(Debug)]
+enum Sink {
+    Discard,
+    Buffer(Buffer),
+    /// The process's own standard stream, written from Rust (an isolated runtime has no
+    /// file objects to write it with).
+    Process,
+}
+
+/// A text stream that appends to a host buffer, writes to the process's stream from Rust,
+/// or drops what it is given.
 #[pyclass(module = "brine", name = "HostStream")]
 #[derive(Debug, PyPayload)]
 pub(crate) struct HostStream {
-    sink: Option<Buffer>,
+    sink: Sink,
     name: &'static str,
 }
 
@@ -72,16 +83,28 @@ impl HostStream {
             let encoding = vm.ctx.new_str("utf-8");
             return Err(vm.new_unicode_encode_error(encoding, text, start, start + 1, reason));
         };
-        if let Some(sink) = &zelf.sink {
-            sink.lock()
+        match &zelf.sink {
+            Sink::Discard => {}
+            Sink::Buffer(buffer) => buffer
+                .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .push_str(utf8);
+                .push_str(utf8),
+            Sink::Process => write_process(zelf.name, utf8),
         }
         Ok(text.char_len())
     }
 
     #[pymethod]
-    fn flush(_zelf: &Py<Self>) {}
+    fn flush(zelf: &Py<Self>) {
+        use std::io::Write;
+        if let Sink::Process = zelf.sink {
+            let _ = if zelf.name == "stderr" {
+                std::io::stderr().flush()
+            } else {
+                std::io::stdout().flush()
+            };
+        }
+    }
 
     #[pymethod]
     fn isatty(_zelf: &Py<Self>) -> bool {
@@ -134,22 +157,35 @@ impl HostStream {
     }
 }
 
+/// Writes to the process's stdout or stderr; a stream the process cannot write to drops
+/// the text, as a closed terminal would.
+fn write_process(name: &str, text: &str) {
+    use std::io::Write;
+    let _ = if name == "stderr" {
+        std::io::stderr().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().write_all(text.as_bytes())
+    };
+}
+
 /// Points `sys.<name>` and `sys.__<name>__` at a host stream writing to `buffer` (or
-/// nowhere), unless the stream is inherited.
+/// nowhere). An inherited stream is left as the VM made it, unless `from_rust` asks for one
+/// written from Rust.
 pub(crate) fn install(
     vm: &VirtualMachine,
     name: &'static str,
     output: Output,
     buffer: &Option<Buffer>,
+    from_rust: bool,
 ) -> PyResult<()> {
-    if output == Output::Inherit {
-        return Ok(());
-    }
-    let stream = HostStream {
-        sink: buffer.clone(),
-        name,
-    }
-    .into_ref_with_type(vm, HostStream::make_static_type())?;
+    let sink = match (output, buffer) {
+        (Output::Inherit, _) if !from_rust => return Ok(()),
+        (Output::Inherit, _) => Sink::Process,
+        (_, Some(buffer)) => Sink::Buffer(buffer.clone()),
+        _ => Sink::Discard,
+    };
+    let stream =
+        HostStream { sink, name }.into_ref_with_type(vm, HostStream::make_static_type())?;
     let original = vm.ctx.new_str(format!("__{name}__"));
     vm.sys_module.set_attr(name, stream.clone(), vm)?;
     vm.sys_module.as_object().set_attr(&original, stream, vm)?;

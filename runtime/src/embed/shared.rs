@@ -159,6 +159,7 @@ impl Drop for Shared {
     /// RustPython's finalization (clearing modules) is left to the objects' own drops.
     fn drop(&mut self) {
         crate::pickle::limits::forget(self.state);
+        super::isolation::registry::forget(self.state);
         let Some(interpreter) = self.take_interpreter() else {
             return;
         };

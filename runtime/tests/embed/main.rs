@@ -3,9 +3,11 @@
 
 mod conversions;
 mod errors;
+mod escapes;
 mod examples;
 mod host_functions;
 mod interrupts;
+mod isolated_runtime;
 mod isolation;
 mod objects;
 mod pickle_limits;
