@@ -12,6 +12,7 @@ mod isolation;
 mod objects;
 mod pickle_limits;
 mod pickles;
+mod recursion;
 mod running;
 
 use brine::{Output, Runtime};
