@@ -256,6 +256,9 @@ impl Builder {
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
         }
+        if let Ok(monitoring) = vm.sys_module.get_attr("monitoring", vm) {
+            cx.shared.interrupts.keep_monitoring(monitoring);
+        }
         if self.cli_settings.is_none() {
             super::sleep::install(vm, Arc::downgrade(&cx.shared.interrupts))
                 .map_err(|e| fail("cannot set time.sleep", e))?;

@@ -3,9 +3,12 @@
 //! A *run* is one entry of the host into the runtime (`run`, `call`, `eval`, `loads`, a
 //! method of an [`Object`](crate::Object), ...), with everything the script does inside it.
 //! An interrupt asked for a run makes its Python code raise at its next bytecode
-//! instruction, and again at every instruction after that, so that `except BaseException:`
-//! and `finally:` cannot keep it going: the run unwinds to the host, which gets
-//! [`Error::Interrupted`](crate::Error::Interrupted) (or `Timeout` for a time limit).
+//! instruction, once: `finally:` blocks, `with` exits and the import system's own cleanup
+//! run as they do for a KeyboardInterrupt, so the runtime is left in order. Should the run
+//! still be going [`GRACE`] later (a handler swallowed the exception and carried on), it
+//! raises again at every safe point (see [`safe_points`](super::safe_points)) until the run
+//! has unwound to the host, which gets [`Error::Interrupted`](crate::Error::Interrupted) (or
+//! `Timeout` for a time limit).
 //!
 //! How it reaches the VM: RustPython runs the closures sent down a main VM's user signal
 //! channel when that VM next checks its eval breaker, which it does before an instruction
@@ -14,14 +17,17 @@
 //! taken by another; the [`watchdog`](super::watchdog) sets it again, every
 //! [`KICK_INTERVAL`](super::watchdog::KICK_INTERVAL), until the interrupted run has ended.
 //! Threads other than the runtime's home run in VMs of their own, which have no signal
-//! channel; there a `sys.monitoring` tool does the same check (see
-//! [`visitor_checks`](super::visitor_checks)).
+//! channel; there the safe points are watched from the run's start.
 
+use super::safe_points::{self, SafePoints};
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
 use rustpython_vm::signal::{UserSignalReceiver, UserSignalSender, user_signal_channel};
-use rustpython_vm::{PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+
+/// How long a stopped run's cleanup may take before it is stopped at every instruction.
+pub(crate) const GRACE: Duration = Duration::from_millis(10);
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 /// Why a run was stopped.
@@ -40,6 +46,7 @@ pub(crate) enum Reason {
 /// use std::time::Duration;
 ///
 /// let rt = Runtime::new()?;
+/// rt.run("n = 0")?;
 /// let handle = rt.interrupt_handle();
 /// let stopper = std::thread::spawn(move || {
 ///     // Wait until the loop is running, then stop it.
@@ -47,11 +54,11 @@ pub(crate) enum Reason {
 ///         std::thread::sleep(Duration::from_millis(1));
 ///     }
 /// });
-/// let outcome = rt.run("n = 0\nwhile True:\n    try:\n        n += 1\n    except BaseException:\n        pass");
+/// let outcome = rt.run("while True:\n    try:\n        n += 1\n    except BaseException:\n        pass");
 /// assert!(matches!(outcome, Err(Error::Interrupted)));
 /// stopper.join().unwrap();
-/// // The runtime goes on, with what the stopped run left behind.
-/// assert!(rt.eval::<i64>("n")? > 0);
+/// // The runtime goes on.
+/// assert_eq!(rt.eval::<i64>("6 * 7")?, 42);
 /// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone)]
@@ -97,10 +104,18 @@ pub(crate) struct Interrupts {
     requested: AtomicU64,
     /// Why it was asked for.
     reason: Mutex<Reason>,
+    /// The one exception of the first phase has been raised.
+    raised_once: AtomicBool,
+    /// The grace is over: raise at every instruction.
+    relentless: AtomicBool,
     /// The time limit every run gets, from the builder.
     default_limit: Option<Duration>,
     /// The main VM's signal channel.
     sender: UserSignalSender,
+    /// The runtime's `sys.monitoring`, kept before a script (or isolation) can change it.
+    monitoring: OnceLock<PyObjectRef>,
+    /// The tool watching the current run's safe points, when one is.
+    safe_points: Mutex<Option<SafePoints>>,
     /// Itself, for the closures and the watchdog (set once, at creation).
     this: Weak<Interrupts>,
 }
@@ -114,8 +129,12 @@ impl Interrupts {
             active: AtomicBool::new(false),
             requested: AtomicU64::new(0),
             reason: Mutex::new(Reason::Interrupt),
+            raised_once: AtomicBool::new(false),
+            relentless: AtomicBool::new(false),
             default_limit,
             sender,
+            monitoring: OnceLock::new(),
+            safe_points: Mutex::new(None),
             this: this.clone(),
         });
         (interrupts, receiver)
@@ -157,9 +176,9 @@ impl Interrupts {
         self.active.load(Ordering::Acquire) && self.current.load(Ordering::Acquire) == number
     }
 
-    /// Whether the run in progress has been asked to stop.
-    pub(crate) fn stopping(&self) -> bool {
-        self.running().is_some_and(|run| self.pending(run))
+    /// Whether the run in progress must raise now (see [`must_raise`](Self::must_raise)).
+    pub(crate) fn must_raise_now(&self) -> bool {
+        self.running().is_some_and(|run| self.must_raise(run))
     }
 
     /// Whether `run` has been asked to stop and has not ended yet.
@@ -192,11 +211,54 @@ impl Interrupts {
             // end, and matches no run meanwhile.
             if self.requested.swap(run.number, Ordering::AcqRel) != run.number {
                 *why = reason;
+                self.raised_once.store(false, Ordering::Release);
+                self.relentless.store(false, Ordering::Release);
             }
         }
         self.signal(run);
-        super::watchdog::kick_until_ended(self.this.clone(), run);
+        super::watchdog::kick_until_ended(self.this.clone(), run, Instant::now() + GRACE);
         true
+    }
+
+    /// Keeps the runtime's own `sys.monitoring`, for watching safe points.
+    pub(crate) fn keep_monitoring(&self, monitoring: PyObjectRef) {
+        let _ = self.monitoring.set(monitoring);
+    }
+
+    /// Watches `run`'s safe points in `vm` (the VM running it), unless they are already.
+    pub(crate) fn watch_safe_points(&self, vm: &VirtualMachine, run: Run) {
+        let Some(monitoring) = self.monitoring.get() else {
+            return;
+        };
+        let mut points = lock(&self.safe_points);
+        if points.is_none() {
+            *points = safe_points::watch(vm, monitoring, self.this.clone(), run);
+        }
+    }
+
+    /// Stops watching safe points (the run has ended).
+    pub(crate) fn stop_watching(&self, vm: &VirtualMachine) {
+        let points = lock(&self.safe_points).take();
+        if let (Some(points), Some(monitoring)) = (points, self.monitoring.get()) {
+            points.stop(vm, monitoring);
+        }
+    }
+
+    /// The grace of `run` is over: from now on it raises at every safe point.
+    pub(crate) fn relent_no_more(&self, run: Run) {
+        if self.pending(run) {
+            self.relentless.store(true, Ordering::Release);
+            self.signal(run);
+        }
+    }
+
+    /// Whether `run`'s Python code must raise now: the first time it is asked after the
+    /// interrupt, and every time once the grace is over.
+    pub(crate) fn must_raise(&self, run: Run) -> bool {
+        if !self.pending(run) {
+            return false;
+        }
+        self.relentless.load(Ordering::Acquire) || !self.raised_once.swap(true, Ordering::AcqRel)
     }
 
     /// Sends the main VM the check for `run`; it raises while the run is asked to stop.
@@ -210,15 +272,36 @@ impl Interrupts {
             }));
     }
 
-    /// Raises in `vm` if `run` is asked to stop, leaving the check queued for the next
-    /// instruction: a handler that catches the exception is stopped at its first one.
+    /// On the main VM: raises the first exception of `run`'s stop (it lands wherever the
+    /// run is, so there is only one of it), and past the grace has the safe points watched.
     pub(crate) fn check(&self, vm: &VirtualMachine, run: Run) -> PyResult<()> {
         if !self.pending(run) {
             return Ok(());
         }
-        self.signal(run);
+        if self.relentless.load(Ordering::Acquire) {
+            self.watch_safe_points(vm, run);
+        }
+        if self.raised_once.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
         Err(interrupted(vm))
     }
+}
+
+/// Whether `code` is the import system's own (`importlib._bootstrap`), which a stop at a
+/// safe point lets be: an exception there could leave a module lock held or a half-made
+/// module in `sys.modules`. The modules it runs are not its own code, and stop as any
+/// other. (The one first exception of a stop lands wherever the run is, as a
+/// KeyboardInterrupt does in CPython.)
+pub(crate) fn is_import_machinery(vm: &VirtualMachine, code: &rustpython_vm::PyObject) -> bool {
+    code.get_attr("co_filename", vm)
+        .ok()
+        .and_then(|name| name.str(vm).ok())
+        .is_some_and(|name| {
+            name.as_wtf8()
+                .to_string()
+                .starts_with("<frozen importlib._bootstrap")
+        })
 }
 
 /// The exception an interrupted run raises in Python code: `brine.Interrupted`, a

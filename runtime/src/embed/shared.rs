@@ -13,7 +13,6 @@ use super::convert::Vm;
 use super::error::Error;
 use super::interrupt::{Interrupts, Run};
 use super::output::Captured;
-use super::visitor_checks::{self, VisitorChecks};
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
 use rustpython_vm::{Interpreter, PyObjectRef, VirtualMachine};
@@ -41,8 +40,6 @@ pub(crate) struct Shared {
     pub(crate) captured: Captured,
     /// Runs in progress, and the interrupts and time limits that stop them.
     pub(crate) interrupts: Arc<Interrupts>,
-    /// The monitoring tool that stops the current run, when it runs away from home.
-    visitor_checks: Mutex<Option<VisitorChecks>>,
 }
 
 impl Shared {
@@ -61,7 +58,6 @@ impl Shared {
             visitors: Mutex::default(),
             captured,
             interrupts,
-            visitor_checks: Mutex::default(),
         }
     }
 
@@ -113,9 +109,7 @@ impl Shared {
                 self.watch_away_from_home(vm, run);
             }
             let result = f(&Vm::new(vm, self));
-            if let Some(checks) = self.visitor_checks.lock().take() {
-                checks.stop(vm);
-            }
+            self.interrupts.stop_watching(vm);
             let stopped = self.interrupts.end(run);
             match (result, stopped) {
                 (Err(_), Some(reason)) => Err(Error::stopped(reason)),
@@ -128,15 +122,11 @@ impl Shared {
         })
     }
 
-    /// Makes `run` stoppable when it runs on a thread other than home (see
-    /// [`visitor_checks`]); at home the main VM's signal channel does it.
+    /// Makes `run` stoppable when it runs on a thread other than home, by watching its safe
+    /// points; at home the main VM's signal channel does it.
     pub(crate) fn watch_away_from_home(&self, vm: &VirtualMachine, run: Run) {
-        if std::thread::current().id() == self.home {
-            return;
-        }
-        let mut checks = self.visitor_checks.lock();
-        if checks.is_none() {
-            *checks = visitor_checks::start(vm, Arc::downgrade(&self.interrupts), run);
+        if std::thread::current().id() != self.home {
+            self.interrupts.watch_safe_points(vm, run);
         }
     }
 

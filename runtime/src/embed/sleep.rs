@@ -28,7 +28,7 @@ fn sleep(interrupts: &Weak<Interrupts>, seconds: PyObjectRef, vm: &VirtualMachin
             return Ok(());
         }
         vm.allow_threads(|| std::thread::sleep(left.min(SLICE)));
-        if interrupts.upgrade().is_some_and(|i| i.stopping()) {
+        if interrupts.upgrade().is_some_and(|i| i.must_raise_now()) {
             return Err(interrupted(vm));
         }
     }

@@ -19,8 +19,9 @@ pub(crate) const KICK_INTERVAL: Duration = Duration::from_micros(200);
 struct Watch {
     /// Runs with a time limit: stopped at their deadline unless they end first.
     deadlines: Vec<(Weak<Interrupts>, Run, Instant, Duration)>,
-    /// Runs asked to stop that have not ended yet.
-    stopping: Vec<(Weak<Interrupts>, Run)>,
+    /// Runs asked to stop that have not ended yet, and when their grace ends (`None` once
+    /// it has).
+    stopping: Vec<(Weak<Interrupts>, Run, Option<Instant>)>,
 }
 
 struct Watchdog {
@@ -51,16 +52,17 @@ pub(crate) fn watch(interrupts: Weak<Interrupts>, run: Run, deadline: Instant, l
     dog.wake.notify_one();
 }
 
-/// Keeps setting the signal flag for `run` of `interrupts` until it ends.
-pub(crate) fn kick_until_ended(interrupts: Weak<Interrupts>, run: Run) {
+/// Keeps setting the signal flag for `run` of `interrupts` until it ends, and ends its
+/// grace at `grace_ends`.
+pub(crate) fn kick_until_ended(interrupts: Weak<Interrupts>, run: Run, grace_ends: Instant) {
     let dog = watchdog();
     let mut watch = lock(&dog.watch);
     if !watch
         .stopping
         .iter()
-        .any(|(w, r)| *r == run && w.ptr_eq(&interrupts))
+        .any(|(w, r, _)| *r == run && w.ptr_eq(&interrupts))
     {
-        watch.stopping.push((interrupts, run));
+        watch.stopping.push((interrupts, run, Some(grace_ends)));
     }
     dog.wake.notify_one();
 }
@@ -75,17 +77,23 @@ fn run() {
         let expired = take_expired(&mut watch, now);
         watch
             .stopping
-            .retain(|(w, run)| w.upgrade().is_some_and(|i| i.pending(*run)));
+            .retain(|(w, run, _)| w.upgrade().is_some_and(|i| i.pending(*run)));
+        let graceless = end_graces(&mut watch, now);
         let kicking = !watch.stopping.is_empty();
-        let wait = next_wait(&watch, now, kicking);
         drop(watch);
         for (interrupts, run, limit) in expired {
             interrupts.request(run, Reason::Timeout(limit));
+        }
+        for (interrupts, run) in graceless {
+            interrupts.relent_no_more(run);
         }
         if kicking {
             kicker.kick();
         }
         watch = lock(&dog.watch);
+        // Worked out under the lock it waits with: what was added while it was let go
+        // (and whose notification found no one waiting) counts.
+        let wait = next_wait(&watch, Instant::now(), !watch.stopping.is_empty());
         watch = match wait {
             Some(wait) => {
                 dog.wake
@@ -121,8 +129,23 @@ fn take_expired(
     expired
 }
 
+/// The stopping runs whose grace has ended just now.
+fn end_graces(watch: &mut Watch, now: Instant) -> Vec<(std::sync::Arc<Interrupts>, Run)> {
+    let mut ended = Vec::new();
+    for (w, run, grace_ends) in &mut watch.stopping {
+        if grace_ends.is_some_and(|at| at <= now) {
+            *grace_ends = None;
+            if let Some(interrupts) = w.upgrade() {
+                ended.push((interrupts, *run));
+            }
+        }
+    }
+    ended
+}
+
 /// How long to sleep: to the nearest deadline, and no longer than a kick interval while
-/// some run is stopping; `None` to sleep until told.
+/// some run is stopping (a grace ends sooner than any deadline matters); `None` to sleep
+/// until told.
 fn next_wait(watch: &Watch, now: Instant, kicking: bool) -> Option<Duration> {
     let nearest = watch
         .deadlines

@@ -261,6 +261,22 @@ const ATTEMPTS: &[Attempt] = &[
         "PermissionError",
         "import sys\nsys.settrace(lambda *a: None)",
     ),
+    // Waits no interrupt could end.
+    attempt(
+        "a lock acquired twice",
+        "RuntimeError",
+        "import threading\nlock = threading.Lock()\nlock.acquire()\nlock.acquire()",
+    ),
+    attempt(
+        "a lock held across a with",
+        "RuntimeError",
+        "import _thread\nlock = _thread.allocate_lock()\nlock.acquire()\nwith lock:\n    pass",
+    ),
+    attempt(
+        "an empty queue",
+        "RuntimeError",
+        "import queue\nqueue.Queue().get()",
+    ),
     // Pickles that name what is refused.
     attempt(
         "a pickle calling os.system",
@@ -371,6 +387,19 @@ const ATTEMPTS_ALONE: &[Attempt] = &[
         "import builtins\nbuiltins.__import__ = lambda *a, **k: None\nopen('/etc/passwd')",
     ),
 ];
+
+/// A wait with a timeout still times out, and a free lock is taken as ever.
+#[test]
+fn locks_work_and_time_out() {
+    let rt = isolated();
+    let outcome: (bool, bool, bool) = rt
+        .eval(
+            "(lambda l, r: (l.acquire(), l.acquire(timeout=0.01), r.acquire() and r.acquire()))\
+             (__import__('threading').Lock(), __import__('threading').RLock())",
+        )
+        .unwrap();
+    assert_eq!(outcome, (true, false, true));
+}
 
 #[test]
 fn no_attempt_that_rebuilds_modules_escapes() {

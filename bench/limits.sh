@@ -1,0 +1,16 @@
+#!/bin/sh
+# What stopping runs costs and how fast it stops them (runtime/benches/limits.rs), side by
+# side in one run; the results replace their section of BENCHMARKS.md.
+set -e
+cd "$(dirname "$0")/.."
+cargo build --release --ignore-rust-version --bin brine
+out="$PWD/target/bench-limits.md"
+cargo bench --ignore-rust-version -p brine --bench limits -- "$@" > "$out"
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+{
+    echo "## Interrupts and time limits"
+    echo
+    echo "Measured $(date -u +%F) on $cpu, $(nproc) cores. Command: \`bench/limits.sh\` (release build)."
+    echo
+    cat "$out"
+} | tee /dev/stderr | target/release/brine bench/markdown_section.py BENCHMARKS.md limits

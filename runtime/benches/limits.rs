@@ -1,0 +1,301 @@
+//! What stopping runs costs and how fast it stops them (bench/limits.sh): interrupt latency
+//! at home and away from it, two runtimes interrupted independently, time-limit overshoot,
+//! and the pickle workloads with the machinery armed against a runtime without it.
+//!
+//!     cargo bench -p brine --bench limits [-- SECTION]
+//!
+//! SECTION is one of `latency`, `independence`, `timeout`, `cost` (default: all). Prints
+//! Markdown.
+
+use brine::{Error, InterruptHandle, Output, Runtime};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+const LATENCY_TRIALS: usize = 200;
+const INDEPENDENCE_TRIALS: usize = 200;
+const TIMEOUT_TRIALS: usize = 50;
+const COST_ROUNDS: usize = 5;
+
+const BUSY: &str = "while True:\n    pass";
+const STUBBORN: &str =
+    "while True:\n    try:\n        pass\n    except BaseException:\n        pass";
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Median and worst of `samples`, in milliseconds.
+fn median_worst(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    (ms(samples[samples.len() / 2]), ms(*samples.last().unwrap()))
+}
+
+/// Interrupts the run in progress as soon as there is one; the time just before the call
+/// that found it.
+fn interrupt_when_running(handle: &InterruptHandle) -> Instant {
+    loop {
+        let sent = Instant::now();
+        if handle.interrupt() {
+            return sent;
+        }
+        thread::sleep(Duration::from_micros(100));
+    }
+}
+
+/// How long `trials` runs of `script` take to stop after `interrupt()`, on the runtime's
+/// own thread or (`away`) on another.
+fn latencies(script: &'static str, away: bool, trials: usize) -> Vec<Duration> {
+    let rt = Runtime::new().unwrap();
+    let handle = rt.interrupt_handle();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let (sent_tx, sent_rx) = mpsc::channel::<Instant>();
+    let stopper = thread::spawn(move || {
+        while started_rx.recv().is_ok() {
+            sent_tx.send(interrupt_when_running(&handle)).unwrap();
+        }
+    });
+    let measure = move |rt: &Runtime| {
+        (0..trials)
+            .map(|_| {
+                started_tx.send(()).unwrap();
+                let outcome = rt.run(script);
+                let stopped = Instant::now();
+                assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
+                stopped - sent_rx.recv().unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    let samples = if away {
+        thread::spawn(move || measure(&rt)).join().unwrap()
+    } else {
+        let samples = measure(&rt);
+        // The stopper ends when the channel that starts it is gone.
+        drop(measure);
+        samples
+    };
+    stopper.join().unwrap();
+    samples
+}
+
+fn latency() {
+    println!("### Interrupt latency\n");
+    println!(
+        "From `interrupt()` to the host's call returning `Error::Interrupted`, {LATENCY_TRIALS} \
+         interrupts each.\n"
+    );
+    println!("| loop | thread | median ms | worst ms |");
+    println!("| --- | --- | ---: | ---: |");
+    for (name, script) in [
+        ("`while True: pass`", BUSY),
+        ("catching BaseException", STUBBORN),
+    ] {
+        for (place, away) in [
+            ("home (signal channel)", false),
+            ("another (monitoring)", true),
+        ] {
+            let (median, worst) = median_worst(latencies(script, away, LATENCY_TRIALS));
+            println!("| {name} | {place} | {median:.3} | {worst:.3} |");
+        }
+    }
+    println!();
+}
+
+/// Two runtimes busy on two threads; only one is interrupted, `trials` times.
+fn independence() {
+    let (handle_tx, handle_rx) = mpsc::channel();
+    let (trial_tx, trial_rx) = mpsc::channel::<()>();
+    let a = thread::spawn(move || {
+        let rt = Runtime::new().unwrap();
+        handle_tx.send(rt.interrupt_handle()).unwrap();
+        (0..INDEPENDENCE_TRIALS)
+            .filter(|_| {
+                trial_tx.send(()).unwrap();
+                matches!(rt.run(STUBBORN), Err(Error::Interrupted))
+            })
+            .count()
+    });
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let b = thread::spawn(move || {
+        let rt = Runtime::new().unwrap();
+        rt.run("import time").unwrap();
+        let (mut runs, mut stopped) = (0, 0);
+        while stop_rx.try_recv().is_err() {
+            runs += 1;
+            let busy = "t0 = time.monotonic()\nwhile time.monotonic() - t0 < 0.002:\n    pass";
+            stopped += usize::from(rt.run(busy).is_err());
+        }
+        (runs, stopped)
+    });
+    let handle = handle_rx.recv().unwrap();
+    for _ in 0..INDEPENDENCE_TRIALS {
+        trial_rx.recv().unwrap();
+        interrupt_when_running(&handle);
+    }
+    let interrupted = a.join().unwrap();
+    stop_tx.send(()).unwrap();
+    let (runs, wrongly) = b.join().unwrap();
+    println!("### Two runtimes on two threads\n");
+    println!(
+        "Runtime A loops catching BaseException and is interrupted {INDEPENDENCE_TRIALS} \
+         times; runtime B, on its own thread, runs 2 ms loops all the while and is never \
+         interrupted.\n"
+    );
+    println!("| trials | A stopped | B's runs | B stopped |");
+    println!("| ---: | ---: | ---: | ---: |");
+    println!("| {INDEPENDENCE_TRIALS} | {interrupted} | {runs} | {wrongly} |\n");
+}
+
+/// How far past a 50 ms limit runs end.
+fn timeout() {
+    let limit = Duration::from_millis(50);
+    println!("### Time limits\n");
+    println!("A 50 ms limit, {TIMEOUT_TRIALS} runs each; overshoot is the time past the limit.\n");
+    println!("| run | median overshoot ms | worst overshoot ms |");
+    println!("| --- | ---: | ---: |");
+    let rt = Runtime::builder().time_limit(limit).build().unwrap();
+    for (name, script) in [
+        ("`while True: pass`", BUSY),
+        ("`time.sleep(60)`", "import time\ntime.sleep(60)"),
+    ] {
+        let samples = (0..TIMEOUT_TRIALS)
+            .map(|_| {
+                let started = Instant::now();
+                let outcome = rt.run(script);
+                assert!(matches!(outcome, Err(Error::Timeout { .. })), "{outcome:?}");
+                started.elapsed().saturating_sub(limit)
+            })
+            .collect();
+        let (median, worst) = median_worst(samples);
+        println!("| {name} | {median:.3} | {worst:.3} |");
+    }
+    println!();
+}
+
+/// Each cell (`workload pP op`) of a run of the workloads, in milliseconds.
+type Results = Vec<(String, f64)>;
+
+/// Reads what bench/workloads.py prints into cells.
+const FLATTEN: &str = "import json\n\
+def flatten(text):\n    \
+    results = json.loads(text)['results']\n    \
+    return [(f'{w} p{p} {op}', ms) for w, by in results.items() for p, ops in by.items() for op, ms in ops.items()]\n";
+
+/// The pickle workloads (bench/workloads.py) in a runtime.
+fn workloads(rt: &Runtime) -> Results {
+    rt.run_file(workspace().join("bench/workloads.py")).unwrap();
+    let printed = rt.take_stdout();
+    rt.call("results_json.flatten", (printed,)).unwrap()
+}
+
+/// Each cell's median over rounds.
+fn medians(rounds: &[Results]) -> Results {
+    rounds[0]
+        .iter()
+        .map(|(cell, _)| {
+            let mut values: Vec<f64> = rounds
+                .iter()
+                .map(|r| r.iter().find(|(c, _)| c == cell).unwrap().1)
+                .collect();
+            values.sort_by(f64::total_cmp);
+            (cell.clone(), values[values.len() / 2])
+        })
+        .collect()
+}
+
+fn workspace() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn bench_runtime(armed: bool) -> (Runtime, Option<InterruptHandle>) {
+    let mut builder = Runtime::builder()
+        .argv(["workloads.py", "--repeat", "5", "--protocols", "2,4,5"])
+        .python_module("results_json", FLATTEN)
+        .stdout(Output::Capture);
+    if armed {
+        builder = builder.time_limit(Duration::from_secs(3600));
+    }
+    let rt = builder.build().unwrap();
+    let handle = armed.then(|| rt.interrupt_handle());
+    (rt, handle)
+}
+
+/// The workloads with the machinery armed (a time limit, a live interrupt handle) against
+/// the same runtime without, rounds alternating.
+fn cost(away: bool) {
+    let (plain, _) = bench_runtime(false);
+    let (armed, _handle) = bench_runtime(true);
+    let run = |rt: Runtime| -> (Runtime, Results) {
+        if away {
+            thread::spawn(move || {
+                let results = workloads(&rt);
+                (rt, results)
+            })
+            .join()
+            .unwrap()
+        } else {
+            let results = workloads(&rt);
+            (rt, results)
+        }
+    };
+    let (mut plain, mut armed) = (plain, armed);
+    let mut rounds: [Vec<Results>; 2] = Default::default();
+    for _ in 0..COST_ROUNDS {
+        let (rt, results) = run(plain);
+        plain = rt;
+        rounds[0].push(results);
+        let (rt, results) = run(armed);
+        armed = rt;
+        rounds[1].push(results);
+    }
+    let plain = medians(&rounds[0]);
+    let armed = medians(&rounds[1]);
+    let ratios: Vec<(String, f64)> = plain
+        .iter()
+        .map(|(cell, p)| {
+            let a = armed.iter().find(|(c, _)| c == cell).unwrap().1;
+            (cell.clone(), a / p)
+        })
+        .collect();
+    let geomean = (ratios.iter().map(|(_, r)| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+    let worst = ratios.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    let place = if away {
+        "another thread"
+    } else {
+        "the runtime's own thread"
+    };
+    println!(
+        "| {place} | {} | {geomean:.3} | {:.3} ({}) |",
+        ratios.len(),
+        worst.1,
+        worst.0
+    );
+}
+
+fn main() {
+    let only = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
+    let runs = |section: &str| only.as_deref().is_none_or(|o| o == section);
+    if runs("latency") {
+        latency();
+    }
+    if runs("independence") {
+        independence();
+    }
+    if runs("timeout") {
+        timeout();
+    }
+    if runs("cost") {
+        println!("### What the machinery costs\n");
+        println!(
+            "bench/workloads.py (the pickle workloads of `brine bench/run.py`: dumps and loads at \
+             protocols 2, 4 and 5) in a runtime with a time limit and a live interrupt handle, \
+             against the same in a runtime without; {COST_ROUNDS} rounds alternating, each cell \
+             the median. A ratio above 1 is the armed runtime slower.\n"
+        );
+        println!("| runs on | cells | geometric mean armed/plain | worst cell |");
+        println!("| --- | ---: | ---: | --- |");
+        cost(false);
+        cost(true);
+        println!();
+    }
+}
