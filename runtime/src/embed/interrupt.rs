@@ -20,15 +20,15 @@
 //! channel; there the safe points are watched from the run's start.
 
 use super::safe_points::{self, SafePoints};
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyTypeRef};
+use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyTypeRef};
 use rustpython_vm::signal::{UserSignalReceiver, UserSignalSender, user_signal_channel};
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-
-/// How long a stopped run's cleanup may take before it is stopped at every instruction.
-pub(crate) const GRACE: Duration = Duration::from_millis(10);
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
+
+/// How long a stopped run's cleanup may take before it is stopped at every safe point.
+pub(crate) const GRACE: Duration = Duration::from_millis(10);
 
 /// Why a run was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,30 +278,42 @@ impl Interrupts {
         if !self.pending(run) {
             return Ok(());
         }
-        if self.relentless.load(Ordering::Acquire) {
+        if self.relentless.load(Ordering::Acquire) || in_import_machinery() {
+            // Inside the import system, the exception could land between taking the
+            // process-wide import lock and the `try` that releases it, and every other
+            // thread's imports would wait forever: it comes at the run's next safe point
+            // outside it instead.
             self.watch_safe_points(vm, run);
         }
-        if self.raised_once.swap(true, Ordering::AcqRel) {
+        if in_import_machinery() || self.raised_once.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
         Err(interrupted(vm))
     }
 }
 
-/// Whether `code` is the import system's own (`importlib._bootstrap`), which a stop at a
-/// safe point lets be: an exception there could leave a module lock held or a half-made
-/// module in `sys.modules`. The modules it runs are not its own code, and stop as any
-/// other. (The one first exception of a stop lands wherever the run is, as a
-/// KeyboardInterrupt does in CPython.)
+/// Whether `code` is the import system's own (`importlib._bootstrap` and
+/// `_bootstrap_external`), where no stop lands: an exception there could leave the
+/// process-wide import lock or a module lock held, or a half-made module in `sys.modules`.
+/// The modules it runs are not its own code, and stop as any other.
 pub(crate) fn is_import_machinery(vm: &VirtualMachine, code: &rustpython_vm::PyObject) -> bool {
-    code.get_attr("co_filename", vm)
-        .ok()
-        .and_then(|name| name.str(vm).ok())
-        .is_some_and(|name| {
-            name.as_wtf8()
-                .to_string()
-                .starts_with("<frozen importlib._bootstrap")
-        })
+    code.downcast_ref::<PyCode>()
+        .is_some_and(|code| is_import_path(code.source_path().as_str()))
+        || code
+            .get_attr("co_filename", vm)
+            .ok()
+            .and_then(|name| name.str(vm).ok())
+            .is_some_and(|name| is_import_path(&name.as_wtf8().to_string()))
+}
+
+/// Whether the code running on this thread right now is the import system's.
+fn in_import_machinery() -> bool {
+    rustpython_vm::frame::current_code()
+        .is_some_and(|code| is_import_path(code.source_path().as_str()))
+}
+
+fn is_import_path(path: &str) -> bool {
+    path.starts_with("<frozen importlib._bootstrap")
 }
 
 /// The exception an interrupted run raises in Python code: `brine.Interrupted`, a

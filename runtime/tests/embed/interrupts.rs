@@ -107,6 +107,48 @@ fn an_interrupted_import_leaves_the_runtime_in_order() {
     assert_eq!(rt.eval::<i64>("__import__('quick').VALUE").unwrap(), 7);
 }
 
+/// The import lock is one for the process: an interrupt that left it held by this thread
+/// would make every other thread's imports wait forever.
+#[test]
+fn interrupts_in_the_import_system_never_leave_its_lock_held() {
+    let rt = Runtime::new().unwrap();
+    let handle = rt.interrupt_handle();
+    let reimport =
+        "import sys\nwhile True:\n    sys.modules.pop('colorsys', None)\n    import colorsys";
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let stopper = thread::spawn(move || {
+        for trial in 0..100u64 {
+            started_rx.recv().unwrap();
+            // Land at different points of the import each time.
+            thread::sleep(Duration::from_micros(trial * 37 % 900));
+            interrupt_when_running(&handle);
+        }
+    });
+    for _ in 0..100 {
+        started_tx.send(()).unwrap();
+        let outcome = rt.run(reimport);
+        assert!(matches!(outcome, Err(Error::Interrupted)), "{outcome:?}");
+    }
+    stopper.join().unwrap();
+    let (done_tx, done_rx) = mpsc::channel();
+    thread::spawn(move || {
+        let other = Runtime::new().unwrap();
+        done_tx
+            .send(other.eval::<String>("__import__('colorsys').__name__"))
+            .unwrap();
+    });
+    let imported = done_rx.recv_timeout(Duration::from_secs(60));
+    assert_eq!(
+        imported.expect("another thread's import waits").unwrap(),
+        "colorsys"
+    );
+    assert_eq!(
+        rt.eval::<String>("__import__('colorsys').__name__")
+            .unwrap(),
+        "colorsys"
+    );
+}
+
 #[test]
 fn an_interrupt_with_no_run_in_progress_does_nothing() {
     let rt = Runtime::new().unwrap();
