@@ -256,10 +256,11 @@ impl Builder {
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
         }
-        if let Ok(monitoring) = vm.sys_module.get_attr("monitoring", vm) {
-            cx.shared.interrupts.keep_monitoring(monitoring);
-        }
         if self.cli_settings.is_none() {
+            let monitoring = vm.sys_module.get_attr("monitoring", vm);
+            monitoring
+                .and_then(|m| cx.shared.interrupts.reserve_tool(vm, &m))
+                .map_err(|e| fail("cannot reserve a sys.monitoring tool", e))?;
             super::sleep::install(vm, Arc::downgrade(&cx.shared.interrupts))
                 .map_err(|e| fail("cannot set time.sleep", e))?;
         }

@@ -19,10 +19,10 @@
 //! Threads other than the runtime's home run in VMs of their own, which have no signal
 //! channel; there the safe points are watched from the run's start.
 
-use super::safe_points::{self, SafePoints};
+use super::safe_points::Tool;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyTypeRef};
 use rustpython_vm::signal::{UserSignalReceiver, UserSignalSender, user_signal_channel};
-use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObject, PyResult, VirtualMachine};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
@@ -112,10 +112,10 @@ pub(crate) struct Interrupts {
     default_limit: Option<Duration>,
     /// The main VM's signal channel.
     sender: UserSignalSender,
-    /// The runtime's `sys.monitoring`, kept before a script (or isolation) can change it.
-    monitoring: OnceLock<PyObjectRef>,
-    /// The tool watching the current run's safe points, when one is.
-    safe_points: Mutex<Option<SafePoints>>,
+    /// The runtime's `sys.monitoring` tool (embedded runtimes only).
+    tool: OnceLock<Tool>,
+    /// Whether the tool is watching the current run's safe points.
+    watching: Mutex<bool>,
     /// Itself, for the closures and the watchdog (set once, at creation).
     this: Weak<Interrupts>,
 }
@@ -133,8 +133,8 @@ impl Interrupts {
             relentless: AtomicBool::new(false),
             default_limit,
             sender,
-            monitoring: OnceLock::new(),
-            safe_points: Mutex::new(None),
+            tool: OnceLock::new(),
+            watching: Mutex::new(false),
             this: this.clone(),
         });
         (interrupts, receiver)
@@ -220,27 +220,33 @@ impl Interrupts {
         true
     }
 
-    /// Keeps the runtime's own `sys.monitoring`, for watching safe points.
-    pub(crate) fn keep_monitoring(&self, monitoring: PyObjectRef) {
-        let _ = self.monitoring.set(monitoring);
+    /// Reserves the runtime's `sys.monitoring` tool, for watching safe points.
+    pub(crate) fn reserve_tool(&self, vm: &VirtualMachine, monitoring: &PyObject) -> PyResult<()> {
+        if let Some(tool) = Tool::reserve(vm, monitoring)? {
+            let _ = self.tool.set(tool);
+        }
+        Ok(())
     }
 
     /// Watches `run`'s safe points in `vm` (the VM running it), unless they are already.
     pub(crate) fn watch_safe_points(&self, vm: &VirtualMachine, run: Run) {
-        let Some(monitoring) = self.monitoring.get() else {
+        let Some(tool) = self.tool.get() else {
             return;
         };
-        let mut points = lock(&self.safe_points);
-        if points.is_none() {
-            *points = safe_points::watch(vm, monitoring, self.this.clone(), run);
+        let mut watching = lock(&self.watching);
+        if !*watching {
+            *watching = tool.watch(vm, self.this.clone(), run).is_ok();
+            if !*watching {
+                tool.stop(vm);
+            }
         }
     }
 
     /// Stops watching safe points (the run has ended).
     pub(crate) fn stop_watching(&self, vm: &VirtualMachine) {
-        let points = lock(&self.safe_points).take();
-        if let (Some(points), Some(monitoring)) = (points, self.monitoring.get()) {
-            points.stop(vm, monitoring);
+        let was_watching = std::mem::take(&mut *lock(&self.watching));
+        if let (true, Some(tool)) = (was_watching, self.tool.get()) {
+            tool.stop(vm);
         }
     }
 

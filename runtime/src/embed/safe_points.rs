@@ -15,8 +15,10 @@
 //!   recursion).
 //!
 //! A monitoring callback, unlike a trace function, stays installed after it raises. The
-//! import system's own code is let be. The tool is released when the run ends; what the
-//! watching costs is in BENCHMARKS.md.
+//! import system's own code is let be. The tool id is the runtime's from the time it is
+//! built ([`Tool::reserve`]), and guarded: a script can neither take it nor free, clear or
+//! rewire it, which would leave its runs unstoppable. Its events are on only while a run is
+//! watched; what the watching costs is in BENCHMARKS.md.
 
 use super::interrupt::{Interrupts, Run, interrupted, is_import_machinery};
 use rustpython_vm::class::PyClassImpl;
@@ -31,82 +33,106 @@ const TOOL_IDS: [u8; 2] = [4, 3];
 /// The events watched.
 const EVENTS: [&str; 2] = ["JUMP", "PY_START"];
 
-/// A monitoring tool watching a run; [`stop`](Self::stop) releases it.
-pub(crate) struct SafePoints {
-    tool: u8,
+/// The `sys.monitoring` functions that act on a tool id given first, guarded.
+const GUARDED: [&str; 5] = [
+    "free_tool_id",
+    "clear_tool_id",
+    "set_events",
+    "set_local_events",
+    "register_callback",
+];
+
+/// The runtime's own `sys.monitoring` tool, with the functions it is driven by (kept from
+/// before the guards, which they would not pass).
+pub(crate) struct Tool {
+    id: u8,
+    set_events: PyObjectRef,
+    register_callback: PyObjectRef,
+    /// The watched events' bits, in [`EVENTS`] order.
+    events: Vec<PyObjectRef>,
 }
 
-/// Starts watching `run` in `vm` with `monitoring` (the runtime's `sys.monitoring`). `None`
-/// when the script itself holds every free tool id.
-pub(crate) fn watch(
-    vm: &VirtualMachine,
-    monitoring: &PyObject,
-    interrupts: Weak<Interrupts>,
-    run: Run,
-) -> Option<SafePoints> {
-    let events = monitoring.get_attr("events", vm).ok()?;
-    let events: Vec<PyObjectRef> = EVENTS
-        .iter()
-        .map(|e| events.get_attr(*e, vm))
-        .collect::<PyResult<_>>()
-        .ok()?;
-    let check: PyObjectRef = RunCheck { interrupts, run }
-        .into_ref_with_type(vm, RunCheck::make_static_type())
-        .ok()?
-        .into();
-    for tool in TOOL_IDS {
-        if vm
-            .call_method(monitoring, "use_tool_id", (tool, "brine"))
-            .is_err()
-        {
-            continue;
+impl Tool {
+    /// Takes a tool id for the runtime in `monitoring` (its `sys.monitoring`), and guards
+    /// it. `None` when CPython's unassigned ids are all taken (they are not, in a new
+    /// runtime).
+    pub(crate) fn reserve(vm: &VirtualMachine, monitoring: &PyObject) -> PyResult<Option<Tool>> {
+        let events = monitoring.get_attr("events", vm)?;
+        let events = EVENTS
+            .iter()
+            .map(|e| events.get_attr(*e, vm))
+            .collect::<PyResult<Vec<_>>>()?;
+        let use_tool_id = monitoring.get_attr("use_tool_id", vm)?;
+        let Some(id) = TOOL_IDS
+            .into_iter()
+            .find(|id| use_tool_id.call((*id, "brine"), vm).is_ok())
+        else {
+            return Ok(None);
+        };
+        let tool = Tool {
+            id,
+            set_events: monitoring.get_attr("set_events", vm)?,
+            register_callback: monitoring.get_attr("register_callback", vm)?,
+            events,
+        };
+        for name in GUARDED {
+            guard(vm, monitoring, name, id)?;
         }
-        let points = SafePoints { tool };
-        if points.arm(vm, monitoring, &events, &check).is_ok() {
-            return Some(points);
-        }
-        points.stop(vm, monitoring);
+        Ok(Some(tool))
     }
-    None
-}
 
-impl SafePoints {
-    fn arm(
+    /// Watches `run` in `vm`: its safe points raise while it must stop.
+    pub(crate) fn watch(
         &self,
         vm: &VirtualMachine,
-        monitoring: &PyObject,
-        events: &[PyObjectRef],
-        check: &PyObjectRef,
+        interrupts: Weak<Interrupts>,
+        run: Run,
     ) -> PyResult<()> {
+        let check: PyObjectRef = RunCheck { interrupts, run }
+            .into_ref_with_type(vm, RunCheck::make_static_type())?
+            .into();
         let mut mask: PyObjectRef = vm.ctx.new_int(0).into();
-        for event in events {
-            vm.call_method(
-                monitoring,
-                "register_callback",
-                (self.tool, event.clone(), check.clone()),
-            )?;
+        for event in &self.events {
+            self.register_callback
+                .call((self.id, event.clone(), check.clone()), vm)?;
             mask = vm._or(&mask, event)?;
         }
-        vm.call_method(monitoring, "set_events", (self.tool, mask))?;
+        self.set_events.call((self.id, mask), vm)?;
         Ok(())
     }
 
-    /// Releases the tool: its events, its callbacks and its id.
-    pub(crate) fn stop(self, vm: &VirtualMachine, monitoring: &PyObject) {
-        let _ = vm.call_method(monitoring, "set_events", (self.tool, 0));
-        if let Ok(events) = monitoring.get_attr("events", vm) {
-            for event in EVENTS {
-                if let Ok(event) = events.get_attr(event, vm) {
-                    let _ = vm.call_method(
-                        monitoring,
-                        "register_callback",
-                        (self.tool, event, vm.ctx.none()),
-                    );
-                }
-            }
+    /// Stops watching: no events, no callbacks.
+    pub(crate) fn stop(&self, vm: &VirtualMachine) {
+        let _ = self.set_events.call((self.id, 0), vm);
+        for event in &self.events {
+            let _ = self
+                .register_callback
+                .call((self.id, event.clone(), vm.ctx.none()), vm);
         }
-        let _ = vm.call_method(monitoring, "free_tool_id", (self.tool,));
     }
+}
+
+/// Replaces `monitoring.name` by a function that refuses the runtime's tool `id` and hands
+/// any other to the original.
+fn guard(vm: &VirtualMachine, monitoring: &PyObject, name: &'static str, id: u8) -> PyResult<()> {
+    let original = monitoring.get_attr(name, vm)?;
+    let guarded = vm.new_function(
+        name,
+        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
+            let given = args.args.first().or_else(|| args.kwargs.get("tool_id"));
+            let ours = given
+                .and_then(|t| t.try_index_opt(vm))
+                .and_then(|t| t.ok())
+                .is_some_and(|t| t.as_bigint() == &id.into());
+            if ours {
+                return Err(vm.new_value_error(format!(
+                    "tool {id} is the runtime's own (brine): scripts cannot change it"
+                )));
+            }
+            original.call(args, vm)
+        },
+    );
+    monitoring.set_attr(name, guarded, vm)
 }
 
 /// The callback: raises while the run it watches must stop.

@@ -286,12 +286,53 @@ fn runs_on_other_threads_stop_at_their_time_limit() {
         );
     });
     assert!(rt.eval::<i64>("steps").unwrap() > 0);
-    // The monitoring tool went with the runs: at home, the script may use it.
+    // The watching went with the runs: no events left on.
     assert_eq!(
-        rt.eval::<Option<String>>("__import__('sys').monitoring.get_tool(4)")
+        rt.eval::<i64>("__import__('sys').monitoring.get_events(4)")
             .unwrap(),
-        None
+        0
     );
+}
+
+/// A script that takes every free `sys.monitoring` tool, or frees the runtime's, would
+/// leave nothing to stop it at its safe points.
+#[test]
+fn scripts_cannot_take_the_runtimes_monitoring_tool() {
+    let rt = Runtime::builder()
+        .time_limit(Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let attempts = r#"
+import sys
+m = sys.monitoring
+n = 0
+refused = []
+for attempt in (lambda: m.use_tool_id(4, 'mine'), lambda: m.free_tool_id(4),
+                lambda: m.clear_tool_id(tool_id=4), lambda: m.set_events(4, 0),
+                lambda: m.register_callback(4, m.events.JUMP, None)):
+    try:
+        attempt()
+    except ValueError as e:
+        refused.append(str(e))
+m.use_tool_id(3, 'mine')
+m.free_tool_id(3)
+"#;
+    rt.run(attempts).unwrap();
+    assert_eq!(
+        rt.eval::<String>("sys.monitoring.get_tool(4)").unwrap(),
+        "brine"
+    );
+    let refused = rt.eval::<Vec<String>>("refused").unwrap();
+    assert_eq!(refused.len(), 5, "{refused:?}");
+    assert_eq!(
+        refused[1],
+        "tool 4 is the runtime's own (brine): scripts cannot change it"
+    );
+    let rt = away_from_home(rt, |rt| {
+        let looping = rt.run(STUBBORN_LOOP);
+        assert!(matches!(looping, Err(Error::Timeout { .. })), "{looping:?}");
+    });
+    assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
 }
 
 #[test]
