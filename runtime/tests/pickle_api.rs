@@ -566,3 +566,37 @@ fn large_payloads_go_to_write_on_their_own(#[values(1, 2, 3, 4, 5)] proto: u8) {
     ));
     assert_eq!(out, "True True\nTrue True\n");
 }
+
+/// A load's objects do not trigger the cycle collector (it would find nothing among them):
+/// the youngest generation's threshold is raised by what the load made until the next
+/// collection, which still comes after the script's own allocations and frees its cycles.
+#[test]
+fn loads_keep_the_collector_out_of_their_way() {
+    let out = run("import gc, weakref\n\
+        base = gc.get_threshold()\n\
+        blob = pickle.dumps([[i] for i in range(10000)], 4)\n\
+        data = pickle.loads(blob)\n\
+        print(gc.isenabled(), gc.get_threshold()[0] > base[0] + 9000, gc.get_threshold()[1:] == base[1:])\n\
+        class C: pass\n\
+        freed = []\n\
+        c = C(); c.me = c; weakref.finalize(c, freed.append, 'cycle freed'); del c\n\
+        junk = [[i] for i in range(base[0] + 100)]\n\
+        print(freed, gc.get_threshold() == base)\n\
+        small = pickle.loads(pickle.dumps([[1]], 4))\n\
+        print(gc.get_threshold() == base)\n\
+        print(err(lambda: pickle.loads(blob[:-20])), gc.isenabled())\n\
+        gc.collect(); gc.set_threshold(500)\n\
+        data = pickle.loads(blob)\n\
+        junk = [[i] for i in range(20000)]\n\
+        print(gc.get_threshold()[0])\n\
+        gc.disable(); data = pickle.loads(blob); print(gc.isenabled(), gc.get_threshold()[0])");
+    assert_eq!(
+        out,
+        "True True True\n\
+         ['cycle freed'] True\n\
+         True\n\
+         UnpicklingError: pickle data was truncated True\n\
+         500\n\
+         False 500\n"
+    );
+}

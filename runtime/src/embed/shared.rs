@@ -149,6 +149,7 @@ impl Drop for Shared {
     /// RustPython's finalization (clearing modules) is left to the objects' own drops.
     fn drop(&mut self) {
         crate::pickle::limits::forget(self.state);
+        crate::pickle::load::collector::forget(self.state);
         super::isolation::registry::forget(self.state);
         let Some(interpreter) = self.take_interpreter() else {
             return;

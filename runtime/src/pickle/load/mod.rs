@@ -1,6 +1,8 @@
 //! Unpickling: the `Unpickler` class, the decoder's builder that makes VM objects
-//! ([`vm_builder`]), and reading pickles from Python file objects ([`file_source`]).
+//! ([`vm_builder`]), reading pickles from Python file objects ([`file_source`]), and the
+//! cycle collector kept out of a load's way ([`collector`]).
 
+pub(crate) mod collector;
 pub(crate) mod file_source;
 pub(crate) mod unpickler;
 pub(crate) mod vm_builder;

@@ -95,6 +95,8 @@ pub(crate) struct LoadHooks {
 
 pub(crate) struct VmBuilder<'a> {
     vm: &'a VirtualMachine,
+    /// The cycle collector, paused while the builder lives.
+    _collector: super::collector::Paused<'a>,
     opts: &'a LoadOptions,
     hooks: LoadHooks,
     proto: u8,
@@ -105,6 +107,7 @@ impl<'a> VmBuilder<'a> {
     pub(crate) fn new(vm: &'a VirtualMachine, opts: &'a LoadOptions, hooks: LoadHooks) -> Self {
         VmBuilder {
             vm,
+            _collector: super::collector::pause(vm),
             opts,
             hooks,
             proto: 0,
