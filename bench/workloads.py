@@ -45,6 +45,11 @@ def big_bytes():
     return [bytes([i]) * (1 << 20) for i in range(16)]
 
 
+def small_bytes():
+    # At protocols 0-2 each is a `_codecs.encode(text, 'latin1')` reduction.
+    return [bytes((i + k) % 256 for k in range(8 + i % 33)) for i in range(20000)]
+
+
 def nested_dicts():
     return [{'k': i, 'pair': (i, str(i)), 'items': [i, i + 1, [i + 2]], 'frozen': frozenset(range(i % 5)),
              'inner': {'a': (1, 2), 'b': [3, 4]}} for i in range(2000)]
@@ -98,6 +103,7 @@ WORKLOADS = {
     'plain_instances': (lambda: [plain_instances()], 1),
     'slot_instances': (lambda: [slot_instances()], 1),
     'big_bytes': (lambda: [big_bytes()], 1),
+    'small_bytes': (lambda: [small_bytes()], 1),
     'nested_dicts': (lambda: [nested_dicts()], 1),
     'pyperf_pickle': (pyperformance_mix, 400),
     'pyperf_pickle_list': (lambda: [pyperformance_list()], 400),

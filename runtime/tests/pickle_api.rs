@@ -600,3 +600,24 @@ fn loads_keep_the_collector_out_of_their_way() {
          False 500\n"
     );
 }
+
+/// Protocols 0-2 write bytes as `_codecs.encode(text, 'latin1')`; loads make them without the
+/// call, and anything else (text past latin-1, another function) still goes through it.
+#[test]
+fn latin1_reductions_of_bytes_load_as_the_call_would() {
+    let out = run("every = bytes(range(256))\n\
+        print(all(pickle.loads(pickle.dumps(every, p)) == every for p in (0, 1, 2)))\n\
+        bad = b'\\x80\\x02c_codecs\\nencode\\nq\\x00X\\x02\\x00\\x00\\x00\\xc4\\x80X\\x06\\x00\\x00\\x00latin1\\x86R.'\n\
+        print(err(lambda: pickle.loads(bad)))\n\
+        other = b'\\x80\\x02c_codecs\\nencode\\nX\\x01\\x00\\x00\\x00aX\\x05\\x00\\x00\\x00utf-8\\x86R.'\n\
+        print(pickle.loads(other))\n\
+        class Seen(pickle.Unpickler):\n    calls = []\n    def find_class(self, m, n):\n        f = super().find_class(m, n)\n        return lambda *a: (Seen.calls.append(a), f(*a))[1]\n\
+        print(Seen(io.BytesIO(pickle.dumps(b'hi', 2))).load(), Seen.calls)");
+    assert_eq!(
+        out,
+        "True\n\
+         UnicodeEncodeError: 'latin-1' codec can't encode character '\\u0100' in position 0: ordinal not in range(256)\n\
+         b'a'\n\
+         b'hi' [('hi', 'latin1')]\n"
+    );
+}

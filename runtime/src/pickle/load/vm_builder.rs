@@ -332,6 +332,37 @@ impl<'a> VmBuilder<'a> {
         Ok(())
     }
 
+    /// Protocols 0-2 write `bytes` as `_codecs.encode(text, 'latin1')`: made here without
+    /// the call when `func` is that function and every code point fits a byte (otherwise
+    /// the call runs, and raises what it raises).
+    fn latin1_bytes(
+        &mut self,
+        func: &PyObjectRef,
+        args: &[PyObjectRef],
+    ) -> PyResult<Option<PyObjectRef>> {
+        let vm = self.vm;
+        let [text, encoding] = args else {
+            return Ok(None);
+        };
+        let (Some(text), Some(encoding)) = (
+            text.downcast_ref_if_exact::<PyStr>(vm),
+            encoding.downcast_ref_if_exact::<PyStr>(vm),
+        ) else {
+            return Ok(None);
+        };
+        if !matches!(encoding.as_wtf8().as_bytes(), b"latin1" | b"latin-1")
+            || !func.is(&self.lookups.codecs_encode(vm)?)
+        {
+            return Ok(None);
+        }
+        let bytes: Option<Vec<u8>> = text
+            .as_wtf8()
+            .code_points()
+            .map(|cp| u8::try_from(cp.to_u32()).ok())
+            .collect();
+        Ok(bytes.map(|b| vm.ctx.new_bytes(b).into()))
+    }
+
     fn decode_legacy(&mut self, data: &[u8]) -> PyResult {
         let vm = self.vm;
         let encoding = self.opts.encoding.to_ascii_lowercase();
@@ -518,6 +549,9 @@ impl Builder for VmBuilder<'_> {
         let Some(args) = args.downcast_ref::<PyTuple>() else {
             return Err(vm.new_type_error("argument list must be a tuple").into());
         };
+        if let Some(bytes) = self.latin1_bytes(&func, args.as_slice())? {
+            return Ok(bytes);
+        }
         Ok(func.call(FuncArgs::from(args.as_slice().to_vec()), vm)?)
     }
     fn newobj(&mut self, cls: PyObjectRef, args: PyObjectRef) -> Made {
