@@ -9,10 +9,13 @@
 //! collection can start from Python code a load calls, such as `__setstate__`), and
 //! afterwards the youngest generation's threshold is raised by what the load allocated,
 //! which leaves the script's own allocations to trigger collections as often as before.
-//! The raise lasts until the next collection: a sentinel cycle made for it is found by that
-//! collection, and its weak reference's callback puts the threshold back (and, should the
-//! sentinel be lost, the next load notices that the counts have been reset). Objects a load
-//! made that are still alive at that collection are scanned then, as any others.
+//! The young count also falls as objects are freed, whoever made them, so the count cannot
+//! tell the load's objects from the script's: after a load the script is given a whole
+//! threshold's worth of allocations, as if a collection had just run (freeing a load's
+//! result can stretch that by up to the load's size). The raise lasts until the next
+//! collection: a sentinel cycle made for it is found by that collection, and its weak
+//! reference's callback puts the threshold back. Objects a load made that are still alive
+//! then are scanned then, as any others.
 
 use parking_lot::Mutex;
 use rustpython_vm::gc_state::gc_state;
@@ -26,14 +29,12 @@ const SMALL_LOAD: usize = 256;
 /// as long as the interpreter and no longer.
 const WATCH_ATTRIBUTE: &str = "_collection_watch";
 
-/// A raised threshold: what it was before the loads, what they made it, and the young
-/// generation's count when it was last raised.
+/// A raised threshold: what it was before the loads, and what they made it.
 #[derive(Clone, Copy)]
 struct Raise {
     interpreter: usize,
     base: u32,
     raised: u32,
-    count: usize,
 }
 
 /// The raises in force, one per interpreter at most.
@@ -61,7 +62,6 @@ pub(crate) fn pause(vm: &VirtualMachine) -> Paused<'_> {
     let gc = &vm.state.gc;
     let resumes = gc.is_enabled();
     if resumes {
-        restore_if_collected(vm);
         gc.disable();
     }
     Paused {
@@ -77,60 +77,53 @@ impl Drop for Paused<'_> {
             return;
         }
         self.vm.state.gc.enable();
-        let made = young_count().saturating_sub(self.count_before);
-        if made >= SMALL_LOAD {
-            raise_threshold(self.vm, made);
+        let count = young_count();
+        if count.saturating_sub(self.count_before) >= SMALL_LOAD {
+            raise_threshold(self.vm, count);
         }
     }
 }
 
-/// Raises the youngest generation's threshold by `made`, remembering what it was.
-fn raise_threshold(vm: &VirtualMachine, made: usize) {
+/// Gives the script a whole threshold's worth of allocations from `count` (the young
+/// generation's count after the load) before the next collection, as if one had just run.
+fn raise_threshold(vm: &VirtualMachine, count: usize) {
     let gc = &vm.state.gc;
     let (current, _, _) = gc.get_threshold();
     if current == 0 {
         // Automatic collection is off.
         return;
     }
-    let raised = current.saturating_add(u32::try_from(made).unwrap_or(u32::MAX));
-    gc.set_threshold(raised, None, None);
     let key = interpreter(vm);
-    let count = young_count();
     let mut raises = RAISES.lock();
-    match raises.iter_mut().find(|r| r.interpreter == key) {
-        Some(raise) => {
-            raise.raised = raised;
-            raise.count = count;
-        }
+    let earlier = raises.iter().position(|r| r.interpreter == key);
+    // A threshold the script set since the last raise is the one to keep.
+    let base = match earlier.map(|at| raises[at]) {
+        Some(raise) if raise.raised == current => raise.base,
+        _ => current,
+    };
+    let raised = u32::try_from(count)
+        .unwrap_or(u32::MAX)
+        .saturating_add(base);
+    gc.set_threshold(raised, None, None);
+    let raise = Raise {
+        interpreter: key,
+        base,
+        raised,
+    };
+    match earlier {
+        Some(at) => raises[at] = raise,
         None => {
-            raises.push(Raise {
-                interpreter: key,
-                base: current,
-                raised,
-                count,
-            });
+            raises.push(raise);
             drop(raises);
-            // Without a sentinel (it could not be made), the next load restores it.
+            // Without a sentinel (it could not be made) the threshold stays raised until
+            // the next load sets it from the base again.
             let _ = arm_sentinel(vm);
         }
     }
 }
 
-/// Puts the threshold back if a collection has run since it was raised (the young count
-/// has gone down).
-fn restore_if_collected(vm: &VirtualMachine) {
-    let key = interpreter(vm);
-    let collected = RAISES
-        .lock()
-        .iter()
-        .any(|r| r.interpreter == key && young_count() < r.count);
-    if collected {
-        restore(vm);
-    }
-}
-
 /// Puts `vm`'s threshold back to what it was before the loads raised it, unless the script
-/// has set one of its own since.
+/// has set one of its own since (a collection has run).
 fn restore(vm: &VirtualMachine) {
     let key = interpreter(vm);
     let mut raises = RAISES.lock();

@@ -355,12 +355,7 @@ impl<'a> VmBuilder<'a> {
         {
             return Ok(None);
         }
-        let bytes: Option<Vec<u8>> = text
-            .as_wtf8()
-            .code_points()
-            .map(|cp| u8::try_from(cp.to_u32()).ok())
-            .collect();
-        Ok(bytes.map(|b| vm.ctx.new_bytes(b).into()))
+        Ok(latin1_of_wtf8(text.as_wtf8().as_bytes()).map(|b| vm.ctx.new_bytes(b).into()))
     }
 
     fn decode_legacy(&mut self, data: &[u8]) -> PyResult {
@@ -391,6 +386,24 @@ impl<'a> VmBuilder<'a> {
         )?;
         Ok(decoded.into())
     }
+}
+
+/// The latin-1 bytes of WTF-8 `text`, or `None` when a code point is past U+00FF. Those up
+/// to U+007F are one byte in WTF-8, those up to U+00FF two (lead byte C2 or C3).
+fn latin1_of_wtf8(text: &[u8]) -> Option<Vec<u8>> {
+    if text.is_ascii() {
+        return Some(text.to_vec());
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.iter();
+    while let Some(&b) = bytes.next() {
+        match b {
+            0x00..=0x7F => out.push(b),
+            0xC2 | 0xC3 => out.push(((b & 0x03) << 6) | (bytes.next()? & 0x3F)),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 impl Builder for VmBuilder<'_> {
