@@ -106,7 +106,7 @@ pub(crate) struct Interrupts {
     reason: Mutex<Reason>,
     /// The one exception of the first phase has been raised.
     raised_once: AtomicBool,
-    /// The grace is over: raise at every instruction.
+    /// The grace is over: raise at every safe point.
     relentless: AtomicBool,
     /// The time limit every run gets, from the builder.
     default_limit: Option<Duration>,
@@ -284,14 +284,14 @@ impl Interrupts {
         if !self.pending(run) {
             return Ok(());
         }
-        if self.relentless.load(Ordering::Acquire) || in_import_machinery() {
-            // Inside the import system, the exception could land between taking the
-            // process-wide import lock and the `try` that releases it, and every other
-            // thread's imports would wait forever: it comes at the run's next safe point
-            // outside it instead.
+        // Inside the import system, the exception could land between taking the
+        // process-wide import lock and the `try` that releases it, and every other thread's
+        // imports would wait forever: it comes at the run's next safe point outside it.
+        let in_import = in_import_machinery();
+        if in_import || self.relentless.load(Ordering::Acquire) {
             self.watch_safe_points(vm, run);
         }
-        if in_import_machinery() || self.raised_once.swap(true, Ordering::AcqRel) {
+        if in_import || self.raised_once.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
         Err(interrupted(vm))
@@ -301,15 +301,11 @@ impl Interrupts {
 /// Whether `code` is the import system's own (`importlib._bootstrap` and
 /// `_bootstrap_external`), where no stop lands: an exception there could leave the
 /// process-wide import lock or a module lock held, or a half-made module in `sys.modules`.
-/// The modules it runs are not its own code, and stop as any other.
-pub(crate) fn is_import_machinery(vm: &VirtualMachine, code: &rustpython_vm::PyObject) -> bool {
+/// The modules it runs are not its own code, and stop as any other. (Monitoring callbacks,
+/// which ask, are given code objects.)
+pub(crate) fn is_import_machinery(code: &PyObject) -> bool {
     code.downcast_ref::<PyCode>()
         .is_some_and(|code| is_import_path(code.source_path().as_str()))
-        || code
-            .get_attr("co_filename", vm)
-            .ok()
-            .and_then(|name| name.str(vm).ok())
-            .is_some_and(|name| is_import_path(&name.as_wtf8().to_string()))
 }
 
 /// Whether the code running on this thread right now is the import system's.

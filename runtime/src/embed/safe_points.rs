@@ -166,7 +166,7 @@ impl Callable for RunCheck {
         let in_import = args
             .args
             .first()
-            .is_some_and(|code| is_import_machinery(vm, code));
+            .is_some_and(|code| is_import_machinery(code));
         if !in_import && interrupts.must_raise(zelf.run) {
             return Err(interrupted(vm));
         }

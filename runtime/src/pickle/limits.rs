@@ -11,7 +11,9 @@ use std::sync::Arc;
 /// The limits set, by the address of the interpreter's global state.
 static BY_INTERPRETER: RwLock<Vec<(usize, Limits)>> = RwLock::new(Vec::new());
 
-fn interpreter(vm: &VirtualMachine) -> usize {
+/// The key of `vm`'s interpreter in the registries kept outside the VM: the address of its
+/// global state.
+pub(crate) fn interpreter(vm: &VirtualMachine) -> usize {
     Arc::as_ptr(&vm.state) as usize
 }
 

@@ -1,10 +1,11 @@
 //! Guards on the built-in types that reach outside the VM or past its safety: `_io.FileIO`
 //! (every file `open` makes goes through it), `code` (a code object made from bytes runs
 //! bytecode no compiler checked), and the locks of `_thread`, whose blocking `acquire` no
-//! interrupt can stop (in an isolated runtime no other thread exists to release a held lock,
-//! so waiting on one forever is refused, and waiting with a timeout sleeps it out). The types are shared by every runtime of the process, so
-//! the guards are installed once and ask, each time, whether the interpreter running them
-//! is isolated: there they refuse; everywhere else they do exactly what they did.
+//! interrupt can stop (in an isolated runtime no other thread exists to release a held
+//! lock, so waiting on one forever is refused, and waiting with a timeout sleeps it out).
+//! The types are shared by every runtime of the process, so the guards are installed once
+//! and ask, each time, whether the interpreter running them is isolated: there they refuse;
+//! everywhere else they do exactly what they did.
 //!
 //! They guard the type's slots, which every instantiation goes through however the type was
 //! reached (`open`, `io.FileIO`, a `__subclasses__()` walk, a subclass), and the class-dict

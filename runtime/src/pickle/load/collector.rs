@@ -17,10 +17,10 @@
 //! reference's callback puts the threshold back. Objects a load made that are still alive
 //! then are scanned then, as any others.
 
+use crate::pickle::limits::interpreter;
 use parking_lot::Mutex;
 use rustpython_vm::gc_state::gc_state;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
-use std::sync::Arc;
 
 /// Loads that make fewer tracked objects than this leave the threshold alone.
 const SMALL_LOAD: usize = 256;
@@ -39,10 +39,6 @@ struct Raise {
 
 /// The raises in force, one per interpreter at most.
 static RAISES: Mutex<Vec<Raise>> = Mutex::new(Vec::new());
-
-fn interpreter(vm: &VirtualMachine) -> usize {
-    Arc::as_ptr(&vm.state) as usize
-}
 
 fn young_count() -> usize {
     gc_state().get_count().0
