@@ -1,7 +1,10 @@
 //! `brine`: a python-compatible interpreter whose `pickle` is Brine's.
 
 // The allocator RustPython's own binary uses: VM objects are small and short-lived, and glibc's
-// malloc spends a third of an unpickling run on them.
+// malloc spends a third of an unpickling run on them. It is built without transparent huge
+// pages (the `no_thp` feature): with them the kernel backed every touched 2 MiB of a 9 MiB
+// startup heap whole, and a fresh `brine -c pass` held 28 MiB of anonymous memory instead of
+// 14.5 MiB; loads lose 0-4% to the extra page faults (bench/workloads.py records, int lists).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -16,9 +19,9 @@ const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 /// mimalloc hands freed pages back to the system 10 ms after they empty, and a load that
 /// follows the freeing of the previous result (a loop of `pickle.loads`) takes them back one
-/// (huge) page fault at a time: the kernel's page clearing was 12% of a records load's
-/// profile. Kept for a second, they are reused: 3 runs of 20 records loads took 56.8 ms
-/// each against 63.6 ms; a fresh `brine -c pass` peaks 2.4 MiB higher.
+/// page fault at a time: the kernel's page clearing was 12% of a records load's profile.
+/// Kept for a second, they are reused: 3 runs of 20 records loads took 56.8 ms each against
+/// 63.6 ms; a fresh `brine -c pass` peaks under 1 MiB higher.
 fn tune_allocator() {
     // SAFETY: setting an option is allowed at any time; the value is a plain integer.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };

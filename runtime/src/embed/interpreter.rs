@@ -47,6 +47,12 @@ pub(crate) fn interpreter_builder(pickle: PickleImpl) -> InterpreterBuilder {
         .init_hook(set_frozen_stdlib_dir)
 }
 
+/// Called once an interpreter is built: its table of frozen modules is filled, so the pages of
+/// the frozen library that filling it mapped can go (see [`super::frozen_pages`]).
+pub(crate) fn release_frozen_pages() {
+    super::frozen_pages::release(&rustpython_pylib::FROZEN_STDLIB.bytes);
+}
+
 /// The frozen standard library still reports a directory, as CPython's does.
 fn set_frozen_stdlib_dir(vm: &mut VirtualMachine) {
     let state = PyRc::get_mut(&mut vm.state).expect("no other references during init");

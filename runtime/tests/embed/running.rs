@@ -228,3 +228,29 @@ fn output_can_be_captured_discarded_or_inherited() {
     );
     assert_eq!(inherited.take_stdout(), "");
 }
+
+/// Building a runtime gives the frozen standard library's pages back to the system once its
+/// table of modules is made; modules imported afterwards are read from the binary again, in
+/// this runtime and in the next one built.
+#[test]
+fn frozen_modules_import_after_their_pages_are_given_back() {
+    for _ in 0..2 {
+        let rt = Runtime::new().unwrap();
+        rt.run(concat!(
+            "import fractions, decimal, json, textwrap\n",
+            "value = (str(fractions.Fraction(1, 3) + 1), str(decimal.Decimal('1.10') * 3),\n",
+            "         json.dumps({'a': [1, 2]}), textwrap.dedent('  x\\n  y'))",
+        ))
+        .unwrap();
+        assert_eq!(
+            rt.eval::<(String, String, String, String)>("value")
+                .unwrap(),
+            (
+                "4/3".to_owned(),
+                "3.30".to_owned(),
+                "{\"a\": [1, 2]}".to_owned(),
+                "x\ny".to_owned()
+            )
+        );
+    }
+}
