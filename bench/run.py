@@ -5,7 +5,7 @@ binary with BRINE_PICKLE_IMPL=rustpython), and CPython's C _pickle when `python3
                        [--protocols 2,4,5] [--markdown BENCHMARKS.md]
 
 Each round runs bench/workloads.py once per configuration, in turn, so that a noisy moment of
-the machine hits all of them; a cell is the median over rounds of each run's median time.
+the machine hits all of them; a cell is the fastest over rounds of each run's fastest time (the least disturbed).
 Ratios are brine's time over the reference's (below 1.0: brine is faster).
 """
 
@@ -35,11 +35,6 @@ def run_once(command, env_extra, args):
     return json.loads(out.stdout)['results']
 
 
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2]
-
-
 def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float('nan')
 
@@ -54,7 +49,7 @@ def collect(configs, args):
         for workload in runs[0]:
             for proto in runs[0][workload]:
                 for op in ('dumps', 'loads'):
-                    table[(name, workload, proto, op)] = median([r[workload][proto][op] for r in runs])
+                    table[(name, workload, proto, op)] = min(r[workload][proto][op] for r in runs)
     return table, list(rounds['brine'][0]), list(next(iter(rounds['brine'][0].values())))
 
 
@@ -124,7 +119,7 @@ def write_markdown(args, lines, totals, python):
         f'Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores; {version} as the CPython reference.',
         f'Command: `brine bench/run.py --rounds {args.rounds} --repeat {args.repeat} --protocols {args.protocols}` '
         '(release build). Times are milliseconds for one run of the workload (see bench/workloads.py); each cell is '
-        'the median over rounds of per-run medians, the three configurations interleaved round by round. '
+        'the fastest over rounds of per-run fastest times, the three configurations interleaved round by round. '
         'Ratios are brine over the reference: below 1.0 means brine is faster.', '',
         '### Summary', '', *totals, '', '### All cells', '', *lines,
     ]

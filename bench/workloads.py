@@ -2,7 +2,9 @@
 
 Run by bench/run.py under brine (our _pickle), brine with BRINE_PICKLE_IMPL=rustpython, and
 CPython. Prints one JSON object: {"impl": ..., "results": {workload: {proto: {"dumps": ms,
-"loads": ms}}}}, each figure the median of --repeat timed runs after one warm-up run.
+"loads": ms}}}}, each figure the fastest of --repeat timed runs after one warm-up run (the
+fastest is the run the machine disturbed least; on a shared 2-core machine medians of a few
+runs wandered by 2x between rounds).
 """
 
 import argparse
@@ -118,8 +120,7 @@ def timed(fn, repeat):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return times[len(times) // 2]
+    return min(times)
 
 
 def measure(objects, passes, proto, repeat):

@@ -6,7 +6,7 @@ use crate::pickle::errors::new_pickling_error;
 use crate::pickle::names::{get_dotted, map_names};
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{PyDict, PyStr, PyStrRef};
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine, identifier};
 
 fn repr(vm: &VirtualMachine, obj: &PyObject) -> String {
     obj.repr(vm)
@@ -46,9 +46,9 @@ impl Walker<'_> {
         let given_name = name.is_some();
         let name = match name {
             Some(name) => name,
-            None => match vm.get_attribute_opt(obj, "__qualname__")? {
+            None => match vm.get_attribute_opt(obj, identifier!(vm, __qualname__))? {
                 Some(qualname) => qualname,
-                None => obj.get_attr("__name__", vm)?,
+                None => obj.get_attr(identifier!(vm, __name__), vm)?,
             },
         };
         let name: PyStrRef = name.try_into_value(vm)?;
@@ -239,7 +239,7 @@ impl Walker<'_> {
     fn whichmodule(&mut self, obj: &PyObject, name: &str, dotted: &[&str]) -> PyResult<PyStrRef> {
         let vm = self.vm;
         let module_name = vm
-            .get_attribute_opt(obj, "__module__")?
+            .get_attribute_opt(obj, identifier!(vm, __module__))?
             .filter(|m| !vm.is_none(m));
         if dotted.contains(&"<locals>") {
             return Err(new_pickling_error(

@@ -9,8 +9,8 @@
 
 use super::reduce::Reduction;
 use super::save::Walker;
-use rustpython_vm::builtins::{PyDict, PyList, PyStr, PyTuple, PyType};
-use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::builtins::{PyDict, PyList, PyStr, PyStrInterned, PyTuple, PyType};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine, identifier};
 
 /// How an object reduces.
 pub(crate) enum Reduced {
@@ -25,17 +25,16 @@ pub(crate) enum Reduced {
 }
 
 /// `cls.<name>` found through the MRO, compared with `object.<name>`.
-fn is_objects(vm: &VirtualMachine, cls: &Py<PyType>, name: &'static str) -> bool {
-    let name = vm.ctx.intern_str(name);
+fn is_objects(vm: &VirtualMachine, cls: &Py<PyType>, name: &'static PyStrInterned) -> bool {
     match (cls.get_attr(name), vm.ctx.types.object_type.get_attr(name)) {
         (Some(found), Some(base)) => found.is(&base),
         _ => false,
     }
 }
 
-fn in_instance_dict(vm: &VirtualMachine, obj: &PyObject, name: &'static str) -> bool {
+fn in_instance_dict(vm: &VirtualMachine, obj: &PyObject, name: &'static PyStrInterned) -> bool {
     obj.dict()
-        .is_some_and(|d| d.get_item_opt(name, vm).ok().flatten().is_some())
+        .is_some_and(|d| d.get_item_opt(&**name, vm).ok().flatten().is_some())
 }
 
 /// Whether `obj.__reduce_ex__` is certainly `object.__reduce_ex__` as CPython has it: the class
@@ -43,16 +42,19 @@ fn in_instance_dict(vm: &VirtualMachine, obj: &PyObject, name: &'static str) -> 
 /// does not shadow it, and attribute lookup is the default one.
 pub(crate) fn keeps_object_reduce_ex(vm: &VirtualMachine, obj: &PyObject) -> bool {
     let cls = obj.class();
-    (is_objects(vm, cls, "__reduce_ex__") || is_rustpython_bytes_reducer(vm, cls, "__reduce_ex__"))
-        && is_objects(vm, cls, "__getattribute__")
-        && cls.get_attr(vm.ctx.intern_str("__getattr__")).is_none()
-        && !in_instance_dict(vm, obj, "__reduce_ex__")
+    (is_objects(vm, cls, identifier!(vm, __reduce_ex__)) || is_rustpython_bytes_reducer(vm, cls, identifier!(vm, __reduce_ex__)))
+        && is_objects(vm, cls, identifier!(vm, __getattribute__))
+        && cls.get_attr(identifier!(vm, __getattr__)).is_none()
+        && !in_instance_dict(vm, obj, identifier!(vm, __reduce_ex__))
 }
 
 /// Whether `cls.<name>` is RustPython's `bytes.<name>`, a reducer CPython does not have (it
 /// reduces bytes subclasses through `object.__reduce_ex__` and `bytes.__getnewargs__`).
-fn is_rustpython_bytes_reducer(vm: &VirtualMachine, cls: &Py<PyType>, name: &'static str) -> bool {
-    let name = vm.ctx.intern_str(name);
+fn is_rustpython_bytes_reducer(
+    vm: &VirtualMachine,
+    cls: &Py<PyType>,
+    name: &'static PyStrInterned,
+) -> bool {
     match (cls.get_attr(name), vm.ctx.types.bytes_type.get_attr(name)) {
         (Some(found), Some(bytes_own)) => {
             found.is(&bytes_own)
@@ -70,7 +72,7 @@ fn is_rustpython_bytes_reducer(vm: &VirtualMachine, cls: &Py<PyType>, name: &'st
 /// `set.__reduce__` / `frozenset.__reduce__`, whose state CPython computes with
 /// `object_getstate` (None for an empty `__dict__`).
 fn is_set_reduce(vm: &VirtualMachine, reduce: &PyObject) -> bool {
-    let name = vm.ctx.intern_str("__reduce__");
+    let name = identifier!(vm, __reduce__);
     [vm.ctx.types.set_type, vm.ctx.types.frozenset_type]
         .iter()
         .any(|t| t.get_attr(name).is_some_and(|r| r.is(reduce)))
@@ -81,10 +83,10 @@ impl Walker<'_> {
     pub(crate) fn object_reduce_ex(&mut self, obj: &PyObject) -> PyResult<Reduced> {
         let vm = self.vm;
         let cls = obj.class();
-        let reduce = cls.get_attr(vm.ctx.intern_str("__reduce__"));
+        let reduce = cls.get_attr(identifier!(vm, __reduce__));
         let overridden = reduce.is_some()
-            && !is_objects(vm, cls, "__reduce__")
-            && !is_rustpython_bytes_reducer(vm, cls, "__reduce__");
+            && !is_objects(vm, cls, identifier!(vm, __reduce__))
+            && !is_rustpython_bytes_reducer(vm, cls, identifier!(vm, __reduce__));
         if overridden {
             let value = vm.call_method(obj, "__reduce__", ())?;
             let set_reduce = reduce.is_some_and(|r| is_set_reduce(vm, &r));
@@ -207,7 +209,7 @@ impl Walker<'_> {
         let vm = self.vm;
         let cls = obj.class();
         if cls
-            .get_attr(vm.ctx.intern_str("__getnewargs_ex__"))
+            .get_attr(identifier!(vm, __getnewargs_ex__))
             .is_some()
         {
             let value = vm.call_method(obj, "__getnewargs_ex__", ())?;
@@ -231,7 +233,7 @@ impl Walker<'_> {
             })?;
             return Ok((Some(args), Some(kwargs)));
         }
-        if is_rustpython_bytes_reducer(vm, cls, "__getnewargs__") {
+        if is_rustpython_bytes_reducer(vm, cls, identifier!(vm, __getnewargs__)) {
             // RustPython's bytes.__getnewargs__ gives the byte values; CPython's gives
             // (bytes(self),).
             let data = obj
@@ -244,7 +246,7 @@ impl Walker<'_> {
                 None,
             ));
         }
-        if cls.get_attr(vm.ctx.intern_str("__getnewargs__")).is_some() {
+        if cls.get_attr(identifier!(vm, __getnewargs__)).is_some() {
             let value = vm.call_method(obj, "__getnewargs__", ())?;
             let args = value.downcast::<PyTuple>().map_err(|v| {
                 vm.new_type_error(format!(
@@ -265,7 +267,7 @@ impl Walker<'_> {
     ) -> PyResult<PyObjectRef> {
         let vm = self.vm;
         let cls = obj.class();
-        if !is_objects(vm, cls, "__getstate__") || in_instance_dict(vm, obj, "__getstate__") {
+        if !is_objects(vm, cls, identifier!(vm, __getstate__)) || in_instance_dict(vm, obj, identifier!(vm, __getstate__)) {
             return vm.call_method(obj, "__getstate__", ());
         }
         self.default_state(obj, required)
@@ -304,7 +306,7 @@ impl Walker<'_> {
     /// `copyreg._slotnames(cls)`, read from the class's cached `__slotnames__` when present.
     fn slot_names(&mut self, cls: &Py<PyType>) -> PyResult<Vec<rustpython_vm::builtins::PyStrRef>> {
         let vm = self.vm;
-        let cached = cls.get_direct_attr(vm.ctx.intern_str("__slotnames__"));
+        let cached = cls.get_direct_attr(identifier!(vm, __slotnames__));
         let names = match cached {
             Some(names) => names,
             None => self

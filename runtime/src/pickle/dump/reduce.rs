@@ -8,7 +8,7 @@ use pickle_core::encoder::BATCH_SIZE;
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyDict, PyStr, PyTuple, PyType};
 use rustpython_vm::protocol::PyIterReturn;
-use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult};
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, identifier};
 
 /// The parts of a reduce tuple: `(func, args[, state[, listitems[, dictitems[, setter]]]])`.
 pub(crate) struct Reduction {
@@ -91,10 +91,10 @@ impl Walker<'_> {
         if keeps_object_reduce_ex(vm, obj) {
             return self.object_reduce_ex(obj);
         }
-        if let Some(reduce_ex) = vm.get_attribute_opt(obj, "__reduce_ex__")? {
+        if let Some(reduce_ex) = vm.get_attribute_opt(obj, identifier!(vm, __reduce_ex__))? {
             return reduce_ex.call((self.enc.proto(),), vm).map(Reduced::Value);
         }
-        if let Some(reduce) = vm.get_attribute_opt(obj, "__reduce__")? {
+        if let Some(reduce) = vm.get_attribute_opt(obj, identifier!(vm, __reduce__))? {
             return reduce.call((), vm).map(Reduced::Value);
         }
         Err(new_pickling_error(
@@ -208,7 +208,7 @@ impl Walker<'_> {
     }
 
     fn name_of(&self, func: &PyObject) -> PyResult<Option<String>> {
-        let name = self.vm.get_attribute_opt(func, "__name__")?;
+        let name = self.vm.get_attribute_opt(func, identifier!(self.vm, __name__))?;
         Ok(name.and_then(|n| {
             n.downcast_ref::<PyStr>()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -244,14 +244,14 @@ impl Walker<'_> {
     /// Checks NEWOBJ's class: it must have `__new__` and be the object's class.
     fn check_new_class(&self, cls: &PyObject, obj: Option<&PyObject>, which: &str) -> PyResult<()> {
         let vm = self.vm;
-        if vm.get_attribute_opt(cls, "__new__")?.is_none() {
+        if vm.get_attribute_opt(cls, identifier!(vm, __new__))?.is_none() {
             return Err(new_pickling_error(
                 vm,
                 format!("first argument to {which}() has no __new__"),
             ));
         }
         if let Some(obj) = obj {
-            let obj_class = obj.get_attr("__class__", vm)?;
+            let obj_class = obj.get_attr(identifier!(vm, __class__), vm)?;
             if !cls.is(&obj_class) {
                 let msg = format!(
                     "first argument to {which}() must be {}, not {}",
@@ -319,7 +319,7 @@ impl Walker<'_> {
         }
         // Below protocol 4: functools.partial(cls.__new__, cls, *args, **kwargs)().
         let partial = vm.import("functools", 0)?.get_attr("partial", vm)?;
-        let mut call_args = vec![cls.get_attr("__new__", vm)?, cls.clone()];
+        let mut call_args = vec![cls.get_attr(identifier!(vm, __new__), vm)?, cls.clone()];
         call_args.extend(vm.extract_elements_with(new_args, Ok)?);
         let kwargs = crate::pickle::kwargs::kwargs_of(vm, kwargs)?;
         let func = partial.call(

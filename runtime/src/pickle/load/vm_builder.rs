@@ -14,7 +14,7 @@ use rustpython_vm::builtins::{
     PyType,
 };
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, identifier};
 
 /// A load error: from the decoder, or raised by Python code the load ran.
 pub(crate) enum LoadError {
@@ -307,7 +307,7 @@ impl<'a> VmBuilder<'a> {
             };
             let inst_dict: PyObjectRef = match obj.dict() {
                 Some(d) => d.into(),
-                None => obj.get_attr("__dict__", vm)?,
+                None => obj.get_attr(identifier!(vm, __dict__), vm)?,
             };
             let exact = inst_dict.downcast_ref_if_exact::<PyDict>(vm);
             for (key, value) in state.items_vec() {
@@ -584,7 +584,7 @@ impl Builder for VmBuilder<'_> {
         if self.opts.noload {
             return Ok(());
         }
-        if let Some(setstate) = vm.get_attribute_opt(obj, "__setstate__")? {
+        if let Some(setstate) = vm.get_attribute_opt(obj, identifier!(vm, __setstate__))? {
             setstate.call((state,), vm)?;
             return Ok(());
         }
