@@ -621,3 +621,28 @@ fn latin1_reductions_of_bytes_load_as_the_call_would() {
          b'hi' [('hi', 'latin1')]\n"
     );
 }
+
+/// What a class decides about its instances' reduction is kept per dump, and asked again when
+/// the class changes during it: here a `__reduce__` run halfway through gives one class a
+/// `__getstate__` and another a `__reduce__`, and the instances saved after it use them, with
+/// the bytes CPython 3.11 writes.
+#[test]
+fn a_class_changed_during_a_dump_is_asked_again() {
+    let out = run("class B:\n    pass\n\
+        class A:\n    def __reduce__(self):\n        B.__getstate__ = lambda self: {'patched': True}\n        return (A, ())\n\
+        class S:\n    __slots__ = ('v',)\n\
+        class R:\n    def __reduce__(self):\n        S.__reduce__ = lambda self: (S, (), None, None, None)\n        return (R, ())\n\
+        b1, b2 = B(), B()\n\
+        b1.x, b2.x = 1, 2\n\
+        s1, s2 = S(), S()\n\
+        s1.v = s2.v = 'kept'\n\
+        data = pickle.dumps([b1, A(), b2, s1, R(), s2], 4)\n\
+        print(data)\n\
+        out = pickle.loads(data)\n\
+        print(out[0].__dict__, out[2].__dict__, getattr(out[3], 'v', None), getattr(out[5], 'v', None))");
+    assert_eq!(
+        out,
+        "b'\\x80\\x04\\x95o\\x00\\x00\\x00\\x00\\x00\\x00\\x00]\\x94(\\x8c\\x08__main__\\x94\\x8c\\x01B\\x94\\x93\\x94)\\x81\\x94}\\x94\\x8c\\x01x\\x94K\\x01sbh\\x01\\x8c\\x01A\\x94\\x93\\x94)R\\x94h\\x03)\\x81\\x94}\\x94\\x8c\\x07patched\\x94\\x88sbh\\x01\\x8c\\x01S\\x94\\x93\\x94)\\x81\\x94N}\\x94\\x8c\\x01v\\x94\\x8c\\x04kept\\x94s\\x86\\x94bh\\x01\\x8c\\x01R\\x94\\x93\\x94)R\\x94h\\x0e)R\\x94e.'\n\
+         {'x': 1} {'patched': True} kept None\n"
+    );
+}

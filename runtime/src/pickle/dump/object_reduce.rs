@@ -7,6 +7,7 @@
 //! is called; otherwise protocols 0-1 go through `copyreg._reduce_ex`, and 2+ reduce to
 //! `copyreg.__newobj__`/`__newobj_ex__` with `__getnewargs[_ex]__` and `object_getstate`.
 
+use super::class_plan::ClassPlan;
 use super::reduce::Reduction;
 use super::save::Walker;
 use rustpython_vm::builtins::{PyDict, PyList, PyStr, PyStrInterned, PyTuple, PyType};
@@ -25,7 +26,11 @@ pub(crate) enum Reduced {
 }
 
 /// `cls.<name>` found through the MRO, compared with `object.<name>`.
-fn is_objects(vm: &VirtualMachine, cls: &Py<PyType>, name: &'static PyStrInterned) -> bool {
+pub(super) fn is_objects(
+    vm: &VirtualMachine,
+    cls: &Py<PyType>,
+    name: &'static PyStrInterned,
+) -> bool {
     match (cls.get_attr(name), vm.ctx.types.object_type.get_attr(name)) {
         (Some(found), Some(base)) => found.is(&base),
         _ => false,
@@ -40,17 +45,17 @@ fn in_instance_dict(vm: &VirtualMachine, obj: &PyObject, name: &'static PyStrInt
 /// Whether `obj.__reduce_ex__` is certainly `object.__reduce_ex__` as CPython has it: the class
 /// keeps it (or has only RustPython's `bytes.__reduce_ex__`, which CPython lacks), the instance
 /// does not shadow it, and attribute lookup is the default one.
-pub(crate) fn keeps_object_reduce_ex(vm: &VirtualMachine, obj: &PyObject) -> bool {
-    let cls = obj.class();
-    (is_objects(vm, cls, identifier!(vm, __reduce_ex__)) || is_rustpython_bytes_reducer(vm, cls, identifier!(vm, __reduce_ex__)))
-        && is_objects(vm, cls, identifier!(vm, __getattribute__))
-        && cls.get_attr(identifier!(vm, __getattr__)).is_none()
-        && !in_instance_dict(vm, obj, identifier!(vm, __reduce_ex__))
+pub(crate) fn keeps_object_reduce_ex(
+    vm: &VirtualMachine,
+    plan: &ClassPlan,
+    obj: &PyObject,
+) -> bool {
+    plan.keeps_reduce_ex && !in_instance_dict(vm, obj, identifier!(vm, __reduce_ex__))
 }
 
 /// Whether `cls.<name>` is RustPython's `bytes.<name>`, a reducer CPython does not have (it
 /// reduces bytes subclasses through `object.__reduce_ex__` and `bytes.__getnewargs__`).
-fn is_rustpython_bytes_reducer(
+pub(super) fn is_rustpython_bytes_reducer(
     vm: &VirtualMachine,
     cls: &Py<PyType>,
     name: &'static PyStrInterned,
@@ -71,7 +76,7 @@ fn is_rustpython_bytes_reducer(
 
 /// `set.__reduce__` / `frozenset.__reduce__`, whose state CPython computes with
 /// `object_getstate` (None for an empty `__dict__`).
-fn is_set_reduce(vm: &VirtualMachine, reduce: &PyObject) -> bool {
+pub(super) fn is_set_reduce(vm: &VirtualMachine, reduce: &PyObject) -> bool {
     let name = identifier!(vm, __reduce__);
     [vm.ctx.types.set_type, vm.ctx.types.frozenset_type]
         .iter()
@@ -82,15 +87,10 @@ impl Walker<'_> {
     /// `object.__reduce_ex__(obj, proto)` as CPython computes it.
     pub(crate) fn object_reduce_ex(&mut self, obj: &PyObject) -> PyResult<Reduced> {
         let vm = self.vm;
-        let cls = obj.class();
-        let reduce = cls.get_attr(identifier!(vm, __reduce__));
-        let overridden = reduce.is_some()
-            && !is_objects(vm, cls, identifier!(vm, __reduce__))
-            && !is_rustpython_bytes_reducer(vm, cls, identifier!(vm, __reduce__));
-        if overridden {
+        let plan = self.class_plans.of(vm, obj.class());
+        if plan.reduce_overridden {
             let value = vm.call_method(obj, "__reduce__", ())?;
-            let set_reduce = reduce.is_some_and(|r| is_set_reduce(vm, &r));
-            return Ok(Reduced::Value(if set_reduce {
+            return Ok(Reduced::Value(if plan.set_reduce {
                 self.cpython_set_state(obj, value)?
             } else {
                 value
@@ -207,11 +207,8 @@ impl Walker<'_> {
         Option<rustpython_vm::builtins::PyDictRef>,
     )> {
         let vm = self.vm;
-        let cls = obj.class();
-        if cls
-            .get_attr(identifier!(vm, __getnewargs_ex__))
-            .is_some()
-        {
+        let plan = self.class_plans.of(vm, obj.class());
+        if plan.has_getnewargs_ex {
             let value = vm.call_method(obj, "__getnewargs_ex__", ())?;
             let Some(pair) = value.downcast_ref::<PyTuple>() else {
                 return Err(vm.new_type_error(format!(
@@ -233,7 +230,7 @@ impl Walker<'_> {
             })?;
             return Ok((Some(args), Some(kwargs)));
         }
-        if is_rustpython_bytes_reducer(vm, cls, identifier!(vm, __getnewargs__)) {
+        if plan.bytes_getnewargs {
             // RustPython's bytes.__getnewargs__ gives the byte values; CPython's gives
             // (bytes(self),).
             let data = obj
@@ -246,7 +243,7 @@ impl Walker<'_> {
                 None,
             ));
         }
-        if cls.get_attr(identifier!(vm, __getnewargs__)).is_some() {
+        if plan.has_getnewargs {
             let value = vm.call_method(obj, "__getnewargs__", ())?;
             let args = value.downcast::<PyTuple>().map_err(|v| {
                 vm.new_type_error(format!(
@@ -266,8 +263,8 @@ impl Walker<'_> {
         required: bool,
     ) -> PyResult<PyObjectRef> {
         let vm = self.vm;
-        let cls = obj.class();
-        if !is_objects(vm, cls, identifier!(vm, __getstate__)) || in_instance_dict(vm, obj, identifier!(vm, __getstate__)) {
+        let plan = self.class_plans.of(vm, obj.class());
+        if !plan.object_getstate || in_instance_dict(vm, obj, identifier!(vm, __getstate__)) {
             return vm.call_method(obj, "__getstate__", ());
         }
         self.default_state(obj, required)
@@ -278,7 +275,7 @@ impl Walker<'_> {
     fn default_state(&mut self, obj: &PyObject, required: bool) -> PyResult<PyObjectRef> {
         let vm = self.vm;
         let cls = obj.class();
-        if required && native_base(vm, cls).is_some() {
+        if required && self.class_plans.of(vm, cls).has_native_base {
             return Err(vm.new_type_error(format!("cannot pickle '{}' object", tp_name(vm, cls))));
         }
         let state: PyObjectRef = match obj.dict() {
@@ -356,7 +353,7 @@ fn tp_name(vm: &VirtualMachine, cls: &Py<PyType>) -> String {
 
 /// The first non-heap type in `cls`'s MRO other than `object`: a builtin whose instances carry
 /// state the default reduction cannot see (CPython's basicsize check).
-fn native_base(
+pub(super) fn native_base(
     vm: &VirtualMachine,
     cls: &Py<PyType>,
 ) -> Option<rustpython_vm::builtins::PyTypeRef> {

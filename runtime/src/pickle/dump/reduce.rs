@@ -88,7 +88,8 @@ impl Walker<'_> {
         if cls.fast_issubclass(vm.ctx.types.type_type) {
             return Ok(Reduced::Global);
         }
-        if keeps_object_reduce_ex(vm, obj) {
+        let plan = self.class_plans.of(vm, cls);
+        if keeps_object_reduce_ex(vm, &plan, obj) {
             return self.object_reduce_ex(obj);
         }
         if let Some(reduce_ex) = vm.get_attribute_opt(obj, identifier!(vm, __reduce_ex__))? {
@@ -208,7 +209,9 @@ impl Walker<'_> {
     }
 
     fn name_of(&self, func: &PyObject) -> PyResult<Option<String>> {
-        let name = self.vm.get_attribute_opt(func, identifier!(self.vm, __name__))?;
+        let name = self
+            .vm
+            .get_attribute_opt(func, identifier!(self.vm, __name__))?;
         Ok(name.and_then(|n| {
             n.downcast_ref::<PyStr>()
                 .map(|s| s.to_string_lossy().into_owned())
@@ -244,7 +247,10 @@ impl Walker<'_> {
     /// Checks NEWOBJ's class: it must have `__new__` and be the object's class.
     fn check_new_class(&self, cls: &PyObject, obj: Option<&PyObject>, which: &str) -> PyResult<()> {
         let vm = self.vm;
-        if vm.get_attribute_opt(cls, identifier!(vm, __new__))?.is_none() {
+        if vm
+            .get_attribute_opt(cls, identifier!(vm, __new__))?
+            .is_none()
+        {
             return Err(new_pickling_error(
                 vm,
                 format!("first argument to {which}() has no __new__"),

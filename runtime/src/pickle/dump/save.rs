@@ -74,6 +74,12 @@ pub(crate) struct Walker<'a> {
     /// A frame was committed while a list's items were borrowed; flush once they are not.
     pending_flush: bool,
     pub(crate) lookups: crate::pickle::lookups::Lookups,
+    /// What each class met decides about its instances' reduction.
+    pub(crate) class_plans: super::class_plan::ClassPlans,
+    /// The cycle collector, paused while the walk lives: the reduce tuples and states it
+    /// makes are temporaries, freed when it ends (2-4% of instances' dumps went to
+    /// collections that found nothing to free).
+    _collector: crate::pickle::load::collector::Paused<'a>,
 }
 
 pub(crate) fn core_err(
@@ -100,6 +106,8 @@ impl<'a> Walker<'a> {
             fast_ids: HashSet::new(),
             pending_flush: false,
             lookups: Default::default(),
+            class_plans: Default::default(),
+            _collector: crate::pickle::load::collector::pause(vm),
         }
     }
 

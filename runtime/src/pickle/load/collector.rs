@@ -1,6 +1,7 @@
 //! Loads and the cycle collector: the objects a load builds are kept out of the collector's
 //! schedule, as the issue of loads' speed found it spending about half of a large load's
-//! time there (BENCHMARKS.md).
+//! time there (BENCHMARKS.md). Dumps pause it the same way for the temporaries their walk
+//! makes (reduce tuples, states), which are freed when it ends.
 //!
 //! RustPython collects its youngest generation at the first bytecode instruction after
 //! 2,000 tracked allocations, scanning every young object. A load's objects are all young

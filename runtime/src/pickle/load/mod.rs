@@ -1,7 +1,9 @@
 //! Unpickling: the `Unpickler` class, the decoder's builder that makes VM objects
 //! ([`vm_builder`]), reading pickles from Python file objects ([`file_source`]), and the
-//! cycle collector kept out of a load's way ([`collector`]).
+//! cycle collector kept out of a load's way ([`collector`]), and the attribute names BUILD
+//! interns ([`attribute_names`]).
 
+pub(crate) mod attribute_names;
 pub(crate) mod collector;
 pub(crate) mod file_source;
 pub(crate) mod unpickler;

@@ -14,7 +14,9 @@ use rustpython_vm::builtins::{
     PyType,
 };
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, identifier};
+use rustpython_vm::{
+    AsObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, identifier,
+};
 
 /// A load error: from the decoder, or raised by Python code the load ran.
 pub(crate) enum LoadError {
@@ -101,6 +103,7 @@ pub(crate) struct VmBuilder<'a> {
     hooks: LoadHooks,
     proto: u8,
     lookups: Lookups,
+    attribute_names: super::attribute_names::AttributeNames,
 }
 
 impl<'a> VmBuilder<'a> {
@@ -112,6 +115,7 @@ impl<'a> VmBuilder<'a> {
             hooks,
             proto: 0,
             lookups: Lookups::default(),
+            attribute_names: Default::default(),
         }
     }
 
@@ -311,8 +315,8 @@ impl<'a> VmBuilder<'a> {
             };
             let exact = inst_dict.downcast_ref_if_exact::<PyDict>(vm);
             for (key, value) in state.items_vec() {
-                let key = match key.downcast_ref_if_exact::<PyStr>(vm) {
-                    Some(s) => vm.ctx.intern_str(s.as_wtf8()).to_owned().into(),
+                let key = match self.attribute_names.intern(vm, &key) {
+                    Some(name) => name.to_owned().into(),
                     None => key,
                 };
                 match exact {
@@ -326,7 +330,10 @@ impl<'a> VmBuilder<'a> {
                 return Err(new_unpickling_error(vm, "slot state is not a dictionary"));
             };
             for (key, value) in slots.items_vec() {
-                obj.set_attr(&*key.str(vm)?, value, vm)?;
+                match self.attribute_names.intern(vm, &key) {
+                    Some(name) => obj.set_attr(name, value, vm)?,
+                    None => obj.set_attr(&*key.str(vm)?, value, vm)?,
+                }
             }
         }
         Ok(())
