@@ -80,8 +80,10 @@ def summary(ratios, protocols):
             if not chosen:
                 continue
             worst = max(cells.items(), key=lambda kv: kv[1] if kv[0][1] in group else 0)
-            lines.append(f'- brine/{ref}, protocols {",".join(group)}: geometric mean {geomean(chosen):.2f}, '
-                         f'worst {worst[1]:.2f} ({" ".join(worst[0])})')
+            by_op = ', '.join(f'{op} {geomean([r for (w, p, o), r in cells.items() if p in group and o == op]):.2f}'
+                              for op in ('dumps', 'loads'))
+            lines.append(f'- brine/{ref}, protocols {",".join(group)}: geometric mean {geomean(chosen):.2f} '
+                         f'({by_op}), worst {worst[1]:.2f} ({" ".join(worst[0])})')
     return lines
 
 
