@@ -22,9 +22,11 @@
 //! ```
 
 mod allow;
+pub mod container;
 mod describe;
 mod recorder;
 mod report;
+pub mod zip;
 
 pub use allow::{AllowList, DEFAULT_ALLOWED};
 
@@ -136,14 +138,16 @@ impl Report {
 /// Reads the pickle at the start of `data` as the loader would, without importing or calling
 /// anything, and reports what it would use.
 pub fn inspect(data: &[u8], limits: &Limits, allow: &AllowList) -> Report {
+    inspect_at(data, limits, allow).0
+}
+
+/// [`inspect`], and how many bytes the pickle took (to its STOP, or to where reading
+/// stopped).
+pub(crate) fn inspect_at(data: &[u8], limits: &Limits, allow: &AllowList) -> (Report, usize) {
     let mut recorder = recorder::Recorder::new(limits, allow);
-    let result = load(
-        &mut SliceSource::new(data),
-        &mut recorder,
-        &mut Memo::new(),
-        limits,
-    );
+    let mut source = SliceSource::new(data);
+    let result = load(&mut source, &mut recorder, &mut Memo::new(), limits);
     let mut report = recorder.report;
     report.error = result.err();
-    report
+    (report, data.len() - source.remaining().len())
 }

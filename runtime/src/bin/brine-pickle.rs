@@ -16,11 +16,14 @@
 //! pickle exits with status 2. `inspect` lists the globals, calls, persistent ids and
 //! buffers the pickle would use and judges them against an allow-list (the default one of
 //! `pickle_core::inspect`, plus entries given, or only those with `--no-default`); exit
-//! status 0 safe, 1 unsafe, 2 malformed.
+//! status 0 safe, 1 unsafe, 2 malformed. The file is recognised by its content: several
+//! pickles in a row, a zip archive (every member that could be a pickle, whatever its name)
+//! or a pickle with a zip appended are reported part by part (`pickle_core::inspect::container`).
 
 use pickle_core::decoder::Limits;
 use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
-use pickle_core::inspect::{AllowList, Verdict, inspect};
+use pickle_core::inspect::container::inspect_file;
+use pickle_core::inspect::{AllowList, Verdict};
 use pickle_core::value::{from_slice, to_json};
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -217,7 +220,7 @@ fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, 
 /// Prints the report; the verdict is the exit status.
 fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
     let data = read_input(&args.file).map_err(Failure::Usage)?;
-    let report = inspect(&data, &Limits::UNTRUSTED, &args.allow);
+    let report = inspect_file(&data, &Limits::UNTRUSTED, &args.allow);
     let text = if args.json {
         report.to_json() + "\n"
     } else {

@@ -1,0 +1,190 @@
+//! Inspecting a file by what it contains, not by its name: a raw pickle (or several in a row,
+//! as PyTorch's legacy format writes them), a zip archive (PyTorch's format, `.npz`,
+//! anything), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
+//! opposite ends; every part that could be a pickle is inspected and named in the report.
+//!
+//! A zip member could be a pickle whatever its name: one that starts with PROTO is inspected
+//! as one (and is malformed if it is not one), any other is inspected too and counts as a
+//! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
+//! would have made them). Formats recognised but not yet read (tar, `.npy`, compressed
+//! streams, compressed zip members) make the file not safe: nothing is said about them that
+//! was not looked at.
+
+use super::zip;
+use super::{AllowList, Report, Verdict, inspect_at};
+use crate::decoder::Limits;
+use crate::opcodes::op;
+
+/// What a file is, by its first bytes (and, for a zip, its end record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One or more pickles, perhaps with a zip after them.
+    Pickle,
+    /// A zip archive from its first byte.
+    Zip,
+    /// Recognised, not yet read: tar, NumPy `.npy`, gzip, bzip2, xz, zstd.
+    Unread(&'static str),
+}
+
+/// The format of `data`.
+pub fn sniff(data: &[u8]) -> Format {
+    let unread = [
+        (&b"\x93NUMPY"[..], "npy"),
+        (&b"\x1f\x8b"[..], "gzip"),
+        (&b"BZh"[..], "bzip2"),
+        (&b"\xfd7zXZ\x00"[..], "xz"),
+        (&b"\x28\xb5\x2f\xfd"[..], "zstd"),
+    ];
+    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        return Format::Zip;
+    }
+    if let Some((_, name)) = unread.iter().find(|(magic, _)| data.starts_with(magic)) {
+        return Format::Unread(name);
+    }
+    if data.get(257..262) == Some(b"ustar") {
+        return Format::Unread("tar");
+    }
+    Format::Pickle
+}
+
+/// One part of a file that was inspected as a pickle.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// `pickle N` for pickles in a row, else the zip member's name.
+    pub name: String,
+    /// Where the pickle starts in the file.
+    pub offset: u64,
+    /// What it would use.
+    pub report: Report,
+}
+
+/// What a whole file would use.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The format the file was read as.
+    pub format: Format,
+    /// Every part inspected as a pickle, in file order.
+    pub parts: Vec<Part>,
+    /// Why parts of the file could not be judged (a member `zipfile` refuses, a compressed
+    /// member, an unread format); each makes the file not safe.
+    pub findings: Vec<String>,
+}
+
+impl FileReport {
+    /// Unsafe when any part is, else malformed when any part is or anything could not be
+    /// read, else safe.
+    pub fn verdict(&self) -> Verdict {
+        let mut problems = Vec::new();
+        let mut malformed = self.findings.clone();
+        for part in &self.parts {
+            match part.report.verdict() {
+                Verdict::Safe => {}
+                Verdict::Unsafe(p) => {
+                    problems.extend(p.into_iter().map(|p| format!("{}: {p}", part.name)));
+                }
+                Verdict::Malformed(e) => {
+                    problems.extend(
+                        part.report
+                            .problems()
+                            .into_iter()
+                            .map(|p| format!("{}: {p}", part.name)),
+                    );
+                    malformed.push(format!("{}: {e}", part.name));
+                }
+            }
+        }
+        if !problems.is_empty() {
+            Verdict::Unsafe(problems)
+        } else if !malformed.is_empty() {
+            Verdict::Malformed(malformed.join("; "))
+        } else {
+            Verdict::Safe
+        }
+    }
+}
+
+/// Inspects every part of `data` that could be a pickle.
+pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileReport {
+    let format = sniff(data);
+    let mut report = FileReport {
+        format,
+        parts: Vec::new(),
+        findings: Vec::new(),
+    };
+    match format {
+        Format::Unread(name) => report.findings.push(format!(
+            "a {name} file: its contents are not read by this version"
+        )),
+        Format::Pickle => {
+            pickles_in_a_row(data, limits, allow, &mut report);
+            if let Ok(archive) = zip::read(data) {
+                zip_members(data, &archive, limits, allow, &mut report);
+            }
+        }
+        Format::Zip => match zip::read(data) {
+            Ok(archive) => zip_members(data, &archive, limits, allow, &mut report),
+            Err(e) => report.findings.push(format!("zip: {e}")),
+        },
+    }
+    report
+}
+
+/// The pickles at the start of `data`, one after another while the next begins with PROTO:
+/// PyTorch's legacy format writes five, then raw tensor bytes.
+fn pickles_in_a_row(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
+    let mut at = 0;
+    loop {
+        let (report, end) = inspect_at(&data[at..], limits, allow);
+        let failed = report.error.is_some();
+        out.parts.push(Part {
+            name: format!("pickle {}", out.parts.len() + 1),
+            offset: at as u64,
+            report,
+        });
+        at += end;
+        if failed || data.get(at) != Some(&op::PROTO) {
+            return;
+        }
+    }
+}
+
+fn zip_members(
+    data: &[u8],
+    archive: &zip::Archive,
+    limits: &Limits,
+    allow: &AllowList,
+    out: &mut FileReport,
+) {
+    for member in &archive.members {
+        if let Some(refusal) = &member.refusal {
+            out.findings
+                .push(format!("{}: zipfile refuses it: {refusal}", member.name));
+        }
+        let Some(bytes) = member.stored_data(data) else {
+            if member.method != zip::STORED {
+                out.findings.push(format!(
+                    "{}: compressed (method {}): not read by this version",
+                    member.name, member.method
+                ));
+            }
+            continue;
+        };
+        let (report, _) = inspect_at(bytes, limits, allow);
+        let pickle_like = bytes.first() == Some(&op::PROTO)
+            || report.error.is_none()
+            || !report.globals.is_empty()
+            || !report.calls.is_empty();
+        if pickle_like && !bytes.is_empty() {
+            out.parts.push(Part {
+                name: member.name.clone(),
+                offset: member.data_offset.unwrap_or(0),
+                report,
+            });
+        }
+    }
+}
+
+mod output;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! A [`FileReport`] as text and as JSON. A file that is one plain pickle is shown exactly as
+//! [`Report`](super::Report) shows it; anything else is shown part by part.
+
+use super::{FileReport, Format};
+use crate::inspect::Verdict;
+use crate::value::json_string;
+use std::fmt::Write as _;
+
+fn quoted(text: &str) -> String {
+    json_string(text.chars().map(u32::from))
+}
+
+impl Format {
+    /// The format's name in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Format::Pickle => "pickle",
+            Format::Zip => "zip",
+            Format::Unread(name) => name,
+        }
+    }
+}
+
+impl FileReport {
+    /// Whether the file is a single pickle and nothing else was found.
+    fn is_plain_pickle(&self) -> bool {
+        self.format == Format::Pickle && self.parts.len() == 1 && self.findings.is_empty()
+    }
+
+    /// Each part's report under its name and offset, then what could not be read, then the
+    /// verdict for the whole file.
+    pub fn to_text(&self) -> String {
+        if self.is_plain_pickle() {
+            return self.parts[0].report.to_text();
+        }
+        let mut out = format!("format: {}\n", self.format.name());
+        for part in &self.parts {
+            let _ = writeln!(out, "{} (at byte {}):", part.name, part.offset);
+            for line in part.report.to_text().lines() {
+                let _ = writeln!(out, "  {line}");
+            }
+        }
+        if !self.findings.is_empty() {
+            out.push_str("not read:\n");
+            for finding in &self.findings {
+                let _ = writeln!(out, "  {finding}");
+            }
+        }
+        match self.verdict() {
+            Verdict::Safe => out.push_str("file verdict: safe\n"),
+            Verdict::Unsafe(problems) => {
+                out.push_str("file verdict: unsafe\n");
+                for problem in problems {
+                    let _ = writeln!(out, "  - {problem}");
+                }
+            }
+            Verdict::Malformed(error) => {
+                let _ = writeln!(out, "file verdict: malformed: {error}");
+            }
+        }
+        out
+    }
+
+    /// One JSON object: `format`, `verdict`, `problems`, `error`, `findings` and `parts`
+    /// (each `name`, `offset` and `report`, a report as [`Report::to_json`] writes it). A
+    /// plain pickle is written as its report alone.
+    ///
+    /// [`Report::to_json`]: super::Report::to_json
+    pub fn to_json(&self) -> String {
+        if self.is_plain_pickle() {
+            return self.parts[0].report.to_json();
+        }
+        let (verdict, problems, error) = match self.verdict() {
+            Verdict::Safe => ("safe", Vec::new(), None),
+            Verdict::Unsafe(problems) => ("unsafe", problems, None),
+            Verdict::Malformed(error) => ("malformed", Vec::new(), Some(error)),
+        };
+        let list = |items: Vec<String>| format!("[{}]", items.join(","));
+        let parts = self.parts.iter().map(|p| {
+            format!(
+                "{{\"name\":{},\"offset\":{},\"report\":{}}}",
+                quoted(&p.name),
+                p.offset,
+                p.report.to_json()
+            )
+        });
+        format!(
+            "{{\"format\":\"{}\",\"verdict\":\"{verdict}\",\"problems\":{},\"error\":{},\"findings\":{},\"parts\":{}}}",
+            self.format.name(),
+            list(problems.iter().map(|p| quoted(p)).collect()),
+            error.map_or("null".to_string(), |e| quoted(&e)),
+            list(self.findings.iter().map(|f| quoted(f)).collect()),
+            list(parts.collect()),
+        )
+    }
+}

@@ -1,0 +1,155 @@
+//! Files of each shape the container layer reads, built here.
+
+use super::*;
+
+fn inspect(data: &[u8]) -> FileReport {
+    inspect_file(data, &Limits::UNTRUSTED, &AllowList::safe_default())
+}
+
+/// A zip of stored members (no CRCs: nothing here checks them), after `prefix`.
+fn zip_of(prefix: &[u8], members: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = prefix.to_vec();
+    let base = out.len();
+    let mut offsets = Vec::new();
+    for (name, data) in members {
+        offsets.push((out.len() - base) as u32);
+        out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00");
+        out.extend_from_slice(&[0; 10]);
+        for _ in 0..2 {
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        }
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+    }
+    let directory = (out.len() - base) as u32;
+    for ((name, data), offset) in members.iter().zip(&offsets) {
+        out.extend_from_slice(b"PK\x01\x02\x14\x03\x14\x00\x00\x00");
+        out.extend_from_slice(&[0; 10]);
+        for _ in 0..2 {
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        }
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&[0; 12]);
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+    }
+    let size = (out.len() - base) as u32 - directory;
+    out.extend_from_slice(b"PK\x05\x06\x00\x00\x00\x00");
+    for _ in 0..2 {
+        out.extend_from_slice(&(members.len() as u16).to_le_bytes());
+    }
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&directory.to_le_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+fn names(report: &FileReport) -> Vec<&str> {
+    report.parts.iter().map(|p| p.name.as_str()).collect()
+}
+
+#[test]
+fn a_pytorch_shaped_archive_is_read_member_by_member() {
+    // data.pkl names its storage through a persistent id; the storage is raw bytes.
+    let data_pkl =
+        b"\x80\x02}q\x00X\x01\x00\x00\x00wq\x01ctorch._utils\n_rebuild_tensor_v2\nq\x02.";
+    let file = zip_of(
+        b"",
+        &[
+            ("archive/data.pkl", data_pkl),
+            ("archive/data/0", &[0x3f, 0x80, 0, 0, 0x40, 0, 0, 0]),
+            ("archive/version", b"3\n"),
+        ],
+    );
+    let report = inspect(&file);
+    assert_eq!(report.format, Format::Zip);
+    assert_eq!(names(&report), ["archive/data.pkl"]);
+    assert_eq!(report.parts[0].offset, 30 + "archive/data.pkl".len() as u64);
+    assert_eq!(
+        report.parts[0].report.globals[0].resolved,
+        "torch._utils._rebuild_tensor_v2"
+    );
+    assert!(
+        matches!(report.verdict(), Verdict::Unsafe(p) if p[0].starts_with("archive/data.pkl: global torch._utils._rebuild_tensor_v2"))
+    );
+}
+
+#[test]
+fn a_pickle_in_any_member_is_found_whatever_its_name() {
+    let file = zip_of(
+        b"",
+        &[
+            ("weights.bin", b"cos\nsystem\n(S'id'\ntR."),
+            ("README", b"hello"),
+        ],
+    );
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["weights.bin"]);
+    assert_eq!(report.parts[0].report.calls[0].callable, "os.system");
+}
+
+#[test]
+fn a_payload_before_a_parse_error_still_counts() {
+    // The loader imports os.system before it reaches the garbage.
+    let file = zip_of(b"", &[("x", b"cos\nsystem\n\xff\xff")]);
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["x"]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+}
+
+#[test]
+fn a_pickle_with_a_zip_appended_reports_both_ends() {
+    let file = zip_of(b"\x80\x02cos\nsystem\n.", &[("inner.pkl", b"\x80\x02N.")]);
+    let report = inspect(&file);
+    assert_eq!(report.format, Format::Pickle);
+    assert_eq!(names(&report), ["pickle 1", "inner.pkl"]);
+    assert!(
+        matches!(report.verdict(), Verdict::Unsafe(p) if p == ["pickle 1: global os.system is not allowed"])
+    );
+}
+
+#[test]
+fn pickles_in_a_row_are_read_until_raw_bytes_follow() {
+    // PyTorch's legacy stream: pickles one after another, then storage bytes.
+    let mut file = b"\x80\x02K\x01.\x80\x02K\x02.\x80\x02cposix\nsystem\n.".to_vec();
+    file.extend_from_slice(&[1, 2, 3, 4]);
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["pickle 1", "pickle 2", "pickle 3"]);
+    assert_eq!(report.parts[2].offset, 10);
+    assert!(
+        matches!(report.verdict(), Verdict::Unsafe(p) if p == ["pickle 3: global posix.system is not allowed"])
+    );
+    let safe = inspect(b"\x80\x02K\x01.\x80\x02K\x02.");
+    assert_eq!(safe.verdict(), Verdict::Safe);
+}
+
+#[test]
+fn a_member_zipfile_refuses_makes_the_file_not_safe() {
+    let mut file = zip_of(b"", &[("a.pkl", b"\x80\x02N.")]);
+    // The local header's name differs from the directory's.
+    file[30] = b'b';
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["a.pkl"]);
+    assert_eq!(
+        report.verdict(),
+        Verdict::Malformed(
+            "a.pkl: zipfile refuses it: File name in directory 'a.pkl' and header b'b.pkl' differ."
+                .into()
+        )
+    );
+}
+
+#[test]
+fn formats_not_yet_read_are_never_called_safe() {
+    for (data, name) in [
+        (&b"\x1f\x8b\x08\x00"[..], "gzip"),
+        (b"\x93NUMPY\x01\x00", "npy"),
+        (b"BZh91AY", "bzip2"),
+    ] {
+        let report = inspect(data);
+        assert_eq!(report.format, Format::Unread(name));
+        assert!(matches!(report.verdict(), Verdict::Malformed(_)));
+    }
+}

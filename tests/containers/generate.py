@@ -1,0 +1,130 @@
+"""Writes the container corpus: small files shaped like model files and archives, each with
+the verdict `brine-pickle inspect` must give it (expected.txt: file, verdict, the parts it
+must report, comma-separated). Some are benign, some hide a payload where a scanner that
+reads only the obvious place would miss it.
+
+Run from this directory with any Python 3: `python3 generate.py`. Nothing here imports
+torch or numpy: their globals are written by name from stand-in modules, and zip entries
+carry a fixed date so the bytes do not change between runs.
+"""
+
+import io
+import os
+import pickle
+import struct
+import sys
+import types
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, 'corpus')
+CASES = []
+
+
+def case(name, data, verdict, parts):
+    CASES.append((name, data, verdict, parts))
+
+
+def stand_in(module, name):
+    """A function that pickles as `module.name` without that module being installed."""
+    mod = sys.modules.setdefault(module, types.ModuleType(module))
+    def function(*args):
+        pass
+    function.__module__, function.__qualname__, function.__name__ = module, name, name
+    setattr(mod, name, function)
+    return function
+
+
+rebuild_tensor = stand_in('torch._utils', '_rebuild_tensor_v2')
+float_storage = stand_in('torch', 'FloatStorage')
+
+
+class TensorPickler(pickle.Pickler):
+    """Writes storages as PyTorch does: persistent ids ('storage', type, key, location, n)."""
+
+    def persistent_id(self, obj):
+        if isinstance(obj, tuple) and obj and obj[0] == 'storage':
+            return obj
+        return None
+
+
+def state_dict_pickle():
+    out = io.BytesIO()
+    tensors = {
+        'layer.weight': (rebuild_tensor, (('storage', float_storage, '0', 'cpu', 4), 0, (2, 2), (2, 1), False, {})),
+        'layer.bias': (rebuild_tensor, (('storage', float_storage, '1', 'cpu', 2), 0, (2,), (1,), False, {})),
+    }
+
+    class Reduced:
+        def __init__(self, func, args):
+            self.func, self.args = func, args
+
+        def __reduce__(self):
+            return self.func, self.args
+
+    TensorPickler(out, 2).dump({k: Reduced(*v) for k, v in tensors.items()})
+    return out.getvalue()
+
+
+def zip_bytes(members, prefix=b''):
+    out = io.BytesIO()
+    out.write(prefix)
+    with zipfile.ZipFile(out, 'w', zipfile.ZIP_STORED) as z:
+        for name, data in members:
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return out.getvalue()
+
+
+payload = b"cos\nsystem\n(S'echo owned'\ntR."
+floats = struct.pack('<6f', 1, 2, 3, 4, 5, 6)
+
+# A real-shaped PyTorch checkpoint: data.pkl names tensors, storages are raw bytes. Its
+# globals are torch's, which the default allow-list does not allow (a torch profile will).
+torch_zip = [('archive/data.pkl', state_dict_pickle()), ('archive/data/0', floats[:16]),
+             ('archive/data/1', floats[16:]), ('archive/version', b'3\n')]
+case('torch_state_dict.pt', zip_bytes(torch_zip), 'unsafe', ['archive/data.pkl'])
+
+# The payload in a member whose name no scanner looks at.
+case('payload_in_weights_member.pt', zip_bytes(torch_zip[1:] + [('archive/data.pkl', pickle.dumps({'w': 1}, 2)),
+                                                                 ('archive/weights.bin', payload)]),
+     'unsafe', ['archive/data.pkl', 'archive/weights.bin'])
+
+# A pickle with a zip appended: pickle.load runs the front, zipfile reads the back.
+case('pickle_then_zip.bin', zip_bytes([('archive/data.pkl', pickle.dumps([1.0, 2.0], 2))], prefix=payload),
+     'unsafe', ['pickle 1', 'archive/data.pkl'])
+
+# A member whose local header names another file than the directory does.
+mismatch = bytearray(zip_bytes([('archive/data.pkl', pickle.dumps({'a': 1}, 2))]))
+at = mismatch.index(b'archive/data.pkl')
+mismatch[at:at + 7] = b'ARCHIVE'
+case('name_mismatch.zip', bytes(mismatch), 'malformed', ['archive/data.pkl'])
+
+# An .npz of numeric arrays: .npy members are a header and raw numbers, no pickle.
+npy = b'\x93NUMPY\x01\x00' + struct.pack('<H', 54) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }".ljust(54) + floats
+case('numeric_arrays.npz', zip_bytes([('a.npy', npy), ('b.npy', npy)]), 'safe', [])
+
+# PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
+# then raw storage bytes. The benign one, and one whose data pickle calls os.system.
+legacy = [pickle.dumps(0x1950a86a20f9469cfc6c, 2), pickle.dumps(1001, 2),
+          pickle.dumps({'protocol_version': 1001, 'little_endian': True}, 2)]
+case('legacy_stream.pt', b''.join(legacy + [pickle.dumps({'w': [1, 2]}, 2)]) + floats, 'safe',
+     ['pickle 1', 'pickle 2', 'pickle 3', 'pickle 4'])
+case('legacy_stream_payload.pt', b''.join(legacy + [b'\x80\x02' + payload]) + floats, 'unsafe',
+     ['pickle 1', 'pickle 2', 'pickle 3', 'pickle 4'])
+
+
+def main():
+    os.makedirs(CORPUS, exist_ok=True)
+    for old in os.listdir(CORPUS):
+        os.remove(os.path.join(CORPUS, old))
+    lines = []
+    for name, data, verdict, parts in CASES:
+        with open(os.path.join(CORPUS, name), 'wb') as f:
+            f.write(data)
+        lines.append(f'{name} {verdict} {",".join(parts) or "-"}')
+    with open(os.path.join(HERE, 'expected.txt'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+if __name__ == '__main__':
+    main()
