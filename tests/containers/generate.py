@@ -103,6 +103,29 @@ case('name_mismatch.zip', bytes(mismatch), 'malformed', ['archive/data.pkl'])
 npy = b'\x93NUMPY\x01\x00' + struct.pack('<H', 54) + b"{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }".ljust(54) + floats
 case('numeric_arrays.npz', zip_bytes([('a.npy', npy), ('b.npy', npy)]), 'safe', [])
 
+
+
+def npy_file(descr, data):
+    """An .npy as numpy.save writes it: version 1.0, the header padded to 64 bytes."""
+    header = "{'descr': %s, 'fortran_order': False, 'shape': (1,), }" % descr
+    header = header + ' ' * (-(10 + len(header) + 1) % 64) + '\n'
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(header)) + header.encode('latin-1') + data
+
+
+class Payload:
+    def __reduce__(self):
+        return os.system, ('echo owned',)
+
+
+# numpy.save of an object array writes a pickle after the header; numpy.load unpickles it
+# with allow_pickle=True. A numeric array's bytes are never unpickled, whatever they spell.
+object_npy = npy_file("'|O'", pickle.dumps([Payload()], 3))
+numeric_npy = npy_file("'<f4'", payload)
+case('object_array_payload.npy', object_npy, 'unsafe', ['array (object array)'])
+case('numeric_array.npy', numeric_npy, 'safe', [])
+case('object_array_in.npz', zip_bytes([('a.npy', numeric_npy), ('b.npy', object_npy)]), 'unsafe',
+     ['b.npy (object array)'])
+
 # PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
 # then raw storage bytes. The benign one, and one whose data pickle calls os.system.
 legacy = [pickle.dumps(0x1950a86a20f9469cfc6c, 2), pickle.dumps(1001, 2),

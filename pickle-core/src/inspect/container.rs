@@ -1,17 +1,19 @@
 //! Inspecting a file by what it contains, not by its name: a raw pickle (or several in a row,
 //! as PyTorch's legacy format writes them), a zip archive (PyTorch's format, `.npz`,
 //! anything), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
-//! opposite ends; every part that could be a pickle is inspected and named in the report.
+//! opposite ends; a NumPy `.npy` array, alone or in an `.npz`, whose data is a pickle when
+//! its dtype holds objects. Every part that could be a pickle is inspected and named in the
+//! report.
 //!
 //! A zip member could be a pickle whatever its name: one that starts with PROTO is inspected
 //! as one (and is malformed if it is not one), any other is inspected too and counts as a
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
-//! would have made them). Formats recognised but not yet read (tar, `.npy`, compressed
-//! streams, compressed zip members) make the file not safe: nothing is said about them that
+//! would have made them). Formats recognised but not yet read (tar, compressed streams,
+//! compressed zip members) make the file not safe: nothing is said about them that
 //! was not looked at.
 
-use super::zip;
 use super::{AllowList, Report, Verdict, inspect_at};
+use super::{npy, zip};
 use crate::decoder::Limits;
 use crate::opcodes::op;
 
@@ -22,14 +24,15 @@ pub enum Format {
     Pickle,
     /// A zip archive from its first byte.
     Zip,
-    /// Recognised, not yet read: tar, NumPy `.npy`, gzip, bzip2, xz, zstd.
+    /// A NumPy array (`.npy`): its data is a pickle when its dtype holds objects.
+    Npy,
+    /// Recognised, not yet read: tar, gzip, bzip2, xz, zstd.
     Unread(&'static str),
 }
 
 /// The format of `data`.
 pub fn sniff(data: &[u8]) -> Format {
     let unread = [
-        (&b"\x93NUMPY"[..], "npy"),
         (&b"\x1f\x8b"[..], "gzip"),
         (&b"BZh"[..], "bzip2"),
         (&b"\xfd7zXZ\x00"[..], "xz"),
@@ -37,6 +40,9 @@ pub fn sniff(data: &[u8]) -> Format {
     ];
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         return Format::Zip;
+    }
+    if data.starts_with(npy::MAGIC) {
+        return Format::Npy;
     }
     if let Some((_, name)) = unread.iter().find(|(magic, _)| data.starts_with(magic)) {
         return Format::Unread(name);
@@ -121,6 +127,7 @@ pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileRepo
                 zip_members(data, &archive, limits, allow, &mut report);
             }
         }
+        Format::Npy => npy_array("array", data, 0, limits, allow, &mut report),
         Format::Zip => match zip::read(data) {
             Ok(archive) => zip_members(data, &archive, limits, allow, &mut report),
             Err(e) => report.findings.push(format!("zip: {e}")),
@@ -169,6 +176,11 @@ fn zip_members(
             }
             continue;
         };
+        let offset = member.data_offset.unwrap_or(0);
+        if bytes.starts_with(npy::MAGIC) {
+            npy_array(&member.name, bytes, offset, limits, allow, out);
+            continue;
+        }
         let (report, _) = inspect_at(bytes, limits, allow);
         let pickle_like = bytes.first() == Some(&op::PROTO)
             || report.error.is_none()
@@ -177,10 +189,36 @@ fn zip_members(
         if pickle_like && !bytes.is_empty() {
             out.parts.push(Part {
                 name: member.name.clone(),
-                offset: member.data_offset.unwrap_or(0),
+                offset,
                 report,
             });
         }
+    }
+}
+
+/// A `.npy` array at `offset` of the file: its data inspected as a pickle when the dtype
+/// holds objects (what `numpy.load(..., allow_pickle=True)` unpickles), else nothing to see.
+fn npy_array(
+    name: &str,
+    bytes: &[u8],
+    offset: u64,
+    limits: &Limits,
+    allow: &AllowList,
+    out: &mut FileReport,
+) {
+    match npy::header(bytes) {
+        Ok(header) if header.has_object => {
+            let (report, _) = inspect_at(&bytes[header.data_offset..], limits, allow);
+            out.parts.push(Part {
+                name: format!("{name} (object array)"),
+                offset: offset + header.data_offset as u64,
+                report,
+            });
+        }
+        Ok(_) => {}
+        Err(e) => out
+            .findings
+            .push(format!("{name}: not an array numpy reads: {e}")),
     }
 }
 

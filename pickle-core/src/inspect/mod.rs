@@ -24,6 +24,7 @@
 mod allow;
 pub mod container;
 mod describe;
+pub mod npy;
 mod recorder;
 mod report;
 pub mod zip;

@@ -16,6 +16,7 @@ impl Format {
         match self {
             Format::Pickle => "pickle",
             Format::Zip => "zip",
+            Format::Npy => "npy",
             Format::Unread(name) => name,
         }
     }

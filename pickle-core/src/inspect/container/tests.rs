@@ -143,13 +143,37 @@ fn a_member_zipfile_refuses_makes_the_file_not_safe() {
 
 #[test]
 fn formats_not_yet_read_are_never_called_safe() {
-    for (data, name) in [
-        (&b"\x1f\x8b\x08\x00"[..], "gzip"),
-        (b"\x93NUMPY\x01\x00", "npy"),
-        (b"BZh91AY", "bzip2"),
-    ] {
+    for (data, name) in [(&b"\x1f\x8b\x08\x00"[..], "gzip"), (b"BZh91AY", "bzip2")] {
         let report = inspect(data);
         assert_eq!(report.format, Format::Unread(name));
         assert!(matches!(report.verdict(), Verdict::Malformed(_)));
     }
+}
+
+fn npy(descr: &str, data: &[u8]) -> Vec<u8> {
+    let header = format!("{{'descr': {descr}, 'fortran_order': False, 'shape': (1,), }}\n");
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn an_object_array_is_a_pickle_and_a_numeric_one_is_not() {
+    let evil = npy("'|O'", b"\x80\x03cposix\nsystem\n.");
+    let report = inspect(&evil);
+    assert_eq!(report.format, Format::Npy);
+    assert_eq!(names(&report), ["array (object array)"]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+    // A numeric array whose numbers happen to spell a payload is not unpickled by numpy.
+    let numbers = npy("'<f4'", b"cposix\nsystem\n.");
+    assert_eq!(inspect(&numbers).verdict(), Verdict::Safe);
+    // In an .npz the member is named.
+    let npz = zip_of(b"", &[("arr_0.npy", &numbers), ("arr_1.npy", &evil)]);
+    let report = inspect(&npz);
+    assert_eq!(names(&report), ["arr_1.npy (object array)"]);
+    assert!(
+        matches!(report.verdict(), Verdict::Unsafe(p) if p[0].starts_with("arr_1.npy (object array): global posix.system"))
+    );
 }
