@@ -66,12 +66,12 @@ def state_dict_pickle():
     return out.getvalue()
 
 
-def zip_bytes(members, prefix=b''):
+def zip_bytes(members, prefix=b'', compression=zipfile.ZIP_STORED):
     out = io.BytesIO()
     out.write(prefix)
-    with zipfile.ZipFile(out, 'w', zipfile.ZIP_STORED) as z:
+    with zipfile.ZipFile(out, 'w', compression) as z:
         for name, data in members:
-            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+            z.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=compression)
     return out.getvalue()
 
 
@@ -125,6 +125,26 @@ case('object_array_payload.npy', object_npy, 'unsafe', ['array (object array)'])
 case('numeric_array.npy', numeric_npy, 'safe', [])
 case('object_array_in.npz', zip_bytes([('a.npy', numeric_npy), ('b.npy', object_npy)]), 'unsafe',
      ['b.npy (object array)'])
+
+# Deflated members are inflated before they are inspected: np.savez_compressed writes them,
+# and any zip tool can.
+case('deflated_payload.zip', zip_bytes([('data.pkl', pickle.dumps({'a': 1}, 2)), ('extra.bin', payload)],
+                                       compression=zipfile.ZIP_DEFLATED),
+     'unsafe', ['data.pkl', 'extra.bin'])
+case('object_array_in_compressed.npz', zip_bytes([('b.npy', object_npy)], compression=zipfile.ZIP_DEFLATED),
+     'unsafe', ['b.npy (object array)'])
+
+# A member whose declared size reaches into the next one: zipfile (3.12 on) refuses it.
+overlap = bytearray(zip_bytes([('a.pkl', pickle.dumps(1, 2)), ('b.pkl', pickle.dumps(2, 2))]))
+directory = overlap.index(b'PK\x01\x02')
+overlap[directory + 20:directory + 24] = struct.pack('<I', 60)
+case('overlapping_members.zip', bytes(overlap), 'malformed', ['a.pkl', 'b.pkl'])
+
+# A deflated member that declares more than the inspector inflates (a zip bomb's shape).
+bomb = bytearray(zip_bytes([('big.pkl', pickle.dumps(b'x' * 1000, 2))], compression=zipfile.ZIP_DEFLATED))
+directory = bomb.index(b'PK\x01\x02')
+bomb[directory + 24:directory + 28] = struct.pack('<I', 0xfffffff0)
+case('declares_4_gib.zip', bytes(bomb), 'malformed', [])
 
 # PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
 # then raw storage bytes. The benign one, and one whose data pickle calls os.system.

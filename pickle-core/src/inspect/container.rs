@@ -8,8 +8,9 @@
 //! A zip member could be a pickle whatever its name: one that starts with PROTO is inspected
 //! as one (and is malformed if it is not one), any other is inspected too and counts as a
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
-//! would have made them). Formats recognised but not yet read (tar, compressed streams,
-//! compressed zip members) make the file not safe: nothing is said about them that
+//! would have made them). Deflated members are inflated (up to the decoder's memory limit);
+//! formats recognised but not yet read (tar, compressed streams, zip members compressed
+//! otherwise) make the file not safe: nothing is said about them that
 //! was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
@@ -167,15 +168,17 @@ fn zip_members(
             out.findings
                 .push(format!("{}: zipfile refuses it: {refusal}", member.name));
         }
-        let Some(bytes) = member.stored_data(data) else {
-            if member.method != zip::STORED {
-                out.findings.push(format!(
-                    "{}: compressed (method {}): not read by this version",
-                    member.name, member.method
-                ));
-            }
+        if member.data_offset.is_none() {
             continue;
+        }
+        let bytes = match member.data(data, limits.max_memory) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                out.findings.push(format!("{}: {e}", member.name));
+                continue;
+            }
         };
+        let bytes = &bytes[..];
         let offset = member.data_offset.unwrap_or(0);
         if bytes.starts_with(npy::MAGIC) {
             npy_array(&member.name, bytes, offset, limits, allow, out);

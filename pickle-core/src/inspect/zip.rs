@@ -35,6 +35,8 @@ const FLAG_UTF8: u16 = 0x800;
 
 /// The method of a stored (uncompressed) member.
 pub const STORED: u16 = 0;
+/// The method of a deflated member.
+pub const DEFLATED: u16 = 8;
 
 /// One member, as the central directory describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +71,57 @@ impl Member {
         let start = usize::try_from(self.data_offset?).ok()?;
         let end = start.checked_add(usize::try_from(self.compressed_size).ok()?)?;
         file.get(start..end)
+    }
+}
+
+impl Member {
+    /// The member's bytes as `zipfile` hands them to a reader: stored ones as they are,
+    /// deflated ones inflated, at most the size the directory declares (`zipfile` reads no
+    /// further). A declared size above `max_size` is not inflated.
+    pub fn data<'a>(
+        &self,
+        file: &'a [u8],
+        max_size: u64,
+    ) -> Result<std::borrow::Cow<'a, [u8]>, String> {
+        if self.method == STORED {
+            return self
+                .stored_data(file)
+                .map(std::borrow::Cow::Borrowed)
+                .ok_or_else(|| "its data runs past the end of the file".to_string());
+        }
+        if self.method != DEFLATED {
+            return Err(format!(
+                "compressed with method {}, not read by this version",
+                self.method
+            ));
+        }
+        if self.size > max_size {
+            return Err(format!(
+                "declares {} bytes once inflated, more than the {max_size} inspected",
+                self.size
+            ));
+        }
+        let compressed = (|| {
+            let start = usize::try_from(self.data_offset?).ok()?;
+            let end = start.checked_add(usize::try_from(self.compressed_size).ok()?)?;
+            file.get(start..end)
+        })()
+        .ok_or("its data runs past the end of the file")?;
+        let mut out = vec![0; usize::try_from(self.size).map_err(|e| e.to_string())?];
+        // Negative window bits: raw deflate, as zip stores it.
+        let config = zlib_rs::InflateConfig { window_bits: -15 };
+        let (inflated, code) = zlib_rs::decompress_slice(&mut out, compressed, config);
+        let len = inflated.len();
+        match code {
+            // BufError: more data than declared; zipfile stops at the declared size too.
+            zlib_rs::ReturnCode::Ok
+            | zlib_rs::ReturnCode::StreamEnd
+            | zlib_rs::ReturnCode::BufError => {
+                out.truncate(len);
+                Ok(std::borrow::Cow::Owned(out))
+            }
+            code => Err(format!("its deflated data is invalid ({code:?})")),
+        }
     }
 }
 
@@ -266,8 +319,17 @@ pub fn read(data: &[u8]) -> Result<Archive, ZipError> {
         members.push(member);
         at = next;
     }
-    for member in &mut members {
-        open(data, member);
+    // zipfile (3.12 on) bounds each member's data by the next header, or the directory.
+    let mut ends: Vec<(u64, usize)> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.header_offset, i))
+        .collect();
+    ends.sort_unstable();
+    let mut end = directory_offset;
+    for &(offset, i) in ends.iter().rev() {
+        open(data, &mut members[i], end);
+        end = offset;
     }
     Ok(Archive {
         prefix,
@@ -353,7 +415,7 @@ fn zip64_extra(mut extra: &[u8], member: &mut Member) -> Result<(), ZipError> {
 /// What `ZipFile.open` does before the first byte of data: the local header checked, its
 /// name compared with the directory's, the flags `zipfile` cannot handle refused. The data
 /// offset is kept whenever a local header is there, refused or not.
-fn open(data: &[u8], member: &mut Member) {
+fn open(data: &[u8], member: &mut Member, end_offset: u64) {
     let Some(at) = usize::try_from(member.header_offset).ok() else {
         member.refusal = Some("Truncated file header".into());
         return;
@@ -384,6 +446,11 @@ fn open(data: &[u8], member: &mut Member) {
             "File name in directory {} and header {} differ.",
             py_repr(&member.name),
             py_bytes_repr(raw_local_name)
+        ))
+    } else if (data_at as u64).saturating_add(member.compressed_size) > end_offset {
+        Some(format!(
+            "Overlapped entries: {} (possible zip bomb)",
+            py_repr(&member.name)
         ))
     } else if member.flags & FLAG_ENCRYPTED != 0 {
         Some(format!(

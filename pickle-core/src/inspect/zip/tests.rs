@@ -197,3 +197,17 @@ fn names_in_messages_are_shown_as_python_shows_them() {
 fn names_without_the_utf8_flag_are_code_page_437() {
     assert_eq!(cp437(b"caf\x82 \xe1"), "café ß");
 }
+
+#[test]
+fn a_member_whose_data_runs_into_the_next_overlaps() {
+    let mut file = archive(b"", &[entry("a", b"N."), entry("b", b"N.")], b"");
+    // The first member's compressed size in the directory, made to reach into the second.
+    let directory = file.len() - END_ARCHIVE_SIZE - 2 * (CENTRAL_DIR_SIZE + 1);
+    file[directory + 20..directory + 24].copy_from_slice(&40u32.to_le_bytes());
+    let zip = read(&file).unwrap();
+    assert_eq!(
+        zip.members[0].refusal.as_deref(),
+        Some("Overlapped entries: 'a' (possible zip bomb)")
+    );
+    assert_eq!(zip.members[1].refusal, None);
+}
