@@ -146,6 +146,11 @@ directory = bomb.index(b'PK\x01\x02')
 bomb[directory + 24:directory + 28] = struct.pack('<I', 0xfffffff0)
 case('declares_4_gib.zip', bytes(bomb), 'malformed', [])
 
+# A pickle that hands another pickle to pickle.loads: the loader unpickles it in turn.
+inner = b'\x80\x02' + payload
+case('nested_loads.pkl', b'\x80\x02cpickle\nloads\nC' + bytes([len(inner)]) + inner + b'\x85R.', 'unsafe',
+     ['pickle 1', 'pickle 1 > pickle.loads argument'])
+
 # PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
 # then raw storage bytes. The benign one, and one whose data pickle calls os.system.
 legacy = [pickle.dumps(0x1950a86a20f9469cfc6c, 2), pickle.dumps(1001, 2),

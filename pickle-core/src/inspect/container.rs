@@ -110,6 +110,48 @@ impl FileReport {
     }
 }
 
+/// How deep pickles inside pickles are followed; deeper ones make the file malformed.
+const MAX_NESTING: usize = 8;
+
+/// Adds `part`, then the pickles it hands to loading functions, each as a part of its own
+/// named after the call (`data.pkl > pickle.loads argument`), and theirs in turn.
+fn push_part(out: &mut FileReport, part: Part, limits: &Limits, allow: &AllowList, depth: usize) {
+    let nested: Vec<_> = part
+        .report
+        .nested
+        .iter()
+        .map(|n| {
+            (
+                format!("{} > {} argument", part.name, n.callable),
+                n.data.clone(),
+            )
+        })
+        .collect();
+    let offset = part.offset;
+    out.parts.push(part);
+    for (name, data) in nested {
+        if depth >= MAX_NESTING {
+            out.findings.push(format!(
+                "{name}: pickles nested deeper than {MAX_NESTING} are not followed"
+            ));
+            continue;
+        }
+        let (report, _) = inspect_at(&data, limits, allow);
+        // Nested pickles have no place in the file: they are the argument's bytes.
+        push_part(
+            out,
+            Part {
+                name,
+                offset,
+                report,
+            },
+            limits,
+            allow,
+            depth + 1,
+        );
+    }
+}
+
 /// Inspects every part of `data` that could be a pickle.
 pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileReport {
     let format = sniff(data);
@@ -141,14 +183,15 @@ pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileRepo
 /// PyTorch's legacy format writes five, then raw tensor bytes.
 fn pickles_in_a_row(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
     let mut at = 0;
-    loop {
+    for count in 1.. {
         let (report, end) = inspect_at(&data[at..], limits, allow);
         let failed = report.error.is_some();
-        out.parts.push(Part {
-            name: format!("pickle {}", out.parts.len() + 1),
+        let part = Part {
+            name: format!("pickle {count}"),
             offset: at as u64,
             report,
-        });
+        };
+        push_part(out, part, limits, allow, 0);
         at += end;
         if failed || data.get(at) != Some(&op::PROTO) {
             return;
@@ -190,11 +233,12 @@ fn zip_members(
             || !report.globals.is_empty()
             || !report.calls.is_empty();
         if pickle_like && !bytes.is_empty() {
-            out.parts.push(Part {
+            let part = Part {
                 name: member.name.clone(),
                 offset,
                 report,
-            });
+            };
+            push_part(out, part, limits, allow, 0);
         }
     }
 }
@@ -212,11 +256,12 @@ fn npy_array(
     match npy::header(bytes) {
         Ok(header) if header.has_object => {
             let (report, _) = inspect_at(&bytes[header.data_offset..], limits, allow);
-            out.parts.push(Part {
+            let part = Part {
                 name: format!("{name} (object array)"),
                 offset: offset + header.data_offset as u64,
                 report,
-            });
+            };
+            push_part(out, part, limits, allow, 0);
         }
         Ok(_) => {}
         Err(e) => out

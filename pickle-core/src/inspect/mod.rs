@@ -73,6 +73,16 @@ pub struct BufferUse {
     pub readonly: bool,
 }
 
+/// A pickle handed to a loading function (`pickle.loads`, `torch.load`...) as the bytes
+/// argument of a call the pickle makes: the loader would unpickle it in turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NestedPickle {
+    /// The loading function, `module.name`.
+    pub callable: String,
+    /// The bytes it would be given (directly, or wrapped in `io.BytesIO`).
+    pub data: Vec<u8>,
+}
+
 /// What a pickle would use, in the order the loader would use it.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -86,6 +96,8 @@ pub struct Report {
     pub extensions: Vec<i32>,
     /// Out-of-band buffers.
     pub buffers: Vec<BufferUse>,
+    /// Pickles given as bytes to loading functions the pickle calls, in call order.
+    pub nested: Vec<NestedPickle>,
     /// Where reading stopped, for a pickle that is not well formed (what comes before is
     /// still reported: the loader would have used it before failing).
     pub error: Option<PickleError>,

@@ -2,12 +2,12 @@
 //! the loader's would) and notes each global, call, persistent id and buffer on the way.
 
 use super::describe::{describe, global_name};
-use super::{AllowList, BufferUse, CallUse, GlobalUse, Report};
+use super::{AllowList, BufferUse, CallUse, GlobalUse, NestedPickle, Report};
 use crate::compat::fix_import;
 use crate::decoder::{Builder, Items, Limits};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::value::read::GraphBuilder;
-use crate::value::{NodeId, Value};
+use crate::value::{Make, NodeId, Value};
 
 type Made = Result<NodeId, PickleError>;
 
@@ -78,6 +78,24 @@ impl<'a> Recorder<'a> {
         Ok(())
     }
 
+    /// Notes the pickle a loading function would be given: the first argument of a call of
+    /// one (REDUCE's tuple, INST's and OBJ's marked arguments), when it is bytes or
+    /// `io.BytesIO(bytes)`.
+    fn nested_of(&mut self, callee: NodeId, first_argument: Option<NodeId>) {
+        let graph = &self.graph.graph;
+        let Some((module, name)) = global_name(graph, callee) else {
+            return;
+        };
+        let (module, name) = fix_import(&module, &name, self.proto);
+        let callable = format!("{module}.{name}");
+        if !NESTED_LOADERS.contains(&callable.as_str()) {
+            return;
+        }
+        if let Some(data) = first_argument.and_then(|arg| bytes_of(graph, arg, true)) {
+            self.report.nested.push(NestedPickle { callable, data });
+        }
+    }
+
     /// APPEND, SETITEM(S), ADDITEMS and BUILD call methods of their target. On a global
     /// (`sys.path`, `os.environ`, a class) that changes the running program: never allowed.
     /// On a call's result the method belongs to a class already checked. On other built-in
@@ -111,6 +129,46 @@ impl<'a> Recorder<'a> {
 
 /// The Python type of a plain data node, which cannot be called; None for nodes that may be
 /// callable (globals, call results, persistent objects, extension objects, buffers).
+/// Functions that unpickle the bytes (or file of bytes) they are given first.
+const NESTED_LOADERS: &[&str] = &[
+    "pickle.loads",
+    "pickle._loads",
+    "pickle.load",
+    "pickle._load",
+    "_pickle.loads",
+    "_pickle.load",
+    "torch.load",
+    "torch.serialization.load",
+    "numpy.load",
+    "joblib.load",
+    "joblib.numpy_pickle.load",
+    "dill.loads",
+    "dill._dill.loads",
+    "cloudpickle.loads",
+    "pandas.read_pickle",
+];
+
+/// The bytes at `id`: a bytes-like value, or (once) `io.BytesIO` made from one.
+fn bytes_of(graph: &crate::value::Graph, id: NodeId, unwrap_file: bool) -> Option<Vec<u8>> {
+    match graph.get(id) {
+        Value::Bytes(b) | Value::ByteArray(b) | Value::Legacy(b) => Some(b.clone()),
+        Value::Object(object) if unwrap_file => {
+            let Make::Reduce { func, args } = object.make else {
+                return None;
+            };
+            let (module, name) = global_name(graph, func)?;
+            if !matches!((module.as_str(), name.as_str()), ("io" | "_io", "BytesIO")) {
+                return None;
+            }
+            match graph.get(args) {
+                Value::Tuple(items) => bytes_of(graph, *items.first()?, false),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
 fn data_type_name(value: &Value) -> Option<&'static str> {
     Some(match value {
         Value::None => "NoneType",
@@ -214,6 +272,11 @@ impl Builder for Recorder<'_> {
     }
     fn reduce(&mut self, func: NodeId, args: NodeId) -> Made {
         self.call_of("REDUCE", func)?;
+        let first = match self.graph.graph.get(args) {
+            Value::Tuple(items) => items.first().copied(),
+            _ => None,
+        };
+        self.nested_of(func, first);
         self.graph.reduce(func, args)
     }
     fn newobj(&mut self, cls: NodeId, args: NodeId) -> Made {
@@ -232,8 +295,16 @@ impl Builder for Recorder<'_> {
         Ok(())
     }
     fn inst(&mut self, module: &[u8], name: &[u8], args: Vec<NodeId>) -> Made {
+        let first = args.first().copied();
         let made = self.graph.inst(module, name, args)?;
         let (resolved, allowed) = self.global_use("INST", &Self::text(module), &Self::text(name));
+        let nested = first.and_then(|arg| bytes_of(&self.graph.graph, arg, true));
+        if let Some(data) = nested.filter(|_| NESTED_LOADERS.contains(&resolved.as_str())) {
+            self.report.nested.push(NestedPickle {
+                callable: resolved.clone(),
+                data,
+            });
+        }
         self.report.calls.push(CallUse {
             opcode: "INST",
             callable: resolved,
@@ -244,6 +315,7 @@ impl Builder for Recorder<'_> {
     }
     fn obj(&mut self, cls: NodeId, args: Vec<NodeId>) -> Made {
         self.call_of("OBJ", cls)?;
+        self.nested_of(cls, args.first().copied());
         self.graph.obj(cls, args)
     }
     fn persistent_id_text(&mut self, pid: &[u8]) -> Made {

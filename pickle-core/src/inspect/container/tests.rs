@@ -177,3 +177,38 @@ fn an_object_array_is_a_pickle_and_a_numeric_one_is_not() {
         matches!(report.verdict(), Verdict::Unsafe(p) if p[0].starts_with("arr_1.npy (object array): global posix.system"))
     );
 }
+
+#[test]
+fn pickles_handed_to_loading_functions_are_inspected_as_parts() {
+    // pickle.loads(b"...os.system...") at protocol 2, and torch.load(io.BytesIO(b"...")) at 0.
+    let inner = b"\x80\x02cposix\nsystem\nq\x00.";
+    let mut outer = b"\x80\x02cpickle\nloads\nC".to_vec();
+    outer.push(inner.len() as u8);
+    outer.extend_from_slice(inner);
+    outer.extend_from_slice(b"\x85R.");
+    let report = inspect(&outer);
+    assert_eq!(
+        names(&report),
+        ["pickle 1", "pickle 1 > pickle.loads argument"]
+    );
+    assert_eq!(report.parts[1].report.globals[0].resolved, "posix.system");
+    let wrapped = b"ctorch\nload\n(cio\nBytesIO\n(S'N.'\ntRtR.";
+    let report = inspect(wrapped);
+    assert_eq!(
+        names(&report),
+        ["pickle 1", "pickle 1 > torch.load argument"]
+    );
+    assert_eq!(report.parts[1].report.error, None);
+    // Nesting is followed only so deep.
+    let mut deep = b"N.".to_vec();
+    for _ in 0..12 {
+        let mut next = b"\x80\x02c_pickle\nloads\nB".to_vec();
+        next.extend_from_slice(&(deep.len() as u32).to_le_bytes());
+        next.extend_from_slice(&deep);
+        next.extend_from_slice(b"\x85R.");
+        deep = next;
+    }
+    let report = inspect(&deep);
+    assert_eq!(report.parts.len(), 9);
+    assert!(report.findings[0].ends_with("pickles nested deeper than 8 are not followed"));
+}
