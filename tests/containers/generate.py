@@ -13,6 +13,7 @@ import os
 import pickle
 import struct
 import sys
+import tarfile
 import types
 import zipfile
 
@@ -150,6 +151,28 @@ case('declares_4_gib.zip', bytes(bomb), 'malformed', [])
 inner = b'\x80\x02' + payload
 case('nested_loads.pkl', b'\x80\x02cpickle\nloads\nC' + bytes([len(inner)]) + inner + b'\x85R.', 'unsafe',
      ['pickle 1', 'pickle 1 > pickle.loads argument'])
+
+def tar_bytes(members, format):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode='w', format=format) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), 0
+            t.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+# PyTorch's legacy tar checkpoints: sys_info, pickle, then storages and tensors, each a
+# pickle followed by raw data. The payload in the storages file, after its first pickle.
+storages = pickle.dumps(1, 2) + b'\x80\x02' + payload + floats
+legacy_tar = [('sys_info', pickle.dumps({'protocol_version': 1001}, 2)), ('pickle', pickle.dumps({'w': 1}, 2)),
+              ('storages', storages), ('tensors', pickle.dumps(0, 2))]
+case('legacy_tar_checkpoint.tar', tar_bytes(legacy_tar, tarfile.GNU_FORMAT), 'unsafe',
+     ['sys_info', 'pickle', 'storages', 'storages #2', 'tensors'])
+# A name too long for the header: GNU writes it in an 'L' record, PAX in a 'path' record.
+long_name = 'models/' + 'very_long_directory_name/' * 5 + 'weights.pkl'
+for format, label in ((tarfile.GNU_FORMAT, 'gnu'), (tarfile.PAX_FORMAT, 'pax')):
+    case(f'long_name_{label}.tar', tar_bytes([(long_name, payload)], format), 'unsafe', [long_name])
 
 # PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
 # then raw storage bytes. The benign one, and one whose data pickle calls os.system.

@@ -1,20 +1,19 @@
 //! Inspecting a file by what it contains, not by its name: a raw pickle (or several in a row,
 //! as PyTorch's legacy format writes them), a zip archive (PyTorch's format, `.npz`,
-//! anything), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
+//! anything), a tar archive (PyTorch's legacy checkpoints), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
 //! opposite ends; a NumPy `.npy` array, alone or in an `.npz`, whose data is a pickle when
 //! its dtype holds objects. Every part that could be a pickle is inspected and named in the
 //! report.
 //!
-//! A zip member could be a pickle whatever its name: one that starts with PROTO is inspected
+//! An archive member could be a pickle whatever its name: one that starts with PROTO is inspected
 //! as one (and is malformed if it is not one), any other is inspected too and counts as a
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
 //! would have made them). Deflated members are inflated (up to the decoder's memory limit);
-//! formats recognised but not yet read (tar, compressed streams, zip members compressed
-//! otherwise) make the file not safe: nothing is said about them that
-//! was not looked at.
+//! formats recognised but not yet read (compressed streams, zip members compressed
+//! otherwise) make the file not safe: nothing is said about what was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
-use super::{npy, zip};
+use super::{npy, tar, zip};
 use crate::decoder::Limits;
 use crate::opcodes::op;
 
@@ -27,7 +26,9 @@ pub enum Format {
     Zip,
     /// A NumPy array (`.npy`): its data is a pickle when its dtype holds objects.
     Npy,
-    /// Recognised, not yet read: tar, gzip, bzip2, xz, zstd.
+    /// A tar archive (PyTorch's legacy checkpoints).
+    Tar,
+    /// Recognised, not yet read: gzip, bzip2, xz, zstd.
     Unread(&'static str),
 }
 
@@ -49,7 +50,7 @@ pub fn sniff(data: &[u8]) -> Format {
         return Format::Unread(name);
     }
     if data.get(257..262) == Some(b"ustar") {
-        return Format::Unread("tar");
+        return Format::Tar;
     }
     Format::Pickle
 }
@@ -171,6 +172,7 @@ pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileRepo
             }
         }
         Format::Npy => npy_array("array", data, 0, limits, allow, &mut report),
+        Format::Tar => tar_members(data, limits, allow, &mut report),
         Format::Zip => match zip::read(data) {
             Ok(archive) => zip_members(data, &archive, limits, allow, &mut report),
             Err(e) => report.findings.push(format!("zip: {e}")),
@@ -182,20 +184,50 @@ pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileRepo
 /// The pickles at the start of `data`, one after another while the next begins with PROTO:
 /// PyTorch's legacy format writes five, then raw tensor bytes.
 fn pickles_in_a_row(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
-    let mut at = 0;
-    for count in 1.. {
-        let (report, end) = inspect_at(&data[at..], limits, allow);
-        let failed = report.error.is_some();
+    let (report, end) = inspect_at(data, limits, allow);
+    let first = Part {
+        name: "pickle 1".into(),
+        offset: 0,
+        report,
+    };
+    more_pickles(
+        first,
+        data,
+        end,
+        |n| format!("pickle {n}"),
+        limits,
+        allow,
+        out,
+    );
+}
+
+/// Adds `first` (a pickle that took `end` bytes of `data`), then the pickles right after it
+/// while each begins with PROTO, the n-th named by `name(n)`.
+fn more_pickles(
+    first: Part,
+    data: &[u8],
+    mut end: usize,
+    name: impl Fn(usize) -> String,
+    limits: &Limits,
+    allow: &AllowList,
+    out: &mut FileReport,
+) {
+    let base = first.offset;
+    let mut failed = first.report.error.is_some();
+    push_part(out, first, limits, allow, 0);
+    for count in 2.. {
+        if failed || data.get(end) != Some(&op::PROTO) {
+            return;
+        }
+        let (report, used) = inspect_at(&data[end..], limits, allow);
+        failed = report.error.is_some();
         let part = Part {
-            name: format!("pickle {count}"),
-            offset: at as u64,
+            name: name(count),
+            offset: base + end as u64,
             report,
         };
         push_part(out, part, limits, allow, 0);
-        at += end;
-        if failed || data.get(at) != Some(&op::PROTO) {
-            return;
-        }
+        end += used;
     }
 }
 
@@ -221,25 +253,65 @@ fn zip_members(
                 continue;
             }
         };
-        let bytes = &bytes[..];
         let offset = member.data_offset.unwrap_or(0);
-        if bytes.starts_with(npy::MAGIC) {
-            npy_array(&member.name, bytes, offset, limits, allow, out);
-            continue;
-        }
-        let (report, _) = inspect_at(bytes, limits, allow);
-        let pickle_like = bytes.first() == Some(&op::PROTO)
-            || report.error.is_none()
-            || !report.globals.is_empty()
-            || !report.calls.is_empty();
-        if pickle_like && !bytes.is_empty() {
-            let part = Part {
-                name: member.name.clone(),
-                offset,
-                report,
-            };
-            push_part(out, part, limits, allow, 0);
-        }
+        member_bytes(&member.name, &bytes, offset, limits, allow, out);
+    }
+}
+
+/// Every regular file of a tar archive that could be a pickle, as for zip members.
+fn tar_members(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
+    let archive = tar::read(data);
+    if let Some(error) = &archive.error {
+        out.findings.push(format!("tar: {error}"));
+    }
+    for member in &archive.members {
+        let bytes = &data[member.offset..member.offset + member.size];
+        member_bytes(
+            &member.name,
+            bytes,
+            member.offset as u64,
+            limits,
+            allow,
+            out,
+        );
+    }
+}
+
+/// A member of an archive, whatever the archive: an array, or a pickle if it could be one,
+/// with the pickles right after it (PyTorch's legacy `storages` and `tensors` files are
+/// pickles followed by raw data), named `NAME #2` and on.
+fn member_bytes(
+    name: &str,
+    bytes: &[u8],
+    offset: u64,
+    limits: &Limits,
+    allow: &AllowList,
+    out: &mut FileReport,
+) {
+    if bytes.starts_with(npy::MAGIC) {
+        npy_array(name, bytes, offset, limits, allow, out);
+        return;
+    }
+    let (report, end) = inspect_at(bytes, limits, allow);
+    let pickle_like = bytes.first() == Some(&op::PROTO)
+        || report.error.is_none()
+        || !report.globals.is_empty()
+        || !report.calls.is_empty();
+    if pickle_like && !bytes.is_empty() {
+        let first = Part {
+            name: name.to_string(),
+            offset,
+            report,
+        };
+        more_pickles(
+            first,
+            bytes,
+            end,
+            |n| format!("{name} #{n}"),
+            limits,
+            allow,
+            out,
+        );
     }
 }
 

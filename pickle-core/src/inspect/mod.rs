@@ -27,6 +27,7 @@ mod describe;
 pub mod npy;
 mod recorder;
 mod report;
+pub mod tar;
 pub mod zip;
 
 pub use allow::{AllowList, DEFAULT_ALLOWED};

@@ -17,6 +17,7 @@ impl Format {
             Format::Pickle => "pickle",
             Format::Zip => "zip",
             Format::Npy => "npy",
+            Format::Tar => "tar",
             Format::Unread(name) => name,
         }
     }
