@@ -8,6 +8,7 @@ torch or numpy: their globals are written by name from stand-in modules, and zip
 carry a fixed date so the bytes do not change between runs.
 """
 
+import gzip
 import io
 import os
 import pickle
@@ -16,6 +17,7 @@ import sys
 import tarfile
 import types
 import zipfile
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, 'corpus')
@@ -173,6 +175,13 @@ case('legacy_tar_checkpoint.tar', tar_bytes(legacy_tar, tarfile.GNU_FORMAT), 'un
 long_name = 'models/' + 'very_long_directory_name/' * 5 + 'weights.pkl'
 for format, label in ((tarfile.GNU_FORMAT, 'gnu'), (tarfile.PAX_FORMAT, 'pax')):
     case(f'long_name_{label}.tar', tar_bytes([(long_name, payload)], format), 'unsafe', [long_name])
+
+# Compressed around the pickle: gzip (a .gz file, joblib's compress='gzip') and zlib
+# (joblib's default compressor), and a gzipped tar.
+case('payload.pkl.gz', gzip.compress(payload, mtime=0), 'unsafe', ['pickle 1'])
+case('joblib_zlib.pkl', zlib.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)), 'safe', ['pickle 1'])
+case('legacy_checkpoint.tar.gz', gzip.compress(tar_bytes(legacy_tar, tarfile.GNU_FORMAT), mtime=0), 'unsafe',
+     ['sys_info', 'pickle', 'storages', 'storages #2', 'tensors'])
 
 # PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
 # then raw storage bytes. The benign one, and one whose data pickle calls os.system.

@@ -1,6 +1,7 @@
 //! Inspecting a file by what it contains, not by its name: a raw pickle (or several in a row,
 //! as PyTorch's legacy format writes them), a zip archive (PyTorch's format, `.npz`,
-//! anything), a tar archive (PyTorch's legacy checkpoints), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
+//! anything), a tar archive (PyTorch's legacy checkpoints), a gzip or zlib stream around any
+//! of these (joblib's compressed dumps), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
 //! opposite ends; a NumPy `.npy` array, alone or in an `.npz`, whose data is a pickle when
 //! its dtype holds objects. Every part that could be a pickle is inspected and named in the
 //! report.
@@ -9,11 +10,11 @@
 //! as one (and is malformed if it is not one), any other is inspected too and counts as a
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
 //! would have made them). Deflated members are inflated (up to the decoder's memory limit);
-//! formats recognised but not yet read (compressed streams, zip members compressed
+//! formats recognised but not yet read (bzip2, xz and zstd streams, zip members compressed
 //! otherwise) make the file not safe: nothing is said about what was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
-use super::{npy, tar, zip};
+use super::{inflate, npy, tar, zip};
 use crate::decoder::Limits;
 use crate::opcodes::op;
 
@@ -28,14 +29,21 @@ pub enum Format {
     Npy,
     /// A tar archive (PyTorch's legacy checkpoints).
     Tar,
-    /// Recognised, not yet read: gzip, bzip2, xz, zstd.
+    /// A gzip or zlib stream (joblib's compressed dumps, `.gz` files), read inflated.
+    Compressed(&'static str),
+    /// Recognised, not yet read: bzip2, xz, zstd.
     Unread(&'static str),
 }
 
 /// The format of `data`.
 pub fn sniff(data: &[u8]) -> Format {
+    if data.starts_with(b"\x1f\x8b") {
+        return Format::Compressed("gzip");
+    }
+    if inflate::is_zlib(data) {
+        return Format::Compressed("zlib");
+    }
     let unread = [
-        (&b"\x1f\x8b"[..], "gzip"),
         (&b"BZh"[..], "bzip2"),
         (&b"\xfd7zXZ\x00"[..], "xz"),
         (&b"\x28\xb5\x2f\xfd"[..], "zstd"),
@@ -155,7 +163,22 @@ fn push_part(out: &mut FileReport, part: Part, limits: &Limits, allow: &AllowLis
 
 /// Inspects every part of `data` that could be a pickle.
 pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileReport {
+    inspect_nested_file(data, limits, allow, 0)
+}
+
+/// How many compressed layers are unwrapped (a gzip of a gzip...).
+const MAX_LAYERS: usize = 4;
+
+fn inspect_nested_file(
+    data: &[u8],
+    limits: &Limits,
+    allow: &AllowList,
+    layers: usize,
+) -> FileReport {
     let format = sniff(data);
+    if let Format::Compressed(name) = format {
+        return decompressed(name, data, limits, allow, layers);
+    }
     let mut report = FileReport {
         format,
         parts: Vec::new(),
@@ -173,12 +196,41 @@ pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileRepo
         }
         Format::Npy => npy_array("array", data, 0, limits, allow, &mut report),
         Format::Tar => tar_members(data, limits, allow, &mut report),
+        Format::Compressed(_) => unreachable!("handled above"),
         Format::Zip => match zip::read(data) {
             Ok(archive) => zip_members(data, &archive, limits, allow, &mut report),
             Err(e) => report.findings.push(format!("zip: {e}")),
         },
     }
     report
+}
+
+/// A compressed file: what it inflates to, inspected as a file of its own (a pickle, a tar
+/// archive...), reported under the compressed format's name.
+fn decompressed(
+    name: &'static str,
+    data: &[u8],
+    limits: &Limits,
+    allow: &AllowList,
+    layers: usize,
+) -> FileReport {
+    let failed = |finding: String| FileReport {
+        format: Format::Compressed(name),
+        parts: Vec::new(),
+        findings: vec![finding],
+    };
+    if layers >= MAX_LAYERS {
+        return failed(format!(
+            "{name}: more than {MAX_LAYERS} compressed layers are not unwrapped"
+        ));
+    }
+    match inflate::inflate(data, limits.max_memory) {
+        Ok(inner) => FileReport {
+            format: Format::Compressed(name),
+            ..inspect_nested_file(&inner, limits, allow, layers + 1)
+        },
+        Err(e) => failed(format!("{name}: {e}")),
+    }
 }
 
 /// The pickles at the start of `data`, one after another while the next begins with PROTO:

@@ -24,6 +24,7 @@
 mod allow;
 pub mod container;
 mod describe;
+pub mod inflate;
 pub mod npy;
 mod recorder;
 mod report;

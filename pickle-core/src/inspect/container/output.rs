@@ -18,6 +18,7 @@ impl Format {
             Format::Zip => "zip",
             Format::Npy => "npy",
             Format::Tar => "tar",
+            Format::Compressed(name) => name,
             Format::Unread(name) => name,
         }
     }

@@ -143,7 +143,7 @@ fn a_member_zipfile_refuses_makes_the_file_not_safe() {
 
 #[test]
 fn formats_not_yet_read_are_never_called_safe() {
-    for (data, name) in [(&b"\x1f\x8b\x08\x00"[..], "gzip"), (b"BZh91AY", "bzip2")] {
+    for (data, name) in [(&b"BZh91AY"[..], "bzip2"), (b"\xfd7zXZ\x00", "xz")] {
         let report = inspect(data);
         assert_eq!(report.format, Format::Unread(name));
         assert!(matches!(report.verdict(), Verdict::Malformed(_)));
@@ -211,4 +211,22 @@ fn pickles_handed_to_loading_functions_are_inspected_as_parts() {
     let report = inspect(&deep);
     assert_eq!(report.parts.len(), 9);
     assert!(report.findings[0].ends_with("pickles nested deeper than 8 are not followed"));
+}
+
+#[test]
+fn a_gzip_or_zlib_stream_is_inspected_inflated() {
+    // "cos\nsystem\n." compressed by Python's gzip (mtime 0) and zlib modules.
+    let gzip = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03K\xce/\xe6*\xae,.I\xcd\xe5\xd2\x03\x00\x80.`\xdf\x0c\x00\x00\x00";
+    let report = inspect(gzip);
+    assert_eq!(report.format, Format::Compressed("gzip"));
+    assert_eq!(names(&report), ["pickle 1"]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+    let zlib = b"x\x9cK\xce/\xe6*\xae,.I\xcd\xe5\xd2\x03\x00\x1dG\x04-";
+    assert_eq!(inspect(zlib).format, Format::Compressed("zlib"));
+    assert!(matches!(inspect(zlib).verdict(), Verdict::Unsafe(_)));
+    // Cut short: nothing can be said, so not safe.
+    assert!(matches!(
+        inspect(&gzip[..15]).verdict(),
+        Verdict::Malformed(_)
+    ));
 }
