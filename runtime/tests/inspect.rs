@@ -234,20 +234,30 @@ fn container_corpus_verdicts_and_parts() {
     let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
     let mut checked = 0;
     for line in expected.lines() {
-        let mut fields = line.splitn(3, ' ');
-        let (name, verdict, parts) = (
+        let mut fields = line.splitn(4, ' ');
+        let (name, verdict, torch_verdict, parts) = (
+            fields.next().unwrap(),
             fields.next().unwrap(),
             fields.next().unwrap(),
             fields.next().unwrap(),
         );
         let path = dir.join("corpus").join(name);
         let data = std::fs::read(&path).unwrap();
-        let report = inspect_file(&data, &Limits::UNTRUSTED, &AllowList::safe_default());
-        let (got, status) = match report.verdict() {
+        let kind = |verdict| match verdict {
             Verdict::Safe => ("safe", 0),
             Verdict::Unsafe(_) => ("unsafe", 1),
             Verdict::Malformed(_) => ("malformed", 2),
         };
+        let torch = AllowList::profile("torch").unwrap();
+        let torch_report = inspect_file(&data, &Limits::UNTRUSTED, &torch);
+        assert_eq!(
+            kind(torch_report.verdict()).0,
+            torch_verdict,
+            "{name} (torch): {}",
+            torch_report.to_text()
+        );
+        let report = inspect_file(&data, &Limits::UNTRUSTED, &AllowList::safe_default());
+        let (got, status) = kind(report.verdict());
         assert_eq!(got, verdict, "{name}: {}", report.to_text());
         let names: Vec<&str> = report.parts.iter().map(|p| p.name.as_str()).collect();
         let want: Vec<&str> = match parts {
@@ -262,6 +272,16 @@ fn container_corpus_verdicts_and_parts() {
             .unwrap();
         assert_eq!(out.status.code(), Some(status), "{name}");
         assert_eq!(String::from_utf8(out.stdout).unwrap(), report.to_text());
+        let out = Command::new(env!("CARGO_BIN_EXE_brine-pickle"))
+            .args(["inspect", "--profile", "torch"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(kind(torch_report.verdict()).1),
+            "{name}"
+        );
         checked += 1;
     }
     assert!(checked >= 7, "{checked} files");

@@ -1,6 +1,7 @@
 """Writes the container corpus: small files shaped like model files and archives, each with
-the verdict `brine-pickle inspect` must give it (expected.txt: file, verdict, the parts it
-must report, comma-separated). Some are benign, some hide a payload where a scanner that
+the verdicts `brine-pickle inspect` must give it (expected.txt: file, verdict with the
+default allow-list, verdict with `--profile torch`, the parts it must report,
+comma-separated). Some are benign, some hide a payload where a scanner that
 reads only the obvious place would miss it.
 
 Run from this directory with any Python 3: `python3 generate.py`. Nothing here imports
@@ -24,8 +25,10 @@ CORPUS = os.path.join(HERE, 'corpus')
 CASES = []
 
 
-def case(name, data, verdict, parts):
-    CASES.append((name, data, verdict, parts))
+def case(name, data, verdict, parts, torch=None):
+    """A file, its verdict under the default allow-list and under `--profile torch` (the
+    same unless given), and the parts it must report."""
+    CASES.append((name, data, verdict, torch or verdict, parts))
 
 
 def stand_in(module, name):
@@ -85,7 +88,7 @@ floats = struct.pack('<6f', 1, 2, 3, 4, 5, 6)
 # globals are torch's, which the default allow-list does not allow (a torch profile will).
 torch_zip = [('archive/data.pkl', state_dict_pickle()), ('archive/data/0', floats[:16]),
              ('archive/data/1', floats[16:]), ('archive/version', b'3\n')]
-case('torch_state_dict.pt', zip_bytes(torch_zip), 'unsafe', ['archive/data.pkl'])
+case('torch_state_dict.pt', zip_bytes(torch_zip), 'unsafe', ['archive/data.pkl'], torch='safe')
 
 # The payload in a member whose name no scanner looks at.
 case('payload_in_weights_member.pt', zip_bytes(torch_zip[1:] + [('archive/data.pkl', pickle.dumps({'w': 1}, 2)),
@@ -198,10 +201,10 @@ def main():
     for old in os.listdir(CORPUS):
         os.remove(os.path.join(CORPUS, old))
     lines = []
-    for name, data, verdict, parts in CASES:
+    for name, data, verdict, torch, parts in CASES:
         with open(os.path.join(CORPUS, name), 'wb') as f:
             f.write(data)
-        lines.append(f'{name} {verdict} {",".join(parts) or "-"}')
+        lines.append(f'{name} {verdict} {torch} {",".join(parts) or "-"}')
     with open(os.path.join(HERE, 'expected.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
 

@@ -42,6 +42,9 @@ pub const DEFAULT_ALLOWED: &[&str] = &[
     "uuid.UUID",
 ];
 
+/// The torch profile's entries beyond the default.
+const TORCH_PROFILE: &str = include_str!("profiles/torch.txt");
+
 /// A set of allowed globals. An entry is `module.name` (the name may be dotted, for nested
 /// classes: `pkg.mod.Outer.Inner`), or `module.*` for every top-level name of a module (not
 /// names reached through attributes: `os.*` allows `os.getcwd` but not `os.path.join`).
@@ -65,6 +68,25 @@ impl AllowList {
                 .expect("the default entries are well formed");
         }
         list
+    }
+
+    /// A named profile: `default` ([`Self::safe_default`]) or `torch` (the default and what
+    /// PyTorch's `weights_only` unpickler accepts: tensors, parameters, storages, dtypes,
+    /// layouts; the list is the data file `profiles/torch.txt`).
+    pub fn profile(name: &str) -> Option<Self> {
+        let extra = match name {
+            "default" => "",
+            "torch" => TORCH_PROFILE,
+            _ => return None,
+        };
+        let mut list = Self::safe_default();
+        for entry in extra.lines().map(str::trim) {
+            if !entry.is_empty() && !entry.starts_with('#') {
+                list.add(entry)
+                    .expect("the profile entries are well formed");
+            }
+        }
+        Some(list)
     }
 
     /// Adds an entry: `module.name` or `module.*`, split at the last dot (`os.path.join` is
@@ -113,6 +135,22 @@ mod tests {
         assert!(!list.allows("numpy", "core.os.system"));
         assert!(list.add("nodot").is_err());
         assert!(list.add("mod:").is_err());
+    }
+
+    #[test]
+    fn the_torch_profile_adds_tensors_and_nothing_that_runs_code() {
+        let torch = AllowList::profile("torch").unwrap();
+        assert!(torch.allows("torch._utils", "_rebuild_tensor_v2"));
+        assert!(torch.allows("torch", "FloatStorage"));
+        assert!(torch.allows("builtins", "set"));
+        assert!(!torch.allows("torch", "load"));
+        assert!(!torch.allows("os", "system"));
+        assert!(
+            !AllowList::profile("default")
+                .unwrap()
+                .allows("torch", "Tensor")
+        );
+        assert!(AllowList::profile("tensorflow").is_none());
     }
 
     #[test]

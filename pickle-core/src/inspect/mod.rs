@@ -75,6 +75,21 @@ pub struct BufferUse {
     pub readonly: bool,
 }
 
+/// A tensor a PyTorch checkpoint rebuilds (`torch._utils._rebuild_tensor_v2` and its kin)
+/// from a storage named by a persistent id: what it is, without reading its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TensorUse {
+    /// The storage's key: the archive's `data/KEY` member (or the legacy format's key).
+    pub storage_key: String,
+    /// The element type, from the storage's type (`torch.FloatStorage` is `float32`), or
+    /// the storage type's name when it is not a typed one.
+    pub dtype: String,
+    /// The tensor's shape, as the rebuild call gives it.
+    pub shape: Vec<i64>,
+    /// Where the storage was saved from (`cpu`, `cuda:0`).
+    pub location: String,
+}
+
 /// A pickle handed to a loading function (`pickle.loads`, `torch.load`...) as the bytes
 /// argument of a call the pickle makes: the loader would unpickle it in turn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +115,8 @@ pub struct Report {
     pub buffers: Vec<BufferUse>,
     /// Pickles given as bytes to loading functions the pickle calls, in call order.
     pub nested: Vec<NestedPickle>,
+    /// Tensors rebuilt from persistent storages, in call order.
+    pub tensors: Vec<TensorUse>,
     /// Where reading stopped, for a pickle that is not well formed (what comes before is
     /// still reported: the loader would have used it before failing).
     pub error: Option<PickleError>,

@@ -2,7 +2,7 @@
 //! the loader's would) and notes each global, call, persistent id and buffer on the way.
 
 use super::describe::{describe, global_name};
-use super::{AllowList, BufferUse, CallUse, GlobalUse, NestedPickle, Report};
+use super::{AllowList, BufferUse, CallUse, GlobalUse, NestedPickle, Report, TensorUse};
 use crate::compat::fix_import;
 use crate::decoder::{Builder, Items, Limits};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
@@ -148,6 +148,81 @@ const NESTED_LOADERS: &[&str] = &[
     "pandas.read_pickle",
 ];
 
+/// PyTorch's tensor rebuild functions: `(storage, storage_offset, size, stride, ...)`.
+const TENSOR_REBUILDERS: &[&str] = &[
+    "torch._utils._rebuild_tensor",
+    "torch._utils._rebuild_tensor_v2",
+    "torch._utils._rebuild_tensor_v3",
+];
+
+/// Element types of PyTorch's typed storages.
+const STORAGE_DTYPES: &[(&str, &str)] = &[
+    ("DoubleStorage", "float64"),
+    ("FloatStorage", "float32"),
+    ("HalfStorage", "float16"),
+    ("BFloat16Storage", "bfloat16"),
+    ("LongStorage", "int64"),
+    ("IntStorage", "int32"),
+    ("ShortStorage", "int16"),
+    ("CharStorage", "int8"),
+    ("ByteStorage", "uint8"),
+    ("BoolStorage", "bool"),
+    ("ComplexFloatStorage", "complex64"),
+    ("ComplexDoubleStorage", "complex128"),
+];
+
+/// The tensor a call of `func` with `args` rebuilds, when `func` is one of PyTorch's
+/// rebuild functions and its storage a persistent id `('storage', type, key, location, n)`.
+fn tensor_of(graph: &crate::value::Graph, func: NodeId, args: NodeId) -> Option<TensorUse> {
+    let (module, name) = global_name(graph, func)?;
+    if !TENSOR_REBUILDERS.contains(&format!("{module}.{name}").as_str()) {
+        return None;
+    }
+    let Value::Tuple(args) = graph.get(args) else {
+        return None;
+    };
+    let Value::PersistentId(pid) = graph.get(*args.first()?) else {
+        return None;
+    };
+    let Value::Tuple(pid) = graph.get(*pid) else {
+        return None;
+    };
+    let [tag, storage_type, key, location, ..] = pid.as_slice() else {
+        return None;
+    };
+    if graph.get(*tag).as_str() != Some("storage") {
+        return None;
+    }
+    let type_name = global_name(graph, *storage_type)
+        .map(|(_, n)| n)
+        .unwrap_or_default();
+    let dtype = STORAGE_DTYPES
+        .iter()
+        .find(|(storage, _)| *storage == type_name)
+        .map_or(type_name.clone(), |(_, dtype)| (*dtype).to_string());
+    let text = |id: NodeId| match graph.get(id) {
+        Value::Str(_) => graph.get(id).as_str().map(str::to_string),
+        Value::Int(i) => Some(i.to_string()),
+        _ => None,
+    };
+    let shape = match graph.get(*args.get(2)?) {
+        Value::Tuple(dims) => dims
+            .iter()
+            .map(|d| match graph.get(*d) {
+                Value::Int(i) => Some(*i),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?,
+        _ => return None,
+    };
+    Some(TensorUse {
+        storage_key: text(*key)?,
+        dtype,
+        shape,
+        location: text(*location).unwrap_or_default(),
+    })
+}
+
 /// The bytes at `id`: a bytes-like value, or (once) `io.BytesIO` made from one.
 fn bytes_of(graph: &crate::value::Graph, id: NodeId, unwrap_file: bool) -> Option<Vec<u8>> {
     match graph.get(id) {
@@ -277,6 +352,9 @@ impl Builder for Recorder<'_> {
             _ => None,
         };
         self.nested_of(func, first);
+        if let Some(tensor) = tensor_of(&self.graph.graph, func, args) {
+            self.report.tensors.push(tensor);
+        }
         self.graph.reduce(func, args)
     }
     fn newobj(&mut self, cls: NodeId, args: NodeId) -> Made {

@@ -49,6 +49,22 @@ impl Report {
         );
         section("persistent ids", self.persistent_ids.clone());
         section(
+            "tensors",
+            self.tensors
+                .iter()
+                .map(|t| {
+                    let dims: Vec<_> = t.shape.iter().map(i64::to_string).collect();
+                    format!(
+                        "storage {} {} [{}] {}",
+                        t.storage_key,
+                        t.dtype,
+                        dims.join(", "),
+                        t.location
+                    )
+                })
+                .collect(),
+        );
+        section(
             "extension codes",
             self.extensions.iter().map(i32::to_string).collect(),
         );
@@ -78,8 +94,8 @@ impl Report {
     }
 
     /// The report as one JSON object: `verdict` (`"safe"`, `"unsafe"` or `"malformed"`),
-    /// `problems`, `error` (or null), `globals`, `calls`, `persistent_ids`, `extensions`
-    /// and `buffers`.
+    /// `problems`, `error` (or null), `globals`, `calls`, `persistent_ids`, `extensions`,
+    /// `buffers` and `tensors` (`storage_key`, `dtype`, `shape`, `location`).
     pub fn to_json(&self) -> String {
         let verdict = self.verdict();
         let (name, problems, error) = match &verdict {
@@ -110,8 +126,18 @@ impl Report {
             .buffers
             .iter()
             .map(|b| format!("{{\"index\":{},\"readonly\":{}}}", b.index, b.readonly));
+        let tensors = self.tensors.iter().map(|t| {
+            let dims: Vec<_> = t.shape.iter().map(i64::to_string).collect();
+            format!(
+                "{{\"storage_key\":{},\"dtype\":{},\"shape\":[{}],\"location\":{}}}",
+                quoted(&t.storage_key),
+                quoted(&t.dtype),
+                dims.join(","),
+                quoted(&t.location)
+            )
+        });
         format!(
-            "{{\"verdict\":\"{name}\",\"problems\":{},\"error\":{},\"globals\":{},\"calls\":{},\"persistent_ids\":{},\"extensions\":{},\"buffers\":{}}}",
+            "{{\"verdict\":\"{name}\",\"problems\":{},\"error\":{},\"globals\":{},\"calls\":{},\"persistent_ids\":{},\"extensions\":{},\"buffers\":{},\"tensors\":{}}}",
             list(problems.iter().map(|p| quoted(p)).collect()),
             error.map_or("null".to_string(), quoted),
             list(globals.collect()),
@@ -119,6 +145,7 @@ impl Report {
             list(self.persistent_ids.iter().map(|p| quoted(p)).collect()),
             list(self.extensions.iter().map(i32::to_string).collect()),
             list(buffers.collect()),
+            list(tensors.collect()),
         )
     }
 }

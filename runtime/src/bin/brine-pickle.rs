@@ -4,7 +4,7 @@
 //! brine-pickle dis [-a] [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
 //! brine-pickle optimize IN|- OUT|-
 //! brine-pickle json FILE|-
-//! brine-pickle inspect [--json] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-
+//! brine-pickle inspect [--json] [--profile default|torch] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
@@ -15,7 +15,8 @@
 //! `pickle_core::value::to_json`'s), read with the limits for untrusted input; a malformed
 //! pickle exits with status 2. `inspect` lists the globals, calls, persistent ids and
 //! buffers the pickle would use and judges them against an allow-list (the default one of
-//! `pickle_core::inspect`, plus entries given, or only those with `--no-default`); exit
+//! `pickle_core::inspect`, or with `--profile torch` also what PyTorch's `weights_only`
+//! loader accepts, plus entries given, or only those with `--no-default`); exit
 //! status 0 safe, 1 unsafe, 2 malformed. The file is recognised by its content: several
 //! pickles in a row, a zip archive (every member that could be a pickle, whatever its name)
 //! or a pickle with a zip appended are reported part by part (`pickle_core::inspect::container`).
@@ -31,7 +32,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...
        brine-pickle optimize IN|- OUT|-
        brine-pickle json FILE|-
-       brine-pickle inspect [--json] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-";
+       brine-pickle inspect [--json] [--profile default|torch] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {
@@ -178,6 +179,7 @@ struct InspectArgs {
 
 fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, String> {
     let (mut file, mut json, mut defaults) = (None, false, true);
+    let mut profile = String::from("default");
     let mut entries = Vec::new();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
@@ -188,6 +190,7 @@ fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, 
             "--json" => json = true,
             "--no-default" => defaults = false,
             "--allow" => entries.push(value(&arg)?),
+            "--profile" => profile = value(&arg)?,
             "--allow-file" => {
                 let path = value(&arg)?;
                 let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
@@ -205,10 +208,14 @@ fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, 
             _ => file = Some(arg),
         }
     }
-    let mut allow = if defaults {
-        AllowList::safe_default()
-    } else {
-        AllowList::empty()
+    let mut allow = match AllowList::profile(&profile) {
+        Some(_) if !defaults => AllowList::empty(),
+        Some(list) => list,
+        None => {
+            return Err(format!(
+                "argument --profile: invalid choice: '{profile}' (choose from 'default', 'torch')"
+            ));
+        }
     };
     for entry in &entries {
         allow.add(entry)?;
