@@ -186,6 +186,47 @@ case('joblib_zlib.pkl', zlib.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)),
 case('legacy_checkpoint.tar.gz', gzip.compress(tar_bytes(legacy_tar, tarfile.GNU_FORMAT), mtime=0), 'unsafe',
      ['sys_info', 'pickle', 'storages', 'storages #2', 'tensors'])
 
+# Published scanner bypasses, one file per family; every one is unsafe under both profiles.
+def global_call(module, name, arg=b"S'id'\n"):
+    """Protocol 0: module.name(arg)."""
+    return b'c' + module.encode() + b'\n' + name.encode() + b'\n(' + arg + b'tR.'
+
+
+def short(text):
+    return b'\x8c' + bytes([len(text)]) + text.encode()
+
+
+# Deny-lists that miss a module: each of these runs code.
+for module, name in [('pip', 'main'), ('pkgutil', 'resolve_name'), ('timeit', 'timeit'),
+                     ('asyncio.unix_events', '_UnixSubprocessTransport._start'), ('runpy', '_run_code'),
+                     ('code', 'InteractiveInterpreter.runsource'), ('idlelib.pyshell', 'ModifiedInterpreter.runcode')]:
+    case(f'denylist_gap_{module}.{name}.pkl', global_call(module, name), 'unsafe', ['pickle 1'])
+# Dotted-name traversal: at protocol 4, STACK_GLOBAL's name walks attributes from the module.
+case('dotted_traversal.pkl', b'\x80\x04' + short('pathlib') + short('os.system') + b'\x93' + short('id') + b'\x85R.',
+     'unsafe', ['pickle 1'])
+# _compat_pickle renames below protocol 3: urllib2.urlopen is urllib.request.urlopen.
+case('compat_rename.pkl', b'\x80\x02' + global_call('urllib2', 'urlopen', b"S'http://x'\n"), 'unsafe', ['pickle 1'])
+# The callable memoised, then fetched from the memo and called where no GLOBAL is near.
+case('memo_indirection.pkl', b'\x80\x02cos\nsystem\nq\x000N(h\x00S\'id\'\ntR.', 'unsafe', ['pickle 1'])
+# A parse error after the payload: the loader has called os.system by then.
+case('error_after_payload.pkl', b'\x80\x02' + payload[:-1] + b'\xff\xff', 'unsafe', ['pickle 1'])
+# An opcode no protocol has, after the payload.
+case('unknown_opcode_after_payload.pkl', b'\x80\x02' + payload[:-1] + b'\xb0.', 'unsafe', ['pickle 1'])
+# Zip tricks: the encrypted flag on a stored member (zipfile refuses it without a password;
+# a reader that ignores the flag gets the payload), and a bad CRC (zipfile notices only at the
+# member's end, after the loader has run it).
+encrypted = bytearray(zip_bytes([('archive/data.pkl', payload)]))
+for sig in (b'PK\x03\x04', b'PK\x01\x02'):
+    at = encrypted.index(sig) + (6 if sig == b'PK\x03\x04' else 8)
+    encrypted[at] |= 1
+case('encrypted_flag.zip', bytes(encrypted), 'unsafe', ['archive/data.pkl'])
+bad_crc = bytearray(zip_bytes([('archive/data.pkl', payload)]))
+at = bad_crc.index(b'PK\x01\x02') + 16
+bad_crc[at] ^= 0xff
+case('bad_crc.zip', bytes(bad_crc), 'unsafe', ['archive/data.pkl'])
+# An unexpected extension on a pickle: names do not matter.
+case('model.safetensors', payload, 'unsafe', ['pickle 1'])
+
 # PyTorch's legacy stream: pickles in a row (magic number, protocol, system info, data),
 # then raw storage bytes. The benign one, and one whose data pickle calls os.system.
 legacy = [pickle.dumps(0x1950a86a20f9469cfc6c, 2), pickle.dumps(1001, 2),

@@ -305,6 +305,15 @@ fn zip_members(
                 continue;
             }
         };
+        // zipfile checks the CRC when the reader reaches the end of the member: after
+        // pickle.load has read what it needed.
+        if zlib_rs::crc32::crc32(0, &bytes) != member.crc {
+            out.findings.push(format!(
+                "{}: Bad CRC-32 for file {}",
+                member.name,
+                zip::py_repr(&member.name)
+            ));
+        }
         let offset = member.data_offset.unwrap_or(0);
         member_bytes(&member.name, &bytes, offset, limits, allow, out);
     }

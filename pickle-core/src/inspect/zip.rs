@@ -236,7 +236,7 @@ fn cp437(bytes: &[u8]) -> String {
 
 /// A name as Python's `repr` shows it in `zipfile`'s messages: single quotes unless the name
 /// has one and no double quote; backslashes, the chosen quote and control characters escaped.
-fn py_repr(name: &str) -> String {
+pub(crate) fn py_repr(name: &str) -> String {
     let quote = if name.contains('\'') && !name.contains('"') {
         '"'
     } else {

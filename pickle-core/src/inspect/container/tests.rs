@@ -6,7 +6,7 @@ fn inspect(data: &[u8]) -> FileReport {
     inspect_file(data, &Limits::UNTRUSTED, &AllowList::safe_default())
 }
 
-/// A zip of stored members (no CRCs: nothing here checks them), after `prefix`.
+/// A zip of stored members, after `prefix`.
 fn zip_of(prefix: &[u8], members: &[(&str, &[u8])]) -> Vec<u8> {
     let mut out = prefix.to_vec();
     let base = out.len();
@@ -14,7 +14,8 @@ fn zip_of(prefix: &[u8], members: &[(&str, &[u8])]) -> Vec<u8> {
     for (name, data) in members {
         offsets.push((out.len() - base) as u32);
         out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x00");
-        out.extend_from_slice(&[0; 10]);
+        out.extend_from_slice(&[0; 6]);
+        out.extend_from_slice(&zlib_rs::crc32::crc32(0, data).to_le_bytes());
         for _ in 0..2 {
             out.extend_from_slice(&(data.len() as u32).to_le_bytes());
         }
@@ -26,7 +27,8 @@ fn zip_of(prefix: &[u8], members: &[(&str, &[u8])]) -> Vec<u8> {
     let directory = (out.len() - base) as u32;
     for ((name, data), offset) in members.iter().zip(&offsets) {
         out.extend_from_slice(b"PK\x01\x02\x14\x03\x14\x00\x00\x00");
-        out.extend_from_slice(&[0; 10]);
+        out.extend_from_slice(&[0; 6]);
+        out.extend_from_slice(&zlib_rs::crc32::crc32(0, data).to_le_bytes());
         for _ in 0..2 {
             out.extend_from_slice(&(data.len() as u32).to_le_bytes());
         }
@@ -229,4 +231,15 @@ fn a_gzip_or_zlib_stream_is_inspected_inflated() {
         inspect(&gzip[..15]).verdict(),
         Verdict::Malformed(_)
     ));
+}
+
+#[test]
+fn a_bad_crc_is_reported_and_the_member_still_inspected() {
+    let mut file = zip_of(b"", &[("a.pkl", b"cos\nsystem\n.")]);
+    let directory = file.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    file[directory + 16] ^= 0xff;
+    let report = inspect(&file);
+    assert_eq!(report.findings, ["a.pkl: Bad CRC-32 for file 'a.pkl'"]);
+    // The loader reads the payload before zipfile notices.
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
 }
