@@ -6,10 +6,10 @@
 //! its dtype holds objects. Every part that could be a pickle is inspected and named in the
 //! report.
 //!
-//! An archive member could be a pickle whatever its name: one that starts with PROTO is inspected
-//! as one (and is malformed if it is not one), any other is inspected too and counts as a
+//! An archive member could be a pickle whatever its name: each is inspected, and counts as a
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
-//! would have made them). Deflated members are inflated (up to the decoder's memory limit);
+//! would have made them); one that fails before either is data (tensor bytes start with
+//! PROTO's byte as often as with any other). Deflated members are inflated (up to the decoder's memory limit);
 //! formats recognised but not yet read (bzip2, xz and zstd streams, zip members compressed
 //! otherwise) make the file not safe: nothing is said about what was not looked at.
 
@@ -273,6 +273,11 @@ fn more_pickles(
         }
         let (report, used) = inspect_at(&data[end..], limits, allow);
         failed = report.error.is_some();
+        if failed && report.globals.is_empty() && report.calls.is_empty() {
+            // Raw data that happens to start with PROTO's byte (storage bytes after
+            // PyTorch's legacy pickles): nothing a loader could run.
+            return;
+        }
         let part = Part {
             name: name(count),
             offset: base + end as u64,
@@ -305,17 +310,19 @@ fn zip_members(
                 continue;
             }
         };
+        let offset = member.data_offset.unwrap_or(0);
+        let parts_before = out.parts.len();
+        member_bytes(&member.name, &bytes, offset, limits, allow, out);
         // zipfile checks the CRC when the reader reaches the end of the member: after
-        // pickle.load has read what it needed.
-        if zlib_rs::crc32::crc32(0, &bytes) != member.crc {
+        // pickle.load has read what it needed. Only members read as pickles are summed, so
+        // that tensor data is not read at all.
+        if out.parts.len() > parts_before && zlib_rs::crc32::crc32(0, &bytes) != member.crc {
             out.findings.push(format!(
                 "{}: Bad CRC-32 for file {}",
                 member.name,
                 zip::py_repr(&member.name)
             ));
         }
-        let offset = member.data_offset.unwrap_or(0);
-        member_bytes(&member.name, &bytes, offset, limits, allow, out);
     }
 }
 
@@ -354,10 +361,10 @@ fn member_bytes(
         return;
     }
     let (report, end) = inspect_at(bytes, limits, allow);
-    let pickle_like = bytes.first() == Some(&op::PROTO)
-        || report.error.is_none()
-        || !report.globals.is_empty()
-        || !report.calls.is_empty();
+    // Raw tensor bytes start with 0x80 (PROTO) once in 256 members, so a failed read counts
+    // only when it named a global or made a call first: without those no code runs.
+    let pickle_like =
+        report.error.is_none() || !report.globals.is_empty() || !report.calls.is_empty();
     if pickle_like && !bytes.is_empty() {
         let first = Part {
             name: name.to_string(),

@@ -243,3 +243,28 @@ fn a_bad_crc_is_reported_and_the_member_still_inspected() {
     // The loader reads the payload before zipfile notices.
     assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
 }
+
+#[test]
+fn tensor_bytes_that_start_like_a_pickle_are_data() {
+    // Floats whose first byte is PROTO's, and one whose bytes read "\x80\x02" then garbage.
+    let file = zip_of(
+        b"",
+        &[
+            ("archive/data.pkl", b"\x80\x02}q\x00."),
+            ("archive/data/0", &[0x80, 0x3f, 0, 0]),
+            ("archive/data/1", &[0x80, 0x02, 0xff, 0xee]),
+        ],
+    );
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["archive/data.pkl"]);
+    assert_eq!(report.verdict(), Verdict::Safe);
+}
+
+#[test]
+fn raw_bytes_after_pickles_in_a_row_are_data_even_when_they_start_with_proto() {
+    let mut file = b"\x80\x02K\x01.\x80\x02K\x02.".to_vec();
+    file.extend_from_slice(&[0x80, 0x02, 0xff, 0xee, 1, 2, 3]);
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["pickle 1", "pickle 2"]);
+    assert_eq!(report.verdict(), Verdict::Safe);
+}
