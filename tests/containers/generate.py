@@ -186,6 +186,12 @@ case('joblib_zlib.pkl', zlib.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)),
 case('legacy_checkpoint.tar.gz', gzip.compress(tar_bytes(legacy_tar, tarfile.GNU_FORMAT), mtime=0), 'unsafe',
      ['sys_info', 'pickle', 'storages', 'storages #2', 'tensors'])
 
+# A TorchScript archive (torch.jit.save): its constants are plain, but torch.jit.load runs
+# the code/ members. Unsafe under both profiles.
+torchscript = [('model/data.pkl', pickle.dumps({'w': 1}, 2)), ('model/constants.pkl', pickle.dumps((), 2)),
+               ('model/code/__torch__.py', b'def forward(self, x):\n    return x\n'), ('model/version', b'3\n')]
+case('torchscript_model.pt', zip_bytes(torchscript), 'unsafe', ['model/data.pkl', 'model/constants.pkl'])
+
 # Published scanner bypasses, one file per family; every one is unsafe under both profiles.
 def global_call(module, name, arg=b"S'id'\n"):
     """Protocol 0: module.name(arg)."""

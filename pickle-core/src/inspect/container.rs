@@ -84,13 +84,16 @@ pub struct FileReport {
     /// Why parts of the file could not be judged (a member `zipfile` refuses, a compressed
     /// member, an unread format); each makes the file not safe.
     pub findings: Vec<String>,
+    /// What in the file is code whatever its pickles use (a TorchScript archive's `code/`
+    /// members, which `torch.jit.load` compiles and runs); each makes the file unsafe.
+    pub code: Vec<String>,
 }
 
 impl FileReport {
     /// Unsafe when any part is, else malformed when any part is or anything could not be
     /// read, else safe.
     pub fn verdict(&self) -> Verdict {
-        let mut problems = Vec::new();
+        let mut problems = self.code.clone();
         let mut malformed = self.findings.clone();
         for part in &self.parts {
             match part.report.verdict() {
@@ -183,6 +186,7 @@ fn inspect_nested_file(
         format,
         parts: Vec::new(),
         findings: Vec::new(),
+        code: Vec::new(),
     };
     match format {
         Format::Unread(name) => report.findings.push(format!(
@@ -218,6 +222,7 @@ fn decompressed(
         format: Format::Compressed(name),
         parts: Vec::new(),
         findings: vec![finding],
+        code: Vec::new(),
     };
     if layers >= MAX_LAYERS {
         return failed(format!(
@@ -295,6 +300,7 @@ fn zip_members(
     allow: &AllowList,
     out: &mut FileReport,
 ) {
+    torchscript(archive, out);
     for member in &archive.members {
         if let Some(refusal) = &member.refusal {
             out.findings
@@ -323,6 +329,32 @@ fn zip_members(
                 zip::py_repr(&member.name)
             ));
         }
+    }
+}
+
+/// A TorchScript archive (`torch.jit.save`): `constants.pkl` beside a `code/` directory of
+/// TorchScript sources, which `torch.jit.load` compiles and runs.
+fn torchscript(archive: &zip::Archive, out: &mut FileReport) {
+    let in_top_dir = |m: &zip::Member, what: &str| {
+        m.name
+            .split_once('/')
+            .is_some_and(|(_, rest)| rest.starts_with(what))
+    };
+    let constants = archive
+        .members
+        .iter()
+        .any(|m| in_top_dir(m, "constants.pkl"));
+    let code: Vec<_> = archive
+        .members
+        .iter()
+        .filter(|m| in_top_dir(m, "code/"))
+        .collect();
+    if constants && !code.is_empty() {
+        out.code.push(format!(
+            "a TorchScript archive: torch.jit.load runs its code (code/ has {} members, {} first)",
+            code.len(),
+            code[0].name
+        ));
     }
 }
 

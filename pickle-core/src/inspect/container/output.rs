@@ -1,5 +1,6 @@
-//! A [`FileReport`] as text and as JSON. A file that is one plain pickle is shown exactly as
-//! [`Report`](super::Report) shows it; anything else is shown part by part.
+//! A [`FileReport`] as text and as JSON. As text, a file that is one plain pickle is shown
+//! exactly as [`Report`](super::Report) shows it, anything else part by part; as JSON every
+//! file has the same schema.
 
 use super::{FileReport, Format};
 use crate::inspect::Verdict;
@@ -27,7 +28,10 @@ impl Format {
 impl FileReport {
     /// Whether the file is a single pickle and nothing else was found.
     fn is_plain_pickle(&self) -> bool {
-        self.format == Format::Pickle && self.parts.len() == 1 && self.findings.is_empty()
+        self.format == Format::Pickle
+            && self.parts.len() == 1
+            && self.findings.is_empty()
+            && self.code.is_empty()
     }
 
     /// Each part's report under its name and offset, then what could not be read, then the
@@ -41,6 +45,12 @@ impl FileReport {
             let _ = writeln!(out, "{} (at byte {}):", part.name, part.offset);
             for line in part.report.to_text().lines() {
                 let _ = writeln!(out, "  {line}");
+            }
+        }
+        if !self.code.is_empty() {
+            out.push_str("code:\n");
+            for code in &self.code {
+                let _ = writeln!(out, "  {code}");
             }
         }
         if !self.findings.is_empty() {
@@ -64,15 +74,12 @@ impl FileReport {
         out
     }
 
-    /// One JSON object: `format`, `verdict`, `problems`, `error`, `findings` and `parts`
-    /// (each `name`, `offset` and `report`, a report as [`Report::to_json`] writes it). A
-    /// plain pickle is written as its report alone.
+    /// One JSON object: `format`, `verdict`, `problems`, `error`, `findings`, `code` and `parts`
+    /// (each `name`, `offset` and `report`, a report as [`Report::to_json`] writes it): the
+    /// same schema for every kind of file, a plain pickle being a file of one part.
     ///
     /// [`Report::to_json`]: super::Report::to_json
     pub fn to_json(&self) -> String {
-        if self.is_plain_pickle() {
-            return self.parts[0].report.to_json();
-        }
         let (verdict, problems, error) = match self.verdict() {
             Verdict::Safe => ("safe", Vec::new(), None),
             Verdict::Unsafe(problems) => ("unsafe", problems, None),
@@ -88,11 +95,12 @@ impl FileReport {
             )
         });
         format!(
-            "{{\"format\":\"{}\",\"verdict\":\"{verdict}\",\"problems\":{},\"error\":{},\"findings\":{},\"parts\":{}}}",
+            "{{\"format\":\"{}\",\"verdict\":\"{verdict}\",\"problems\":{},\"error\":{},\"findings\":{},\"code\":{},\"parts\":{}}}",
             self.format.name(),
             list(problems.iter().map(|p| quoted(p)).collect()),
             error.map_or("null".to_string(), |e| quoted(&e)),
             list(self.findings.iter().map(|f| quoted(f)).collect()),
+            list(self.code.iter().map(|c| quoted(c)).collect()),
             list(parts.collect()),
         )
     }
