@@ -224,9 +224,22 @@ fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, 
     Ok(InspectArgs { file, json, allow })
 }
 
+#[path = "brine_pickle/mapped.rs"]
+mod mapped;
+
+/// A file to inspect: mapped (only the pages inspection reads come in), or standard input.
+fn inspect_input(name: &str) -> Result<mapped::Mapped, String> {
+    if name == "-" {
+        return read_input(name).map(mapped::Mapped::Read);
+    }
+    std::fs::File::open(name)
+        .and_then(mapped::Mapped::new)
+        .map_err(|e| format!("{name}: {e}"))
+}
+
 /// Prints the report; the verdict is the exit status.
 fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
-    let data = read_input(&args.file).map_err(Failure::Usage)?;
+    let data = inspect_input(&args.file).map_err(Failure::Usage)?;
     let report = inspect_file(&data, &Limits::UNTRUSTED, &args.allow);
     let text = if args.json {
         report.to_json() + "\n"
