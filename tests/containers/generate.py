@@ -9,8 +9,10 @@ torch or numpy: their globals are written by name from stand-in modules, and zip
 carry a fixed date so the bytes do not change between runs.
 """
 
+import bz2
 import gzip
 import io
+import lzma
 import os
 import pickle
 import struct
@@ -183,6 +185,8 @@ for format, label in ((tarfile.GNU_FORMAT, 'gnu'), (tarfile.PAX_FORMAT, 'pax')):
 # (joblib's default compressor), and a gzipped tar.
 case('payload.pkl.gz', gzip.compress(payload, mtime=0), 'unsafe', ['pickle 1'])
 case('joblib_zlib.pkl', zlib.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)), 'safe', ['pickle 1'])
+case('payload.pkl.bz2', bz2.compress(payload), 'unsafe', ['pickle 1'])
+case('joblib_xz.pkl', lzma.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)), 'safe', ['pickle 1'])
 case('legacy_checkpoint.tar.gz', gzip.compress(tar_bytes(legacy_tar, tarfile.GNU_FORMAT), mtime=0), 'unsafe',
      ['sys_info', 'pickle', 'storages', 'storages #2', 'tensors'])
 

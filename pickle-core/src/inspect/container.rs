@@ -1,7 +1,7 @@
 //! Inspecting a file by what it contains, not by its name: a raw pickle (or several in a row,
 //! as PyTorch's legacy format writes them), a zip archive (PyTorch's format, `.npz`,
-//! anything), a tar archive (PyTorch's legacy checkpoints), a gzip or zlib stream around any
-//! of these (joblib's compressed dumps), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
+//! anything), a tar archive (PyTorch's legacy checkpoints), a gzip, zlib, bzip2 or xz stream
+//! around any of these (joblib's compressed dumps), or a pickle with a zip appended, which `pickle.load` and `zipfile` read from
 //! opposite ends; a NumPy `.npy` array, alone or in an `.npz`, whose data is a pickle when
 //! its dtype holds objects. Every part that could be a pickle is inspected and named in the
 //! report.
@@ -10,11 +10,10 @@
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
 //! would have made them); one that fails before either is data (tensor bytes start with
 //! PROTO's byte as often as with any other). Deflated members are inflated (up to the decoder's memory limit);
-//! formats recognised but not yet read (bzip2, xz and zstd streams, zip members compressed
-//! otherwise) make the file not safe: nothing is said about what was not looked at.
+//! formats recognised but not yet read (zstd streams, zip members compressed otherwise) make the file not safe: nothing is said about what was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
-use super::{inflate, npy, tar, zip};
+use super::{inflate, npy, tar, unpack, zip};
 use crate::decoder::Limits;
 use crate::opcodes::op;
 
@@ -29,9 +28,10 @@ pub enum Format {
     Npy,
     /// A tar archive (PyTorch's legacy checkpoints).
     Tar,
-    /// A gzip or zlib stream (joblib's compressed dumps, `.gz` files), read inflated.
+    /// A gzip, zlib, bzip2 or xz stream (joblib's compressed dumps, `.gz` files...), read
+    /// decompressed.
     Compressed(&'static str),
-    /// Recognised, not yet read: bzip2, xz, zstd.
+    /// Recognised, not yet read: zstd.
     Unread(&'static str),
 }
 
@@ -43,11 +43,13 @@ pub fn sniff(data: &[u8]) -> Format {
     if inflate::is_zlib(data) {
         return Format::Compressed("zlib");
     }
-    let unread = [
-        (&b"BZh"[..], "bzip2"),
-        (&b"\xfd7zXZ\x00"[..], "xz"),
-        (&b"\x28\xb5\x2f\xfd"[..], "zstd"),
-    ];
+    if data.starts_with(b"BZh") {
+        return Format::Compressed("bzip2");
+    }
+    if data.starts_with(b"\xfd7zXZ\x00") {
+        return Format::Compressed("xz");
+    }
+    let unread = [(&b"\x28\xb5\x2f\xfd"[..], "zstd")];
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         return Format::Zip;
     }
@@ -229,7 +231,12 @@ fn decompressed(
             "{name}: more than {MAX_LAYERS} compressed layers are not unwrapped"
         ));
     }
-    match inflate::inflate(data, limits.max_memory) {
+    let unpacked = match name {
+        "bzip2" => unpack::unpack(unpack::Kind::Bzip2, data, limits.max_memory),
+        "xz" => unpack::unpack(unpack::Kind::Xz, data, limits.max_memory),
+        _ => inflate::inflate(data, limits.max_memory),
+    };
+    match unpacked {
         Ok(inner) => FileReport {
             format: Format::Compressed(name),
             ..inspect_nested_file(&inner, limits, allow, layers + 1)

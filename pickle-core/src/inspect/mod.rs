@@ -29,6 +29,7 @@ pub mod npy;
 mod recorder;
 mod report;
 pub mod tar;
+pub mod unpack;
 pub mod zip;
 
 pub use allow::{AllowList, DEFAULT_ALLOWED};

@@ -1,0 +1,64 @@
+//! bzip2 and xz streams, decompressed up to a limit: joblib's `bz2`, `xz` and `lzma`
+//! compressors and `.bz2`/`.xz` pickles. Several streams in a row are read one after
+//! another, as Python's `bz2` and `lzma` modules read them.
+
+use std::io::Read;
+
+/// The compressors read here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `BZh...`: Python's `bz2`.
+    Bzip2,
+    /// `\xfd7zXZ\0...`: Python's `lzma` in its default (xz) format.
+    Xz,
+}
+
+/// The bytes `data` decompresses to; an error when it is not a valid stream or decompresses
+/// to more than `max` bytes.
+pub fn unpack(kind: Kind, data: &[u8], max: u64) -> Result<Vec<u8>, String> {
+    let reader: Box<dyn Read + '_> = match kind {
+        Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(data)),
+        Kind::Xz => Box::new(xz::read::XzDecoder::new_multi_decoder(data)),
+    };
+    let mut out = Vec::new();
+    reader
+        .take(max.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| format!("invalid compressed data: {e}"))?;
+    if out.len() as u64 > max {
+        return Err(format!(
+            "decompresses to more than the {max} bytes inspected"
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "N." compressed by Python's bz2 and lzma modules.
+    const BZ2: &[u8] = b"BZh91AY&SYu=\x1d\xd0\x00\x00\x00\x94\x00\x00\x01\x00\x01 \x00!\x00\x82\xb1w$S\x85\t\x07S\xd1\xdd\x00";
+    const XZ: &[u8] = b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4F\x02\x00!\x01\x16\x00\x00\x00t/\xe5\xa3\x01\x00\x01N.\x00\x00\x00o\x18)\x95\xe5\x15N8\x00\x01\x1a\x02\xdc.\xa5~\x1f\xb6\xf3}\x01\x00\x00\x00\x00\x04YZ";
+
+    #[test]
+    fn streams_and_streams_in_a_row() {
+        assert_eq!(unpack(Kind::Bzip2, BZ2, 100).unwrap(), b"N.");
+        assert_eq!(unpack(Kind::Xz, XZ, 100).unwrap(), b"N.");
+        assert_eq!(unpack(Kind::Xz, &[XZ, XZ].concat(), 100).unwrap(), b"N.N.");
+        assert_eq!(
+            unpack(Kind::Bzip2, &[BZ2, BZ2].concat(), 100).unwrap(),
+            b"N.N."
+        );
+        assert!(
+            unpack(Kind::Bzip2, BZ2, 1)
+                .unwrap_err()
+                .contains("more than the 1 bytes")
+        );
+        assert!(
+            unpack(Kind::Xz, b"\xfd7zXZ\x00garbage", 100)
+                .unwrap_err()
+                .starts_with("invalid compressed data")
+        );
+    }
+}
