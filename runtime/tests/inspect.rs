@@ -286,3 +286,37 @@ fn container_corpus_verdicts_and_parts() {
     }
     assert!(checked >= 7, "{checked} files");
 }
+
+/// joblib writes each NumPy array's bytes (or a pickle of an array of objects) into the
+/// stream after the array wrapper's BUILD: the inspector reads past them to the end, and
+/// finds what the inline pickle names.
+#[test]
+fn joblib_dumps_are_read_past_their_inline_arrays() {
+    use pickle_core::inspect::container::inspect_file;
+    let dir = support::fixtures().join("containers/corpus");
+    for name in [
+        "joblib_arrays.pkl",
+        "joblib_object_array_payload.pkl",
+        "joblib_compressed.pkl.z",
+    ] {
+        let data = std::fs::read(dir.join(name)).unwrap();
+        let report = inspect_file(&data, &Limits::UNTRUSTED, &AllowList::safe_default());
+        assert_eq!(report.parts.len(), 1, "{name}");
+        assert_eq!(
+            report.parts[0].report.error,
+            None,
+            "{name}: {}",
+            report.to_text()
+        );
+        assert!(report.findings.is_empty(), "{name}");
+    }
+    let data = std::fs::read(dir.join("joblib_object_array_payload.pkl")).unwrap();
+    let report = inspect_file(&data, &Limits::UNTRUSTED, &AllowList::safe_default());
+    let calls: Vec<_> = report.parts[0]
+        .report
+        .calls
+        .iter()
+        .map(|c| c.callable.as_str())
+        .collect();
+    assert!(calls.contains(&"posix.system"), "{calls:?}");
+}

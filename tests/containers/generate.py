@@ -196,6 +196,44 @@ torchscript = [('model/data.pkl', pickle.dumps({'w': 1}, 2)), ('model/constants.
                ('model/code/__torch__.py', b'def forward(self, x):\n    return x\n'), ('model/version', b'3\n')]
 case('torchscript_model.pt', zip_bytes(torchscript), 'unsafe', ['model/data.pkl', 'model/constants.pkl'])
 
+# joblib: each NumPy array is a NumpyArrayWrapper whose BUILD is followed, outside the pickle,
+# by the array's bytes (after a padding length and padding) or, for an array of objects, by a
+# pickle of it. These bytes were written by joblib 1.6.0 with numpy 2.4.6 (not needed to run
+# this script): joblib.dump({'a': np.arange(4.0), 'b': np.zeros((2, 3), dtype='<i4')}),
+# joblib.dump({'o': np.array([Payload(), 1], dtype=object)}) with Payload reducing to
+# os.system('echo owned'), and joblib.dump({'a': np.arange(4.0)}, compress=3) (zlib).
+JOBLIB_ARRAYS = bytes.fromhex(
+    '800495d8000000000000007d94288c0161948c136a6f626c69622e6e756d70795f7069636b6c65948c114e756d707941'
+    '72726179577261707065729493942981947d94288c08737562636c617373948c056e756d7079948c076e646172726179'
+    '9493948c057368617065944b0485948c056f72646572948c0143948c0564747970659468088c0564747970659493948c'
+    '02663894898887945294284b038c013c944e4e4e4affffffff4affffffff4b007494628c0a616c6c6f775f6d6d617094'
+    '888c1b6e756d70795f61727261795f616c69676e6d656e745f6279746573944b1075620cffffffffffffffffffffffff'
+    '0000000000000000000000000000f03f00000000000000400000000000000840954b000000000000008c016294680429'
+    '81947d94286807680a680b4b024b038694680d680e680f68118c02693494898887945294284b0368154e4e4e4affffff'
+    'ff4affffffff4b0074946268178868184b1075620bffffffffffffffffffffff00000000000000000000000000000000'
+    '0000000000000000752e')
+JOBLIB_OBJECT_PAYLOAD = bytes.fromhex(
+    '800495d7000000000000007d948c016f948c136a6f626c69622e6e756d70795f7069636b6c65948c114e756d70794172'
+    '726179577261707065729493942981947d94288c08737562636c617373948c056e756d7079948c076e64617272617994'
+    '93948c057368617065944b0285948c056f72646572948c0143948c0564747970659468088c0564747970659493948c02'
+    '4f3894898887945294284b038c017c944e4e4e4affffffff4affffffff4b3f7494628c0a616c6c6f775f6d6d61709489'
+    '8c1b6e756d70795f61727261795f616c69676e6d656e745f6279746573944b107562800595b0000000000000008c166e'
+    '756d70792e5f636f72652e6d756c74696172726179948c0c5f7265636f6e7374727563749493948c056e756d7079948c'
+    '076e6461727261799493944b0085944301629487945294284b014b02859468038c0564747970659493948c024f389489'
+    '8887945294284b038c017c944e4e4e4affffffff4affffffff4b3f749462895d94288c05706f736978948c0673797374'
+    '656d9493948c0a6563686f206f776e656494859452944b01657494622e732e')
+JOBLIB_COMPRESSED = bytes.fromhex(
+    '785e6b60997a9d01026aa7f430264ee911ceca4fcac94cd2cb2bcd2da88c2fc84ccece499dd223e807e23a1615255686'
+    '17251614a4164d993c45b3714aed148d1e8ee2d2a4e49cc4e2e2293dac605d537ad8f35212416a818a7a588b33120b52'
+    'a778b3b402d9f9452940ad3d8cce40764a4925503c8303c602aa654ab398d2d9d13e25688a8637730fa3cd143f3f3faf'
+    'ff400026bc194aa624f57025e6e4e497c7e7e626164ce9e89186b8136c5b7c624e667a5e6e6a5e497c5265496af1146f'
+    '81d2245e904e3880fa154a7db087321c20348743b11e004b0b6c8f')
+# numpy's and joblib's globals are not in either profile: the benign dumps are unsafe too, but
+# read to their end (not malformed), and the payload inside the object array is found.
+case('joblib_arrays.pkl', JOBLIB_ARRAYS, 'unsafe', ['pickle 1'])
+case('joblib_object_array_payload.pkl', JOBLIB_OBJECT_PAYLOAD, 'unsafe', ['pickle 1'])
+case('joblib_compressed.pkl.z', JOBLIB_COMPRESSED, 'unsafe', ['pickle 1'])
+
 # Published scanner bypasses, one file per family; every one is unsafe under both profiles.
 def global_call(module, name, arg=b"S'id'\n"):
     """Protocol 0: module.name(arg)."""

@@ -5,6 +5,25 @@ use crate::error::PickleError;
 /// Values handed to a container, moved straight off the decoder's stack.
 pub type Items<'a, V> = std::vec::Drain<'a, V>;
 
+/// Data a pickler wrote into the stream right after an object's BUILD, outside the pickle
+/// proper: joblib writes a NumPy array's bytes there (or a pickle of an array of objects),
+/// and its loader reads them at that point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InlineData {
+    /// Nothing: every pickle the standard library writes.
+    None,
+    /// `len` raw bytes; when `padded`, after a byte giving a padding length and that many
+    /// padding bytes.
+    Bytes {
+        /// Whether a padding length and padding come first.
+        padded: bool,
+        /// The data's length.
+        len: u64,
+    },
+    /// A whole pickle of its own (fresh memo), read and its value dropped.
+    Pickle,
+}
+
 /// Makes values for the decoder. The runtime's builder makes VM objects (and runs
 /// `find_class`, `__setstate__`, `persistent_load`, ...); a data-only builder keeps globals and
 /// calls as data.
@@ -87,6 +106,12 @@ pub trait Builder {
     ) -> Result<Self::Value, Self::Error>;
     /// BUILD: apply `state` to `obj`.
     fn build(&mut self, obj: &Self::Value, state: Self::Value) -> Result<(), Self::Error>;
+    /// After BUILD: what the stream holds for `obj` outside the pickle (see [`InlineData`]).
+    /// None unless a builder knows a format that writes such data.
+    fn inline_data(&mut self, obj: &Self::Value) -> Result<InlineData, Self::Error> {
+        let _ = obj;
+        Ok(InlineData::None)
+    }
     /// INST: instantiate the class `module.name` with `args`.
     fn inst(
         &mut self,

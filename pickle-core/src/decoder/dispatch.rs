@@ -1,14 +1,17 @@
 //! The opcode loop and one small handler per opcode family.
 
-use super::Builder;
 use super::machine::Machine;
-use crate::error::{ErrorKind, PickleError};
+use super::{Builder, InlineData, Memo};
+use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::{ArgKind, op};
 use crate::reader::{Source, read_count, read_le};
 use crate::text::{
     IntLiteral, check_surrogatepass_utf8, parse_float_line, parse_int_line, raw_unicode_unescape,
     string_literal,
 };
+
+/// How many inline pickles may nest (each is read by a machine of its own, on the stack).
+const MAX_INLINE_NESTING: usize = 8;
 
 /// How a counted payload becomes a value.
 #[derive(Clone, Copy)]
@@ -344,7 +347,32 @@ where
         let state = self.pop()?;
         self.top()?;
         let target = self.stack.last().expect("checked by top()");
-        self.b.build(target, state)
+        self.b.build(target, state)?;
+        match self.b.inline_data(target)? {
+            InlineData::None => Ok(()),
+            InlineData::Bytes { padded, len } => {
+                if padded {
+                    let padding = self.src.take(1)?[0];
+                    self.src.take(u64::from(padding))?;
+                }
+                self.src.take(len).map(drop)
+            }
+            InlineData::Pickle => self.inline_pickle(),
+        }
+    }
+
+    /// An inline pickle: read whole with a fresh memo and stack, its value dropped.
+    fn inline_pickle(&mut self) -> Result<(), E> {
+        if self.nesting >= MAX_INLINE_NESTING {
+            return Err(self.err(ErrorKind::Other(
+                PyExcKind::Unpickling,
+                format!("inline pickles nested more than {MAX_INLINE_NESTING} deep"),
+            )));
+        }
+        let mut memo = Memo::new();
+        let mut nested = Machine::new(&mut *self.src, &mut *self.b, &mut memo, self.limits);
+        nested.nesting = self.nesting + 1;
+        nested.run().map(drop)
     }
 
     fn newobj_ex(&mut self) -> Result<(), E> {

@@ -14,10 +14,12 @@ pub(super) struct Machine<'a, S, B: Builder> {
     pub(super) stack: Vec<B::Value>,
     marks: Vec<usize>,
     fence: usize,
-    limits: &'a Limits,
+    pub(super) limits: &'a Limits,
     used: u64,
     /// Offset of the opcode being run, for error reports.
     pub(super) at: u64,
+    /// How many inline pickles (see [`super::InlineData`]) this one is inside.
+    pub(super) nesting: usize,
 }
 
 impl<'a, E, S, B> Machine<'a, S, B>
@@ -42,6 +44,7 @@ where
             limits,
             used: 0,
             at: 0,
+            nesting: 0,
         }
     }
 

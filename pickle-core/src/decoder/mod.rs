@@ -10,7 +10,7 @@ mod limits;
 mod machine;
 mod memo;
 
-pub use builder::{Builder, Items};
+pub use builder::{Builder, InlineData, Items};
 pub use limits::Limits;
 pub use memo::Memo;
 

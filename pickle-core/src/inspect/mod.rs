@@ -25,6 +25,7 @@ mod allow;
 pub mod container;
 mod describe;
 pub mod inflate;
+mod joblib;
 pub mod npy;
 mod recorder;
 mod report;

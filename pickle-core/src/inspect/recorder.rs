@@ -4,7 +4,7 @@
 use super::describe::{describe, global_name};
 use super::{AllowList, BufferUse, CallUse, GlobalUse, NestedPickle, Report, TensorUse};
 use crate::compat::fix_import;
-use crate::decoder::{Builder, Items, Limits};
+use crate::decoder::{Builder, InlineData, Items, Limits};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::value::read::GraphBuilder;
 use crate::value::{Make, NodeId, Value};
@@ -364,6 +364,9 @@ impl Builder for Recorder<'_> {
     fn newobj_ex(&mut self, cls: NodeId, args: NodeId, kwargs: NodeId) -> Made {
         self.call_of("NEWOBJ_EX", cls)?;
         self.graph.newobj_ex(cls, args, kwargs)
+    }
+    fn inline_data(&mut self, obj: &NodeId) -> Result<InlineData, PickleError> {
+        Ok(super::joblib::inline_array(&self.graph.graph, *obj))
     }
     fn build(&mut self, obj: &NodeId, state: NodeId) -> Result<(), PickleError> {
         if matches!(self.graph.graph.get(*obj), Value::Object(_)) {
