@@ -139,6 +139,8 @@ case('object_array_in.npz', zip_bytes([('a.npy', numeric_npy), ('b.npy', object_
 case('deflated_payload.zip', zip_bytes([('data.pkl', pickle.dumps({'a': 1}, 2)), ('extra.bin', payload)],
                                        compression=zipfile.ZIP_DEFLATED),
      'unsafe', ['data.pkl', 'extra.bin'])
+case('bzip2_member.zip', zip_bytes([('archive/data.pkl', payload)], compression=zipfile.ZIP_BZIP2), 'unsafe',
+     ['archive/data.pkl'])
 case('object_array_in_compressed.npz', zip_bytes([('b.npy', object_npy)], compression=zipfile.ZIP_DEFLATED),
      'unsafe', ['b.npy (object array)'])
 
@@ -186,6 +188,12 @@ for format, label in ((tarfile.GNU_FORMAT, 'gnu'), (tarfile.PAX_FORMAT, 'pax')):
 case('payload.pkl.gz', gzip.compress(payload, mtime=0), 'unsafe', ['pickle 1'])
 case('joblib_zlib.pkl', zlib.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)), 'safe', ['pickle 1'])
 case('payload.pkl.bz2', bz2.compress(payload), 'unsafe', ['pickle 1'])
+# zstd (joblib's zstd compressor, .zst files): the payload in one raw block, as the zstandard
+# package writes a frame this small (written out by hand: Python 3.11 has no zstd module).
+# Frame: magic, a descriptor for a single segment with a one-byte content size, the size,
+# then one raw block whose 3-byte header is (size << 3) | last.
+case('payload.pkl.zst', b'\x28\xb5\x2f\xfd\x20' + bytes([len(payload)]) + ((len(payload) << 3) | 1).to_bytes(3, 'little')
+     + payload, 'unsafe', ['pickle 1'])
 case('joblib_xz.pkl', lzma.compress(pickle.dumps({'weights': [1.0, 2.0]}, 4)), 'safe', ['pickle 1'])
 case('legacy_checkpoint.tar.gz', gzip.compress(tar_bytes(legacy_tar, tarfile.GNU_FORMAT), mtime=0), 'unsafe',
      ['sys_info', 'pickle', 'storages', 'storages #2', 'tensors'])

@@ -9,8 +9,9 @@
 //! An archive member could be a pickle whatever its name: each is inspected, and counts as a
 //! pickle when it reads to STOP or names a global or makes a call before it fails (a loader
 //! would have made them); one that fails before either is data (tensor bytes start with
-//! PROTO's byte as often as with any other). Deflated members are inflated (up to the decoder's memory limit);
-//! formats recognised but not yet read (zstd streams, zip members compressed otherwise) make the file not safe: nothing is said about what was not looked at.
+//! PROTO's byte as often as with any other). Deflated members are inflated (up to the
+//! decoder's memory limit), bzip2 and zstd members decompressed; LZMA members make the
+//! file not safe: nothing is said about what was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
 use super::{inflate, npy, tar, unpack, zip};
@@ -28,11 +29,9 @@ pub enum Format {
     Npy,
     /// A tar archive (PyTorch's legacy checkpoints).
     Tar,
-    /// A gzip, zlib, bzip2 or xz stream (joblib's compressed dumps, `.gz` files...), read
-    /// decompressed.
+    /// A gzip, zlib, bzip2, xz or zstd stream (joblib's compressed dumps, `.gz` files...),
+    /// read decompressed.
     Compressed(&'static str),
-    /// Recognised, not yet read: zstd.
-    Unread(&'static str),
 }
 
 /// The format of `data`.
@@ -49,15 +48,14 @@ pub fn sniff(data: &[u8]) -> Format {
     if data.starts_with(b"\xfd7zXZ\x00") {
         return Format::Compressed("xz");
     }
-    let unread = [(&b"\x28\xb5\x2f\xfd"[..], "zstd")];
+    if data.starts_with(b"\x28\xb5\x2f\xfd") {
+        return Format::Compressed("zstd");
+    }
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         return Format::Zip;
     }
     if data.starts_with(npy::MAGIC) {
         return Format::Npy;
-    }
-    if let Some((_, name)) = unread.iter().find(|(magic, _)| data.starts_with(magic)) {
-        return Format::Unread(name);
     }
     if data.get(257..262) == Some(b"ustar") {
         return Format::Tar;
@@ -191,9 +189,6 @@ fn inspect_nested_file(
         code: Vec::new(),
     };
     match format {
-        Format::Unread(name) => report.findings.push(format!(
-            "a {name} file: its contents are not read by this version"
-        )),
         Format::Pickle => {
             pickles_in_a_row(data, limits, allow, &mut report);
             if let Ok(archive) = zip::read(data) {
@@ -234,6 +229,7 @@ fn decompressed(
     let unpacked = match name {
         "bzip2" => unpack::unpack(unpack::Kind::Bzip2, data, limits.max_memory),
         "xz" => unpack::unpack(unpack::Kind::Xz, data, limits.max_memory),
+        "zstd" => unpack::unpack(unpack::Kind::Zstd, data, limits.max_memory),
         _ => inflate::inflate(data, limits.max_memory),
     };
     match unpacked {

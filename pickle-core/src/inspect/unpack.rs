@@ -1,6 +1,6 @@
-//! bzip2 and xz streams, decompressed up to a limit: joblib's `bz2`, `xz` and `lzma`
-//! compressors and `.bz2`/`.xz` pickles. Several streams in a row are read one after
-//! another, as Python's `bz2` and `lzma` modules read them.
+//! bzip2, xz and zstd streams, decompressed up to a limit: joblib's `bz2`, `xz`, `lzma` and
+//! `zstd` compressors and `.bz2`/`.xz`/`.zst` pickles. Several streams (or frames) in a row
+//! are read one after another, as Python's `bz2`, `lzma` and `compression.zstd` read them.
 
 use std::io::Read;
 
@@ -11,26 +11,42 @@ pub enum Kind {
     Bzip2,
     /// `\xfd7zXZ\0...`: Python's `lzma` in its default (xz) format.
     Xz,
+    /// `\x28\xb5\x2f\xfd...`: Zstandard frames.
+    Zstd,
 }
 
 /// The bytes `data` decompresses to; an error when it is not a valid stream or decompresses
 /// to more than `max` bytes.
 pub fn unpack(kind: Kind, data: &[u8], max: u64) -> Result<Vec<u8>, String> {
-    let reader: Box<dyn Read + '_> = match kind {
-        Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(data)),
-        Kind::Xz => Box::new(xz::read::XzDecoder::new_multi_decoder(data)),
-    };
     let mut out = Vec::new();
+    match kind {
+        Kind::Bzip2 => read_within(bzip2::read::MultiBzDecoder::new(data), max, &mut out)?,
+        Kind::Xz => read_within(xz::read::XzDecoder::new_multi_decoder(data), max, &mut out)?,
+        Kind::Zstd => {
+            let mut input = data;
+            while !input.is_empty() {
+                let frame = ruzstd::decoding::StreamingDecoder::new(&mut input)
+                    .map_err(|e| format!("invalid compressed data: {e}"))?;
+                read_within(frame, max, &mut out)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Appends what `reader` gives to `out`; an error past `max` bytes in all.
+fn read_within(reader: impl Read, max: u64, out: &mut Vec<u8>) -> Result<(), String> {
+    let room = max.saturating_sub(out.len() as u64);
     reader
-        .take(max.saturating_add(1))
-        .read_to_end(&mut out)
+        .take(room.saturating_add(1))
+        .read_to_end(out)
         .map_err(|e| format!("invalid compressed data: {e}"))?;
     if out.len() as u64 > max {
         return Err(format!(
             "decompresses to more than the {max} bytes inspected"
         ));
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -37,6 +37,10 @@ const FLAG_UTF8: u16 = 0x800;
 pub const STORED: u16 = 0;
 /// The method of a deflated member.
 pub const DEFLATED: u16 = 8;
+/// The method of a bzip2-compressed member.
+pub const BZIP2: u16 = 12;
+/// The method of a Zstandard-compressed member (zipfile reads it from Python 3.14).
+pub const ZSTD: u16 = 93;
 
 /// One member, as the central directory describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +80,8 @@ impl Member {
 
 impl Member {
     /// The member's bytes as `zipfile` hands them to a reader: stored ones as they are,
-    /// deflated ones inflated, at most the size the directory declares (`zipfile` reads no
-    /// further). A declared size above `max_size` is not inflated.
+    /// deflated, bzip2 and zstd ones decompressed, at most the size the directory declares
+    /// (`zipfile` reads no further). A declared size above `max_size` is not decompressed.
     pub fn data<'a>(
         &self,
         file: &'a [u8],
@@ -89,12 +93,16 @@ impl Member {
                 .map(std::borrow::Cow::Borrowed)
                 .ok_or_else(|| "its data runs past the end of the file".to_string());
         }
-        if self.method != DEFLATED {
-            return Err(format!(
-                "compressed with method {}, not read by this version",
-                self.method
-            ));
-        }
+        let kind = match self.method {
+            DEFLATED => None,
+            BZIP2 => Some(super::unpack::Kind::Bzip2),
+            ZSTD => Some(super::unpack::Kind::Zstd),
+            method => {
+                return Err(format!(
+                    "compressed with method {method}, not read by this version"
+                ));
+            }
+        };
         if self.size > max_size {
             return Err(format!(
                 "declares {} bytes once inflated, more than the {max_size} inspected",
@@ -107,6 +115,12 @@ impl Member {
             file.get(start..end)
         })()
         .ok_or("its data runs past the end of the file")?;
+        if let Some(kind) = kind {
+            // zipfile hands a reader at most the declared size.
+            let mut out = super::unpack::unpack(kind, compressed, max_size)?;
+            out.truncate(usize::try_from(self.size).unwrap_or(usize::MAX));
+            return Ok(std::borrow::Cow::Owned(out));
+        }
         let mut out = vec![0; usize::try_from(self.size).map_err(|e| e.to_string())?];
         // Negative window bits: raw deflate, as zip stores it.
         let config = zlib_rs::InflateConfig { window_bits: -15 };

@@ -20,7 +20,6 @@ impl Format {
             Format::Npy => "npy",
             Format::Tar => "tar",
             Format::Compressed(name) => name,
-            Format::Unread(name) => name,
         }
     }
 }

@@ -144,10 +144,25 @@ fn a_member_zipfile_refuses_makes_the_file_not_safe() {
 }
 
 #[test]
-fn a_format_not_yet_read_is_never_called_safe() {
-    let report = inspect(b"\x28\xb5\x2f\xfd\x00");
-    assert_eq!(report.format, Format::Unread("zstd"));
-    assert!(matches!(report.verdict(), Verdict::Malformed(_)));
+fn zstd_frames_are_inspected_decompressed() {
+    // "cos\nsystem\n." compressed by the zstandard package; two frames in a row; cut short.
+    let frame = b"(\xb5/\xfd \x0ca\x00\x00cos\nsystem\n.";
+    let report = inspect(frame);
+    assert_eq!(report.format, Format::Compressed("zstd"));
+    assert!(
+        matches!(report.verdict(), Verdict::Unsafe(_)),
+        "{}",
+        report.to_text()
+    );
+    let two = [&frame[..], &frame[..]].concat();
+    assert_eq!(
+        unpack::unpack(unpack::Kind::Zstd, &two, 100).unwrap(),
+        b"cos\nsystem\n.cos\nsystem\n."
+    );
+    assert!(matches!(
+        inspect(&frame[..8]).verdict(),
+        Verdict::Malformed(_)
+    ));
 }
 
 fn npy(descr: &str, data: &[u8]) -> Vec<u8> {
