@@ -12,6 +12,24 @@ fn marker(allowed: bool) -> &'static str {
     if allowed { "" } else { "  NOT ALLOWED" }
 }
 
+/// `LABEL: safe`, `LABEL: unsafe` with a line per problem, or `LABEL: malformed: ERROR`.
+pub(super) fn write_verdict(out: &mut String, label: &str, verdict: Verdict) {
+    match verdict {
+        Verdict::Safe => {
+            let _ = writeln!(out, "{label}: safe");
+        }
+        Verdict::Unsafe(problems) => {
+            let _ = writeln!(out, "{label}: unsafe");
+            for problem in problems {
+                let _ = writeln!(out, "  - {problem}");
+            }
+        }
+        Verdict::Malformed(error) => {
+            let _ = writeln!(out, "{label}: malformed: {error}");
+        }
+    }
+}
+
 impl Report {
     /// The report as text: a section per kind of use (empty ones left out), then the verdict
     /// with one line per problem.
@@ -78,18 +96,7 @@ impl Report {
                 })
                 .collect(),
         );
-        match self.verdict() {
-            Verdict::Safe => out.push_str("verdict: safe\n"),
-            Verdict::Unsafe(problems) => {
-                out.push_str("verdict: unsafe\n");
-                for problem in problems {
-                    let _ = writeln!(out, "  - {problem}");
-                }
-            }
-            Verdict::Malformed(error) => {
-                let _ = writeln!(out, "verdict: malformed: {error}");
-            }
-        }
+        write_verdict(&mut out, "verdict", self.verdict());
         out
     }
 

@@ -277,32 +277,6 @@ pub(crate) fn py_repr(name: &str) -> String {
     out
 }
 
-/// Bytes as Python's `repr` shows them: `b'...'`, printable ASCII as itself, the rest escaped.
-fn py_bytes_repr(raw: &[u8]) -> String {
-    let quote = if raw.contains(&b'\'') && !raw.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    let mut out = format!("b{}", char::from(quote));
-    for &b in raw {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            b if b == quote => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            b => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push(char::from(quote));
-    out
-}
-
 fn decode_name(raw: &[u8], flags: u16) -> String {
     if flags & FLAG_UTF8 != 0 {
         String::from_utf8_lossy(raw).into_owned()
@@ -459,7 +433,7 @@ fn open(data: &[u8], member: &mut Member, end_offset: u64) {
         Some(format!(
             "File name in directory {} and header {} differ.",
             py_repr(&member.name),
-            py_bytes_repr(raw_local_name)
+            crate::disasm::bytes_repr(raw_local_name)
         ))
     } else if (data_at as u64).saturating_add(member.compressed_size) > end_offset {
         Some(format!(

@@ -58,18 +58,7 @@ impl FileReport {
                 let _ = writeln!(out, "  {finding}");
             }
         }
-        match self.verdict() {
-            Verdict::Safe => out.push_str("file verdict: safe\n"),
-            Verdict::Unsafe(problems) => {
-                out.push_str("file verdict: unsafe\n");
-                for problem in problems {
-                    let _ = writeln!(out, "  - {problem}");
-                }
-            }
-            Verdict::Malformed(error) => {
-                let _ = writeln!(out, "file verdict: malformed: {error}");
-            }
-        }
+        crate::inspect::report::write_verdict(&mut out, "file verdict", self.verdict());
         out
     }
 
