@@ -14,7 +14,7 @@
 //! file not safe: nothing is said about what was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
-use super::{inflate, npy, tar, unpack, zip};
+use super::{npy, tar, unpack, zip};
 use crate::decoder::Limits;
 use crate::opcodes::op;
 
@@ -31,25 +31,13 @@ pub enum Format {
     Tar,
     /// A gzip, zlib, bzip2, xz or zstd stream (joblib's compressed dumps, `.gz` files...),
     /// read decompressed.
-    Compressed(&'static str),
+    Compressed(unpack::Codec),
 }
 
 /// The format of `data`.
 pub fn sniff(data: &[u8]) -> Format {
-    if data.starts_with(b"\x1f\x8b") {
-        return Format::Compressed("gzip");
-    }
-    if inflate::is_zlib(data) {
-        return Format::Compressed("zlib");
-    }
-    if data.starts_with(b"BZh") {
-        return Format::Compressed("bzip2");
-    }
-    if data.starts_with(b"\xfd7zXZ\x00") {
-        return Format::Compressed("xz");
-    }
-    if data.starts_with(b"\x28\xb5\x2f\xfd") {
-        return Format::Compressed("zstd");
+    if let Some(codec) = unpack::Codec::sniff(data) {
+        return Format::Compressed(codec);
     }
     if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
         return Format::Zip;
@@ -179,8 +167,8 @@ fn inspect_nested_file(
     layers: usize,
 ) -> FileReport {
     let format = sniff(data);
-    if let Format::Compressed(name) = format {
-        return decompressed(name, data, limits, allow, layers);
+    if let Format::Compressed(codec) = format {
+        return decompressed(codec, data, limits, allow, layers);
     }
     let mut report = FileReport {
         format,
@@ -209,14 +197,15 @@ fn inspect_nested_file(
 /// A compressed file: what it inflates to, inspected as a file of its own (a pickle, a tar
 /// archive...), reported under the compressed format's name.
 fn decompressed(
-    name: &'static str,
+    codec: unpack::Codec,
     data: &[u8],
     limits: &Limits,
     allow: &AllowList,
     layers: usize,
 ) -> FileReport {
+    let name = codec.name();
     let failed = |finding: String| FileReport {
-        format: Format::Compressed(name),
+        format: Format::Compressed(codec),
         parts: Vec::new(),
         findings: vec![finding],
         code: Vec::new(),
@@ -226,15 +215,9 @@ fn decompressed(
             "{name}: more than {MAX_LAYERS} compressed layers are not unwrapped"
         ));
     }
-    let unpacked = match name {
-        "bzip2" => unpack::unpack(unpack::Kind::Bzip2, data, limits.max_memory),
-        "xz" => unpack::unpack(unpack::Kind::Xz, data, limits.max_memory),
-        "zstd" => unpack::unpack(unpack::Kind::Zstd, data, limits.max_memory),
-        _ => inflate::inflate(data, limits.max_memory),
-    };
-    match unpacked {
+    match unpack::unpack(codec, data, limits.max_memory) {
         Ok(inner) => FileReport {
-            format: Format::Compressed(name),
+            format: Format::Compressed(codec),
             ..inspect_nested_file(&inner, limits, allow, layers + 1)
         },
         Err(e) => failed(format!("{name}: {e}")),
@@ -281,9 +264,9 @@ fn more_pickles(
         }
         let (report, used) = inspect_at(&data[end..], limits, allow);
         failed = report.error.is_some();
-        if failed && report.globals.is_empty() && report.calls.is_empty() {
+        if !counts_as_pickle(&report) {
             // Raw data that happens to start with PROTO's byte (storage bytes after
-            // PyTorch's legacy pickles): nothing a loader could run.
+            // PyTorch's legacy pickles).
             return;
         }
         let part = Part {
@@ -380,6 +363,13 @@ fn tar_members(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileRe
     }
 }
 
+/// Whether bytes read as `report` count as a pickle: they read to STOP, or named a global or
+/// made a call before failing (a loader would have). Raw tensor bytes start with PROTO's byte
+/// once in 256, and a failed read that named nothing runs nothing.
+fn counts_as_pickle(report: &Report) -> bool {
+    report.error.is_none() || !report.globals.is_empty() || !report.calls.is_empty()
+}
+
 /// A member of an archive, whatever the archive: an array, or a pickle if it could be one,
 /// with the pickles right after it (PyTorch's legacy `storages` and `tensors` files are
 /// pickles followed by raw data), named `NAME #2` and on.
@@ -396,11 +386,7 @@ fn member_bytes(
         return;
     }
     let (report, end) = inspect_at(bytes, limits, allow);
-    // Raw tensor bytes start with 0x80 (PROTO) once in 256 members, so a failed read counts
-    // only when it named a global or made a call first: without those no code runs.
-    let pickle_like =
-        report.error.is_none() || !report.globals.is_empty() || !report.calls.is_empty();
-    if pickle_like && !bytes.is_empty() {
+    if counts_as_pickle(&report) && !bytes.is_empty() {
         let first = Part {
             name: name.to_string(),
             offset,

@@ -78,21 +78,23 @@ impl<'a> Recorder<'a> {
         Ok(())
     }
 
-    /// Notes the pickle a loading function would be given: the first argument of a call of
-    /// one (REDUCE's tuple, INST's and OBJ's marked arguments), when it is bytes or
-    /// `io.BytesIO(bytes)`.
-    fn nested_of(&mut self, callee: NodeId, first_argument: Option<NodeId>) {
-        let graph = &self.graph.graph;
-        let Some((module, name)) = global_name(graph, callee) else {
+    /// After a call is noted: when it calls a loading function, the pickle it would be given
+    /// (`first_argument`, when bytes or `io.BytesIO(bytes)`); when it calls one of PyTorch's
+    /// tensor rebuild functions, the tensor (from REDUCE's `args`).
+    fn after_call(&mut self, first_argument: Option<NodeId>, args: Option<NodeId>) {
+        let Some(call) = self.report.calls.last().filter(|c| c.of_global) else {
             return;
         };
-        let (module, name) = fix_import(&module, &name, self.proto);
-        let callable = format!("{module}.{name}");
-        if !NESTED_LOADERS.contains(&callable.as_str()) {
-            return;
-        }
-        if let Some(data) = first_argument.and_then(|arg| bytes_of(graph, arg, true)) {
-            self.report.nested.push(NestedPickle { callable, data });
+        let graph = &self.graph.graph;
+        if NESTED_LOADERS.contains(&call.callable.as_str()) {
+            if let Some(data) = first_argument.and_then(|arg| bytes_of(graph, arg, true)) {
+                let callable = call.callable.clone();
+                self.report.nested.push(NestedPickle { callable, data });
+            }
+        } else if TENSOR_REBUILDERS.contains(&call.callable.as_str())
+            && let Some(tensor) = args.and_then(|args| tensor_of(graph, args))
+        {
+            self.report.tensors.push(tensor);
         }
     }
 
@@ -171,13 +173,9 @@ const STORAGE_DTYPES: &[(&str, &str)] = &[
     ("ComplexDoubleStorage", "complex128"),
 ];
 
-/// The tensor a call of `func` with `args` rebuilds, when `func` is one of PyTorch's
-/// rebuild functions and its storage a persistent id `('storage', type, key, location, n)`.
-fn tensor_of(graph: &crate::value::Graph, func: NodeId, args: NodeId) -> Option<TensorUse> {
-    let (module, name) = global_name(graph, func)?;
-    if !TENSOR_REBUILDERS.contains(&format!("{module}.{name}").as_str()) {
-        return None;
-    }
+/// The tensor a call of one of PyTorch's rebuild functions with `args` rebuilds, when its
+/// storage is a persistent id `('storage', type, key, location, n)`.
+fn tensor_of(graph: &crate::value::Graph, args: NodeId) -> Option<TensorUse> {
     let Value::Tuple(args) = graph.get(args) else {
         return None;
     };
@@ -351,10 +349,7 @@ impl Builder for Recorder<'_> {
             Value::Tuple(items) => items.first().copied(),
             _ => None,
         };
-        self.nested_of(func, first);
-        if let Some(tensor) = tensor_of(&self.graph.graph, func, args) {
-            self.report.tensors.push(tensor);
-        }
+        self.after_call(first, Some(args));
         self.graph.reduce(func, args)
     }
     fn newobj(&mut self, cls: NodeId, args: NodeId) -> Made {
@@ -379,24 +374,18 @@ impl Builder for Recorder<'_> {
         let first = args.first().copied();
         let made = self.graph.inst(module, name, args)?;
         let (resolved, allowed) = self.global_use("INST", &Self::text(module), &Self::text(name));
-        let nested = first.and_then(|arg| bytes_of(&self.graph.graph, arg, true));
-        if let Some(data) = nested.filter(|_| NESTED_LOADERS.contains(&resolved.as_str())) {
-            self.report.nested.push(NestedPickle {
-                callable: resolved.clone(),
-                data,
-            });
-        }
         self.report.calls.push(CallUse {
             opcode: "INST",
             callable: resolved,
             of_global: true,
             allowed,
         });
+        self.after_call(first, None);
         Ok(made)
     }
     fn obj(&mut self, cls: NodeId, args: Vec<NodeId>) -> Made {
         self.call_of("OBJ", cls)?;
-        self.nested_of(cls, args.first().copied());
+        self.after_call(args.first().copied(), None);
         self.graph.obj(cls, args)
     }
     fn persistent_id_text(&mut self, pid: &[u8]) -> Made {

@@ -1,12 +1,16 @@
-//! bzip2, xz and zstd streams, decompressed up to a limit: joblib's `bz2`, `xz`, `lzma` and
-//! `zstd` compressors and `.bz2`/`.xz`/`.zst` pickles. Several streams (or frames) in a row
+//! Compressed streams around pickles, decompressed up to a limit: joblib's compressors and
+//! `.gz`/`.bz2`/`.xz`/`.zst` pickles; gzip and zlib are inflated by [`super::inflate`]. Several streams (or frames) in a row
 //! are read one after another, as Python's `bz2`, `lzma` and `compression.zstd` read them.
 
 use std::io::Read;
 
-/// The compressors read here.
+/// The compressors read here (gzip and zlib through [`super::inflate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum Codec {
+    /// `\x1f\x8b...`: Python's `gzip`.
+    Gzip,
+    /// A zlib header (`x\x9c`, `x^`...): Python's `zlib`, joblib's default compressor.
+    Zlib,
     /// `BZh...`: Python's `bz2`.
     Bzip2,
     /// `\xfd7zXZ\0...`: Python's `lzma` in its default (xz) format.
@@ -15,14 +19,45 @@ pub enum Kind {
     Zstd,
 }
 
+impl Codec {
+    /// The codec `data` starts with, if any.
+    pub fn sniff(data: &[u8]) -> Option<Codec> {
+        if data.starts_with(b"\x1f\x8b") {
+            Some(Codec::Gzip)
+        } else if super::inflate::is_zlib(data) {
+            Some(Codec::Zlib)
+        } else if data.starts_with(b"BZh") {
+            Some(Codec::Bzip2)
+        } else if data.starts_with(b"\xfd7zXZ\x00") {
+            Some(Codec::Xz)
+        } else if data.starts_with(b"\x28\xb5\x2f\xfd") {
+            Some(Codec::Zstd)
+        } else {
+            None
+        }
+    }
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Zlib => "zlib",
+            Codec::Bzip2 => "bzip2",
+            Codec::Xz => "xz",
+            Codec::Zstd => "zstd",
+        }
+    }
+}
+
 /// The bytes `data` decompresses to; an error when it is not a valid stream or decompresses
 /// to more than `max` bytes.
-pub fn unpack(kind: Kind, data: &[u8], max: u64) -> Result<Vec<u8>, String> {
+pub fn unpack(codec: Codec, data: &[u8], max: u64) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    match kind {
-        Kind::Bzip2 => read_within(bzip2::read::MultiBzDecoder::new(data), max, &mut out)?,
-        Kind::Xz => read_within(xz::read::XzDecoder::new_multi_decoder(data), max, &mut out)?,
-        Kind::Zstd => {
+    match codec {
+        Codec::Gzip | Codec::Zlib => return super::inflate::inflate(data, max),
+        Codec::Bzip2 => read_within(bzip2::read::MultiBzDecoder::new(data), max, &mut out)?,
+        Codec::Xz => read_within(xz::read::XzDecoder::new_multi_decoder(data), max, &mut out)?,
+        Codec::Zstd => {
             let mut input = data;
             while !input.is_empty() {
                 let frame = ruzstd::decoding::StreamingDecoder::new(&mut input)
@@ -59,20 +94,20 @@ mod tests {
 
     #[test]
     fn streams_and_streams_in_a_row() {
-        assert_eq!(unpack(Kind::Bzip2, BZ2, 100).unwrap(), b"N.");
-        assert_eq!(unpack(Kind::Xz, XZ, 100).unwrap(), b"N.");
-        assert_eq!(unpack(Kind::Xz, &[XZ, XZ].concat(), 100).unwrap(), b"N.N.");
+        assert_eq!(unpack(Codec::Bzip2, BZ2, 100).unwrap(), b"N.");
+        assert_eq!(unpack(Codec::Xz, XZ, 100).unwrap(), b"N.");
+        assert_eq!(unpack(Codec::Xz, &[XZ, XZ].concat(), 100).unwrap(), b"N.N.");
         assert_eq!(
-            unpack(Kind::Bzip2, &[BZ2, BZ2].concat(), 100).unwrap(),
+            unpack(Codec::Bzip2, &[BZ2, BZ2].concat(), 100).unwrap(),
             b"N.N."
         );
         assert!(
-            unpack(Kind::Bzip2, BZ2, 1)
+            unpack(Codec::Bzip2, BZ2, 1)
                 .unwrap_err()
                 .contains("more than the 1 bytes")
         );
         assert!(
-            unpack(Kind::Xz, b"\xfd7zXZ\x00garbage", 100)
+            unpack(Codec::Xz, b"\xfd7zXZ\x00garbage", 100)
                 .unwrap_err()
                 .starts_with("invalid compressed data")
         );

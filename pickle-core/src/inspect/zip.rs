@@ -72,13 +72,16 @@ impl Member {
         if self.method != STORED {
             return None;
         }
+        self.raw_data(file)
+    }
+
+    /// The member's data as it lies in `file` (compressed or not), when it lies within it.
+    fn raw_data<'a>(&self, file: &'a [u8]) -> Option<&'a [u8]> {
         let start = usize::try_from(self.data_offset?).ok()?;
         let end = start.checked_add(usize::try_from(self.compressed_size).ok()?)?;
         file.get(start..end)
     }
-}
 
-impl Member {
     /// The member's bytes as `zipfile` hands them to a reader: stored ones as they are,
     /// deflated, bzip2 and zstd ones decompressed, at most the size the directory declares
     /// (`zipfile` reads no further). A declared size above `max_size` is not decompressed.
@@ -95,8 +98,8 @@ impl Member {
         }
         let kind = match self.method {
             DEFLATED => None,
-            BZIP2 => Some(super::unpack::Kind::Bzip2),
-            ZSTD => Some(super::unpack::Kind::Zstd),
+            BZIP2 => Some(super::unpack::Codec::Bzip2),
+            ZSTD => Some(super::unpack::Codec::Zstd),
             method => {
                 return Err(format!(
                     "compressed with method {method}, not read by this version"
@@ -109,12 +112,9 @@ impl Member {
                 self.size
             ));
         }
-        let compressed = (|| {
-            let start = usize::try_from(self.data_offset?).ok()?;
-            let end = start.checked_add(usize::try_from(self.compressed_size).ok()?)?;
-            file.get(start..end)
-        })()
-        .ok_or("its data runs past the end of the file")?;
+        let compressed = self
+            .raw_data(file)
+            .ok_or("its data runs past the end of the file")?;
         if let Some(kind) = kind {
             // zipfile hands a reader at most the declared size.
             let mut out = super::unpack::unpack(kind, compressed, max_size)?;

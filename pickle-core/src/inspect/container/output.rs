@@ -19,7 +19,7 @@ impl Format {
             Format::Zip => "zip",
             Format::Npy => "npy",
             Format::Tar => "tar",
-            Format::Compressed(name) => name,
+            Format::Compressed(codec) => codec.name(),
         }
     }
 }

@@ -148,7 +148,7 @@ fn zstd_frames_are_inspected_decompressed() {
     // "cos\nsystem\n." compressed by the zstandard package; two frames in a row; cut short.
     let frame = b"(\xb5/\xfd \x0ca\x00\x00cos\nsystem\n.";
     let report = inspect(frame);
-    assert_eq!(report.format, Format::Compressed("zstd"));
+    assert_eq!(report.format, Format::Compressed(unpack::Codec::Zstd));
     assert!(
         matches!(report.verdict(), Verdict::Unsafe(_)),
         "{}",
@@ -156,7 +156,7 @@ fn zstd_frames_are_inspected_decompressed() {
     );
     let two = [&frame[..], &frame[..]].concat();
     assert_eq!(
-        unpack::unpack(unpack::Kind::Zstd, &two, 100).unwrap(),
+        unpack::unpack(unpack::Codec::Zstd, &two, 100).unwrap(),
         b"cos\nsystem\n.cos\nsystem\n."
     );
     assert!(matches!(
@@ -233,11 +233,14 @@ fn a_gzip_or_zlib_stream_is_inspected_inflated() {
     // "cos\nsystem\n." compressed by Python's gzip (mtime 0) and zlib modules.
     let gzip = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03K\xce/\xe6*\xae,.I\xcd\xe5\xd2\x03\x00\x80.`\xdf\x0c\x00\x00\x00";
     let report = inspect(gzip);
-    assert_eq!(report.format, Format::Compressed("gzip"));
+    assert_eq!(report.format, Format::Compressed(unpack::Codec::Gzip));
     assert_eq!(names(&report), ["pickle 1"]);
     assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
     let zlib = b"x\x9cK\xce/\xe6*\xae,.I\xcd\xe5\xd2\x03\x00\x1dG\x04-";
-    assert_eq!(inspect(zlib).format, Format::Compressed("zlib"));
+    assert_eq!(
+        inspect(zlib).format,
+        Format::Compressed(unpack::Codec::Zlib)
+    );
     assert!(matches!(inspect(zlib).verdict(), Verdict::Unsafe(_)));
     // Cut short: nothing can be said, so not safe.
     assert!(matches!(
@@ -287,7 +290,7 @@ fn bzip2_and_xz_streams_are_inspected_decompressed() {
     // "cos\nsystem\n." compressed by Python's bz2 and lzma modules.
     let bz2 = b"BZh91AY&SY\xd8\xcfk\x0e\x00\x00\x01\xd1\x80\x00\x10\x00\x01\n\x02\x8c  \x001\x06LA\x00\xdaF\x97\x8c\x1f\x0e<]\xc9\x14\xe1BCc=\xac8";
     let report = inspect(bz2);
-    assert_eq!(report.format, Format::Compressed("bzip2"));
+    assert_eq!(report.format, Format::Compressed(unpack::Codec::Bzip2));
     assert!(
         matches!(report.verdict(), Verdict::Unsafe(_)),
         "{}",
@@ -295,7 +298,7 @@ fn bzip2_and_xz_streams_are_inspected_decompressed() {
     );
     let xz = b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4F\x02\x00!\x01\x16\x00\x00\x00t/\xe5\xa3\x01\x00\x0bcos\nsystem\n.\x00X\xf7\x87!x\xe0\xc6\xb8\x00\x01$\x0c\xa6\x18\xd8\xd8\x1f\xb6\xf3}\x01\x00\x00\x00\x00\x04YZ";
     let report = inspect(xz);
-    assert_eq!(report.format, Format::Compressed("xz"));
+    assert_eq!(report.format, Format::Compressed(unpack::Codec::Xz));
     assert!(
         matches!(report.verdict(), Verdict::Unsafe(_)),
         "{}",
