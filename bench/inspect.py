@@ -51,7 +51,9 @@ def judge_picklescan(path, env):
 
 def judge_fickling(path, env, scanners):
     tool = os.path.join(scanners, 'bin', 'fickling')
-    code = subprocess.run([sys.executable, tool, '--check-safety', path], capture_output=True, env=env).returncode
+    # fickling writes safety_results.json into its working directory: keep it out of the tree.
+    code = subprocess.run([sys.executable, tool, '--check-safety', os.path.abspath(path)], capture_output=True,
+                          env=env, cwd=scanners).returncode
     return {0: 'safe', 1: 'unsafe'}.get(code, 'error')
 
 
