@@ -646,3 +646,36 @@ fn a_class_changed_during_a_dump_is_asked_again() {
          {'x': 1} {'patched': True} kept None\n"
     );
 }
+
+#[test]
+fn the_module_documents_itself_and_keeps_its_signatures() {
+    // Brine is built without RustPython's docstring database (the `builtin-docs` feature), so
+    // `_pickle`'s docstrings are its own; signatures come from the functions themselves.
+    let out = run(r#"import inspect
+for f in (pickle.dumps, pickle.dump, pickle.loads, pickle.load, pickle.Pickler,
+          pickle.Pickler.dump, pickle.Pickler.clear_memo, pickle.Unpickler,
+          pickle.Unpickler.load, pickle.Unpickler.find_class, pickle.PickleBuffer,
+          pickle.PickleBuffer.raw, pickle.PickleBuffer.release):
+    print(f.__qualname__, bool(f.__doc__) and f.__doc__.strip() == f.__doc__)
+print(inspect.signature(pickle.dumps))"#);
+    let names = [
+        "dumps",
+        "dump",
+        "loads",
+        "load",
+        "Pickler",
+        "Pickler.dump",
+        "Pickler.clear_memo",
+        "Unpickler",
+        "Unpickler.load",
+        "Unpickler.find_class",
+        "PickleBuffer",
+        "PickleBuffer.raw",
+        "PickleBuffer.release",
+    ];
+    let documented: String = names.iter().map(|n| format!("{n} True\n")).collect();
+    assert_eq!(
+        out,
+        format!("{documented}(obj, protocol=None, *, fix_imports=True, buffer_callback=None)\n")
+    );
+}

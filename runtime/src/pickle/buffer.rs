@@ -11,6 +11,10 @@ pub(crate) mod pickle_buffer {
     use rustpython_vm::types::{AsBuffer, Constructor};
     use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 
+    /// PickleBuffer(buffer)
+    ///
+    /// Wraps a bytes-like object so that protocol 5 can pickle it out of band: handed to
+    /// buffer_callback instead of copied into the pickle.
     #[pyattr]
     #[pyclass(module = "pickle", name = "PickleBuffer")]
     #[derive(Debug, PyPayload)]
@@ -61,6 +65,7 @@ pub(crate) mod pickle_buffer {
         }
 
         /// Releases the wrapped buffer.
+        /// Releases the wrapped buffer; the PickleBuffer cannot be used afterwards.
         #[pymethod]
         fn release(zelf: &Py<Self>) {
             if let Some(buffer) = zelf.buffer.write().take() {

@@ -105,12 +105,21 @@ pub(crate) mod module {
         Walker::new(vm, &mut state, hooks, write).dump(obj)
     }
 
+    /// Pickles obj and returns the pickle as bytes.
+    ///
+    /// protocol picks the format (0-5, negative for the highest; the default is
+    /// DEFAULT_PROTOCOL). fix_imports writes Python 3 names as Python 2 knows them for
+    /// protocols below 3. buffer_callback (protocol 5) is called with each PickleBuffer;
+    /// a buffer it accepts is left out of the pickle.
     #[pyfunction]
     fn dumps(args: DumpsArgs, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
         let data = dump_with(vm, &args.obj, args.options, None)?;
         Ok(vm.ctx.new_bytes(data).into())
     }
 
+    /// Pickles obj and writes the pickle to file, an object with a write(bytes) method.
+    ///
+    /// protocol, fix_imports and buffer_callback are as for dumps().
     #[pyfunction]
     fn dump(args: DumpArgs, vm: &VirtualMachine) -> PyResult<()> {
         let write = file_write(vm, &args.file)?;
@@ -125,6 +134,12 @@ pub(crate) mod module {
         keywords: LoadKeywords,
     }
 
+    /// Rebuilds the object a pickle describes from the bytes-like data.
+    ///
+    /// fix_imports, encoding and errors say how Python 2 pickles are read: module names mapped
+    /// to Python 3's, and 8-bit strings decoded (encoding='bytes' keeps them as bytes).
+    /// buffers supplies, in order, the out-of-band buffers of a protocol 5 pickle.
+    /// Loading runs code the pickle names: never load data from a source you do not trust.
     #[pyfunction]
     fn loads(args: LoadsArgs, vm: &VirtualMachine) -> PyResult {
         let options = args.keywords.into_options(vm)?;
@@ -151,6 +166,10 @@ pub(crate) mod module {
         keywords: LoadKeywords,
     }
 
+    /// Reads one pickle from file (with read(), readline() and optionally readinto() and
+    /// peek()) and rebuilds the object it describes; the file is left just after it.
+    ///
+    /// The keywords are as for loads(). Never load data from a source you do not trust.
     #[pyfunction]
     fn load(args: LoadArgs, vm: &VirtualMachine) -> PyResult {
         let file = file_methods(vm, &args.file)?;

@@ -16,6 +16,12 @@ pub(crate) mod pickler_class {
     use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine};
     use rustpython_vm::{FromArgs, pyclass};
 
+    /// Pickler(file, protocol=None, fix_imports=True, buffer_callback=None)
+    ///
+    /// Writes pickles to file, an object with a write(bytes) method; each dump() writes one.
+    /// The memo lives as long as the pickler: an object dumped twice is written once and then
+    /// referred to. Subclasses may define persistent_id(obj), reducer_override(obj) and
+    /// dispatch_table.
     #[pyattr]
     #[pyclass(module = "_pickle", name = "Pickler")]
     #[derive(Debug, PyPayload)]
@@ -96,6 +102,7 @@ pub(crate) mod pickler_class {
 
     #[pyclass(with(Constructor, Initializer), flags(BASETYPE, HAS_DICT))]
     impl PyPickler {
+        /// Writes the pickle of obj to the pickler's file.
         #[pymethod]
         fn dump(zelf: PyRef<Self>, obj: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
             let Some(mut state) = zelf.state.lock().take() else {
@@ -113,6 +120,7 @@ pub(crate) mod pickler_class {
             result.map(drop)
         }
 
+        /// Forgets the objects already pickled: the next dump() writes them again in full.
         #[pymethod]
         fn clear_memo(zelf: &Py<Self>) {
             if let Some(state) = zelf.state.lock().as_mut() {

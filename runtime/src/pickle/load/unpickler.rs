@@ -18,6 +18,11 @@ pub(crate) mod unpickler_class {
     use rustpython_vm::{FromArgs, pyclass};
     use std::sync::atomic::{AtomicU8, Ordering};
 
+    /// Unpickler(file, *, fix_imports=True, encoding='ASCII', errors='strict', buffers=())
+    ///
+    /// Reads pickles from file (with read(), readline() and optionally readinto() and
+    /// peek()); each load() reads one. Subclasses may define find_class(module, name) to
+    /// control which globals a pickle may use, and persistent_load(pid).
     #[pyattr]
     #[pyclass(module = "_pickle", name = "Unpickler")]
     #[derive(Debug, PyPayload)]
@@ -199,6 +204,7 @@ pub(crate) mod unpickler_class {
 
     #[pyclass(with(Constructor, Initializer), flags(BASETYPE, HAS_DICT))]
     impl PyUnpickler {
+        /// Reads the next pickle from the file and returns the object it describes.
         #[pymethod]
         fn load(zelf: PyRef<Self>, vm: &VirtualMachine) -> PyResult {
             Self::run(zelf, false, vm)
@@ -211,6 +217,7 @@ pub(crate) mod unpickler_class {
             Self::run(zelf, true, vm)
         }
 
+        /// Returns the global module.name a pickle refers to, importing module if needed.
         #[pymethod]
         fn find_class(
             zelf: PyRef<Self>,
