@@ -10,6 +10,7 @@
 //! - [`inspect`]: what an untrusted pickle would import and call, and a verdict.
 //! - [`disasm`]: pickletools' `dis` and `optimize`.
 //! - [`compat`]: the Python 2 names the loader maps (`fix_imports`).
+//! - `serde` (the `serde` feature): `from_slice` / `to_vec` for any serde type.
 //!
 //! Writing and reading opcodes without a VM:
 //!
@@ -46,6 +47,8 @@ pub mod error;
 pub mod inspect;
 pub mod opcodes;
 pub mod reader;
+#[cfg(feature = "serde")]
+pub mod serde;
 pub mod text;
 pub mod value;
 

@@ -1,0 +1,510 @@
+//! Writing any `Serialize` type as the pickle CPython writes for the equivalent Python value.
+//!
+//! CPython's pickler memoises objects by identity, so its bytes depend on which equal objects
+//! are the same object. A Rust value owns its parts, so each string, list or tuple is a fresh
+//! object, written in full and memoised, as `pickle.dumps` writes fresh objects. The strings
+//! Python shares are shared here too, and after their first appearance written as a memo
+//! reference: struct field names and variant names (CPython interns identifiers, and a dict
+//! built from literals or attributes shares its keys), class and module names, and the
+//! strings and bytes CPython keeps one object of (empty, and single characters below U+0100,
+//! single bytes).
+//!
+//! Frames (protocol 4+) are closed where CPython closes them: before any object once the open
+//! frame holds 64 KiB; [`to_writer`] passes each closed frame on to the writer.
+
+mod compound;
+mod reductions;
+
+use super::{Error, SerOptions, magic};
+use crate::encoder::{Encoder, HIGHEST_PROTOCOL, minimal_signed_len};
+use crate::opcodes::op;
+use compound::Compound;
+use rustc_hash::FxHashMap;
+use serde::ser::{self, Serialize};
+use std::io::Write;
+
+/// Unframed output is handed to a stream writer in pieces of about this size.
+const FLUSH_SIZE: usize = 64 * 1024;
+/// Nesting deeper than this is refused (CPython's default recursion limit).
+const MAX_DEPTH: usize = 1000;
+
+/// Writes `value` as a pickle. `options` is a protocol number or [`SerOptions`].
+///
+/// ```
+/// use pickle_core::serde::to_vec;
+///
+/// #[derive(serde::Serialize)]
+/// struct Point { x: i32, y: i32 }
+///
+/// // pickle.dumps({'x': 1, 'y': 2}, 2)
+/// assert_eq!(
+///     to_vec(&Point { x: 1, y: 2 }, 2).unwrap(),
+///     b"\x80\x02}q\x00(X\x01\x00\x00\x00xq\x01K\x01X\x01\x00\x00\x00yq\x02K\x02u.",
+/// );
+/// ```
+pub fn to_vec<T: Serialize + ?Sized>(
+    value: &T,
+    options: impl Into<SerOptions>,
+) -> Result<Vec<u8>, Error> {
+    let options = options.into();
+    let mut writer = Writer::new(&options, None)?;
+    writer.write_value(value)?;
+    Ok(writer.enc.take_output())
+}
+
+/// Writes `value` as a pickle to `out`, frame by frame (protocol 4+) or in pieces of about
+/// 64 KiB. On error, what was written stays written.
+pub fn to_writer<W: Write, T: Serialize + ?Sized>(
+    mut out: W,
+    value: &T,
+    options: impl Into<SerOptions>,
+) -> Result<(), Error> {
+    let options = options.into();
+    let mut writer = Writer::new(&options, Some(&mut out))?;
+    writer.write_value(value)?;
+    let rest = writer.enc.take_output();
+    out.write_all(&rest)?;
+    Ok(())
+}
+
+/// What the next `serialize_bytes` or `serialize_str` is, inside a reserved newtype.
+#[derive(Clone, Copy, PartialEq)]
+enum Pending {
+    Nothing,
+    /// The bytes are an integer's little-endian two's complement.
+    BigInt,
+    /// The string is a protocol 0 persistent id.
+    PersistentIdText,
+}
+
+/// The pickler: the encoder and the memo of shared strings and globals.
+pub(crate) struct Writer<'o> {
+    enc: Encoder,
+    options: &'o SerOptions,
+    sink: Option<&'o mut dyn Write>,
+    /// Memo entries so far: the next one's index.
+    memo_len: usize,
+    /// Interned strings (field, variant, module and class names) by text.
+    interned: FxHashMap<&'o str, usize>,
+    /// Globals by module and name.
+    globals: FxHashMap<(&'o str, &'o str), usize>,
+    /// CPython's one-object strings: index 0 the empty string, 1 + c the character c.
+    single_str: [Option<usize>; 257],
+    /// The same for bytes.
+    single_bytes: [Option<usize>; 257],
+    pending: Pending,
+    depth: usize,
+}
+
+impl<'o> Writer<'o> {
+    fn new(options: &'o SerOptions, sink: Option<&'o mut dyn Write>) -> Result<Self, Error> {
+        if options.protocol > HIGHEST_PROTOCOL {
+            return Err(Error::msg(format!(
+                "pickle protocol must be <= {HIGHEST_PROTOCOL}"
+            )));
+        }
+        Ok(Writer {
+            enc: Encoder::new(options.protocol),
+            options,
+            sink,
+            memo_len: 0,
+            interned: FxHashMap::default(),
+            globals: FxHashMap::default(),
+            single_str: [None; 257],
+            single_bytes: [None; 257],
+            pending: Pending::Nothing,
+            depth: 0,
+        })
+    }
+
+    fn write_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        self.enc.begin();
+        value.serialize(&mut *self)?;
+        self.enc.end();
+        Ok(())
+    }
+
+    /// Where CPython's `save` starts: a full frame is closed (and handed to the stream).
+    fn boundary(&mut self) -> Result<(), Error> {
+        let committed = self.enc.opcode_boundary();
+        if let Some(sink) = self.sink.as_mut() {
+            let unframed = self.enc.proto() < 4 && self.enc.output().len() >= FLUSH_SIZE;
+            if committed || unframed {
+                sink.write_all(&self.enc.take_committed())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The start of any object but a string or bytes: a [`Self::boundary`], and an error if
+    /// the object is where a protocol 0 persistent id's text should be.
+    fn start(&mut self) -> Result<(), Error> {
+        if self.pending == Pending::PersistentIdText {
+            self.pending = Pending::Nothing;
+            return Err(persistent_id_not_text());
+        }
+        self.boundary()
+    }
+
+    /// The next memo index, taken.
+    fn next_memo(&mut self) -> usize {
+        self.memo_len += 1;
+        self.memo_len - 1
+    }
+
+    fn memo_put(&mut self) -> Result<(), Error> {
+        let idx = self.next_memo();
+        Ok(self.enc.memo_put(idx)?)
+    }
+
+    /// A string CPython interns: written once, then fetched from the memo.
+    fn interned(&mut self, text: &'o str) -> Result<(), Error> {
+        self.boundary()?;
+        if let Some(&idx) = self.interned.get(text) {
+            return Ok(self.enc.memo_get(idx)?);
+        }
+        let idx = self.next_memo();
+        self.interned.insert(text, idx);
+        Ok(self.enc.str_memoized(text.as_bytes(), idx)?)
+    }
+
+    /// A string of the value: a fresh object, or one of CPython's one-object strings.
+    fn text(&mut self, text: &str) -> Result<(), Error> {
+        let single = single_char_slot(text);
+        if let Some(slot) = single {
+            if let Some(idx) = self.single_str[slot] {
+                return Ok(self.enc.memo_get(idx)?);
+            }
+        }
+        let idx = self.next_memo();
+        if let Some(slot) = single {
+            self.single_str[slot] = Some(idx);
+        }
+        Ok(self.enc.str_memoized(text.as_bytes(), idx)?)
+    }
+
+    /// A global, memoised by module and name; GLOBAL, or STACK_GLOBAL with the names saved as
+    /// interned strings (protocol 4+).
+    fn global(&mut self, module: &'o str, name: &'o str) -> Result<(), Error> {
+        self.boundary()?;
+        if let Some(&idx) = self.globals.get(&(module, name)) {
+            return Ok(self.enc.memo_get(idx)?);
+        }
+        if self.enc.proto() >= 4 {
+            self.interned(module)?;
+            self.interned(name)?;
+            self.enc.op(op::STACK_GLOBAL);
+        } else {
+            self.enc.global(module.as_bytes(), name.as_bytes());
+        }
+        let idx = self.next_memo();
+        self.globals.insert((module, name), idx);
+        Ok(self.enc.memo_put(idx)?)
+    }
+
+    /// An integer of any size from its little-endian two's complement.
+    fn long(&mut self, le: &[u8]) {
+        let len = minimal_signed_len(le);
+        let le = &le[..len];
+        if le.len() <= 8 {
+            let mut word = if le.last().is_some_and(|&b| b & 0x80 != 0) {
+                [0xff; 8]
+            } else {
+                [0; 8]
+            };
+            word[..le.len()].copy_from_slice(le);
+            return self.enc.int(i64::from_le_bytes(word));
+        }
+        if self.enc.binary_longs() {
+            self.enc.long_bytes(le);
+        } else {
+            let decimal = num_bigint::BigInt::from_signed_bytes_le(le).to_string();
+            self.enc.long_text(&decimal);
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::msg(
+                "maximum recursion depth exceeded while pickling an object",
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+}
+
+/// The slot of a string CPython keeps one object of: the empty string, or one character below
+/// U+0100.
+fn single_char_slot(text: &str) -> Option<usize> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Some(0),
+        (Some(c), None) if (c as u32) < 256 => Some(1 + c as usize),
+        _ => None,
+    }
+}
+
+/// The slot of a bytes object CPython keeps one object of: empty, or a single byte.
+fn single_byte_slot(data: &[u8]) -> Option<usize> {
+    match data {
+        [] => Some(0),
+        [b] => Some(1 + *b as usize),
+        _ => None,
+    }
+}
+
+impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Compound<'a, 'o>;
+    type SerializeTuple = Compound<'a, 'o>;
+    type SerializeTupleStruct = Compound<'a, 'o>;
+    type SerializeTupleVariant = Compound<'a, 'o>;
+    type SerializeMap = Compound<'a, 'o>;
+    type SerializeStruct = Compound<'a, 'o>;
+    type SerializeStructVariant = Compound<'a, 'o>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        self.start()?;
+        self.enc.bool(v);
+        Ok(())
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<(), Error> {
+        self.start()?;
+        self.enc.int(v);
+        Ok(())
+    }
+
+    fn serialize_i128(self, v: i128) -> Result<(), Error> {
+        self.start()?;
+        self.long(&v.to_le_bytes());
+        Ok(())
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<(), Error> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<(), Error> {
+        self.serialize_i128(v.into())
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<(), Error> {
+        self.start()?;
+        // One more byte than u128 holds, so the sign bit is clear.
+        let mut le = [0u8; 17];
+        le[..16].copy_from_slice(&v.to_le_bytes());
+        self.long(&le);
+        Ok(())
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<(), Error> {
+        self.serialize_f64(v.into())
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<(), Error> {
+        self.start()?;
+        self.enc.float(v);
+        Ok(())
+    }
+
+    fn serialize_char(self, v: char) -> Result<(), Error> {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+
+    fn serialize_str(self, v: &str) -> Result<(), Error> {
+        self.boundary()?;
+        if std::mem::replace(&mut self.pending, Pending::Nothing) == Pending::PersistentIdText {
+            return self.persistent_id_text(v);
+        }
+        self.text(v)
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
+        self.boundary()?;
+        match std::mem::replace(&mut self.pending, Pending::Nothing) {
+            Pending::BigInt => {
+                self.long(v);
+                Ok(())
+            }
+            Pending::PersistentIdText => Err(persistent_id_not_text()),
+            Pending::Nothing => self.bytes(v),
+        }
+    }
+
+    fn serialize_none(self) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<(), Error> {
+        self.start()?;
+        self.enc.none();
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
+        self.serialize_unit()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<(), Error> {
+        self.interned(variant)
+    }
+
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        match name {
+            magic::BIG_INT => {
+                self.pending = Pending::BigInt;
+                value.serialize(&mut *self)?;
+                self.pending = Pending::Nothing;
+                Ok(())
+            }
+            magic::PERSISTENT_ID => self.persistent_id(value),
+            _ => value.serialize(self),
+        }
+    }
+
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), Error> {
+        self.variant_dict(variant)?;
+        self.enter()?;
+        let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, || value.serialize(&mut *self));
+        self.leave();
+        result?;
+        self.enc.op(op::SETITEM);
+        Ok(())
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a, 'o>, Error> {
+        Compound::list(self, len)
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'a, 'o>, Error> {
+        Compound::tuple(self, len)
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, 'o>, Error> {
+        Compound::tuple(self, len)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, 'o>, Error> {
+        self.variant_dict(variant)?;
+        Compound::tuple(self, len).map(Compound::in_variant)
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a, 'o>, Error> {
+        Compound::dict(self, len)
+    }
+
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a, 'o>, Error> {
+        let options = self.options;
+        match options.class_of(name) {
+            Some(class) => Compound::instance(self, &class.module, &class.qualname, len),
+            None => Compound::dict(self, Some(len)),
+        }
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, 'o>, Error> {
+        self.variant_dict(variant)?;
+        Compound::dict(self, Some(len)).map(Compound::in_variant)
+    }
+}
+
+impl<'o> Writer<'o> {
+    /// `{variant: ...}` up to its value: the dict and the variant's name.
+    fn variant_dict(&mut self, variant: &'static str) -> Result<(), Error> {
+        self.start()?;
+        self.enc.empty_dict();
+        self.memo_put()?;
+        self.interned(variant)
+    }
+
+    /// A persistent id: its value, then BINPERSID; in protocol 0, PERSID with the value's
+    /// text, which must be ASCII.
+    fn persistent_id<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        if self.enc.bin() {
+            value.serialize(&mut *self)?;
+            self.enc.op(op::BINPERSID);
+            return Ok(());
+        }
+        self.pending = Pending::PersistentIdText;
+        let result = value.serialize(&mut *self);
+        let unwritten = std::mem::replace(&mut self.pending, Pending::Nothing);
+        result?;
+        if unwritten == Pending::PersistentIdText {
+            return Err(persistent_id_not_text());
+        }
+        Ok(())
+    }
+
+    fn persistent_id_text(&mut self, text: &str) -> Result<(), Error> {
+        if !text.is_ascii() || text.contains('\n') {
+            return Err(persistent_id_not_text());
+        }
+        self.enc.persid_text(text.as_bytes());
+        Ok(())
+    }
+}
+
+fn persistent_id_not_text() -> Error {
+    Error::msg("persistent IDs in protocol 0 must be ASCII strings")
+}
