@@ -73,7 +73,12 @@ pub fn records(count: i64) -> Vec<Record> {
 
 #[test]
 fn records_as_cpython_writes_them() {
-    check("records", &records(1200), SerOptions::from, DeOptions::new());
+    check(
+        "records",
+        &records(1200),
+        SerOptions::from,
+        DeOptions::new(),
+    );
 }
 
 #[derive(Serialize, Deserialize, Debug)]
@@ -107,9 +112,8 @@ struct Scalars {
 /// Equal, with NaN equal to NaN and -0.0 told from 0.0.
 impl PartialEq for Scalars {
     fn eq(&self, other: &Self) -> bool {
-        let floats = |s: &Self| {
-            [s.half, s.single as f64, s.nan, s.inf, s.ninf, s.negzero].map(f64::to_bits)
-        };
+        let floats =
+            |s: &Self| [s.half, s.single as f64, s.nan, s.inf, s.ninf, s.negzero].map(f64::to_bits);
         let rest = |s: &Self| {
             (
                 (s.flag, s.small, s.byte, s.word, s.int32, s.int64, s.uint64),
@@ -277,7 +281,12 @@ fn structs_as_instances_of_a_class() {
             .struct_as_class("Point", "geometry", "Point")
             .struct_as_class("Empty", "geometry", "Empty")
     };
-    check("instances", &value, ser, DeOptions::new().globals(Globals::Reduce));
+    check(
+        "instances",
+        &value,
+        ser,
+        DeOptions::new().globals(Globals::Reduce),
+    );
 }
 
 #[test]

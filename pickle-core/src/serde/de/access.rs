@@ -42,13 +42,12 @@ impl<'de> de::SeqAccess<'de> for SeqRef<'_, '_> {
     }
 }
 
+type PairIter<'p> = std::slice::Iter<'p, (NodeId, NodeId)>;
+
 /// Key/value pairs: a dict's, or an instance's `__dict__` followed by its slots.
 pub(super) struct MapRef<'r, 'p> {
     r: &'r mut Reader<'p>,
-    pairs: std::iter::Chain<
-        std::slice::Iter<'p, (NodeId, NodeId)>,
-        std::slice::Iter<'p, (NodeId, NodeId)>,
-    >,
+    pairs: std::iter::Chain<PairIter<'p>, PairIter<'p>>,
     value: Option<NodeId>,
     left: usize,
 }

@@ -133,10 +133,10 @@ fn classify_object<'p>(pickle: &'p Pickle, object: &'p Object) -> Result<Data<'p
         listitems: &object.items,
         dictitems: &object.pairs,
     };
-    if matches!(object.make, Make::Reduce { .. }) {
-        if let Some(data) = builtin_reduction(pickle, &reduced)? {
-            return Ok(data);
-        }
+    if matches!(object.make, Make::Reduce { .. })
+        && let Some(data) = builtin_reduction(pickle, &reduced)?
+    {
+        return Ok(data);
     }
     Ok(Data::Reduced(reduced))
 }

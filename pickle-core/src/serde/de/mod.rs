@@ -34,7 +34,7 @@ pub(crate) const SMALL_PAYLOAD: usize = 64;
 /// use std::collections::BTreeMap;
 ///
 /// // pickle.dumps({'a': [1, 2], 'b': []}, 4)
-/// let data = b"\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94]\x94(K\x01K\x02e\x8c\x01b\x94]\x94u.";
+/// let data = b"\x80\x04\x95\x17\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94]\x94(K\x01K\x02e\x8c\x01b\x94]\x94u.";
 /// let map: BTreeMap<String, Vec<i32>> = from_slice(data, DeOptions::new()).unwrap();
 /// assert_eq!(map["a"], [1, 2]);
 /// ```

@@ -156,7 +156,7 @@ impl<'a, 'o> Compound<'a, 'o> {
         };
         match &mut self.batching {
             Batching::EachOne => self.w.enc.op(one),
-            Batching::Batches { open } if self.count % BATCH_SIZE == 0 => {
+            Batching::Batches { open } if self.count.is_multiple_of(BATCH_SIZE) => {
                 self.w.enc.op(many);
                 *open = false;
                 if self.shape == Shape::Dict {

@@ -171,10 +171,8 @@ impl<'o> Writer<'o> {
     /// A string of the value: a fresh object, or one of CPython's one-object strings.
     fn text(&mut self, text: &str) -> Result<(), Error> {
         let single = single_char_slot(text);
-        if let Some(slot) = single {
-            if let Some(idx) = self.single_str[slot] {
-                return Ok(self.enc.memo_get(idx)?);
-            }
+        if let Some(idx) = single.and_then(|slot| self.single_str[slot]) {
+            return Ok(self.enc.memo_get(idx)?);
         }
         let idx = self.next_memo();
         if let Some(slot) = single {
