@@ -3,11 +3,13 @@
 //! (written by bench/serde_data.py; bench/serde_pickle.sh does both steps). A workload's name
 //! after the data directory runs that one alone, for quick comparisons while tuning.
 //!
-//! Decoding: `value::from_slice` (a graph with sharing kept) against `value_from_slice`.
+//! Decoding: `value::from_slice` (a graph with sharing kept) against `value_from_slice`, and
+//! typed: `pickle_core::serde::from_slice::<Vec<Record>>` against `serde_pickle::from_slice`.
 //! Encoding: `value::to_vec` at the file's protocol, asserted to give the file's bytes back
 //! (memoised, CPython's output), against `value_to_vec` of serde-pickle's own value (it writes
-//! protocol 3, or 2 when asked, without a memo). Rounds alternate the four timings; each
-//! figure is the median over the rounds.
+//! protocol 3, or 2 when asked, without a memo); typed, `pickle_core::serde::to_vec` (asserted
+//! to give the file's bytes) against `serde_pickle::to_vec`. Rounds alternate the timings;
+//! each figure is the median over the rounds.
 
 // Both libraries allocate from mimalloc, as inside brine; with glibc's allocator the timings
 // of large graphs depend on the order of the runs (its heap thresholds adapt as it goes).
@@ -16,6 +18,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use pickle_core::decoder::Limits;
 use pickle_core::value::{from_slice, to_vec, write_into};
+use serde::{Deserialize, Serialize};
 use serde_pickle::{DeOptions, SerOptions, value_from_slice, value_to_vec, value_to_writer};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -79,6 +82,92 @@ fn measure(data: &[u8], proto: u8) -> [f64; 6] {
     samples.map(median)
 }
 
+/// One record of bench/workloads.py's `records()`.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    id: i64,
+    name: String,
+    score: f64,
+    active: bool,
+    tags: Vec<String>,
+    parent: Option<i64>,
+    ratio: (i64, i64),
+}
+
+/// Median milliseconds for the records as `Vec<Record>`: decode and encode, each pickle-core
+/// then serde-pickle.
+fn measure_typed(data: &[u8], proto: u8) -> [f64; 4] {
+    let serde_options = || {
+        if proto == 2 {
+            SerOptions::new().proto_v2()
+        } else {
+            SerOptions::new()
+        }
+    };
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for round in 0..=ROUNDS {
+        let options = pickle_core::serde::DeOptions::new().limits(Limits::UNLIMITED);
+        let (ours_decode, ours) =
+            time(|| pickle_core::serde::from_slice::<Vec<Record>>(data, options).unwrap());
+        let (serde_decode, theirs) = time(|| {
+            serde_pickle::from_slice::<Vec<Record>>(data, DeOptions::new())
+                .expect("serde-pickle reads the records")
+        });
+        let (ours_encode, written) = time(|| pickle_core::serde::to_vec(&ours, proto).unwrap());
+        let (serde_encode, serde_written) =
+            time(|| serde_pickle::to_vec(&theirs, serde_options()).unwrap());
+        assert!(
+            written == data,
+            "pickle-core's typed output is CPython's bytes"
+        );
+        assert!(!serde_written.is_empty());
+        drop((ours, theirs, written, serde_written));
+        if round > 0 {
+            let round_samples = [ours_decode, serde_decode, ours_encode, serde_encode];
+            for (s, d) in samples.iter_mut().zip(round_samples) {
+                s.push(d);
+            }
+        }
+    }
+    samples.map(median)
+}
+
+/// The typed table: the records workload into and out of `Vec<Record>`.
+fn typed_table(dir: &std::path::Path) {
+    println!(
+        "
+### Typed: the records as `Vec<Record>`
+
+The same records files read into a `#[derive(Deserialize)]` struct per record
+(`pickle_core::serde::from_slice` against `serde_pickle::from_slice`) and written back from
+it (`pickle_core::serde::to_vec` at the file's protocol, checked to give the file back byte
+for byte, against `serde_pickle::to_vec`, protocol 3 or 2, no memo). Medians in milliseconds.
+"
+    );
+    println!(
+        "| protocol | decode: pickle-core | serde-pickle | faster | encode: pickle-core | serde-pickle | faster |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let (mut decode, mut encode) = (Vec::new(), Vec::new());
+    for proto in 2..=5u8 {
+        let path = dir.join(format!("records_p{proto}.pickle"));
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let [od, sd, oe, se] = measure_typed(&data, proto);
+        println!(
+            "| {proto} | {od:.1} | {sd:.1} | {:.1}x | {oe:.1} | {se:.1} | {:.2}x |",
+            sd / od,
+            se / oe
+        );
+        decode.push(sd / od);
+        encode.push(se / oe);
+    }
+    println!(
+        "\nSummary: typed, pickle-core decodes {} as fast as serde-pickle and encodes {} as fast.",
+        range(&decode),
+        range(&encode)
+    );
+}
+
 /// `low` to `high` of the ratios.
 fn range(ratios: &[f64]) -> String {
     let least = ratios.iter().copied().fold(f64::INFINITY, f64::min);
@@ -93,7 +182,7 @@ fn main() {
     let dir = args
         .next()
         .map(PathBuf::from)
-        .expect("usage: serde_pickle DATA_DIR [records|strings] (see bench/serde_pickle.sh)");
+        .expect("usage: serde_pickle DATA_DIR [records|strings|typed] (see bench/serde_pickle.sh)");
     let only = args.next();
     println!(
         "
@@ -117,7 +206,7 @@ bytes per string where serde-pickle writes 13.
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
     let (mut decode, mut encode, mut reused) = (Vec::new(), Vec::new(), Vec::new());
     for workload in ["records", "strings"] {
-        if only.as_ref().is_some_and(|w| w != workload) {
+        if only.as_ref().is_some_and(|w| w != workload) || only.as_deref() == Some("typed") {
             continue;
         }
         for proto in 2..=5u8 {
@@ -142,4 +231,7 @@ bytes per string where serde-pickle writes 13.
         range(&encode),
         range(&reused)
     );
+    if only.as_ref().is_none_or(|w| w == "typed") {
+        typed_table(&dir);
+    }
 }

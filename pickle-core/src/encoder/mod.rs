@@ -431,6 +431,7 @@ impl Encoder {
         )
     }
 
+    #[inline]
     fn memo_op(
         &mut self,
         idx: usize,
@@ -439,12 +440,26 @@ impl Encoder {
         long: u8,
         too_large: &str,
     ) -> Result<(), PickleError> {
+        if idx < 256 && self.bin() {
+            self.write(&[short, idx as u8]);
+            return Ok(());
+        }
+        self.memo_op_wide(idx, text, long, too_large)
+    }
+
+    /// [`Self::memo_op`] for protocol 0 and indices above 255.
+    #[inline(never)]
+    fn memo_op_wide(
+        &mut self,
+        idx: usize,
+        text: u8,
+        long: u8,
+        too_large: &str,
+    ) -> Result<(), PickleError> {
         if !self.bin() {
             self.write(&[text]);
             self.write(idx.to_string().as_bytes());
             self.write(b"\n");
-        } else if idx < 256 {
-            self.write(&[short, idx as u8]);
         } else if idx as u64 <= 0xffff_ffff {
             self.write(&header4(long, idx as u32));
         } else {

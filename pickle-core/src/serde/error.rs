@@ -3,22 +3,23 @@
 use crate::error::PickleError;
 use std::fmt;
 
-/// What went wrong reading or writing with serde.
+/// What went wrong reading or writing with serde. Each variant holds one pointer, so a
+/// `Result<(), Error>` fits in two registers: every value written returns one.
 #[derive(Debug)]
 pub enum Error {
     /// The pickle itself is malformed or exceeds a limit, or the value cannot be written in
     /// the protocol asked for (the message is CPython's).
-    Pickle(PickleError),
+    Pickle(Box<PickleError>),
     /// Reading from or writing to the stream failed.
     Io(std::io::Error),
     /// The pickle's data does not fit the Rust type, or the type cannot be pickled; the
     /// message says what was found and where the pickle and the type part ways.
-    Message(String),
+    Message(Box<str>),
 }
 
 impl Error {
     pub(crate) fn msg(text: impl Into<String>) -> Self {
-        Error::Message(text.into())
+        Error::Message(text.into().into_boxed_str())
     }
 }
 
@@ -35,7 +36,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Pickle(e) => Some(e),
+            Error::Pickle(e) => Some(e.as_ref()),
             Error::Io(e) => Some(e),
             Error::Message(_) => None,
         }
@@ -43,8 +44,9 @@ impl std::error::Error for Error {
 }
 
 impl From<PickleError> for Error {
+    #[cold]
     fn from(e: PickleError) -> Self {
-        Error::Pickle(e)
+        Error::Pickle(Box::new(e))
     }
 }
 
@@ -56,12 +58,12 @@ impl From<std::io::Error> for Error {
 
 impl serde::de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error::Message(msg.to_string())
+        Error::msg(msg.to_string())
     }
 }
 
 impl serde::ser::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error::Message(msg.to_string())
+        Error::msg(msg.to_string())
     }
 }

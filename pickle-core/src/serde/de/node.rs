@@ -302,7 +302,7 @@ fn visit_persistent<'de, V: Visitor<'de>>(
         id: pid,
         options: r.options,
     });
-    match found.map_err(Error::Message)? {
+    match found.map_err(Error::msg)? {
         None => NodeDe::new(r, Item::Node(pid)).read(want, visitor),
         Some(value) => visit_scalar(value, visitor),
     }

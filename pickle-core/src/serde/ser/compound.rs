@@ -12,18 +12,20 @@ use serde::ser::{self, Serialize};
 const STACK_RED_ZONE: usize = 64 * 1024;
 /// The size of each new stack segment.
 const STACK_GROWTH: usize = 1024 * 1024;
+/// Levels of nesting between two looks at the stack.
+const STACK_CHECK_EVERY: usize = 4;
 
 /// How the elements of a list or dict are closed.
 #[derive(Clone, Copy, PartialEq)]
 enum Batching {
     /// Protocol 0: APPEND or SETITEM after each.
     EachOne,
-    /// Exactly one element: APPEND or SETITEM after it.
+    /// Exactly one element announced: APPEND or SETITEM after it.
     Single,
-    /// No element.
+    /// No element announced.
     Empty,
-    /// MARK .. APPENDS/SETITEMS, 1000 at a time; `open` when a MARK awaits its batch's end.
-    Batches { open: bool },
+    /// MARK .. APPENDS/SETITEMS, 1000 at a time.
+    Batches,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -33,39 +35,68 @@ enum Shape {
     Tuple { len: usize, small: bool },
 }
 
-/// An open list, tuple, dict (a struct's too) or instance.
-pub(crate) struct Compound<'a, 'o> {
-    w: &'a mut Writer<'o>,
+/// The state of an open list, tuple or dict, on the writer's stack of them: a [`Compound`] is
+/// then one pointer, which serde's generated code moves around without touching memory.
+#[derive(Clone, Copy)]
+pub(super) struct Open {
     shape: Shape,
     batching: Batching,
     count: usize,
+    /// Elements until the open batch closes (`usize::MAX`: none will).
+    until_batch_end: usize,
+    /// A list's MARK, written when its batch's first element comes.
+    mark_pending: bool,
     /// SETITEM after the end: the compound is a variant's content in `{variant: content}`.
     in_variant: bool,
     /// BUILD after the end: the compound is an instance's state.
     build: bool,
 }
 
+/// An open list, tuple, dict (a struct's too) or instance.
+pub(crate) struct Compound<'a, 'o> {
+    w: &'a mut Writer<'o>,
+}
+
 impl<'a, 'o> Compound<'a, 'o> {
+    #[inline(always)]
     fn open(w: &'a mut Writer<'o>, shape: Shape, batching: Batching) -> Self {
-        Compound {
-            w,
+        let until_batch_end = match batching {
+            Batching::EachOne => 1,
+            Batching::Batches => BATCH_SIZE,
+            Batching::Single | Batching::Empty => usize::MAX,
+        };
+        w.open.push(Open {
             shape,
             batching,
             count: 0,
+            until_batch_end,
+            mark_pending: shape == Shape::List && batching == Batching::Batches,
             in_variant: false,
             build: false,
+        });
+        Compound { w }
+    }
+
+    /// The compound's state: the top of the writer's stack.
+    #[inline(always)]
+    fn top(&mut self) -> &mut Open {
+        match self.w.open.last_mut() {
+            Some(open) => open,
+            None => unreachable!("a compound is open"),
         }
     }
 
+    #[inline(always)]
     fn batching(w: &Writer<'o>, len: Option<usize>) -> Batching {
         match len {
             _ if !w.enc.bin() => Batching::EachOne,
             Some(0) => Batching::Empty,
             Some(1) => Batching::Single,
-            _ => Batching::Batches { open: false },
+            _ => Batching::Batches,
         }
     }
 
+    #[inline(always)]
     pub(super) fn list(w: &'a mut Writer<'o>, len: Option<usize>) -> Result<Self, Error> {
         w.start()?;
         w.enter()?;
@@ -75,30 +106,26 @@ impl<'a, 'o> Compound<'a, 'o> {
         Ok(Self::open(w, Shape::List, batching))
     }
 
+    #[inline(always)]
     pub(super) fn dict(w: &'a mut Writer<'o>, len: Option<usize>) -> Result<Self, Error> {
         w.start()?;
         w.enter()?;
         w.enc.empty_dict();
         w.memo_put()?;
-        let mut batching = Self::batching(w, len);
-        if let Batching::Batches { open } = &mut batching {
+        let batching = Self::batching(w, len);
+        if batching == Batching::Batches {
             // The do-while loop: a MARK before the first batch, whatever follows.
             w.enc.op(op::MARK);
-            *open = true;
         }
         Ok(Self::open(w, Shape::Dict, batching))
     }
 
+    #[inline(always)]
     pub(super) fn tuple(w: &'a mut Writer<'o>, len: usize) -> Result<Self, Error> {
         w.start()?;
         w.enter()?;
         let small = len > 0 && w.enc.tuple_begin(len);
-        let batching = if len == 0 {
-            Batching::Empty
-        } else {
-            Batching::Batches { open: true }
-        };
-        Ok(Self::open(w, Shape::Tuple { len, small }, batching))
+        Ok(Self::open(w, Shape::Tuple { len, small }, Batching::Single))
     }
 
     /// A struct as an instance of `module.qualname`: the object, then its fields as the
@@ -116,70 +143,81 @@ impl<'a, 'o> Compound<'a, 'o> {
             return Ok(Self::open(w, Shape::Dict, Batching::Empty));
         }
         let mut state = Self::dict(w, Some(len))?;
-        state.build = true;
+        state.top().build = true;
         Ok(state)
     }
 
     /// The compound as the content of a variant's dict.
     pub(super) fn in_variant(mut self) -> Self {
-        self.in_variant = true;
+        self.top().in_variant = true;
         self
     }
 
+    #[inline(always)]
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let w = &mut *self.w;
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || value.serialize(&mut *w))
+        // Asking how much stack is left costs as much as writing a small value; every few
+        // levels is often enough, each level's frames being far smaller than the red zone.
+        if w.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || value.serialize(&mut *w))
+        } else {
+            value.serialize(w)
+        }
     }
 
-    /// Before an element (a dict's key): a MARK where a batch starts; an error where the
-    /// length given was short.
-    fn before(&mut self) -> Result<(), Error> {
-        match &mut self.batching {
-            Batching::Batches { open } if !*open => {
-                self.w.enc.op(op::MARK);
-                *open = true;
-            }
-            Batching::Empty => return Err(self.too_many()),
-            Batching::Single if self.count == 1 => return Err(self.too_many()),
-            _ => {}
+    /// Before an element (a dict's key): a list's MARK where a batch starts.
+    #[inline(always)]
+    fn before(&mut self) {
+        let top = self.top();
+        if top.mark_pending {
+            top.mark_pending = false;
+            self.w.enc.op(op::MARK);
         }
-        Ok(())
     }
 
     /// After an element (a dict's value).
+    #[inline(always)]
     fn after(&mut self) {
-        self.count += 1;
-        let (one, many) = match self.shape {
-            Shape::List => (op::APPEND, op::APPENDS),
-            Shape::Dict => (op::SETITEM, op::SETITEMS),
-            Shape::Tuple { .. } => return,
-        };
-        match &mut self.batching {
-            Batching::EachOne => self.w.enc.op(one),
-            Batching::Batches { open } if self.count.is_multiple_of(BATCH_SIZE) => {
-                self.w.enc.op(many);
-                *open = false;
-                if self.shape == Shape::Dict {
-                    self.w.enc.op(op::MARK);
-                    *open = true;
-                }
-            }
-            _ => {}
+        let top = self.top();
+        top.count += 1;
+        top.until_batch_end -= 1;
+        if top.until_batch_end == 0 {
+            self.batch_end();
         }
     }
 
-    fn too_many(&self) -> Error {
-        Error::msg("a sequence or map gave more elements than the length it announced")
+    /// A batch closes: APPEND/SETITEM in protocol 0, APPENDS/SETITEMS after 1000.
+    fn batch_end(&mut self) {
+        let top = *self.top();
+        let (one, many) = match top.shape {
+            Shape::List => (op::APPEND, op::APPENDS),
+            _ => (op::SETITEM, op::SETITEMS),
+        };
+        if top.batching == Batching::EachOne {
+            self.top().until_batch_end = 1;
+            self.w.enc.op(one);
+            return;
+        }
+        self.top().until_batch_end = BATCH_SIZE;
+        self.w.enc.op(many);
+        if top.shape == Shape::Dict {
+            self.w.enc.op(op::MARK);
+        } else {
+            self.top().mark_pending = true;
+        }
     }
 
-    fn finish(self) -> Result<(), Error> {
+    #[inline(always)]
+    fn finish(mut self) -> Result<(), Error> {
+        let top = *self.top();
         let w = self.w;
-        match (self.shape, self.batching) {
+        w.open.pop();
+        match (top.shape, top.batching) {
             (Shape::Tuple { len, small }, _) => {
-                if self.count != len {
+                if top.count != len {
                     return Err(Error::msg(format!(
                         "a tuple of length {len} gave {} elements",
-                        self.count
+                        top.count
                     )));
                 }
                 if len == 0 {
@@ -189,34 +227,43 @@ impl<'a, 'o> Compound<'a, 'o> {
                     w.memo_put()?;
                 }
             }
-            (Shape::List, Batching::Batches { open: true }) => w.enc.op(op::APPENDS),
-            (Shape::Dict, Batching::Batches { .. }) => w.enc.op(op::SETITEMS),
-            (Shape::List, Batching::Single) if self.count == 1 => w.enc.op(op::APPEND),
-            (Shape::Dict, Batching::Single) if self.count == 1 => w.enc.op(op::SETITEM),
+            (_, Batching::Empty) if top.count > 0 => return Err(too_many()),
+            (_, Batching::Single) if top.count > 1 => return Err(too_many()),
+            (Shape::List, Batching::Batches) if !top.mark_pending => w.enc.op(op::APPENDS),
+            (Shape::Dict, Batching::Batches) => w.enc.op(op::SETITEMS),
+            (Shape::List, Batching::Single) if top.count == 1 => w.enc.op(op::APPEND),
+            (Shape::Dict, Batching::Single) if top.count == 1 => w.enc.op(op::SETITEM),
             _ => {}
         }
         w.leave();
-        if self.build {
+        if top.build {
             w.enc.op(op::BUILD);
         }
-        if self.in_variant {
+        if top.in_variant {
             w.enc.op(op::SETITEM);
         }
         Ok(())
     }
 }
 
+#[cold]
+fn too_many() -> Error {
+    Error::msg("a sequence or map gave more elements than the length it announced")
+}
+
 impl ser::SerializeSeq for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.before()?;
+        self.before();
         self.element(value)?;
         self.after();
         Ok(())
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -226,10 +273,14 @@ impl ser::SerializeTuple for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
+        self.element(value)?;
+        self.after();
+        Ok(())
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -239,10 +290,12 @@ impl ser::SerializeTupleStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
+        ser::SerializeTuple::serialize_element(self, value)
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -252,10 +305,12 @@ impl ser::SerializeTupleVariant for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
+        ser::SerializeTuple::serialize_element(self, value)
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -265,17 +320,20 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        self.before()?;
+        // A dict's MARK is written when it opens and after each batch: nothing before a key.
         self.element(key)
     }
 
+    #[inline]
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.element(value)?;
         self.after();
         Ok(())
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -285,18 +343,19 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.before()?;
         self.w.interned(key)?;
         self.element(value)?;
         self.after();
         Ok(())
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }
@@ -306,6 +365,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
+    #[inline]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -314,6 +374,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
         ser::SerializeStruct::serialize_field(self, key, value)
     }
 
+    #[inline]
     fn end(self) -> Result<(), Error> {
         self.finish()
     }

@@ -27,6 +27,8 @@ use std::io::Write;
 const FLUSH_SIZE: usize = 64 * 1024;
 /// Nesting deeper than this is refused (CPython's default recursion limit).
 const MAX_DEPTH: usize = 1000;
+/// Slots of the address cache of interned strings (64: the slot is a hash's top 6 bits).
+const ADDRESS_SLOTS: usize = 64;
 
 /// Writes `value` as a pickle. `options` is a protocol number or [`SerOptions`].
 ///
@@ -86,6 +88,9 @@ pub(crate) struct Writer<'o> {
     memo_len: usize,
     /// Interned strings (field, variant, module and class names) by text.
     interned: FxHashMap<&'o str, usize>,
+    /// The same by address: a struct's field names are the same `&'static str`s in every
+    /// record, so the table above is asked once per name, not once per field written.
+    by_address: [(usize, usize, usize); ADDRESS_SLOTS],
     /// Globals by module and name.
     globals: FxHashMap<(&'o str, &'o str), usize>,
     /// CPython's one-object strings: index 0 the empty string, 1 + c the character c.
@@ -94,6 +99,8 @@ pub(crate) struct Writer<'o> {
     single_bytes: [Option<usize>; 257],
     pending: Pending,
     depth: usize,
+    /// The open compounds, innermost last.
+    open: Vec<compound::Open>,
 }
 
 impl<'o> Writer<'o> {
@@ -109,11 +116,13 @@ impl<'o> Writer<'o> {
             sink,
             memo_len: 0,
             interned: FxHashMap::default(),
+            by_address: [(0, 0, 0); ADDRESS_SLOTS],
             globals: FxHashMap::default(),
             single_str: [None; 257],
             single_bytes: [None; 257],
             pending: Pending::Nothing,
             depth: 0,
+            open: Vec::new(),
         })
     }
 
@@ -125,8 +134,18 @@ impl<'o> Writer<'o> {
     }
 
     /// Where CPython's `save` starts: a full frame is closed (and handed to the stream).
+    #[inline(always)]
     fn boundary(&mut self) -> Result<(), Error> {
         let committed = self.enc.opcode_boundary();
+        if self.sink.is_some() {
+            return self.pass_on(committed);
+        }
+        Ok(())
+    }
+
+    /// Hands closed frames (or, unframed, 64 KiB) to the stream.
+    #[inline(never)]
+    fn pass_on(&mut self, committed: bool) -> Result<(), Error> {
         if let Some(sink) = self.sink.as_mut() {
             let unframed = self.enc.proto() < 4 && self.enc.output().len() >= FLUSH_SIZE;
             if committed || unframed {
@@ -138,6 +157,7 @@ impl<'o> Writer<'o> {
 
     /// The start of any object but a string or bytes: a [`Self::boundary`], and an error if
     /// the object is where a protocol 0 persistent id's text should be.
+    #[inline(always)]
     fn start(&mut self) -> Result<(), Error> {
         if self.pending == Pending::PersistentIdText {
             self.pending = Pending::Nothing;
@@ -147,30 +167,54 @@ impl<'o> Writer<'o> {
     }
 
     /// The next memo index, taken.
+    #[inline(always)]
     fn next_memo(&mut self) -> usize {
         self.memo_len += 1;
         self.memo_len - 1
     }
 
+    #[inline(always)]
     fn memo_put(&mut self) -> Result<(), Error> {
         let idx = self.next_memo();
         Ok(self.enc.memo_put(idx)?)
     }
 
     /// A string CPython interns: written once, then fetched from the memo.
+    #[inline(always)]
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
         self.boundary()?;
+        let address = text.as_ptr() as usize;
+        // Field names are packed a few bytes apart: the multiply spreads them over the slots.
+        let slot = address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (usize::BITS - 6);
+        let (cached, len, idx) = self.by_address[slot];
+        if cached == address && len == text.len() {
+            return Ok(self.enc.memo_get(idx)?);
+        }
+        self.interned_by_text(text, slot)
+    }
+
+    #[inline(never)]
+    fn interned_by_text(&mut self, text: &'o str, slot: usize) -> Result<(), Error> {
+        let address = text.as_ptr() as usize;
         if let Some(&idx) = self.interned.get(text) {
+            self.by_address[slot] = (address, text.len(), idx);
             return Ok(self.enc.memo_get(idx)?);
         }
         let idx = self.next_memo();
         self.interned.insert(text, idx);
+        self.by_address[slot] = (address, text.len(), idx);
         Ok(self.enc.str_memoized(text.as_bytes(), idx)?)
     }
 
     /// A string of the value: a fresh object, or one of CPython's one-object strings.
+    #[inline(always)]
     fn text(&mut self, text: &str) -> Result<(), Error> {
-        let single = single_char_slot(text);
+        // A character below U+0100 takes at most two bytes of UTF-8.
+        let single = if text.len() <= 2 {
+            single_char_slot(text)
+        } else {
+            None
+        };
         if let Some(idx) = single.and_then(|slot| self.single_str[slot]) {
             return Ok(self.enc.memo_get(idx)?);
         }
@@ -267,52 +311,63 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     type SerializeStruct = Compound<'a, 'o>;
     type SerializeStructVariant = Compound<'a, 'o>;
 
+    #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.start()?;
         self.enc.bool(v);
         Ok(())
     }
 
+    #[inline]
     fn serialize_i8(self, v: i8) -> Result<(), Error> {
         self.serialize_i64(v.into())
     }
 
+    #[inline]
     fn serialize_i16(self, v: i16) -> Result<(), Error> {
         self.serialize_i64(v.into())
     }
 
+    #[inline]
     fn serialize_i32(self, v: i32) -> Result<(), Error> {
         self.serialize_i64(v.into())
     }
 
+    #[inline(always)]
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
         self.start()?;
         self.enc.int(v);
         Ok(())
     }
 
+    #[inline]
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         self.start()?;
         self.long(&v.to_le_bytes());
         Ok(())
     }
 
+    #[inline]
     fn serialize_u8(self, v: u8) -> Result<(), Error> {
         self.serialize_i64(v.into())
     }
 
+    #[inline]
     fn serialize_u16(self, v: u16) -> Result<(), Error> {
         self.serialize_i64(v.into())
     }
 
+    #[inline]
     fn serialize_u32(self, v: u32) -> Result<(), Error> {
         self.serialize_i64(v.into())
     }
 
+    #[inline]
     fn serialize_u64(self, v: u64) -> Result<(), Error> {
         self.serialize_i128(v.into())
     }
 
+    #[inline]
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
         self.start()?;
         // One more byte than u128 holds, so the sign bit is clear.
@@ -322,20 +377,24 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         Ok(())
     }
 
+    #[inline]
     fn serialize_f32(self, v: f32) -> Result<(), Error> {
         self.serialize_f64(v.into())
     }
 
+    #[inline(always)]
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         self.start()?;
         self.enc.float(v);
         Ok(())
     }
 
+    #[inline]
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.serialize_str(v.encode_utf8(&mut [0; 4]))
     }
 
+    #[inline(always)]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.boundary()?;
         if std::mem::replace(&mut self.pending, Pending::Nothing) == Pending::PersistentIdText {
@@ -344,6 +403,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         self.text(v)
     }
 
+    #[inline]
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
         self.boundary()?;
         match std::mem::replace(&mut self.pending, Pending::Nothing) {
@@ -356,24 +416,29 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         }
     }
 
+    #[inline]
     fn serialize_none(self) -> Result<(), Error> {
         self.serialize_unit()
     }
 
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
     }
 
+    #[inline(always)]
     fn serialize_unit(self) -> Result<(), Error> {
         self.start()?;
         self.enc.none();
         Ok(())
     }
 
+    #[inline]
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), Error> {
         self.serialize_unit()
     }
 
+    #[inline]
     fn serialize_unit_variant(
         self,
         _name: &'static str,
@@ -383,6 +448,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         self.interned(variant)
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -400,6 +466,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         }
     }
 
+    #[inline]
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _name: &'static str,
@@ -416,14 +483,17 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         Ok(())
     }
 
+    #[inline(always)]
     fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a, 'o>, Error> {
         Compound::list(self, len)
     }
 
+    #[inline(always)]
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a, 'o>, Error> {
         Compound::tuple(self, len)
     }
 
+    #[inline]
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
@@ -432,6 +502,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         Compound::tuple(self, len)
     }
 
+    #[inline]
     fn serialize_tuple_variant(
         self,
         _name: &'static str,
@@ -443,10 +514,12 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         Compound::tuple(self, len).map(Compound::in_variant)
     }
 
+    #[inline(always)]
     fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a, 'o>, Error> {
         Compound::dict(self, len)
     }
 
+    #[inline(always)]
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a, 'o>, Error> {
         let options = self.options;
         match options.class_of(name) {
@@ -455,6 +528,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         }
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         _name: &'static str,
