@@ -15,6 +15,8 @@ use std::borrow::Cow;
 const STACK_RED_ZONE: usize = 64 * 1024;
 /// The size of each new stack segment.
 const STACK_GROWTH: usize = 1024 * 1024;
+/// Levels of nesting between two looks at the stack.
+const STACK_CHECK_EVERY: usize = 4;
 
 /// What a deserializer reads: a node, or a piece of a reduced object with no node of its own.
 #[derive(Clone, Copy)]
@@ -65,6 +67,47 @@ impl<'r, 'p> NodeDe<'r, 'p> {
             Item::None => return visitor.visit_unit(),
         };
         let r = self.r;
+        match visit_plain(r, id, want, visitor) {
+            Ok(done) => done,
+            Err(visitor) => r.enter(id, want, visitor),
+        }
+    }
+}
+
+/// Scalars and short strings, the bulk of most pickles: handed over without the bookkeeping
+/// containers need (they cannot recur, and copying them costs nothing worth charging).
+/// `Err` hands the visitor back for the general path.
+#[inline(always)]
+fn visit_plain<'de, V: Visitor<'de>>(
+    r: &Reader<'_>,
+    id: NodeId,
+    want: Want,
+    visitor: V,
+) -> Result<Result<V::Value, Error>, V> {
+    let plain = !matches!(want, Want::Enum(_) | Want::Identifier | Want::Bytes);
+    let text_wanted = !matches!(want, Want::Enum(_) | Want::Bytes);
+    match r.pickle.graph.get(id) {
+        Value::Int(i) if plain => Ok(visitor.visit_i64(*i)),
+        Value::Float(f) => Ok(visitor.visit_f64(*f)),
+        Value::Bool(b) => Ok(visitor.visit_bool(*b)),
+        Value::None if !matches!(want, Want::Enum(_)) => Ok(visitor.visit_unit()),
+        Value::Str(raw) if text_wanted && raw.len() <= super::SMALL_PAYLOAD => {
+            Ok(str_of(raw).and_then(|text| visitor.visit_str(text)))
+        }
+        _ => Err(visitor),
+    }
+}
+
+impl<'p> Reader<'p> {
+    /// The general path: a container (or a large payload, a reduction, a persistent id)
+    /// checked for recursion and depth, charged if it was read before, then visited.
+    fn enter<'de, V: Visitor<'de>>(
+        &mut self,
+        id: NodeId,
+        want: Want,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let r = self;
         if r.open[id] {
             if r.options.replace_recursive {
                 return visitor.visit_unit();
@@ -80,17 +123,23 @@ impl<'r, 'p> NodeDe<'r, 'p> {
             ));
         }
         r.charge_copy(id)?;
-        let data = classify(r.pickle, id)?;
         r.open[id] = true;
         r.depth += 1;
-        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
-            visit(r, data, want, visitor)
-        });
+        // Asking how much stack is left is not free: every few levels is often enough.
+        let result = if r.depth.is_multiple_of(STACK_CHECK_EVERY) {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+                visit_node(r, id, want, visitor)
+            })
+        } else {
+            visit_node(r, id, want, visitor)
+        };
         r.depth -= 1;
         r.open[id] = false;
         result
     }
+}
 
+impl<'r, 'p> NodeDe<'r, 'p> {
     /// Whether the item reads as None for `Option`.
     fn is_none(&self) -> Result<bool, Error> {
         let Item::Node(id) = self.item else {
@@ -114,6 +163,29 @@ impl<'r, 'p> NodeDe<'r, 'p> {
         match self.item {
             Item::Node(id) => Ok(id),
             _ => Err(Error::msg(format!("expected {what}"))),
+        }
+    }
+}
+
+/// Lists, tuples and dicts straight from the graph; anything else as [`classify`] sees it.
+#[inline(always)]
+fn visit_node<'de, 'p, V: Visitor<'de>>(
+    r: &mut Reader<'p>,
+    id: NodeId,
+    want: Want,
+    visitor: V,
+) -> Result<V::Value, Error> {
+    let pickle = r.pickle;
+    match pickle.graph.get(id) {
+        Value::List(items) | Value::Tuple(items) if !matches!(want, Want::Enum(_)) => {
+            visitor.visit_seq(SeqRef::new(r, items))
+        }
+        Value::Dict(pairs) if !matches!(want, Want::Enum(_)) => {
+            visitor.visit_map(MapRef::new(r, pairs, &[]))
+        }
+        _ => {
+            let data = classify(pickle, id)?;
+            visit(r, data, want, visitor)
         }
     }
 }
