@@ -260,6 +260,12 @@ impl Encoder {
         if let Ok(small) = i32::try_from(value) {
             return self.int32(small);
         }
+        self.int64(value);
+    }
+
+    /// [`Self::int`] outside the 32-bit range: LONG1, or LONG text before protocol 2.
+    #[inline(never)]
+    fn int64(&mut self, value: i64) {
         if self.proto >= 2 {
             let bytes = value.to_le_bytes();
             let len = minimal_signed_len(&bytes);

@@ -577,6 +577,8 @@ impl<'o> Writer<'o> {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn persistent_id_not_text() -> Error {
     Error::msg("persistent IDs in protocol 0 must be ASCII strings")
 }
