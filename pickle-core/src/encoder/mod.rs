@@ -240,11 +240,13 @@ impl Encoder {
     }
 
     /// `None`.
+    #[inline]
     pub fn none(&mut self) {
         self.op(op::NONE);
     }
 
     /// `True` / `False`: NEWTRUE/NEWFALSE from protocol 2, `I01`/`I00` below.
+    #[inline]
     pub fn bool(&mut self, value: bool) {
         match (self.proto >= 2, value) {
             (true, true) => self.op(op::NEWTRUE),
@@ -317,6 +319,7 @@ impl Encoder {
     }
 
     /// A float: BINFLOAT, or FLOAT with Python's repr in protocol 0.
+    #[inline]
     pub fn float(&mut self, value: f64) {
         if self.bin() {
             let b = value.to_be_bytes();
@@ -411,6 +414,7 @@ impl Encoder {
 
     /// Stores the top of the stack at memo index `idx`: MEMOIZE from protocol 4 (which must
     /// be the next index), BINPUT/LONG_BINPUT, or PUT text in protocol 0.
+    #[inline]
     pub fn memo_put(&mut self, idx: usize) -> Result<(), PickleError> {
         if self.proto >= 4 {
             self.op(op::MEMOIZE);
@@ -427,6 +431,7 @@ impl Encoder {
     }
 
     /// Pushes memo entry `idx`: GET text, BINGET or LONG_BINGET.
+    #[inline]
     pub fn memo_get(&mut self, idx: usize) -> Result<(), PickleError> {
         self.memo_op(
             idx,
@@ -503,6 +508,7 @@ impl Encoder {
     }
 
     /// An empty tuple: EMPTY_TUPLE, or MARK TUPLE in protocol 0.
+    #[inline]
     pub fn empty_tuple(&mut self) {
         if self.bin() {
             self.op(op::EMPTY_TUPLE);
@@ -514,6 +520,7 @@ impl Encoder {
     /// Starts a non-empty tuple of `len` items as CPython does: a MARK first unless it is a
     /// small tuple (1-3 items, protocol 2+), whose items TUPLE1/2/3 will take. Returns whether
     /// it is small, for [`tuple_end`](Self::tuple_end) and [`tuple_discard`](Self::tuple_discard).
+    #[inline]
     pub fn tuple_begin(&mut self, len: usize) -> bool {
         let small = len <= 3 && self.proto >= 2;
         if !small {
@@ -523,6 +530,7 @@ impl Encoder {
     }
 
     /// Ends a tuple begun with [`tuple_begin`](Self::tuple_begin): TUPLE1/2/3 or TUPLE.
+    #[inline]
     pub fn tuple_end(&mut self, len: usize, small: bool) {
         self.op(if small {
             [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][len]
@@ -542,6 +550,7 @@ impl Encoder {
     }
 
     /// An empty list: EMPTY_LIST, or MARK LIST in protocol 0.
+    #[inline]
     pub fn empty_list(&mut self) {
         if self.bin() {
             self.op(op::EMPTY_LIST);
@@ -551,6 +560,7 @@ impl Encoder {
     }
 
     /// An empty dict: EMPTY_DICT, or MARK DICT in protocol 0.
+    #[inline]
     pub fn empty_dict(&mut self) {
         if self.bin() {
             self.op(op::EMPTY_DICT);

@@ -35,10 +35,9 @@ enum Shape {
     Tuple { len: usize, small: bool },
 }
 
-/// The state of an open list, tuple or dict, on the writer's stack of them: a [`Compound`] is
-/// then one pointer, which serde's generated code moves around without touching memory.
+/// The state of an open list, tuple or dict.
 #[derive(Clone, Copy)]
-pub(super) struct Open {
+struct Open {
     shape: Shape,
     batching: Batching,
     count: usize,
@@ -52,9 +51,11 @@ pub(super) struct Open {
     build: bool,
 }
 
-/// An open list, tuple, dict (a struct's too) or instance.
+/// An open list, tuple, dict (a struct's too) or instance. serde's generated code moves it
+/// by value at every step; inlined, it stays in registers.
 pub(crate) struct Compound<'a, 'o> {
     w: &'a mut Writer<'o>,
+    state: Open,
 }
 
 impl<'a, 'o> Compound<'a, 'o> {
@@ -65,7 +66,7 @@ impl<'a, 'o> Compound<'a, 'o> {
             Batching::Batches => BATCH_SIZE,
             Batching::Single | Batching::Empty => usize::MAX,
         };
-        w.open.push(Open {
+        let state = Open {
             shape,
             batching,
             count: 0,
@@ -73,17 +74,13 @@ impl<'a, 'o> Compound<'a, 'o> {
             mark_pending: shape == Shape::List && batching == Batching::Batches,
             in_variant: false,
             build: false,
-        });
-        Compound { w }
+        };
+        Compound { w, state }
     }
 
-    /// The compound's state: the top of the writer's stack.
     #[inline(always)]
     fn top(&mut self) -> &mut Open {
-        match self.w.open.last_mut() {
-            Some(open) => open,
-            None => unreachable!("a compound is open"),
-        }
+        &mut self.state
     }
 
     #[inline(always)]
@@ -209,16 +206,12 @@ impl<'a, 'o> Compound<'a, 'o> {
 
     #[inline(always)]
     fn finish(mut self) -> Result<(), Error> {
-        let top = *self.top();
+        let top = self.state;
         let w = self.w;
-        w.open.pop();
         match (top.shape, top.batching) {
             (Shape::Tuple { len, small }, _) => {
                 if top.count != len {
-                    return Err(Error::msg(format!(
-                        "a tuple of length {len} gave {} elements",
-                        top.count
-                    )));
+                    return Err(wrong_tuple_length(len, top.count));
                 }
                 if len == 0 {
                     w.enc.empty_tuple();
@@ -247,6 +240,13 @@ impl<'a, 'o> Compound<'a, 'o> {
 }
 
 #[cold]
+#[inline(never)]
+fn wrong_tuple_length(len: usize, count: usize) -> Error {
+    Error::msg(format!("a tuple of length {len} gave {count} elements"))
+}
+
+#[cold]
+#[inline(never)]
 fn too_many() -> Error {
     Error::msg("a sequence or map gave more elements than the length it announced")
 }

@@ -99,8 +99,6 @@ pub(crate) struct Writer<'o> {
     single_bytes: [Option<usize>; 257],
     pending: Pending,
     depth: usize,
-    /// The open compounds, innermost last.
-    open: Vec<compound::Open>,
 }
 
 impl<'o> Writer<'o> {
@@ -122,7 +120,6 @@ impl<'o> Writer<'o> {
             single_bytes: [None; 257],
             pending: Pending::Nothing,
             depth: 0,
-            open: Vec::new(),
         })
     }
 
@@ -265,16 +262,16 @@ impl<'o> Writer<'o> {
         }
     }
 
+    #[inline(always)]
     fn enter(&mut self) -> Result<(), Error> {
         if self.depth >= MAX_DEPTH {
-            return Err(Error::msg(
-                "maximum recursion depth exceeded while pickling an object",
-            ));
+            return Err(too_deep());
         }
         self.depth += 1;
         Ok(())
     }
 
+    #[inline(always)]
     fn leave(&mut self) {
         self.depth -= 1;
     }
@@ -575,6 +572,12 @@ impl<'o> Writer<'o> {
         self.enc.persid_text(text.as_bytes());
         Ok(())
     }
+}
+
+#[cold]
+#[inline(never)]
+fn too_deep() -> Error {
+    Error::msg("maximum recursion depth exceeded while pickling an object")
 }
 
 #[cold]
