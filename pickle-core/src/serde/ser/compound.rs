@@ -205,7 +205,7 @@ impl<'a, 'o> Compound<'a, 'o> {
     }
 
     #[inline(always)]
-    fn finish(mut self) -> Result<(), Error> {
+    fn finish(self) -> Result<(), Error> {
         let top = self.state;
         let w = self.w;
         match (top.shape, top.batching) {
