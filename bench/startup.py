@@ -1,6 +1,7 @@
 """Startup time and memory: `brine -c "import pickle"` and `brine -c pass` beside CPython.
 
     brine bench/startup.py [--brine PATH] [--python python3 ...] [--rounds 30] [--markdown BENCHMARKS.md]
+                           [--baseline OTHER_BRINE --baseline-label TEXT]
 
 Each round starts every command once, in turn, so that a noisy moment hits all of them; a
 cell is the median (and the fastest) wall time over rounds, and the median over five runs of
@@ -88,10 +89,16 @@ def main():
     parser.add_argument('--python', nargs='*', default=['python3'])
     parser.add_argument('--rounds', type=int, default=30)
     parser.add_argument('--markdown', default='')
+    # Another brine binary (a build of an earlier commit, say) measured in the same rounds.
+    parser.add_argument('--baseline', default='')
+    parser.add_argument('--baseline-label', default='baseline')
     args = parser.parse_args()
 
     commands = {'brine -c "import pickle"': [args.brine, '-c', 'import pickle'],
                 'brine -c pass': [args.brine, '-c', 'pass']}
+    if args.baseline:
+        commands[f'brine -c "import pickle" ({args.baseline_label})'] = [args.baseline, '-c', 'import pickle']
+        commands[f'brine -c pass ({args.baseline_label})'] = [args.baseline, '-c', 'pass']
     versions = {}
     for python in args.python:
         path = shutil.which(python)
@@ -117,7 +124,8 @@ def main():
     if args.markdown:
         text = ['## Startup and memory', '',
                 f'Measured {datetime.date.today().isoformat()}, {os.cpu_count()} cores. Command: '
-                f'`brine bench/startup.py --rounds {args.rounds} --python {" ".join(args.python)}` '
+                f'`brine bench/startup.py --rounds {args.rounds} --python {" ".join(args.python)}'
+                f'{" --baseline BRINE --baseline-label " + repr(args.baseline_label) if args.baseline else ""}` '
                 '(release build): every command once per round, in turn; wall time of the whole process; '
                 'peak resident size as each process reads it of itself (VmHWM) at its end, median of five.', '', *lines]
         replace_section(args.markdown, 'startup', '\n'.join(text))
