@@ -2,5 +2,6 @@
 //! (golden files from tests/serde/generate.py), read back, and what reading refuses.
 
 mod golden;
+mod hostile;
 mod reading;
 mod writing;
