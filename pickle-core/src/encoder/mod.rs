@@ -184,6 +184,29 @@ impl Encoder {
         }
     }
 
+    /// Bytes in the output buffer (committed frames not yet taken, and the open one).
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Whether nothing has been written yet.
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// The output length below which [`Self::opcode_boundary`] surely commits nothing, so a
+    /// caller writing many small objects may compare lengths rather than call it each time:
+    /// the open frame's full size, or, between frames, the soonest the next one could fill.
+    #[inline]
+    pub fn boundary_at(&self) -> usize {
+        match self.frame_start {
+            Some(start) => start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET,
+            None if self.framing => self.out.len() + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET,
+            None => usize::MAX,
+        }
+    }
+
     /// Called between objects, as CPython's `save` does: commits the frame once it reaches the
     /// target size. Returns true when it did, so a caller streaming to a file may flush.
     #[inline]
@@ -414,7 +437,7 @@ impl Encoder {
 
     /// Stores the top of the stack at memo index `idx`: MEMOIZE from protocol 4 (which must
     /// be the next index), BINPUT/LONG_BINPUT, or PUT text in protocol 0.
-    #[inline]
+    #[inline(always)]
     pub fn memo_put(&mut self, idx: usize) -> Result<(), PickleError> {
         if self.proto >= 4 {
             self.op(op::MEMOIZE);

@@ -40,8 +40,8 @@ enum Shape {
 struct Open {
     shape: Shape,
     batching: Batching,
-    count: usize,
-    /// Elements until the open batch closes (`usize::MAX`: none will).
+    /// Elements until the open batch closes; where no batch closes (a tuple, one element or
+    /// none announced) it counts down from `usize::MAX`, so it also tells how many came.
     until_batch_end: usize,
     /// A list's MARK, written when its batch's first element comes.
     mark_pending: bool,
@@ -69,7 +69,6 @@ impl<'a, 'o> Compound<'a, 'o> {
         let state = Open {
             shape,
             batching,
-            count: 0,
             until_batch_end,
             mark_pending: shape == Shape::List && batching == Batching::Batches,
             in_variant: false,
@@ -176,7 +175,6 @@ impl<'a, 'o> Compound<'a, 'o> {
     #[inline(always)]
     fn after(&mut self) {
         let top = self.top();
-        top.count += 1;
         top.until_batch_end -= 1;
         if top.until_batch_end == 0 {
             self.batch_end();
@@ -208,10 +206,12 @@ impl<'a, 'o> Compound<'a, 'o> {
     fn finish(self) -> Result<(), Error> {
         let top = self.state;
         let w = self.w;
+        // Meaningful where no batch closes, the only places it is used.
+        let count = usize::MAX - top.until_batch_end;
         match (top.shape, top.batching) {
             (Shape::Tuple { len, small }, _) => {
-                if top.count != len {
-                    return Err(wrong_tuple_length(len, top.count));
+                if count != len {
+                    return Err(wrong_tuple_length(len, count));
                 }
                 if len == 0 {
                     w.enc.empty_tuple();
@@ -220,12 +220,12 @@ impl<'a, 'o> Compound<'a, 'o> {
                     w.memo_put()?;
                 }
             }
-            (_, Batching::Empty) if top.count > 0 => return Err(too_many()),
-            (_, Batching::Single) if top.count > 1 => return Err(too_many()),
+            (_, Batching::Empty) if count > 0 => return Err(too_many()),
+            (_, Batching::Single) if count > 1 => return Err(too_many()),
             (Shape::List, Batching::Batches) if !top.mark_pending => w.enc.op(op::APPENDS),
             (Shape::Dict, Batching::Batches) => w.enc.op(op::SETITEMS),
-            (Shape::List, Batching::Single) if top.count == 1 => w.enc.op(op::APPEND),
-            (Shape::Dict, Batching::Single) if top.count == 1 => w.enc.op(op::SETITEM),
+            (Shape::List, Batching::Single) if count == 1 => w.enc.op(op::APPEND),
+            (Shape::Dict, Batching::Single) if count == 1 => w.enc.op(op::SETITEM),
             _ => {}
         }
         w.leave();

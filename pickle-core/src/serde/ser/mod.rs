@@ -27,8 +27,8 @@ use std::io::Write;
 const FLUSH_SIZE: usize = 64 * 1024;
 /// Nesting deeper than this is refused (CPython's default recursion limit).
 const MAX_DEPTH: usize = 1000;
-/// Slots of the address cache of interned strings (64: the slot is a hash's top 6 bits).
-const ADDRESS_SLOTS: usize = 64;
+/// Slots of the address cache of interned strings.
+const ADDRESS_SLOTS: usize = 256;
 
 /// Writes `value` as a pickle. `options` is a protocol number or [`SerOptions`].
 ///
@@ -99,6 +99,8 @@ pub(crate) struct Writer<'o> {
     single_bytes: [Option<usize>; 257],
     pending: Pending,
     depth: usize,
+    /// See [`Self::boundary`].
+    check_at: usize,
 }
 
 impl<'o> Writer<'o> {
@@ -120,6 +122,7 @@ impl<'o> Writer<'o> {
             single_bytes: [None; 257],
             pending: Pending::Nothing,
             depth: 0,
+            check_at: 0,
         })
     }
 
@@ -130,26 +133,39 @@ impl<'o> Writer<'o> {
         Ok(())
     }
 
-    /// Where CPython's `save` starts: a full frame is closed (and handed to the stream).
+    /// Where CPython's `save` starts: a full frame is closed (and handed to the stream). Most
+    /// calls compare two lengths: `check_at` is where the output must be before anything can
+    /// need doing.
     #[inline(always)]
     fn boundary(&mut self) -> Result<(), Error> {
-        let committed = self.enc.opcode_boundary();
-        if self.sink.is_some() {
-            return self.pass_on(committed);
+        if self.enc.len() >= self.check_at {
+            return self.boundary_slow();
         }
         Ok(())
     }
 
-    /// Hands closed frames (or, unframed, 64 KiB) to the stream.
+    /// [`Self::boundary`] once the output reached `check_at`: commits a full frame, hands
+    /// closed frames (or, unframed, 64 KiB) to the stream, and sets the next `check_at`.
     #[inline(never)]
-    fn pass_on(&mut self, committed: bool) -> Result<(), Error> {
+    fn boundary_slow(&mut self) -> Result<(), Error> {
+        let committed = self.enc.opcode_boundary();
         if let Some(sink) = self.sink.as_mut() {
-            let unframed = self.enc.proto() < 4 && self.enc.output().len() >= FLUSH_SIZE;
+            let unframed = self.enc.proto() < 4 && self.enc.len() >= FLUSH_SIZE;
             if committed || unframed {
                 sink.write_all(&self.enc.take_committed())?;
             }
         }
+        self.check_at = self.next_check();
         Ok(())
+    }
+
+    /// The output length at which [`Self::boundary`] must next look.
+    fn next_check(&self) -> usize {
+        let frame = self.enc.boundary_at();
+        if self.sink.is_some() && self.enc.proto() < 4 {
+            return frame.min(FLUSH_SIZE);
+        }
+        frame
     }
 
     /// The start of any object but a string or bytes: a [`Self::boundary`], and an error if
@@ -181,8 +197,9 @@ impl<'o> Writer<'o> {
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
         self.boundary()?;
         let address = text.as_ptr() as usize;
-        // Field names are packed a few bytes apart: the multiply spreads them over the slots.
-        let slot = address.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (usize::BITS - 6);
+        // A struct's field names lie side by side in the binary's read-only data, a few bytes
+        // apart: their low address bits differ, so they never share a slot.
+        let slot = address % ADDRESS_SLOTS;
         let (cached, len, idx) = self.by_address[slot];
         if cached == address && len == text.len() {
             return Ok(self.enc.memo_get(idx)?);
