@@ -286,35 +286,27 @@ impl ser::SerializeTuple for Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
+/// Tuple structs and tuple variants are tuples, element by element.
+macro_rules! tuple_like {
+    ($($trait:ident)*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
 
-    #[inline]
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeTuple::serialize_element(self, value)
-    }
+            #[inline]
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                ser::SerializeTuple::serialize_element(self, value)
+            }
 
-    #[inline]
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+            #[inline]
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    #[inline]
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeTuple::serialize_element(self, value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+tuple_like!(SerializeTupleStruct SerializeTupleVariant);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();

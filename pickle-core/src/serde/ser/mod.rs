@@ -314,6 +314,16 @@ fn single_byte_slot(data: &[u8]) -> Option<usize> {
     }
 }
 
+/// Integers that fit a wider one are written as it.
+macro_rules! widen {
+    ($($method:ident($narrow:ty) => $wide:ident,)*) => {$(
+        #[inline]
+        fn $method(self, v: $narrow) -> Result<(), Error> {
+            self.$wide(v.into())
+        }
+    )*};
+}
+
 impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     type Ok = ();
     type Error = Error;
@@ -325,26 +335,21 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     type SerializeStruct = Compound<'a, 'o>;
     type SerializeStructVariant = Compound<'a, 'o>;
 
+    widen! {
+        serialize_i8(i8) => serialize_i64,
+        serialize_i16(i16) => serialize_i64,
+        serialize_i32(i32) => serialize_i64,
+        serialize_u8(u8) => serialize_i64,
+        serialize_u16(u16) => serialize_i64,
+        serialize_u32(u32) => serialize_i64,
+        serialize_u64(u64) => serialize_i128,
+    }
+
     #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         self.start()?;
         self.enc.bool(v);
         Ok(())
-    }
-
-    #[inline]
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-
-    #[inline]
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-
-    #[inline]
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.serialize_i64(v.into())
     }
 
     #[inline(always)]
@@ -359,26 +364,6 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         self.start()?;
         self.long(&v.to_le_bytes());
         Ok(())
-    }
-
-    #[inline]
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-
-    #[inline]
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-
-    #[inline]
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.serialize_i64(v.into())
-    }
-
-    #[inline]
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.serialize_i128(v.into())
     }
 
     #[inline]
