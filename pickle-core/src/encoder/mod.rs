@@ -100,12 +100,15 @@ impl Encoder {
             self.write(&[op::PROTO, self.proto]);
         }
         self.framing = self.proto >= 4;
+        if self.framing {
+            self.open_frame();
+        }
     }
 
     /// Ends one pickle: STOP, and the last frame committed.
     pub fn end(&mut self) {
         self.write(&[op::STOP]);
-        self.commit_frame();
+        self.close_frame();
         self.framing = false;
     }
 
@@ -146,19 +149,11 @@ impl Encoder {
         }
     }
 
-    /// Appends raw bytes, opening a frame first when framing and none is open.
+    /// Appends raw bytes (into the open frame, when framing: one is always open then, the
+    /// next opened as soon as one is committed, so no write has to ask).
     #[inline(always)]
     pub fn write(&mut self, data: &[u8]) {
-        self.ensure_frame();
         self.out.extend_from_slice(data);
-    }
-
-    /// Opens a frame when framing and none is open: every write starts here.
-    #[inline(always)]
-    fn ensure_frame(&mut self) {
-        if self.framing && self.frame_start.is_none() {
-            self.open_frame();
-        }
     }
 
     /// Reserves the 9-byte header, filled in (or removed) when the frame is committed.
@@ -168,9 +163,17 @@ impl Encoder {
         self.out.extend_from_slice(&[0xfe; FRAME_HEADER_SIZE]);
     }
 
+    /// Closes the open frame and, when framing, opens the next.
+    pub fn commit_frame(&mut self) {
+        self.close_frame();
+        if self.framing {
+            self.open_frame();
+        }
+    }
+
     /// Closes the open frame: fills in its header, or removes the header when the frame is
     /// too small to deserve one.
-    pub fn commit_frame(&mut self) {
+    fn close_frame(&mut self) {
         let Some(start) = self.frame_start.take() else {
             return;
         };
@@ -227,11 +230,12 @@ impl Encoder {
             self.write(data);
             return;
         }
-        self.commit_frame();
-        let framing = std::mem::replace(&mut self.framing, false);
+        self.close_frame();
         self.write(header);
         self.write(data);
-        self.framing = framing;
+        if self.framing {
+            self.open_frame();
+        }
     }
 
     /// An opcode with a one-byte length and its payload (under 256 bytes, so always framed):
@@ -244,7 +248,6 @@ impl Encoder {
     /// [`Self::write_short`] followed by `trailer` (a memo opcode, say), at most 8 bytes.
     #[inline(always)]
     fn write_short_then(&mut self, code: u8, payload: &[u8], trailer: &[u8]) {
-        self.ensure_frame();
         let header = [code, payload.len() as u8];
         if payload.len() <= STAGED_PAYLOAD_MAX {
             append_staged(&mut self.out, &header, payload, trailer);
@@ -258,7 +261,6 @@ impl Encoder {
     /// One opcode byte with no argument.
     #[inline(always)]
     pub fn op(&mut self, code: u8) {
-        self.ensure_frame();
         self.out.push(code);
     }
 

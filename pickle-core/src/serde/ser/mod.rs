@@ -396,7 +396,8 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     #[inline(always)]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
         self.boundary()?;
-        if std::mem::replace(&mut self.pending, Pending::Nothing) == Pending::PersistentIdText {
+        if self.pending == Pending::PersistentIdText {
+            self.pending = Pending::Nothing;
             return self.persistent_id_text(v);
         }
         self.text(v)
@@ -405,6 +406,9 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     #[inline]
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
         self.boundary()?;
+        if self.pending == Pending::Nothing {
+            return self.bytes(v);
+        }
         match std::mem::replace(&mut self.pending, Pending::Nothing) {
             Pending::BigInt => {
                 self.long(v);
