@@ -334,3 +334,22 @@ fn from_reader_reads_one_pickle() {
     let seven: i32 = from_reader(&mut stream, DeOptions::new()).unwrap();
     assert_eq!(seven, 7);
 }
+
+#[test]
+fn a_hand_built_graph_naming_a_missing_node_is_an_error() {
+    let mut graph = Graph::new();
+    let one = graph.add(Value::Int(1));
+    let list = graph.add(Value::List(vec![one, 7]));
+    let pickle = Pickle { graph, root: list };
+    let err = pickle_core::serde::from_pickle::<Vec<i32>>(&pickle, &DeOptions::new()).unwrap_err();
+    assert_eq!(
+        message(err),
+        "node 7 is not in the graph, which has 2 nodes"
+    );
+    let pickle = Pickle { root: 9, ..pickle };
+    let err = pickle_core::serde::from_pickle::<Vec<i32>>(&pickle, &DeOptions::new()).unwrap_err();
+    assert_eq!(
+        message(err),
+        "node 9 is not in the graph, which has 2 nodes"
+    );
+}

@@ -40,7 +40,7 @@ pub(crate) const SMALL_PAYLOAD: usize = 64;
 /// ```
 pub fn from_slice<T: DeserializeOwned>(data: &[u8], options: DeOptions) -> Result<T, Error> {
     let pickle = crate::value::from_slice(data, &options.get_limits())?;
-    from_pickle(&pickle, &options)
+    read_graph(&pickle, &options)
 }
 
 /// Reads one pickle from `reader` as a `T`. The reader is buffered here, so bytes past the
@@ -59,13 +59,39 @@ pub fn from_buf_reader<R: BufRead, T: DeserializeOwned>(
     options: DeOptions,
 ) -> Result<T, Error> {
     let pickle = crate::value::read_from(reader, &options.get_limits())?;
-    from_pickle(&pickle, &options)
+    read_graph(&pickle, &options)
 }
 
-/// Reads an already decoded [`Pickle`] graph as a `T`.
+/// Reads a [`Pickle`] graph as a `T`: one decoded earlier, or built by hand (whose node ids
+/// are checked first: one the graph does not have is an error).
 pub fn from_pickle<T: DeserializeOwned>(pickle: &Pickle, options: &DeOptions) -> Result<T, Error> {
+    check_node_ids(pickle)?;
+    read_graph(pickle, options)
+}
+
+/// Reads a graph whose node ids are all in it (a decoded one, or one checked).
+fn read_graph<T: DeserializeOwned>(pickle: &Pickle, options: &DeOptions) -> Result<T, Error> {
     let mut reader = Reader::new(pickle, options);
     T::deserialize(NodeDe::new(&mut reader, Item::Node(pickle.root)))
+}
+
+/// An error for the first node id (the root's, or a child's) the graph does not have.
+fn check_node_ids(pickle: &Pickle) -> Result<(), Error> {
+    let len = pickle.graph.len();
+    let mut missing = (pickle.root >= len).then_some(pickle.root);
+    for id in 0..len {
+        pickle.graph.get(id).for_each_child(|child| {
+            if child >= len {
+                missing.get_or_insert(child);
+            }
+        });
+    }
+    match missing {
+        Some(id) => Err(Error::msg(format!(
+            "node {id} is not in the graph, which has {len} nodes"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A persistent id met while reading, as the `persistent_load` callback receives it.
