@@ -150,10 +150,10 @@ no memo. Profiled (perf over 300 encodes of the 20,000 records, protocol 4): no 
 leads. The fields inlined into the derived `Record::serialize` take about a quarter, serde's
 own impls for `String`, `i64`, `bool` and tuples (not inlined into it) a third, memo writes 8%,
 the kernel clearing the output's fresh pages 7%, growing the output 4%. What brought one
-encode from 5.1 to 1.55 ms in that loop: error payloads boxed (every call returns two words),
+encode from 5.1 to 1.4 ms in that loop: error payloads boxed (every call returns two words),
 a compound's state kept in the compound (in registers once inlined), interned names cached
-by address, one length comparison per object for frames and streaming, cold paths out of
-line. Sizing the output from the first elements was tried and lost: one large fresh
+by address, one length comparison per object for frames and streaming, a frame always open
+while framing (no write asks whether to open one), cold paths out of line. Sizing the output from the first elements was tried and lost: one large fresh
 allocation faults in every page, where doubling reuses freed blocks.
 "
     );
