@@ -200,12 +200,11 @@ impl Encoder {
 
     /// The output length below which [`Self::opcode_boundary`] surely commits nothing, so a
     /// caller writing many small objects may compare lengths rather than call it each time:
-    /// the open frame's full size, or, between frames, the soonest the next one could fill.
+    /// where the open frame (always one while framing) reaches its full size.
     #[inline]
     pub fn boundary_at(&self) -> usize {
         match self.frame_start {
             Some(start) => start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET,
-            None if self.framing => self.out.len() + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET,
             None => usize::MAX,
         }
     }

@@ -18,6 +18,7 @@ use super::{DeOptions, Error};
 use crate::value::{NodeId, Pickle, Value};
 use node::{Item, NodeDe};
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read};
 
 /// Nesting deeper than this is refused (CPython's default recursion limit).
@@ -100,6 +101,9 @@ pub struct Pid<'p> {
     pickle: &'p Pickle,
     id: NodeId,
     options: &'p DeOptions,
+    /// The read's tracking, lent for the callback: the id is read as part of the read that
+    /// met it (same copy budget, same open nodes), with no graph-sized tables of its own.
+    tracking: &'p RefCell<Tracking>,
 }
 
 impl<'p> Pid<'p> {
@@ -116,8 +120,17 @@ impl<'p> Pid<'p> {
 
     /// The id read as a `T`, with the options of the read that met it.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let mut reader = Reader::new(self.pickle, self.options);
-        T::deserialize(NodeDe::new(&mut reader, Item::Node(self.id)))
+        let Ok(mut lent) = self.tracking.try_borrow_mut() else {
+            return Err(Error::msg("a persistent id read while it is being read"));
+        };
+        let mut reader = Reader {
+            pickle: self.pickle,
+            options: self.options,
+            track: std::mem::take(&mut *lent),
+        };
+        let result = T::deserialize(NodeDe::new(&mut reader, Item::Node(self.id)));
+        *lent = reader.track;
+        result
     }
 }
 
@@ -126,6 +139,12 @@ impl<'p> Pid<'p> {
 pub(crate) struct Reader<'p> {
     pickle: &'p Pickle,
     options: &'p DeOptions,
+    track: Tracking,
+}
+
+/// What a read keeps track of as it walks the graph.
+#[derive(Default)]
+pub(crate) struct Tracking {
     open: Vec<bool>,
     seen: Vec<bool>,
     copy_budget: u64,
@@ -138,25 +157,27 @@ impl<'p> Reader<'p> {
         Reader {
             pickle,
             options,
-            open: vec![false; nodes],
-            seen: vec![false; nodes],
-            copy_budget: options.get_limits().max_memory,
-            depth: 0,
+            track: Tracking {
+                open: vec![false; nodes],
+                seen: vec![false; nodes],
+                copy_budget: options.get_limits().max_memory,
+                depth: 0,
+            },
         }
     }
 
     /// Charges a repeated read of `id` against the memory limit.
     fn charge_copy(&mut self, id: NodeId) -> Result<(), Error> {
-        if !std::mem::replace(&mut self.seen[id], true) {
+        if !std::mem::replace(&mut self.track.seen[id], true) {
             return Ok(());
         }
         let cost = copy_cost(self.pickle.graph.get(id));
-        if cost > self.copy_budget {
+        if cost > self.track.copy_budget {
             let msg = "memory limit exceeded: the pickle shares objects that, copied wherever \
                        they recur, exceed the limit (DeOptions::limits)";
             return Err(Error::msg(msg));
         }
-        self.copy_budget -= cost;
+        self.track.copy_budget -= cost;
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ use num_bigint::BigInt;
 use num_traits::ToPrimitive;
 use serde::de::{self, IntoDeserializer, Visitor};
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 /// Below this much stack, a new segment is allocated before going deeper.
 const STACK_RED_ZONE: usize = 64 * 1024;
@@ -72,6 +73,32 @@ impl<'r, 'p> NodeDe<'r, 'p> {
             Err(visitor) => r.enter(id, want, visitor),
         }
     }
+
+    /// Whether the item reads as None for `Option`.
+    fn is_none(&self) -> Result<bool, Error> {
+        let Item::Node(id) = self.item else {
+            return Ok(matches!(self.item, Item::None));
+        };
+        if self.r.track.open[id] && self.r.options.replace_recursive {
+            return Ok(true);
+        }
+        Ok(match self.r.pickle.graph.get(id) {
+            Value::None => true,
+            Value::Global { .. } | Value::Object(_) => {
+                self.r.options.globals == Globals::ReplaceWithNone
+                    && matches!(classify(self.r.pickle, id)?, Data::Reduced(_))
+            }
+            _ => false,
+        })
+    }
+
+    /// The node of the item, for the newtypes that read a node whole.
+    fn node(&self, what: &str) -> Result<NodeId, Error> {
+        match self.item {
+            Item::Node(id) => Ok(id),
+            _ => Err(Error::msg(format!("expected {what}"))),
+        }
+    }
 }
 
 /// Scalars and short strings, the bulk of most pickles: handed over without the bookkeeping
@@ -108,7 +135,7 @@ impl<'p> Reader<'p> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         let r = self;
-        if r.open[id] {
+        if r.track.open[id] {
             if r.options.replace_recursive {
                 return visitor.visit_unit();
             }
@@ -117,53 +144,25 @@ impl<'p> Reader<'p> {
                  (DeOptions::replace_recursive_structures reads it as None where it recurs)",
             ));
         }
-        if r.depth >= MAX_DEPTH {
+        if r.track.depth >= MAX_DEPTH {
             return Err(Error::msg(
                 "maximum recursion depth exceeded while reading a pickle",
             ));
         }
         r.charge_copy(id)?;
-        r.open[id] = true;
-        r.depth += 1;
+        r.track.open[id] = true;
+        r.track.depth += 1;
         // Asking how much stack is left is not free: every few levels is often enough.
-        let result = if r.depth.is_multiple_of(STACK_CHECK_EVERY) {
+        let result = if r.track.depth.is_multiple_of(STACK_CHECK_EVERY) {
             stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
                 visit_node(r, id, want, visitor)
             })
         } else {
             visit_node(r, id, want, visitor)
         };
-        r.depth -= 1;
-        r.open[id] = false;
+        r.track.depth -= 1;
+        r.track.open[id] = false;
         result
-    }
-}
-
-impl<'r, 'p> NodeDe<'r, 'p> {
-    /// Whether the item reads as None for `Option`.
-    fn is_none(&self) -> Result<bool, Error> {
-        let Item::Node(id) = self.item else {
-            return Ok(matches!(self.item, Item::None));
-        };
-        if self.r.open[id] && self.r.options.replace_recursive {
-            return Ok(true);
-        }
-        Ok(match self.r.pickle.graph.get(id) {
-            Value::None => true,
-            Value::Global { .. } | Value::Object(_) => {
-                self.r.options.globals == Globals::ReplaceWithNone
-                    && matches!(classify(self.r.pickle, id)?, Data::Reduced(_))
-            }
-            _ => false,
-        })
-    }
-
-    /// The node of the item, for the newtypes that read a node whole.
-    fn node(&self, what: &str) -> Result<NodeId, Error> {
-        match self.item {
-            Item::Node(id) => Ok(id),
-            _ => Err(Error::msg(format!("expected {what}"))),
-        }
     }
 }
 
@@ -339,7 +338,7 @@ fn visit_instance<'de, 'p, V: Visitor<'de>>(
         },
         _ => return Err(state_error(&object)),
     };
-    if r.open[state] {
+    if r.track.open[state] {
         return Err(Error::msg(
             "recursive structure: an object's state contains itself",
         ));
@@ -369,11 +368,14 @@ fn visit_persistent<'de, V: Visitor<'de>>(
              was specified.",
         ));
     };
+    let tracking = RefCell::new(std::mem::take(&mut r.track));
     let found = load(Pid {
         pickle: r.pickle,
         id: pid,
         options: r.options,
+        tracking: &tracking,
     });
+    r.track = tracking.into_inner();
     match found.map_err(Error::msg)? {
         None => NodeDe::new(r, Item::Node(pid)).read(want, visitor),
         Some(value) => visit_scalar(value, visitor),

@@ -198,7 +198,8 @@ impl<'o> Writer<'o> {
         self.boundary()?;
         let address = text.as_ptr() as usize;
         // A struct's field names lie side by side in the binary's read-only data, a few bytes
-        // apart: their low address bits differ, so they never share a slot.
+        // apart: within 256 bytes their low address bits differ, so they do not share a slot.
+        // Names that do (far apart) are found again by text, in `interned_by_text`.
         let slot = address % ADDRESS_SLOTS;
         let (cached, len, idx) = self.by_address[slot];
         if cached == address && len == text.len() {
