@@ -9,7 +9,7 @@ mod memo;
 mod staged;
 
 pub use memo::IdMemo;
-use staged::{STAGED_PAYLOAD_MAX, append_staged};
+use staged::{STAGED_PAYLOAD_MAX, append_fixed, append_staged};
 
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
@@ -154,6 +154,13 @@ impl Encoder {
     #[inline(always)]
     pub fn write(&mut self, data: &[u8]) {
         self.out.extend_from_slice(data);
+    }
+
+    /// Appends bytes whose number is known at compile time (an opcode and its argument),
+    /// without a call.
+    #[inline(always)]
+    fn put<const N: usize>(&mut self, bytes: [u8; N]) {
+        append_fixed(&mut self.out, bytes);
     }
 
     /// Reserves the 9-byte header, filled in (or removed) when the frame is committed.
@@ -309,13 +316,22 @@ impl Encoder {
             self.write(&[op::INT]);
             self.write(text);
             self.write(b"\n");
-        } else if (0..=0xff).contains(&value) {
-            self.write(&[op::BININT1, value as u8]);
+        } else {
+            self.binint(value);
+        }
+    }
+
+    /// A 32-bit integer as BININT1, BININT2 or BININT: [`Self::int`] for a caller that knows
+    /// the protocol is 1 or above.
+    #[inline(always)]
+    pub fn binint(&mut self, value: i32) {
+        if (0..=0xff).contains(&value) {
+            self.put([op::BININT1, value as u8]);
         } else if (0..=0xffff).contains(&value) {
             let v = (value as u16).to_le_bytes();
-            self.write(&[op::BININT2, v[0], v[1]]);
+            self.put([op::BININT2, v[0], v[1]]);
         } else {
-            self.write(&header4(op::BININT, value as u32));
+            self.put(header4(op::BININT, value as u32));
         }
     }
 
@@ -346,13 +362,19 @@ impl Encoder {
     #[inline]
     pub fn float(&mut self, value: f64) {
         if self.bin() {
-            let b = value.to_be_bytes();
-            self.write(&[op::BINFLOAT, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            self.binfloat(value);
         } else {
             self.write(&[op::FLOAT]);
             self.write(float_repr(value).as_bytes());
             self.write(b"\n");
         }
+    }
+
+    /// A float as BINFLOAT: [`Self::float`] for a caller that knows the protocol is 1 or above.
+    #[inline(always)]
+    pub fn binfloat(&mut self, value: f64) {
+        let b = value.to_be_bytes();
+        self.put([op::BINFLOAT, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
     }
 
     /// A `str`, given as UTF-8 in which lone surrogates are allowed (CPython's `surrogatepass`).
@@ -455,7 +477,7 @@ impl Encoder {
     }
 
     /// Pushes memo entry `idx`: GET text, BINGET or LONG_BINGET.
-    #[inline]
+    #[inline(always)]
     pub fn memo_get(&mut self, idx: usize) -> Result<(), PickleError> {
         self.memo_op(
             idx,
@@ -466,7 +488,8 @@ impl Encoder {
         )
     }
 
-    #[inline]
+    /// BINGET/BINPUT inline, the rest out of line: small enough to inline everywhere.
+    #[inline(always)]
     fn memo_op(
         &mut self,
         idx: usize,
@@ -476,7 +499,7 @@ impl Encoder {
         too_large: &str,
     ) -> Result<(), PickleError> {
         if idx < 256 && self.bin() {
-            self.write(&[short, idx as u8]);
+            self.put([short, idx as u8]);
             return Ok(());
         }
         self.memo_op_wide(idx, text, long, too_large)
@@ -496,7 +519,7 @@ impl Encoder {
             self.write(idx.to_string().as_bytes());
             self.write(b"\n");
         } else if idx as u64 <= 0xffff_ffff {
-            self.write(&header4(long, idx as u32));
+            self.put(header4(long, idx as u32));
         } else {
             return Err(pickling_error(too_large));
         }

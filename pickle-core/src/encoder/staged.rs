@@ -40,6 +40,18 @@ pub(super) fn append_staged(out: &mut Vec<u8>, header: &[u8], payload: &[u8], tr
     unsafe { out.set_len(start + end) };
 }
 
+/// Appends a few bytes whose number is known at compile time: a store or two, where
+/// `extend_from_slice` is a call once the function writing is large (the compiler stops
+/// inlining it into the big functions serde derives, and every opcode paid for a call).
+#[inline(always)]
+pub(super) fn append_fixed<const N: usize>(out: &mut Vec<u8>, bytes: [u8; N]) {
+    out.reserve(N);
+    let start = out.len();
+    out.spare_capacity_mut()[..N].write_copy_of_slice(&bytes);
+    // SAFETY: `N` bytes of spare room were reserved and all of them were written just now.
+    unsafe { out.set_len(start + N) };
+}
+
 /// Writes `src` (at most 32 bytes) to the front of `dst` (at least 32 bytes) as two copies
 /// of one fixed size that overlap as needed, so every byte of `dst[..src.len()]` is written.
 #[inline(always)]
@@ -87,6 +99,14 @@ mod tests {
         assert_eq!(out.len(), STAGE_SIZE);
         assert_eq!(&out[..PIECE_MAX], &[b'h'; PIECE_MAX]);
         assert_eq!(&out[PIECE_MAX + STAGED_PAYLOAD_MAX..], &[b't'; PIECE_MAX]);
+    }
+
+    #[test]
+    fn fixed_bytes_follow_what_is_there() {
+        let mut out = vec![1];
+        append_fixed(&mut out, [2, 3, 4]);
+        append_fixed(&mut out, [5]);
+        assert_eq!(out, [1, 2, 3, 4, 5]);
     }
 
     #[test]

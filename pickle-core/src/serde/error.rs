@@ -14,12 +14,12 @@ pub enum Error {
     Io(std::io::Error),
     /// The pickle's data does not fit the Rust type, or the type cannot be pickled; the
     /// message says what was found and where the pickle and the type part ways.
-    Message(Box<str>),
+    Message(Box<String>),
 }
 
 impl Error {
     pub(crate) fn msg(text: impl Into<String>) -> Self {
-        Error::Message(text.into().into_boxed_str())
+        Error::Message(Box::new(text.into()))
     }
 }
 

@@ -17,38 +17,86 @@ const STACK_CHECK_EVERY: usize = 4;
 
 /// How the elements of a list or dict are closed.
 #[derive(Clone, Copy, PartialEq)]
+#[repr(u8)]
 enum Batching {
     /// Protocol 0: APPEND or SETITEM after each.
-    EachOne,
+    EachOne = 0,
     /// Exactly one element announced: APPEND or SETITEM after it.
-    Single,
+    Single = 1,
     /// No element announced.
-    Empty,
+    Empty = 2,
     /// MARK .. APPENDS/SETITEMS, 1000 at a time.
-    Batches,
+    Batches = 3,
 }
 
 #[derive(Clone, Copy, PartialEq)]
+#[repr(u8)]
 enum Shape {
-    List,
-    Dict,
-    Tuple { len: usize, small: bool },
+    List = 0,
+    Dict = 1,
+    Tuple = 2,
 }
 
-/// The state of an open list, tuple or dict.
+/// Bits of [`Open::flags`] past the shape (bits 0-1) and the batching (bits 2-3).
+const BATCHING_SHIFT: u32 = 2;
+/// A tuple written with TUPLE1/2/3 (no MARK).
+const SMALL: usize = 1 << 4;
+/// A list's MARK, written when its batch's first element comes.
+const MARK_PENDING: usize = 1 << 5;
+/// SETITEM after the end: the compound is a variant's content in `{variant: content}`.
+const IN_VARIANT: usize = 1 << 6;
+/// BUILD after the end: the compound is an instance's state.
+const BUILD: usize = 1 << 7;
+
+/// The state of an open list, tuple or dict: three words. Once the compound's code is inlined
+/// the optimiser keeps it in registers, or where it cannot, each word is read back as it was
+/// written; with a byte per flag, fields written one by one were read back as a word, a
+/// failed store forwarding (a stall) per compound.
 #[derive(Clone, Copy)]
 struct Open {
-    shape: Shape,
-    batching: Batching,
     /// Elements until the open batch closes; where no batch closes (a tuple, one element or
     /// none announced) it counts down from `usize::MAX`, so it also tells how many came.
     until_batch_end: usize,
-    /// A list's MARK, written when its batch's first element comes.
-    mark_pending: bool,
-    /// SETITEM after the end: the compound is a variant's content in `{variant: content}`.
-    in_variant: bool,
-    /// BUILD after the end: the compound is an instance's state.
-    build: bool,
+    /// A tuple's announced length.
+    tuple_len: usize,
+    /// The shape, the batching and the flags above; a whole word, as the optimiser copies
+    /// a byte and its padding as one.
+    flags: usize,
+}
+
+impl Open {
+    #[inline(always)]
+    fn shape(self) -> Shape {
+        match self.flags & 0b11 {
+            0 => Shape::List,
+            1 => Shape::Dict,
+            _ => Shape::Tuple,
+        }
+    }
+
+    #[inline(always)]
+    fn batching(self) -> Batching {
+        match (self.flags >> BATCHING_SHIFT) & 0b11 {
+            0 => Batching::EachOne,
+            1 => Batching::Single,
+            2 => Batching::Empty,
+            _ => Batching::Batches,
+        }
+    }
+
+    #[inline(always)]
+    fn has(self, flag: usize) -> bool {
+        self.flags & flag != 0
+    }
+
+    #[inline(always)]
+    fn set(&mut self, flag: usize, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
 }
 
 /// An open list, tuple, dict (a struct's too) or instance. serde's generated code moves it
@@ -61,19 +109,32 @@ pub(crate) struct Compound<'a, 'o> {
 impl<'a, 'o> Compound<'a, 'o> {
     #[inline(always)]
     fn open(w: &'a mut Writer<'o>, shape: Shape, batching: Batching) -> Self {
+        Self::open_tuple_like(w, shape, batching, 0, false)
+    }
+
+    #[inline(always)]
+    fn open_tuple_like(
+        w: &'a mut Writer<'o>,
+        shape: Shape,
+        batching: Batching,
+        tuple_len: usize,
+        small: bool,
+    ) -> Self {
         let until_batch_end = match batching {
             Batching::EachOne => 1,
             Batching::Batches => BATCH_SIZE,
             Batching::Single | Batching::Empty => usize::MAX,
         };
-        let state = Open {
-            shape,
-            batching,
+        let mut state = Open {
             until_batch_end,
-            mark_pending: shape == Shape::List && batching == Batching::Batches,
-            in_variant: false,
-            build: false,
+            tuple_len,
+            flags: shape as usize | (batching as usize) << BATCHING_SHIFT,
         };
+        state.set(SMALL, small);
+        state.set(
+            MARK_PENDING,
+            shape == Shape::List && batching == Batching::Batches,
+        );
         Compound { w, state }
     }
 
@@ -121,7 +182,13 @@ impl<'a, 'o> Compound<'a, 'o> {
         w.start()?;
         w.enter()?;
         let small = len > 0 && w.enc.tuple_begin(len);
-        Ok(Self::open(w, Shape::Tuple { len, small }, Batching::Single))
+        Ok(Self::open_tuple_like(
+            w,
+            Shape::Tuple,
+            Batching::Single,
+            len,
+            small,
+        ))
     }
 
     /// A struct as an instance of `module.qualname`: the object, then its fields as the
@@ -139,13 +206,13 @@ impl<'a, 'o> Compound<'a, 'o> {
             return Ok(Self::open(w, Shape::Dict, Batching::Empty));
         }
         let mut state = Self::dict(w, Some(len))?;
-        state.top().build = true;
+        state.top().set(BUILD, true);
         Ok(state)
     }
 
     /// The compound as the content of a variant's dict.
     pub(super) fn in_variant(mut self) -> Self {
-        self.top().in_variant = true;
+        self.top().set(IN_VARIANT, true);
         self
     }
 
@@ -155,18 +222,17 @@ impl<'a, 'o> Compound<'a, 'o> {
         // Asking how much stack is left costs as much as writing a small value; every few
         // levels is often enough, each level's frames being far smaller than the red zone.
         if w.depth.is_multiple_of(STACK_CHECK_EVERY) {
-            stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || value.serialize(&mut *w))
-        } else {
-            value.serialize(w)
+            return element_on_checked_stack(w, value);
         }
+        value.serialize(w)
     }
 
     /// Before an element (a dict's key): a list's MARK where a batch starts.
     #[inline(always)]
     fn before(&mut self) {
         let top = self.top();
-        if top.mark_pending {
-            top.mark_pending = false;
+        if top.has(MARK_PENDING) {
+            top.set(MARK_PENDING, false);
             self.w.enc.op(op::MARK);
         }
     }
@@ -177,66 +243,114 @@ impl<'a, 'o> Compound<'a, 'o> {
         let top = self.top();
         top.until_batch_end -= 1;
         if top.until_batch_end == 0 {
-            self.batch_end();
+            self.state = batch_end(self.w, self.state);
         }
     }
 
-    /// A batch closes: APPEND/SETITEM in protocol 0, APPENDS/SETITEMS after 1000.
-    fn batch_end(&mut self) {
-        let top = *self.top();
-        let (one, many) = match top.shape {
-            Shape::List => (op::APPEND, op::APPENDS),
-            _ => (op::SETITEM, op::SETITEMS),
-        };
-        if top.batching == Batching::EachOne {
-            self.top().until_batch_end = 1;
-            self.w.enc.op(one);
-            return;
-        }
-        self.top().until_batch_end = BATCH_SIZE;
-        self.w.enc.op(many);
-        if top.shape == Shape::Dict {
-            self.w.enc.op(op::MARK);
-        } else {
-            self.top().mark_pending = true;
-        }
-    }
-
+    /// Ends a list: APPENDS after the last batch (none when a batch just closed), or the
+    /// APPEND of a lone announced element.
     #[inline(always)]
-    fn finish(self) -> Result<(), Error> {
+    fn finish_list(self) -> Result<(), Error> {
         let top = self.state;
-        let w = self.w;
-        // Meaningful where no batch closes, the only places it is used.
-        let count = usize::MAX - top.until_batch_end;
-        match (top.shape, top.batching) {
-            (Shape::Tuple { len, small }, _) => {
-                if count != len {
-                    return Err(wrong_tuple_length(len, count));
-                }
-                if len == 0 {
-                    w.enc.empty_tuple();
-                } else {
-                    w.enc.tuple_end(len, small);
-                    w.memo_put()?;
-                }
-            }
-            (_, Batching::Empty) if count > 0 => return Err(too_many()),
-            (_, Batching::Single) if count > 1 => return Err(too_many()),
-            (Shape::List, Batching::Batches) if !top.mark_pending => w.enc.op(op::APPENDS),
-            (Shape::Dict, Batching::Batches) => w.enc.op(op::SETITEMS),
-            (Shape::List, Batching::Single) if count == 1 => w.enc.op(op::APPEND),
-            (Shape::Dict, Batching::Single) if count == 1 => w.enc.op(op::SETITEM),
+        match top.batching() {
+            Batching::Batches if !top.has(MARK_PENDING) => self.w.enc.op(op::APPENDS),
+            Batching::Single | Batching::Empty => close_announced(self.w, top, op::APPEND)?,
             _ => {}
         }
-        w.leave();
-        if top.build {
-            w.enc.op(op::BUILD);
+        self.w.leave();
+        Ok(())
+    }
+
+    /// Ends a dict (a struct's too): SETITEMS after the last batch, or the SETITEM of a lone
+    /// announced pair; then BUILD for an instance's state, SETITEM for a variant's content.
+    #[inline(always)]
+    fn finish_dict(self) -> Result<(), Error> {
+        let top = self.state;
+        match top.batching() {
+            Batching::Batches => self.w.enc.op(op::SETITEMS),
+            Batching::Single | Batching::Empty => close_announced(self.w, top, op::SETITEM)?,
+            Batching::EachOne => {}
         }
-        if top.in_variant {
+        self.w.leave();
+        if top.has(BUILD) {
+            self.w.enc.op(op::BUILD);
+        }
+        if top.has(IN_VARIANT) {
+            self.w.enc.op(op::SETITEM);
+        }
+        Ok(())
+    }
+
+    /// Ends a tuple: TUPLE1/2/3 or TUPLE and its memo entry, or EMPTY_TUPLE; then SETITEM for
+    /// a variant's content.
+    #[inline(always)]
+    fn finish_tuple(self) -> Result<(), Error> {
+        let top = self.state;
+        let (len, small) = (top.tuple_len, top.has(SMALL));
+        // A tuple never closes a batch, so the countdown tells how many elements came.
+        let count = usize::MAX - top.until_batch_end;
+        if count != len {
+            return Err(wrong_tuple_length(len, count));
+        }
+        let w = self.w;
+        if len == 0 {
+            w.enc.empty_tuple();
+        } else {
+            w.enc.tuple_end(len, small);
+            w.memo_put()?;
+        }
+        w.leave();
+        if top.has(IN_VARIANT) {
             w.enc.op(op::SETITEM);
         }
         Ok(())
     }
+}
+
+/// A batch closes: APPEND/SETITEM in protocol 0, APPENDS/SETITEMS after 1000; returns the
+/// state for the next batch. The state goes in and out by value: were its address taken, it
+/// could not stay in registers, and every compound would be copied through memory.
+#[inline(never)]
+fn batch_end(w: &mut Writer, mut top: Open) -> Open {
+    let (one, many) = match top.shape() {
+        Shape::List => (op::APPEND, op::APPENDS),
+        _ => (op::SETITEM, op::SETITEMS),
+    };
+    if top.batching() == Batching::EachOne {
+        top.until_batch_end = 1;
+        w.enc.op(one);
+        return top;
+    }
+    top.until_batch_end = BATCH_SIZE;
+    w.enc.op(many);
+    if top.shape() == Shape::Dict {
+        w.enc.op(op::MARK);
+    } else {
+        top.set(MARK_PENDING, true);
+    }
+    top
+}
+
+/// Where at most one element was announced: its APPEND or SETITEM (`one`), or an error if
+/// more came than announced.
+#[inline(never)]
+fn close_announced(w: &mut Writer, top: Open, one: u8) -> Result<(), Error> {
+    let count = usize::MAX - top.until_batch_end;
+    let announced = usize::from(top.batching() == Batching::Single);
+    if count > announced {
+        return Err(too_many());
+    }
+    if count == 1 {
+        w.enc.op(one);
+    }
+    Ok(())
+}
+
+/// An element, on a new stack segment if little is left. Out of line: the check and its
+/// closure would otherwise make each element's code too large to be inlined into its caller.
+#[inline(never)]
+fn element_on_checked_stack<T: Serialize + ?Sized>(w: &mut Writer, value: &T) -> Result<(), Error> {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || value.serialize(w))
 }
 
 #[cold]
@@ -255,7 +369,7 @@ impl ser::SerializeSeq for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.before();
         self.element(value)?;
@@ -263,9 +377,9 @@ impl ser::SerializeSeq for Compound<'_, '_> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.finish_list()
     }
 }
 
@@ -273,16 +387,16 @@ impl ser::SerializeTuple for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.element(value)?;
         self.after();
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.finish_tuple()
     }
 }
 
@@ -293,14 +407,14 @@ macro_rules! tuple_like {
             type Ok = ();
             type Error = Error;
 
-            #[inline]
+            #[inline(always)]
             fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
                 ser::SerializeTuple::serialize_element(self, value)
             }
 
-            #[inline]
+            #[inline(always)]
             fn end(self) -> Result<(), Error> {
-                self.finish()
+                self.finish_tuple()
             }
         }
     )*};
@@ -312,22 +426,22 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
         // A dict's MARK is written when it opens and after each batch: nothing before a key.
         self.element(key)
     }
 
-    #[inline]
+    #[inline(always)]
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         self.element(value)?;
         self.after();
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.finish_dict()
     }
 }
 
@@ -335,7 +449,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -347,9 +461,9 @@ impl ser::SerializeStruct for Compound<'_, '_> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.finish_dict()
     }
 }
 
@@ -357,7 +471,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
@@ -366,8 +480,8 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
         ser::SerializeStruct::serialize_field(self, key, value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> Result<(), Error> {
-        self.finish()
+        self.finish_dict()
     }
 }

@@ -88,18 +88,26 @@ pub(crate) struct Writer<'o> {
     memo_len: usize,
     /// Interned strings (field, variant, module and class names) by text.
     interned: FxHashMap<&'o str, usize>,
-    /// The same by address: a struct's field names are the same `&'static str`s in every
-    /// record, so the table above is asked once per name, not once per field written.
-    by_address: [(usize, usize, usize); ADDRESS_SLOTS],
+    /// The same by address and length: a struct's field names are the same `&'static str`s
+    /// in every record, so the table above (hashing and comparing text) is asked once per
+    /// name, not once per field written.
+    by_address: FxHashMap<(usize, usize), usize>,
+    /// A direct-mapped cache in front of `by_address`, slots chosen by a hash of the address:
+    /// (address, length, memo index).
+    address_cache: [(usize, usize, usize); ADDRESS_SLOTS],
     /// Globals by module and name.
     globals: FxHashMap<(&'o str, &'o str), usize>,
     /// CPython's one-object strings: index 0 the empty string, 1 + c the character c.
     single_str: [Option<usize>; 257],
     /// The same for bytes.
     single_bytes: [Option<usize>; 257],
+    /// Set only through [`Self::set_pending`], which keeps `check_at` true to it.
     pending: Pending,
     depth: usize,
-    /// See [`Self::boundary`].
+    /// The output length below which an object needs no look beyond its own bytes: no frame
+    /// to close, nothing to hand to the stream, no pending newtype, and a protocol of 2 or
+    /// more (whose scalars the fast paths write). 0 while any of that is not so, so that each
+    /// object takes the slow path. One comparison then gates every object's fast path.
     check_at: usize,
 }
 
@@ -116,7 +124,8 @@ impl<'o> Writer<'o> {
             sink,
             memo_len: 0,
             interned: FxHashMap::default(),
-            by_address: [(0, 0, 0); ADDRESS_SLOTS],
+            by_address: FxHashMap::default(),
+            address_cache: [(0, 0, 0); ADDRESS_SLOTS],
             globals: FxHashMap::default(),
             single_str: [None; 257],
             single_bytes: [None; 257],
@@ -133,15 +142,21 @@ impl<'o> Writer<'o> {
         Ok(())
     }
 
+    /// Whether the next object may take its fast path (see `check_at`).
+    #[inline(always)]
+    fn fast(&self) -> bool {
+        self.enc.len() < self.check_at
+    }
+
     /// Where CPython's `save` starts: a full frame is closed (and handed to the stream). Most
     /// calls compare two lengths: `check_at` is where the output must be before anything can
     /// need doing.
     #[inline(always)]
     fn boundary(&mut self) -> Result<(), Error> {
-        if self.enc.len() >= self.check_at {
-            return self.boundary_slow();
+        if self.fast() {
+            return Ok(());
         }
-        Ok(())
+        self.boundary_slow()
     }
 
     /// [`Self::boundary`] once the output reached `check_at`: commits a full frame, hands
@@ -161,6 +176,9 @@ impl<'o> Writer<'o> {
 
     /// The output length at which [`Self::boundary`] must next look.
     fn next_check(&self) -> usize {
+        if self.pending != Pending::Nothing || self.enc.proto() < 2 {
+            return 0;
+        }
         let frame = self.enc.boundary_at();
         if self.sink.is_some() && self.enc.proto() < 4 {
             return frame.min(FLUSH_SIZE);
@@ -172,11 +190,26 @@ impl<'o> Writer<'o> {
     /// the object is where a protocol 0 persistent id's text should be.
     #[inline(always)]
     fn start(&mut self) -> Result<(), Error> {
+        if self.fast() {
+            return Ok(());
+        }
+        self.start_slow()
+    }
+
+    #[inline(never)]
+    fn start_slow(&mut self) -> Result<(), Error> {
         if self.pending == Pending::PersistentIdText {
-            self.pending = Pending::Nothing;
+            self.set_pending(Pending::Nothing);
             return Err(persistent_id_not_text());
         }
-        self.boundary()
+        self.boundary_slow()
+    }
+
+    /// Sets what the next string or bytes is; `check_at` sends every object to the slow path
+    /// while something is pending.
+    fn set_pending(&mut self, pending: Pending) {
+        self.pending = pending;
+        self.check_at = self.next_check();
     }
 
     /// The next memo index, taken.
@@ -197,28 +230,38 @@ impl<'o> Writer<'o> {
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
         self.boundary()?;
         let address = text.as_ptr() as usize;
-        // A struct's field names lie side by side in the binary's read-only data, a few bytes
-        // apart: within 256 bytes their low address bits differ, so they do not share a slot.
-        // Names that do (far apart) are found again by text, in `interned_by_text`.
-        let slot = address % ADDRESS_SLOTS;
-        let (cached, len, idx) = self.by_address[slot];
+        let slot = address_slot(address);
+        let (cached, len, idx) = self.address_cache[slot];
         if cached == address && len == text.len() {
             return Ok(self.enc.memo_get(idx)?);
         }
-        self.interned_by_text(text, slot)
+        self.interned_uncached(text, slot)
     }
 
+    /// [`Self::interned`] past its cache: found by address, else by text, else written and
+    /// memoised; cached in `slot` either way.
     #[inline(never)]
-    fn interned_by_text(&mut self, text: &'o str, slot: usize) -> Result<(), Error> {
-        let address = text.as_ptr() as usize;
-        if let Some(&idx) = self.interned.get(text) {
-            self.by_address[slot] = (address, text.len(), idx);
-            return Ok(self.enc.memo_get(idx)?);
-        }
-        let idx = self.next_memo();
-        self.interned.insert(text, idx);
-        self.by_address[slot] = (address, text.len(), idx);
-        Ok(self.enc.str_memoized(text.as_bytes(), idx)?)
+    fn interned_uncached(&mut self, text: &'o str, slot: usize) -> Result<(), Error> {
+        let key = (text.as_ptr() as usize, text.len());
+        let found = match self.by_address.get(&key) {
+            Some(&idx) => Some(idx),
+            None => self.interned.get(text).copied(),
+        };
+        let idx = match found {
+            Some(idx) => {
+                self.enc.memo_get(idx)?;
+                idx
+            }
+            None => {
+                let idx = self.next_memo();
+                self.interned.insert(text, idx);
+                self.enc.str_memoized(text.as_bytes(), idx)?;
+                idx
+            }
+        };
+        self.by_address.insert(key, idx);
+        self.address_cache[slot] = (key.0, key.1, idx);
+        Ok(())
     }
 
     /// A string of the value: a fresh object, or one of CPython's one-object strings.
@@ -295,6 +338,14 @@ impl<'o> Writer<'o> {
     }
 }
 
+/// The address cache's slot for a string at `address`: the top bits of a multiplicative
+/// hash, so that names a multiple of the table's size apart do not share a slot.
+#[inline(always)]
+fn address_slot(address: usize) -> usize {
+    const BITS: u32 = ADDRESS_SLOTS.trailing_zeros();
+    ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BITS)) as usize
+}
+
 /// The slot of a string CPython keeps one object of: the empty string, or one character below
 /// U+0100.
 fn single_char_slot(text: &str) -> Option<usize> {
@@ -348,6 +399,10 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
+        if self.fast() {
+            self.enc.op(if v { op::NEWTRUE } else { op::NEWFALSE });
+            return Ok(());
+        }
         self.start()?;
         self.enc.bool(v);
         Ok(())
@@ -355,9 +410,13 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.start()?;
-        self.enc.int(v);
-        Ok(())
+        if self.fast()
+            && let Ok(small) = i32::try_from(v)
+        {
+            self.enc.binint(small);
+            return Ok(());
+        }
+        self.int_slow(v)
     }
 
     #[inline]
@@ -384,9 +443,11 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.start()?;
-        self.enc.float(v);
-        Ok(())
+        if self.fast() {
+            self.enc.binfloat(v);
+            return Ok(());
+        }
+        self.float_slow(v)
     }
 
     #[inline]
@@ -396,12 +457,10 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.boundary()?;
-        if self.pending == Pending::PersistentIdText {
-            self.pending = Pending::Nothing;
-            return self.persistent_id_text(v);
+        if self.fast() {
+            return self.text(v);
         }
-        self.text(v)
+        self.str_slow(v)
     }
 
     #[inline]
@@ -410,7 +469,9 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
         if self.pending == Pending::Nothing {
             return self.bytes(v);
         }
-        match std::mem::replace(&mut self.pending, Pending::Nothing) {
+        let pending = self.pending;
+        self.set_pending(Pending::Nothing);
+        match pending {
             Pending::BigInt => {
                 self.long(v);
                 Ok(())
@@ -432,7 +493,9 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_unit(self) -> Result<(), Error> {
-        self.start()?;
+        if !self.fast() {
+            self.start()?;
+        }
         self.enc.none();
         Ok(())
     }
@@ -460,10 +523,10 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
     ) -> Result<(), Error> {
         match name {
             magic::BIG_INT => {
-                self.pending = Pending::BigInt;
-                value.serialize(&mut *self)?;
-                self.pending = Pending::Nothing;
-                Ok(())
+                self.set_pending(Pending::BigInt);
+                let result = value.serialize(&mut *self);
+                self.set_pending(Pending::Nothing);
+                result
             }
             magic::PERSISTENT_ID => self.persistent_id(value),
             _ => value.serialize(self),
@@ -562,14 +625,41 @@ impl<'o> Writer<'o> {
             self.enc.op(op::BINPERSID);
             return Ok(());
         }
-        self.pending = Pending::PersistentIdText;
+        self.set_pending(Pending::PersistentIdText);
         let result = value.serialize(&mut *self);
-        let unwritten = std::mem::replace(&mut self.pending, Pending::Nothing);
+        let unwritten = self.pending;
+        self.set_pending(Pending::Nothing);
         result?;
         if unwritten == Pending::PersistentIdText {
             return Err(persistent_id_not_text());
         }
         Ok(())
+    }
+
+    /// An integer off the fast path: outside 32 bits, or protocol 0 or 1, or at a boundary.
+    #[inline(never)]
+    fn int_slow(&mut self, v: i64) -> Result<(), Error> {
+        self.start()?;
+        self.enc.int(v);
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn float_slow(&mut self, v: f64) -> Result<(), Error> {
+        self.start()?;
+        self.enc.float(v);
+        Ok(())
+    }
+
+    /// A string off the fast path: at a boundary, or a protocol 0 persistent id's text.
+    #[inline(never)]
+    fn str_slow(&mut self, v: &str) -> Result<(), Error> {
+        self.boundary()?;
+        if self.pending == Pending::PersistentIdText {
+            self.set_pending(Pending::Nothing);
+            return self.persistent_id_text(v);
+        }
+        self.text(v)
     }
 
     fn persistent_id_text(&mut self, text: &str) -> Result<(), Error> {
