@@ -476,6 +476,28 @@ impl Encoder {
         Ok(())
     }
 
+    /// A one-byte opcode and the memo store of what it made at `idx`, written at once where
+    /// both fit a few bytes (the usual case: MEMOIZE, or BINPUT below index 256).
+    #[inline(always)]
+    pub fn op_memoized(&mut self, code: u8, idx: usize) -> Result<(), PickleError> {
+        if self.proto >= 4 {
+            self.put([code, op::MEMOIZE]);
+        } else if self.bin() && idx < 256 {
+            self.put([code, op::BINPUT, idx as u8]);
+        } else {
+            self.op(code);
+            self.memo_put(idx)?;
+        }
+        Ok(())
+    }
+
+    /// BINGET of a memo index below 256: [`Self::memo_get`] for a caller that knows the
+    /// protocol is 1 or above.
+    #[inline(always)]
+    pub fn binget(&mut self, idx: u8) {
+        self.put([op::BINGET, idx]);
+    }
+
     /// Pushes memo entry `idx`: GET text, BINGET or LONG_BINGET.
     #[inline(always)]
     pub fn memo_get(&mut self, idx: usize) -> Result<(), PickleError> {
@@ -579,11 +601,7 @@ impl Encoder {
     /// Ends a tuple begun with [`tuple_begin`](Self::tuple_begin): TUPLE1/2/3 or TUPLE.
     #[inline]
     pub fn tuple_end(&mut self, len: usize, small: bool) {
-        self.op(if small {
-            [0, op::TUPLE1, op::TUPLE2, op::TUPLE3][len]
-        } else {
-            op::TUPLE
-        });
+        self.op(tuple_end_code(len, small));
     }
 
     /// Drops a begun tuple's items (and MARK) from the stack, for a tuple that turned out to
@@ -614,6 +632,17 @@ impl Encoder {
         } else {
             self.write(&[op::MARK, op::DICT]);
         }
+    }
+}
+
+/// The opcode that ends a tuple of `len` items: TUPLE1/2/3 for a small one, else TUPLE.
+#[inline(always)]
+pub fn tuple_end_code(len: usize, small: bool) -> u8 {
+    match (small, len) {
+        (true, 1) => op::TUPLE1,
+        (true, 2) => op::TUPLE2,
+        (true, 3) => op::TUPLE3,
+        _ => op::TUPLE,
     }
 }
 

@@ -168,3 +168,84 @@ fn maps_with_any_keys_round_trip() {
         assert_eq!(back, map);
     }
 }
+
+#[test]
+fn one_object_strings_are_fetched_from_the_memo_after_their_first_time() {
+    // CPython keeps one object of the empty string and of each character below U+0100, so
+    // a repeat is a memo fetch; U+0100 and above are fresh objects, written each time.
+    // pickle.dumps([chr(233), chr(233), chr(120), chr(120), str(), str(), chr(255),
+    //               chr(255), chr(256), chr(256), chr(128), chr(128)], 4), and at 2.
+    let texts: Vec<String> = [233u32, 233, 120, 120]
+        .iter()
+        .map(|&c| char::from_u32(c).unwrap().to_string())
+        .chain([String::new(), String::new()])
+        .chain(
+            [255u32, 255, 256, 256, 128, 128]
+                .iter()
+                .map(|&c| char::from_u32(c).unwrap().to_string()),
+        )
+        .collect();
+    assert_eq!(
+        to_vec(&texts, 4).unwrap(),
+        b"\x80\x04\x95/\x00\x00\x00\x00\x00\x00\x00]\x94(\x8c\x02\xc3\xa9\x94h\x01\x8c\x01x\
+          \x94h\x02\x8c\x00\x94h\x03\x8c\x02\xc3\xbf\x94h\x04\x8c\x02\xc4\x80\x94\x8c\x02\
+          \xc4\x80\x94\x8c\x02\xc2\x80\x94h\x07e."
+    );
+    assert_eq!(
+        to_vec(&texts, 2).unwrap(),
+        b"\x80\x02]q\x00(X\x02\x00\x00\x00\xc3\xa9q\x01h\x01X\x01\x00\x00\x00xq\x02h\x02X\
+          \x00\x00\x00\x00q\x03h\x03X\x02\x00\x00\x00\xc3\xbfq\x04h\x04X\x02\x00\x00\x00\
+          \xc4\x80q\x05X\x02\x00\x00\x00\xc4\x80q\x06X\x02\x00\x00\x00\xc2\x80q\x07h\x07e."
+    );
+}
+
+/// A struct whose field names are given at run time: `names` in order, each set to its index.
+struct ManyFields(&'static [&'static str]);
+
+impl Serialize for ManyFields {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut fields = serializer.serialize_struct("ManyFields", self.0.len())?;
+        for (value, name) in self.0.iter().enumerate() {
+            fields.serialize_field(name, &value)?;
+        }
+        fields.end()
+    }
+}
+
+#[test]
+fn field_names_past_the_name_cache_are_still_fetched_from_the_memo() {
+    // 1,500 names, more than the writer's cache of names by address holds: each is written
+    // once and fetched from the memo afterwards, as CPython does with a dict's interned
+    // keys. The graph writer, given one Str node per name, writes what CPython writes.
+    use pickle_core::value::{Graph, Pickle, Value};
+    let names: Vec<&'static str> = (0..1500)
+        .map(|i| &*Box::leak(format!("field_{i}").into_boxed_str()))
+        .collect();
+    let names: &'static [&'static str] = Box::leak(names.into_boxed_slice());
+    let records = vec![ManyFields(names), ManyFields(names), ManyFields(names)];
+
+    let mut graph = Graph::new();
+    let keys: Vec<_> = names
+        .iter()
+        .map(|name| graph.add(Value::str(name)))
+        .collect();
+    let dicts: Vec<_> = (0..records.len())
+        .map(|_| {
+            let pairs = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &key)| (key, graph.add(Value::Int(i as i64))))
+                .collect();
+            graph.add(Value::Dict(pairs))
+        })
+        .collect();
+    let root = graph.add(Value::List(dicts));
+    let pickle = Pickle { graph, root };
+    for proto in [2, 4] {
+        let written = to_vec(&records, proto).unwrap();
+        let expected = pickle_core::value::to_vec(&pickle, proto).unwrap();
+        // Not assert_eq!: a difference would print two 40 KB vectors.
+        assert!(written == expected, "protocol {proto}: the bytes differ");
+    }
+}

@@ -4,7 +4,7 @@
 //! APPEND/SETITEM per element in protocol 0.
 
 use super::{Error, Writer};
-use crate::encoder::BATCH_SIZE;
+use crate::encoder::{BATCH_SIZE, tuple_end_code};
 use crate::opcodes::op;
 use serde::ser::{self, Serialize};
 
@@ -157,8 +157,7 @@ impl<'a, 'o> Compound<'a, 'o> {
     pub(super) fn list(w: &'a mut Writer<'o>, len: Option<usize>) -> Result<Self, Error> {
         w.start()?;
         w.enter()?;
-        w.enc.empty_list();
-        w.memo_put()?;
+        w.container_memoized(op::EMPTY_LIST)?;
         let batching = Self::batching(w, len);
         Ok(Self::open(w, Shape::List, batching))
     }
@@ -167,8 +166,7 @@ impl<'a, 'o> Compound<'a, 'o> {
     pub(super) fn dict(w: &'a mut Writer<'o>, len: Option<usize>) -> Result<Self, Error> {
         w.start()?;
         w.enter()?;
-        w.enc.empty_dict();
-        w.memo_put()?;
+        w.container_memoized(op::EMPTY_DICT)?;
         let batching = Self::batching(w, len);
         if batching == Batching::Batches {
             // The do-while loop: a MARK before the first batch, whatever follows.
@@ -296,8 +294,8 @@ impl<'a, 'o> Compound<'a, 'o> {
         if len == 0 {
             w.enc.empty_tuple();
         } else {
-            w.enc.tuple_end(len, small);
-            w.memo_put()?;
+            let idx = w.next_memo();
+            w.enc.op_memoized(tuple_end_code(len, small), idx)?;
         }
         w.leave();
         if top.has(IN_VARIANT) {

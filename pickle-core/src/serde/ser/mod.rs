@@ -29,6 +29,8 @@ const FLUSH_SIZE: usize = 64 * 1024;
 const MAX_DEPTH: usize = 1000;
 /// Slots of the address cache of interned strings.
 const ADDRESS_SLOTS: usize = 256;
+/// Slots of the address cache looked at for one name.
+const ADDRESS_PROBES: usize = 8;
 
 /// Writes `value` as a pickle. `options` is a protocol number or [`SerOptions`].
 ///
@@ -90,10 +92,11 @@ pub(crate) struct Writer<'o> {
     interned: FxHashMap<&'o str, usize>,
     /// The same by address and length: a struct's field names are the same `&'static str`s
     /// in every record, so the table above (hashing and comparing text) is asked once per
-    /// name, not once per field written.
+    /// name, not once per field written. Holds the names `address_cache` has no room for.
     by_address: FxHashMap<(usize, usize), usize>,
-    /// A direct-mapped cache in front of `by_address`, slots chosen by a hash of the address:
-    /// (address, length, memo index).
+    /// The first names met, by address and length: (address, length, memo index), open
+    /// addressing from a hash of the address, never evicted (address 0 marks a free slot).
+    /// A name found in its first slot costs a multiplication and two comparisons.
     address_cache: [(usize, usize, usize); ADDRESS_SLOTS],
     /// Globals by module and name.
     globals: FxHashMap<(&'o str, &'o str), usize>,
@@ -225,30 +228,69 @@ impl<'o> Writer<'o> {
         Ok(self.enc.memo_put(idx)?)
     }
 
+    /// An empty list or dict (`code`, EMPTY_LIST or EMPTY_DICT) and its memo entry; MARK
+    /// LIST or MARK DICT in protocol 0.
+    #[inline(always)]
+    fn container_memoized(&mut self, code: u8) -> Result<(), Error> {
+        let idx = self.next_memo();
+        if self.enc.bin() {
+            return Ok(self.enc.op_memoized(code, idx)?);
+        }
+        self.enc.write(&[
+            op::MARK,
+            if code == op::EMPTY_LIST {
+                op::LIST
+            } else {
+                op::DICT
+            },
+        ]);
+        Ok(self.enc.memo_put(idx)?)
+    }
+
     /// A string CPython interns: written once, then fetched from the memo.
     #[inline(always)]
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
-        self.boundary()?;
+        let fast = self.fast();
+        if !fast {
+            self.boundary_slow()?;
+        }
         let address = text.as_ptr() as usize;
         let slot = address_slot(address);
         let (cached, len, idx) = self.address_cache[slot];
         if cached == address && len == text.len() {
+            // On the fast path the protocol is binary: BINGET needs no asking.
+            if fast && idx < 256 {
+                self.enc.binget(idx as u8);
+                return Ok(());
+            }
             return Ok(self.enc.memo_get(idx)?);
         }
         self.interned_uncached(text, slot)
     }
 
-    /// [`Self::interned`] past its cache: found by address, else by text, else written and
-    /// memoised; cached in `slot` either way.
+    /// [`Self::interned`] past its first slot: the next slots, then the name by address,
+    /// then by text, else written and memoised. A name new to the cache takes the first free
+    /// slot probed, or, with none free, goes to `by_address`.
     #[inline(never)]
-    fn interned_uncached(&mut self, text: &'o str, slot: usize) -> Result<(), Error> {
+    fn interned_uncached(&mut self, text: &'o str, first: usize) -> Result<(), Error> {
         let key = (text.as_ptr() as usize, text.len());
-        let found = match self.by_address.get(&key) {
-            Some(&idx) => Some(idx),
-            None => self.interned.get(text).copied(),
-        };
-        let idx = match found {
-            Some(idx) => {
+        let mut free = None;
+        for probe in 0..ADDRESS_PROBES {
+            let slot = (first + probe) % ADDRESS_SLOTS;
+            let (cached, len, idx) = self.address_cache[slot];
+            if (cached, len) == key {
+                return Ok(self.enc.memo_get(idx)?);
+            }
+            if cached == 0 {
+                free = Some(slot);
+                break;
+            }
+        }
+        if let Some(&idx) = self.by_address.get(&key) {
+            return Ok(self.enc.memo_get(idx)?);
+        }
+        let idx = match self.interned.get(text) {
+            Some(&idx) => {
                 self.enc.memo_get(idx)?;
                 idx
             }
@@ -259,27 +301,34 @@ impl<'o> Writer<'o> {
                 idx
             }
         };
-        self.by_address.insert(key, idx);
-        self.address_cache[slot] = (key.0, key.1, idx);
+        match free {
+            Some(slot) => self.address_cache[slot] = (key.0, key.1, idx),
+            None => {
+                self.by_address.insert(key, idx);
+            }
+        }
         Ok(())
     }
 
     /// A string of the value: a fresh object, or one of CPython's one-object strings.
     #[inline(always)]
     fn text(&mut self, text: &str) -> Result<(), Error> {
-        // A character below U+0100 takes at most two bytes of UTF-8.
-        let single = if text.len() <= 2 {
-            single_char_slot(text)
-        } else {
-            None
-        };
-        if let Some(idx) = single.and_then(|slot| self.single_str[slot]) {
+        if let Some(slot) = single_char_slot(text) {
+            return self.one_object_text(text, slot);
+        }
+        let idx = self.next_memo();
+        Ok(self.enc.str_memoized(text.as_bytes(), idx)?)
+    }
+
+    /// One of CPython's one-object strings: written and memoised the first time, then
+    /// fetched from the memo.
+    #[inline(never)]
+    fn one_object_text(&mut self, text: &str, slot: usize) -> Result<(), Error> {
+        if let Some(idx) = self.single_str[slot] {
             return Ok(self.enc.memo_get(idx)?);
         }
         let idx = self.next_memo();
-        if let Some(slot) = single {
-            self.single_str[slot] = Some(idx);
-        }
+        self.single_str[slot] = Some(idx);
         Ok(self.enc.str_memoized(text.as_bytes(), idx)?)
     }
 
@@ -348,11 +397,16 @@ fn address_slot(address: usize) -> usize {
 
 /// The slot of a string CPython keeps one object of: the empty string, or one character below
 /// U+0100.
+#[inline(always)]
 fn single_char_slot(text: &str) -> Option<usize> {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (None, _) => Some(0),
-        (Some(c), None) if (c as u32) < 256 => Some(1 + c as usize),
+    match *text.as_bytes() {
+        [] => Some(0),
+        // A string's lone byte is ASCII.
+        [byte] => Some(1 + usize::from(byte)),
+        // U+0080 to U+00FF: a lead byte of 0xC2 or 0xC3 and one continuation byte.
+        [lead @ (0xc2 | 0xc3), continuation] => {
+            Some(1 + (usize::from(lead & 0x1f) << 6 | usize::from(continuation & 0x3f)))
+        }
         _ => None,
     }
 }
@@ -612,8 +666,7 @@ impl<'o> Writer<'o> {
     /// `{variant: ...}` up to its value: the dict and the variant's name.
     fn variant_dict(&mut self, variant: &'static str) -> Result<(), Error> {
         self.start()?;
-        self.enc.empty_dict();
-        self.memo_put()?;
+        self.container_memoized(op::EMPTY_DICT)?;
         self.interned(variant)
     }
 
