@@ -484,6 +484,9 @@ impl Encoder {
             self.put([code, op::MEMOIZE]);
         } else if self.bin() && idx < 256 {
             self.put([code, op::BINPUT, idx as u8]);
+        } else if let (true, Ok(wide)) = (self.bin(), u32::try_from(idx)) {
+            let [a, b, c, d] = wide.to_le_bytes();
+            self.put([code, op::LONG_BINPUT, a, b, c, d]);
         } else {
             self.op(code);
             self.memo_put(idx)?;
@@ -510,7 +513,8 @@ impl Encoder {
         )
     }
 
-    /// BINGET/BINPUT inline, the rest out of line: small enough to inline everywhere.
+    /// BINGET/BINPUT and their four-byte forms inline, the rest out of line: small enough
+    /// to inline everywhere.
     #[inline(always)]
     fn memo_op(
         &mut self,
@@ -520,31 +524,28 @@ impl Encoder {
         long: u8,
         too_large: &str,
     ) -> Result<(), PickleError> {
-        if idx < 256 && self.bin() {
-            self.put([short, idx as u8]);
-            return Ok(());
+        if self.bin() {
+            if idx < 256 {
+                self.put([short, idx as u8]);
+                return Ok(());
+            }
+            if let Ok(wide) = u32::try_from(idx) {
+                self.put(header4(long, wide));
+                return Ok(());
+            }
         }
-        self.memo_op_wide(idx, text, long, too_large)
+        self.memo_op_rare(idx, text, too_large)
     }
 
-    /// [`Self::memo_op`] for protocol 0 and indices above 255.
+    /// [`Self::memo_op`] in protocol 0 (the index as text), or past four bytes' range.
     #[inline(never)]
-    fn memo_op_wide(
-        &mut self,
-        idx: usize,
-        text: u8,
-        long: u8,
-        too_large: &str,
-    ) -> Result<(), PickleError> {
-        if !self.bin() {
-            self.write(&[text]);
-            self.write(idx.to_string().as_bytes());
-            self.write(b"\n");
-        } else if idx as u64 <= 0xffff_ffff {
-            self.put(header4(long, idx as u32));
-        } else {
+    fn memo_op_rare(&mut self, idx: usize, text: u8, too_large: &str) -> Result<(), PickleError> {
+        if self.bin() {
             return Err(pickling_error(too_large));
         }
+        self.write(&[text]);
+        self.write(idx.to_string().as_bytes());
+        self.write(b"\n");
         Ok(())
     }
 
