@@ -66,7 +66,7 @@ mod options;
 mod ser;
 
 pub use de::{Pid, from_buf_reader, from_pickle, from_reader, from_slice};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use magic::{PersistentId, big_int};
 pub use options::{DeOptions, Encoding, Globals, PersistentLoad, SerOptions};
 pub use ser::{to_vec, to_writer};
