@@ -44,6 +44,11 @@ impl IdMemo {
         self.map.get(&id).copied()
     }
 
+    /// How many objects it can hold without growing.
+    pub fn capacity(&self) -> usize {
+        self.map.capacity()
+    }
+
     /// Stores `id` at the next index (the number of entries so far) and returns that index.
     #[inline]
     pub fn put(&mut self, id: usize) -> usize {

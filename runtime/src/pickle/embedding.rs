@@ -23,8 +23,9 @@ pub(crate) fn init_types() {
 
 /// `pickle.dumps(obj, protocol)` (the protocol already checked).
 pub(crate) fn dumps(vm: &VirtualMachine, obj: &PyObject, protocol: u8) -> PyResult<Vec<u8>> {
-    let mut state = PicklerState::new(protocol, true);
-    Walker::new(vm, &mut state, Hooks::default(), None).dump(obj)
+    PicklerState::one_shot(protocol, true, |state| {
+        Walker::new(vm, state, Hooks::default(), None).dump(obj)
+    })
 }
 
 /// `pickle.loads(data)` with `options`; a malformed pickle is pickle-core's error, not yet a

@@ -97,12 +97,13 @@ pub(crate) mod module {
     ) -> PyResult<Vec<u8>> {
         let proto = resolve_protocol(vm, options.protocol)?;
         let buffer_callback = resolve_buffer_callback(vm, options.buffer_callback, proto)?;
-        let mut state = PicklerState::new(proto, options.fix_imports);
         let hooks = Hooks {
             buffer_callback,
             ..Hooks::default()
         };
-        Walker::new(vm, &mut state, hooks, write).dump(obj)
+        PicklerState::one_shot(proto, options.fix_imports, |state| {
+            Walker::new(vm, state, hooks, write).dump(obj)
+        })
     }
 
     /// Pickles obj and returns the pickle as bytes.
