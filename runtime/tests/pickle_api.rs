@@ -679,3 +679,22 @@ print(inspect.signature(pickle.dumps))"#);
         format!("{documented}(obj, protocol=None, *, fix_imports=True, buffer_callback=None)\n")
     );
 }
+
+#[test]
+fn each_dumps_starts_with_an_empty_memo_even_when_a_reduce_dumps_inside_it() {
+    // dumps reuses its memo table from call to call: nothing of one call's memo may show in
+    // the next, and a dumps run by a __reduce__ in the middle of another has its own.
+    let out = run(
+        "class Inner:\n    def __reduce__(self):\n        return (bytes, (pickle.dumps(['s', 's'], 2),))\n\
+        s = 'shared'\n\
+        a = pickle.dumps([s, s, Inner(), s], 2)\n\
+        print(a == pickle.dumps([s, s, Inner(), s], 2))\n\
+        print(a)",
+    );
+    assert_eq!(
+        out,
+        "True\nb'\\x80\\x02]q\\x00(X\\x06\\x00\\x00\\x00sharedq\\x01h\\x01c__builtin__\\nbytes\\nq\\x02\
+         c_codecs\\nencode\\nq\\x03X\\x13\\x00\\x00\\x00\\xc2\\x80\\x02]q\\x00(X\\x01\\x00\\x00\\x00sq\\x01h\\x01e.q\\x04\
+         X\\x06\\x00\\x00\\x00latin1q\\x05\\x86q\\x06Rq\\x07\\x85q\\x08Rq\\th\\x01e.'\n"
+    );
+}
