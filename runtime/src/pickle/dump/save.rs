@@ -463,9 +463,12 @@ impl<'a> Walker<'a> {
         self.enc.empty_list();
         self.memo_put(obj)?;
         let list = obj.downcast_ref::<PyList>().expect("exact list");
-        if list.__len__() > 0 {
+        // Each look at the list takes and releases its lock (two atomic operations), a good
+        // part of the cost of a small list: the length is read once here.
+        let len = list.__len__();
+        if len > 0 {
             if self.enc.bin() {
-                self.batch_list_exact(list)?;
+                self.batch_list_exact(list, len)?;
             } else {
                 let iter = obj.get_iter(self.vm)?;
                 self.batch_appends(iter.into(), obj)?;
@@ -477,9 +480,9 @@ impl<'a> Walker<'a> {
 
     /// The C pickler's path for exact lists: one APPEND for a one-item list, otherwise
     /// MARK..APPENDS batches (a trailing batch of one item still gets its MARK).
-    fn batch_list_exact(&mut self, list: &Py<PyList>) -> PyResult<()> {
+    fn batch_list_exact(&mut self, list: &Py<PyList>, len: usize) -> PyResult<()> {
         let obj = list.as_object();
-        if list.__len__() == 1 {
+        if len == 1 {
             let item = list.borrow_vec()[0].clone();
             self.save(&item, false)
                 .map_err(|e| self.note_item(e, obj, 0))?;
@@ -515,7 +518,13 @@ impl<'a> Walker<'a> {
                 match run_end {
                     // A committed frame is sent to the file once the list is released.
                     RunEnd::Pause if self.pending_flush => self.flush_committed()?,
-                    RunEnd::Pause | RunEnd::ListEnd => break,
+                    RunEnd::Pause => break,
+                    // The list ended under the borrow just released, and no Python code
+                    // has run since: it has no more items to look for.
+                    RunEnd::ListEnd => {
+                        self.enc.op(op::APPENDS);
+                        return Ok(());
+                    }
                     RunEnd::Other(item) => {
                         self.save(&item, false)
                             .map_err(|e| self.note_item(e, obj, total))?;
@@ -536,9 +545,11 @@ impl<'a> Walker<'a> {
         self.enc.empty_dict();
         self.memo_put(obj)?;
         let dict = obj.downcast_ref::<PyDict>().expect("exact dict");
-        if dict.__len__() > 0 {
+        // Read once: each look takes and releases the dict's lock.
+        let size = dict.__len__();
+        if size > 0 {
             if self.enc.bin() {
-                self.batch_dict_exact(dict)?;
+                self.batch_dict_exact(dict, size)?;
             } else {
                 let items = self.vm.call_method(obj, "items", ())?;
                 self.batch_setitems(items.get_iter(self.vm)?.into(), obj)?;
@@ -551,9 +562,8 @@ impl<'a> Walker<'a> {
     /// The C pickler's path for exact dicts: SETITEM for one pair, otherwise MARK..SETITEMS
     /// batches of 1000, checking after each batch that the dict kept its size. A dict of exactly
     /// 1000·k pairs ends with an empty MARK SETITEMS, as CPython's does.
-    fn batch_dict_exact(&mut self, dict: &Py<PyDict>) -> PyResult<()> {
+    fn batch_dict_exact(&mut self, dict: &Py<PyDict>, size: usize) -> PyResult<()> {
         let obj = dict.as_object();
-        let size = dict.__len__();
         let mut position = 0;
         if size == 1 {
             let (_, key, value) = dict.next_entry(0).expect("one entry");
