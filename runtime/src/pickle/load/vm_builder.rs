@@ -8,6 +8,7 @@ use crate::pickle::names::{get_dotted, map_names, str_pair};
 use pickle_core::PickleError;
 use pickle_core::decoder::{Builder, Items};
 use pickle_core::text::code_points;
+use rustpython_common::str::ascii::AsciiStr;
 use rustpython_common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::builtins::{
     PyBaseExceptionRef, PyByteArray, PyDict, PyFrozenSet, PyList, PySet, PyStr, PyStrRef, PyTuple,
@@ -127,6 +128,11 @@ impl<'a> VmBuilder<'a> {
     }
 
     fn text(&self, raw: &[u8]) -> PyObjectRef {
+        // Most pickled text is ASCII: made as such, the str skips UTF-8 validation and the
+        // count of its characters that a `&str` needs.
+        if let Ok(ascii) = AsciiStr::from_ascii(raw) {
+            return self.vm.ctx.new_str(ascii).into();
+        }
         match std::str::from_utf8(raw) {
             Ok(s) => self.vm.ctx.new_str(s).into(),
             Err(_) => {
