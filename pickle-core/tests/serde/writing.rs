@@ -249,3 +249,42 @@ fn field_names_past_the_name_cache_are_still_fetched_from_the_memo() {
         assert!(written == expected, "protocol {proto}: the bytes differ");
     }
 }
+
+/// A writer whose disk is full after `room` bytes.
+struct Full {
+    room: usize,
+}
+
+impl std::io::Write for Full {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() > self.room {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            ));
+        }
+        self.room -= buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_failing_stream_is_an_io_error_of_its_kind() {
+    use pickle_core::serde::ErrorKind;
+    // The first frame (64 KiB) fits, the second does not.
+    let err = to_writer(Full { room: 70_000 }, &records(1200), 4).unwrap_err();
+    let ErrorKind::Io(io) = err.kind() else {
+        panic!("not an I/O error: {err:?}")
+    };
+    assert_eq!(io.kind(), std::io::ErrorKind::StorageFull);
+    assert_eq!(err.to_string(), "disk full");
+    assert!(std::error::Error::source(&err).is_some());
+    let ErrorKind::Io(owned) = err.into_kind() else {
+        unreachable!()
+    };
+    assert_eq!(owned.to_string(), "disk full");
+}
