@@ -288,3 +288,59 @@ fn a_failing_stream_is_an_io_error_of_its_kind() {
     };
     assert_eq!(owned.to_string(), "disk full");
 }
+
+/// A row whose fields go through the writer's slow paths: a big integer and a persistent id.
+#[derive(Serialize, serde::Deserialize, PartialEq, Debug)]
+struct Unusual {
+    #[serde(with = "pickle_core::serde::big_int")]
+    big: num_bigint::BigInt,
+    pid: PersistentId<String>,
+    n: i64,
+}
+
+#[test]
+fn slow_path_values_across_frame_boundaries_match_the_graph_writer() {
+    // Big integers and persistent ids send the writer off its fast path while frames close
+    // around them; the bytes must still be what the graph writer (CPython's rules) writes.
+    use pickle_core::value::{Graph, Pickle, Value};
+    // From 1: every `big` is past 64 bits, as the graph's BigInt nodes assume.
+    let rows: Vec<Unusual> = (1..6000i64)
+        .map(|i| Unusual {
+            big: num_bigint::BigInt::from(i) << 100u32,
+            pid: PersistentId(format!("storage{i}")),
+            n: i * 1_000_003,
+        })
+        .collect();
+    let mut graph = Graph::new();
+    let keys: Vec<_> = ["big", "pid", "n"]
+        .iter()
+        .map(|k| graph.add(Value::str(k)))
+        .collect();
+    let dicts: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            let big = graph.add(Value::BigInt(row.big.clone()));
+            let id = graph.add(Value::str(&row.pid.0));
+            let pid = graph.add(Value::PersistentId(id));
+            let n = graph.add(Value::Int(row.n));
+            graph.add(Value::Dict(vec![
+                (keys[0], big),
+                (keys[1], pid),
+                (keys[2], n),
+            ]))
+        })
+        .collect();
+    let root = graph.add(Value::List(dicts));
+    let pickle = Pickle { graph, root };
+    for proto in 0..=5 {
+        let written = to_vec(&rows, proto).unwrap();
+        assert!(written.len() > 150_000, "several frames");
+        let expected = pickle_core::value::to_vec(&pickle, proto).unwrap();
+        assert!(written == expected, "protocol {proto}: the bytes differ");
+        let mut streamed = Vec::new();
+        to_writer(&mut streamed, &rows, proto).unwrap();
+        assert!(streamed == written, "protocol {proto}: to_writer differs");
+        let read: Vec<Unusual> = from_slice(&written, DeOptions::new()).unwrap();
+        assert!(read == rows, "protocol {proto}: read back differs");
+    }
+}
