@@ -159,17 +159,18 @@ cachegrind over the 20,000 records at protocol 4, about 1,000 instructions a rec
 against 720 (its memcpy calls included), and its encoding is still the faster in most runs:
 by 3-40% at a protocol from run to run on this machine (pickle-core led at one protocol or
 two in some runs; a fresh output buffer's page faults weigh more for serde-pickle, which
-faults in twice the pages). No single cost leads the profile; the difference is spread over the memo,
-the frame checks and the nesting count, a few instructions each per object. What brought one
-encode from 5.1 to about 0.9 ms in a loop of encodes: error payloads boxed, a compound's state as plain words (byte-wide flags written
-one by one and read back as a word stalled the processor once per compound), one comparison
-gating each object's fast path (frames, streaming, pending newtypes and old protocols all
-move the limit it compares against), scalars and opcode-plus-memo pairs written as fixed-size
-stores without a call, interned names cached by address with probing (a direct-mapped cache
-let two field names evict each other on every record), shape-specific ends and stack checks
-out of line (so the per-element code is small enough to inline). Sizing the output from the
-first elements was tried and lost: one large fresh allocation faults in every page, where
-doubling reuses freed blocks.
+faults in twice the pages). No single cost leads the profile; the difference is spread over
+the memo, the frame checks and the nesting count, a few instructions each per object. What
+brought one encode from 5.1 to about 0.9 ms in a loop of encodes: an error type one pointer
+wide (every call's result in a register), a compound's state as plain words (byte-wide flags
+written one by one and read back as a word stalled the processor once per compound), one
+comparison gating each object's fast path (frames, streaming, pending newtypes and old
+protocols all move the limit it compares against), scalars and opcode-plus-memo pairs written
+as fixed-size stores without a call, interned names cached by address with probing (a
+direct-mapped cache let two field names evict each other on every record), shape-specific
+ends and stack checks out of line (so the per-element code is small enough to inline). Sizing
+the output from the first elements was tried and lost: one large fresh allocation faults in
+every page, where doubling reuses freed blocks.
 "
     );
     println!(
