@@ -36,16 +36,19 @@ fn median(mut samples: Vec<Duration>) -> f64 {
     samples[samples.len() / 2].as_secs_f64() * 1000.0
 }
 
+/// serde-pickle's options for a file of protocol `proto`: protocol 2 when asked, else its
+/// own protocol 3.
+fn serde_options(proto: u8) -> SerOptions {
+    if proto == 2 {
+        SerOptions::new().proto_v2()
+    } else {
+        SerOptions::new()
+    }
+}
+
 /// Median milliseconds: decode, encode to a new vector, encode into a reused one; each
 /// pickle-core then serde-pickle.
 fn measure(data: &[u8], proto: u8) -> [f64; 6] {
-    let serde_options = || {
-        if proto == 2 {
-            SerOptions::new().proto_v2()
-        } else {
-            SerOptions::new()
-        }
-    };
     let (mut ours_buffer, mut serde_buffer) = (Vec::new(), Vec::new());
     let mut samples: [Vec<Duration>; 6] = Default::default();
     for round in 0..=ROUNDS {
@@ -53,7 +56,8 @@ fn measure(data: &[u8], proto: u8) -> [f64; 6] {
         let (serde_decode, value) =
             time(|| value_from_slice(data, DeOptions::new()).expect("serde-pickle reads it"));
         let (ours_encode, written) = time(|| to_vec(&pickle, proto).unwrap());
-        let (serde_encode, serde_written) = time(|| value_to_vec(&value, serde_options()).unwrap());
+        let (serde_encode, serde_written) =
+            time(|| value_to_vec(&value, serde_options(proto)).unwrap());
         assert!(written == data, "pickle-core's output is the file's bytes");
         assert!(!serde_written.is_empty());
         drop((written, serde_written));
@@ -61,7 +65,7 @@ fn measure(data: &[u8], proto: u8) -> [f64; 6] {
         serde_buffer.clear();
         let (ours_reused, ()) = time(|| write_into(&pickle, proto, &mut ours_buffer).unwrap());
         let (serde_reused, ()) =
-            time(|| value_to_writer(&mut serde_buffer, &value, serde_options()).unwrap());
+            time(|| value_to_writer(&mut serde_buffer, &value, serde_options(proto)).unwrap());
         assert!(ours_buffer == data);
         // Dropping the graphs is part of no timing.
         drop((pickle, value));
@@ -97,13 +101,6 @@ struct Record {
 /// Median milliseconds for the records as `Vec<Record>`: decode and encode, each pickle-core
 /// then serde-pickle.
 fn measure_typed(data: &[u8], proto: u8) -> [f64; 4] {
-    let serde_options = || {
-        if proto == 2 {
-            SerOptions::new().proto_v2()
-        } else {
-            SerOptions::new()
-        }
-    };
     let mut samples: [Vec<Duration>; 4] = Default::default();
     for round in 0..=ROUNDS {
         let options = pickle_core::serde::DeOptions::new().limits(Limits::UNLIMITED);
@@ -116,7 +113,8 @@ fn measure_typed(data: &[u8], proto: u8) -> [f64; 4] {
         // Each encodes values decoded before either encode ran, and which goes first
         // alternates: the second to run would otherwise find the data it reads warmer.
         let ours_encode_now = || time(|| pickle_core::serde::to_vec(&ours, proto).unwrap());
-        let serde_encode_now = || time(|| serde_pickle::to_vec(&theirs, serde_options()).unwrap());
+        let serde_encode_now =
+            || time(|| serde_pickle::to_vec(&theirs, serde_options(proto)).unwrap());
         let ((ours_encode, written), (serde_encode, serde_written)) = if round % 2 == 0 {
             let ours = ours_encode_now();
             (ours, serde_encode_now())

@@ -476,29 +476,16 @@ impl Encoder {
         Ok(())
     }
 
-    /// A one-byte opcode and the memo store of what it made at `idx`, written at once where
-    /// both fit a few bytes (the usual case: MEMOIZE, or BINPUT below index 256).
+    /// A one-byte opcode and the memo store of what it made at `idx`: from protocol 4 both in
+    /// one write (the usual case), else [`Self::memo_put`]'s store after the opcode.
     #[inline(always)]
     pub fn op_memoized(&mut self, code: u8, idx: usize) -> Result<(), PickleError> {
         if self.proto >= 4 {
             self.put([code, op::MEMOIZE]);
-        } else if self.bin() && idx < 256 {
-            self.put([code, op::BINPUT, idx as u8]);
-        } else if let (true, Ok(wide)) = (self.bin(), u32::try_from(idx)) {
-            let [a, b, c, d] = wide.to_le_bytes();
-            self.put([code, op::LONG_BINPUT, a, b, c, d]);
-        } else {
-            self.op(code);
-            self.memo_put(idx)?;
+            return Ok(());
         }
-        Ok(())
-    }
-
-    /// BINGET of a memo index below 256: [`Self::memo_get`] for a caller that knows the
-    /// protocol is 1 or above.
-    #[inline(always)]
-    pub fn binget(&mut self, idx: u8) {
-        self.put([op::BINGET, idx]);
+        self.op(code);
+        self.memo_put(idx)
     }
 
     /// Pushes memo entry `idx`: GET text, BINGET or LONG_BINGET.

@@ -90,13 +90,11 @@ pub(crate) struct Writer<'o> {
     memo_len: usize,
     /// Interned strings (field, variant, module and class names) by text.
     interned: FxHashMap<&'o str, usize>,
-    /// The same by address and length: a struct's field names are the same `&'static str`s
-    /// in every record, so the table above (hashing and comparing text) is asked once per
-    /// name, not once per field written. Holds the names `address_cache` has no room for.
-    by_address: FxHashMap<(usize, usize), usize>,
     /// The first names met, by address and length: (address, length, memo index), open
     /// addressing from a hash of the address, never evicted (address 0 marks a free slot).
-    /// A name found in its first slot costs a multiplication and two comparisons.
+    /// A struct's field names are the same `&'static str`s in every record, so the table
+    /// above (hashing and comparing text) is asked once per name, not once per field
+    /// written; a name found in its first slot costs a multiplication and two comparisons.
     address_cache: [(usize, usize, usize); ADDRESS_SLOTS],
     /// Globals by module and name.
     globals: FxHashMap<(&'o str, &'o str), usize>,
@@ -127,7 +125,6 @@ impl<'o> Writer<'o> {
             sink,
             memo_len: 0,
             interned: FxHashMap::default(),
-            by_address: FxHashMap::default(),
             address_cache: [(0, 0, 0); ADDRESS_SLOTS],
             globals: FxHashMap::default(),
             single_str: [None; 257],
@@ -236,41 +233,30 @@ impl<'o> Writer<'o> {
         if self.enc.bin() {
             return Ok(self.enc.op_memoized(code, idx)?);
         }
-        self.enc.write(&[
-            op::MARK,
-            if code == op::EMPTY_LIST {
-                op::LIST
-            } else {
-                op::DICT
-            },
-        ]);
+        if code == op::EMPTY_LIST {
+            self.enc.empty_list();
+        } else {
+            self.enc.empty_dict();
+        }
         Ok(self.enc.memo_put(idx)?)
     }
 
     /// A string CPython interns: written once, then fetched from the memo.
     #[inline(always)]
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
-        let fast = self.fast();
-        if !fast {
-            self.boundary_slow()?;
-        }
+        self.boundary()?;
         let address = text.as_ptr() as usize;
         let slot = address_slot(address);
         let (cached, len, idx) = self.address_cache[slot];
         if cached == address && len == text.len() {
-            // On the fast path the protocol is binary: BINGET needs no asking.
-            if fast && idx < 256 {
-                self.enc.binget(idx as u8);
-                return Ok(());
-            }
             return Ok(self.enc.memo_get(idx)?);
         }
         self.interned_uncached(text, slot)
     }
 
-    /// [`Self::interned`] past its first slot: the next slots, then the name by address,
-    /// then by text, else written and memoised. A name new to the cache takes the first free
-    /// slot probed, or, with none free, goes to `by_address`.
+    /// [`Self::interned`] past its first slot: the next slots, then the name by text, else
+    /// written and memoised. A name new to the cache takes the first free slot probed; with
+    /// none free (hundreds of names) it is found by text each time.
     #[inline(never)]
     fn interned_uncached(&mut self, text: &'o str, first: usize) -> Result<(), Error> {
         let key = (text.as_ptr() as usize, text.len());
@@ -286,9 +272,6 @@ impl<'o> Writer<'o> {
                 break;
             }
         }
-        if let Some(&idx) = self.by_address.get(&key) {
-            return Ok(self.enc.memo_get(idx)?);
-        }
         let idx = match self.interned.get(text) {
             Some(&idx) => {
                 self.enc.memo_get(idx)?;
@@ -301,11 +284,8 @@ impl<'o> Writer<'o> {
                 idx
             }
         };
-        match free {
-            Some(slot) => self.address_cache[slot] = (key.0, key.1, idx),
-            None => {
-                self.by_address.insert(key, idx);
-            }
+        if let Some(slot) = free {
+            self.address_cache[slot] = (key.0, key.1, idx);
         }
         Ok(())
     }
@@ -547,9 +527,7 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_unit(self) -> Result<(), Error> {
-        if !self.fast() {
-            self.start()?;
-        }
+        self.start()?;
         self.enc.none();
         Ok(())
     }

@@ -588,11 +588,7 @@ impl<'a> Walker<'a> {
                 }
             }
             self.enc.op(op::SETITEMS);
-            if dict.__len__() != size {
-                return Err(self
-                    .vm
-                    .new_runtime_error("dictionary changed size during iteration"));
-            }
+            self.check_dict_size(dict, size)?;
             if in_batch < BATCH_SIZE {
                 return Ok(());
             }
@@ -610,6 +606,11 @@ impl<'a> Walker<'a> {
             self.save_pair(dict.as_object(), key, value)?;
         }
         self.enc.op(op::SETITEMS);
+        self.check_dict_size(dict, size)
+    }
+
+    /// CPython's check after each batch: the dict still has the size it had when it began.
+    fn check_dict_size(&self, dict: &Py<PyDict>, size: usize) -> PyResult<()> {
         if dict.__len__() != size {
             return Err(self
                 .vm
