@@ -30,7 +30,8 @@ pub fn main() -> ExitCode {
     if piped && settings.argv.is_empty() {
         settings.argv.push(String::new());
     }
-    let (inspect, safe_path) = (settings.inspect, settings.safe_path);
+    let (inspect, safe_path, import_site) =
+        (settings.inspect, settings.safe_path, settings.import_site);
     let runtime = Runtime::builder()
         .cli_settings(settings)
         .pickle_impl(PickleImpl::from_env())
@@ -43,8 +44,8 @@ pub fn main() -> ExitCode {
         }
     };
     let interactive = matches!(mode, RunMode::Repl) && !piped;
-    let mut result =
-        start(&runtime, &mode, safe_path).and_then(|()| run(&runtime, mode, piped, safe_path));
+    let mut result = start(&runtime, &mode, safe_path, import_site)
+        .and_then(|()| run(&runtime, mode, piped, safe_path));
     if result.is_ok() && (interactive || inspect) {
         result = shell(&runtime);
     }
@@ -58,11 +59,23 @@ pub fn main() -> ExitCode {
     ExitCode::from(status as u8)
 }
 
-/// What `python` does before the program: the warnings module, site, `sys.path[0]`.
-fn start(runtime: &Runtime, mode: &RunMode, safe_path: bool) -> Result<(), Error> {
-    // As CPython: a failed warnings or site import is not fatal.
-    let _ = runtime.import("warnings");
-    let _ = runtime.import("site");
+/// What `python` does before the program: the warnings module when there are warning
+/// options, site (unless -S), `sys.path[0]`.
+fn start(
+    runtime: &Runtime,
+    mode: &RunMode,
+    safe_path: bool,
+    import_site: bool,
+) -> Result<(), Error> {
+    // As CPython: `warnings` is imported (to apply -W and PYTHONWARNINGS) only when there
+    // are options; without them the VM's own `_warnings` filters and warns, as CPython's C
+    // `_warnings` does. A failed warnings or site import is not fatal.
+    if has_warning_options(runtime) {
+        let _ = runtime.import("warnings");
+    }
+    if import_site {
+        let _ = runtime.import("site");
+    }
     let path0 = match mode {
         RunMode::Command(_) | RunMode::Repl => Some(String::new()),
         RunMode::Module(_) => std::env::current_dir()
@@ -75,6 +88,15 @@ fn start(runtime: &Runtime, mode: &RunMode, safe_path: bool) -> Result<(), Error
         Some(path) if !safe_path => insert_sys_path(runtime, &path),
         _ => Ok(()),
     }
+}
+
+/// Whether `sys.warnoptions` has anything in it (-W, PYTHONWARNINGS, -X dev, -b).
+fn has_warning_options(runtime: &Runtime) -> bool {
+    let options = runtime
+        .import("sys")
+        .and_then(|sys| sys.get_attr("warnoptions"));
+    let count = options.and_then(|list| list.call_method::<usize>("__len__", ()));
+    count.map_or(true, |count| count > 0)
 }
 
 /// `sys.path.insert(0, entry)`.

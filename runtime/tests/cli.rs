@@ -140,3 +140,49 @@ fn a_piped_program_runs_as_one_script() {
     let out = support::run(&[], "import sys\nif True:\n\n    print(sys.argv)\n");
     assert_eq!(stdout(&out), "['']\n");
 }
+
+/// As CPython: `site` is imported unless -S, and `warnings` only when there are warning
+/// options; a warning is still shown without it, and -W still applies.
+#[test]
+fn startup_imports_site_unless_dash_s_and_warnings_only_for_options() {
+    let probe = "import sys; print('site' in sys.modules, 'warnings' in sys.modules)";
+    assert_eq!(stdout(&support::run(&["-c", probe], "")), "True False\n");
+    assert_eq!(
+        stdout(&support::run(&["-S", "-c", probe], "")),
+        "False False\n"
+    );
+    assert_eq!(
+        stdout(&support::run(&["-W", "error", "-c", probe], "")),
+        "True True\n"
+    );
+    let warn = "import _warnings; _warnings.warn('careful')";
+    let out = support::run(&["-c", warn], "");
+    assert_eq!(stderr(&out), "<string>:1: UserWarning: careful\n");
+    let out = support::run(&["-W", "error", "-c", warn], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).ends_with("UserWarning: careful\n"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// At exit the program's threads are joined when it used `threading`, as CPython does; when
+/// it did not, finalizing does not import it for the program, yet an `atexit` function that
+/// imports it gets the real module.
+#[test]
+fn exit_joins_threads_and_atexit_gets_the_real_threading() {
+    let threads = "import threading, time\n\
+        threading.Thread(target=lambda: (time.sleep(0.2), print('joined'))).start()\n";
+    assert_eq!(stdout(&support::run(&["-c", threads], "")), "joined\n");
+    let at_exit = "import atexit, sys\n\
+        def report():\n\
+        \x20   import threading\n\
+        \x20   print(type(threading.Lock()).__name__, hasattr(threading, 'Thread'), threading.current_thread().name)\n\
+        atexit.register(report)\n\
+        print('threading' in sys.modules)\n";
+    assert_eq!(
+        stdout(&support::run(&["-c", at_exit], "")),
+        "False\nlock True MainThread\n"
+    );
+}

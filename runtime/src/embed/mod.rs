@@ -13,6 +13,7 @@ pub(crate) mod code;
 pub(crate) mod convert;
 pub(crate) mod error;
 pub(crate) mod exceptions;
+pub(crate) mod finalize;
 pub(crate) mod frozen_pages;
 pub(crate) mod host;
 pub(crate) mod interpreter;

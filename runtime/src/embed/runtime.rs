@@ -299,7 +299,7 @@ impl Runtime {
     pub(crate) fn finalize(self) -> Option<u32> {
         let mut shared = Arc::into_inner(self.shared)?;
         let interpreter = shared.take_interpreter()?;
-        Some(interpreter.finalize(None))
+        Some(super::finalize::finalize(interpreter))
     }
 }
 

@@ -155,7 +155,7 @@ impl Drop for Shared {
             return;
         };
         if std::thread::current().id() == self.home {
-            interpreter.finalize(None);
+            super::finalize::finalize(interpreter);
         } else {
             interpreter.new_thread().run(exit_steps);
         }
