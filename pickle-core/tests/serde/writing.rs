@@ -154,6 +154,48 @@ fn a_length_that_lies_is_an_error() {
 }
 
 #[test]
+fn a_tuple_that_is_not_its_announced_length_is_an_error() {
+    /// Announces `announced` elements and gives `given`.
+    struct Tuple {
+        announced: usize,
+        given: usize,
+    }
+    impl Serialize for Tuple {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeTuple;
+            let mut tuple = serializer.serialize_tuple(self.announced)?;
+            for i in 0..self.given {
+                tuple.serialize_element(&i)?;
+            }
+            tuple.end()
+        }
+    }
+    let message = |announced, given| {
+        let value = Tuple { announced, given };
+        to_vec(&value, 2).unwrap_err().to_string()
+    };
+    assert_eq!(message(2, 3), "a tuple of length 2 gave 3 elements");
+    assert_eq!(message(5, 1), "a tuple of length 5 gave 1 elements");
+    let huge = usize::MAX >> 8;
+    assert_eq!(
+        message(huge, 0),
+        format!("a tuple of length {huge} gave 0 elements")
+    );
+    assert_eq!(
+        message(usize::MAX, 0),
+        format!("a tuple of length {} is too long", usize::MAX)
+    );
+    let value = Tuple {
+        announced: 3,
+        given: 3,
+    };
+    assert_eq!(
+        to_vec(&value, 2).unwrap(),
+        b"\x80\x02K\x00K\x01K\x02\x87q\x00."
+    );
+}
+
+#[test]
 fn maps_with_any_keys_round_trip() {
     use std::collections::BTreeMap;
     let map: BTreeMap<(i32, String), Option<f64>> = [

@@ -48,19 +48,22 @@ const IN_VARIANT: usize = 1 << 6;
 /// BUILD after the end: the compound is an instance's state.
 const BUILD: usize = 1 << 7;
 
-/// The state of an open list, tuple or dict: three words. Once the compound's code is inlined
-/// the optimiser keeps it in registers, or where it cannot, each word is read back as it was
-/// written; with a byte per flag, fields written one by one were read back as a word, a
-/// failed store forwarding (a stall) per compound.
+/// A tuple's announced length is kept in [`Open::flags`] from this bit up.
+const TUPLE_LEN_SHIFT: u32 = 8;
+/// The longest tuple [`Open`] can hold the length of (far more than memory can).
+const MAX_TUPLE_LEN: usize = usize::MAX >> TUPLE_LEN_SHIFT;
+
+/// The state of an open list, tuple or dict: two words, so that it is passed and returned in
+/// registers, and kept there once the compound's code is inlined. (With a third word the
+/// optimiser copied it through the stack as a 16-byte and an 8-byte piece and read a word back
+/// across them, a failed store forwarding, a stall, per compound; with a byte per flag, the
+/// same for fields written one by one and read back as a word.)
 #[derive(Clone, Copy)]
 struct Open {
     /// Elements until the open batch closes; where no batch closes (a tuple, one element or
     /// none announced) it counts down from `usize::MAX`, so it also tells how many came.
     until_batch_end: usize,
-    /// A tuple's announced length.
-    tuple_len: usize,
-    /// The shape, the batching and the flags above; a whole word, as the optimiser copies
-    /// a byte and its padding as one.
+    /// The shape, the batching and the flags above, and a tuple's announced length.
     flags: usize,
 }
 
@@ -82,6 +85,11 @@ impl Open {
             2 => Batching::Empty,
             _ => Batching::Batches,
         }
+    }
+
+    #[inline(always)]
+    fn tuple_len(self) -> usize {
+        self.flags >> TUPLE_LEN_SHIFT
     }
 
     #[inline(always)]
@@ -127,8 +135,9 @@ impl<'a, 'o> Compound<'a, 'o> {
         };
         let mut state = Open {
             until_batch_end,
-            tuple_len,
-            flags: shape as usize | (batching as usize) << BATCHING_SHIFT,
+            flags: shape as usize
+                | (batching as usize) << BATCHING_SHIFT
+                | tuple_len << TUPLE_LEN_SHIFT,
         };
         state.set(SMALL, small);
         state.set(
@@ -177,6 +186,9 @@ impl<'a, 'o> Compound<'a, 'o> {
 
     #[inline(always)]
     pub(super) fn tuple(w: &'a mut Writer<'o>, len: usize) -> Result<Self, Error> {
+        if len > MAX_TUPLE_LEN {
+            return Err(Error::msg(format!("a tuple of length {len} is too long")));
+        }
         w.start()?;
         w.enter()?;
         let small = len > 0 && w.enc.tuple_begin(len);
@@ -284,7 +296,7 @@ impl<'a, 'o> Compound<'a, 'o> {
     #[inline(always)]
     fn finish_tuple(self) -> Result<(), Error> {
         let top = self.state;
-        let (len, small) = (top.tuple_len, top.has(SMALL));
+        let (len, small) = (top.tuple_len(), top.has(SMALL));
         // A tuple never closes a batch, so the countdown tells how many elements came.
         let count = usize::MAX - top.until_batch_end;
         if count != len {
