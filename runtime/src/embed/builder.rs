@@ -3,7 +3,7 @@
 use super::convert::Vm;
 use super::error::Error;
 use super::host::{HostLink, ModuleBuilder};
-use super::interpreter::{PickleImpl, interpreter_builder, release_frozen_pages};
+use super::interpreter::{PickleImpl, interpreter_builder};
 use super::interrupt::Interrupts;
 use super::output::{self, Captured, Output};
 use super::runtime::Runtime;
@@ -237,7 +237,6 @@ impl Builder {
                 }
             })
             .interpreter();
-        release_frozen_pages();
         let captured = Captured::new(self.stdout, self.stderr);
         let shared = Arc::new(Shared::new(interpreter, captured, interrupts));
         let link = HostLink::default();

@@ -42,15 +42,9 @@ pub(crate) fn interpreter_builder(pickle: PickleImpl) -> InterpreterBuilder {
     }
     builder
         .add_native_modules(&defs)
-        .add_frozen_modules(rustpython_pylib::FROZEN_STDLIB)
+        .add_frozen_modules(super::frozen_pages::standard_library())
         .add_frozen_modules(SHIMS)
         .init_hook(set_frozen_stdlib_dir)
-}
-
-/// Called once an interpreter is built: its table of frozen modules is filled, so the pages of
-/// the frozen library that filling it mapped can go (see [`super::frozen_pages`]).
-pub(crate) fn release_frozen_pages() {
-    super::frozen_pages::release(&rustpython_pylib::FROZEN_STDLIB.bytes);
 }
 
 /// The frozen standard library still reports a directory, as CPython's does.
