@@ -153,11 +153,12 @@ Encoding writes what CPython writes: a memo entry for every string, list, tuple 
 memo reference for each repeated key (found by the name's address), a frame check before each
 object; serde-pickle writes each key in full and keeps no memo, so it writes twice the bytes
 (2.6 MB against 1.3 MB at protocol 4) with fewer instructions per record: counted with
-cachegrind over the 20,000 records at protocol 4, about 1,000 instructions a record here
-against 720 (its memcpy calls included). The two encode at close speeds, and which leads
-moves from run to run: 0.7x to 1.17x per protocol over a day's runs on this machine,
-serde-pickle ahead in most, pickle-core in some (a fresh output buffer's page faults weigh
-more for serde-pickle, which faults in twice the pages). No single cost leads the profile; the difference is spread over
+cachegrind over the 20,000 records at protocol 4, about 1,010 instructions a record here
+against 830 (its memcpy calls included). The two encode at close speeds, serde-pickle ahead
+in most runs: 0.7x to 1.17x per protocol over two days' runs on this machine (a fresh output
+buffer's page faults weigh more for serde-pickle, which faults in twice the pages), and the
+code's placement in the binary moves it too (serde-pickle's own encode went from 0.78 to 0.66
+ms, best of 30, after an unrelated change to pickle-core's writer). No single cost leads the profile; the difference is spread over
 the memo, the frame checks and the nesting count, a few instructions each per object. What
 brought one encode from 5.1 to about 0.9 ms in a loop of encodes: an error type one pointer
 wide (every call's result in a register), a compound's state as plain words (byte-wide flags
