@@ -30,8 +30,12 @@ pub fn main() -> ExitCode {
     if piped && settings.argv.is_empty() {
         settings.argv.push(String::new());
     }
-    let (inspect, safe_path, import_site) =
-        (settings.inspect, settings.safe_path, settings.import_site);
+    let (inspect, safe_path) = (settings.inspect, settings.safe_path);
+    let imports = StartImports {
+        // sys.warnoptions is these settings: -W, PYTHONWARNINGS, -X dev, -b.
+        warnings: !settings.warnoptions.is_empty(),
+        site: settings.import_site,
+    };
     let runtime = Runtime::builder()
         .cli_settings(settings)
         .pickle_impl(PickleImpl::from_env())
@@ -44,7 +48,7 @@ pub fn main() -> ExitCode {
         }
     };
     let interactive = matches!(mode, RunMode::Repl) && !piped;
-    let mut result = start(&runtime, &mode, safe_path, import_site)
+    let mut result = start(&runtime, &mode, safe_path, imports)
         .and_then(|()| run(&runtime, mode, piped, safe_path));
     if result.is_ok() && (interactive || inspect) {
         result = shell(&runtime);
@@ -59,21 +63,27 @@ pub fn main() -> ExitCode {
     ExitCode::from(status as u8)
 }
 
-/// What `python` does before the program: the warnings module when there are warning
-/// options, site (unless -S), `sys.path[0]`.
+/// The modules `python` imports before the program.
+struct StartImports {
+    /// `warnings`, only when there are warning options (to apply them); without them the
+    /// VM's own `_warnings` filters and warns, as CPython's C `_warnings` does.
+    warnings: bool,
+    /// `site`, unless -S.
+    site: bool,
+}
+
+/// What `python` does before the program: the modules of [`StartImports`], `sys.path[0]`.
 fn start(
     runtime: &Runtime,
     mode: &RunMode,
     safe_path: bool,
-    import_site: bool,
+    imports: StartImports,
 ) -> Result<(), Error> {
-    // As CPython: `warnings` is imported (to apply -W and PYTHONWARNINGS) only when there
-    // are options; without them the VM's own `_warnings` filters and warns, as CPython's C
-    // `_warnings` does. A failed warnings or site import is not fatal.
-    if has_warning_options(runtime) {
+    // As CPython: a failed warnings or site import is not fatal.
+    if imports.warnings {
         let _ = runtime.import("warnings");
     }
-    if import_site {
+    if imports.site {
         let _ = runtime.import("site");
     }
     let path0 = match mode {
@@ -88,15 +98,6 @@ fn start(
         Some(path) if !safe_path => insert_sys_path(runtime, &path),
         _ => Ok(()),
     }
-}
-
-/// Whether `sys.warnoptions` has anything in it (-W, PYTHONWARNINGS, -X dev, -b).
-fn has_warning_options(runtime: &Runtime) -> bool {
-    let options = runtime
-        .import("sys")
-        .and_then(|sys| sys.get_attr("warnoptions"));
-    let count = options.and_then(|list| list.call_method::<usize>("__len__", ()));
-    count.map_or(true, |count| count > 0)
 }
 
 /// `sys.path.insert(0, entry)`.

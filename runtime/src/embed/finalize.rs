@@ -43,8 +43,7 @@ fn stand_in_for_threading(vm: &VirtualMachine) -> PyResult<()> {
     namespace.set_item(STAND_IN_MARK, vm.ctx.true_value.clone().into(), vm)?;
     namespace.set_item(
         "_shutdown",
-        vm.new_function("_shutdown", |vm: &VirtualMachine| take_out_stand_in(vm))
-            .into(),
+        vm.new_function("_shutdown", take_out_stand_in).into(),
         vm,
     )?;
     namespace.set_item(
