@@ -48,10 +48,12 @@ const IN_VARIANT: usize = 1 << 6;
 /// BUILD after the end: the compound is an instance's state.
 const BUILD: usize = 1 << 7;
 
-/// A tuple's announced length is kept in [`Open::flags`] from this bit up.
-const TUPLE_LEN_SHIFT: u32 = 8;
-/// The longest tuple [`Open`] can hold the length of (far more than memory can).
-const MAX_TUPLE_LEN: usize = usize::MAX >> TUPLE_LEN_SHIFT;
+/// The announced length is kept in [`Open::flags`] from this bit up.
+const LEN_SHIFT: u32 = 8;
+/// The longest announced length [`Open`] can hold (far more than memory can): a longer tuple
+/// is an error, a longer list or dict is recorded as this long (the length only sizes the
+/// output there).
+const MAX_LEN: usize = usize::MAX >> LEN_SHIFT;
 
 /// The state of an open list, tuple or dict: two words, so that it is passed and returned in
 /// registers, and kept there once the compound's code is inlined. (With a third word the
@@ -63,7 +65,7 @@ struct Open {
     /// Elements until the open batch closes; where no batch closes (a tuple, one element or
     /// none announced) it counts down from `usize::MAX`, so it also tells how many came.
     until_batch_end: usize,
-    /// The shape, the batching and the flags above, and a tuple's announced length.
+    /// The shape, the batching and the flags above, and the announced length (0 if none).
     flags: usize,
 }
 
@@ -88,8 +90,8 @@ impl Open {
     }
 
     #[inline(always)]
-    fn tuple_len(self) -> usize {
-        self.flags >> TUPLE_LEN_SHIFT
+    fn announced(self) -> usize {
+        self.flags >> LEN_SHIFT
     }
 
     #[inline(always)]
@@ -116,16 +118,18 @@ pub(crate) struct Compound<'a, 'o> {
 
 impl<'a, 'o> Compound<'a, 'o> {
     #[inline(always)]
-    fn open(w: &'a mut Writer<'o>, shape: Shape, batching: Batching) -> Self {
-        Self::open_tuple_like(w, shape, batching, 0, false)
+    fn open(w: &'a mut Writer<'o>, shape: Shape, batching: Batching, len: Option<usize>) -> Self {
+        let announced = len.unwrap_or(0).min(MAX_LEN);
+        Self::open_with_length(w, shape, batching, announced, false)
     }
 
+    /// `announced` is at most [`MAX_LEN`].
     #[inline(always)]
-    fn open_tuple_like(
+    fn open_with_length(
         w: &'a mut Writer<'o>,
         shape: Shape,
         batching: Batching,
-        tuple_len: usize,
+        announced: usize,
         small: bool,
     ) -> Self {
         let until_batch_end = match batching {
@@ -137,7 +141,7 @@ impl<'a, 'o> Compound<'a, 'o> {
             until_batch_end,
             flags: shape as usize
                 | (batching as usize) << BATCHING_SHIFT
-                | tuple_len << TUPLE_LEN_SHIFT,
+                | announced << LEN_SHIFT,
         };
         state.set(SMALL, small);
         state.set(
@@ -168,7 +172,7 @@ impl<'a, 'o> Compound<'a, 'o> {
         w.enter()?;
         w.container_memoized(op::EMPTY_LIST)?;
         let batching = Self::batching(w, len);
-        Ok(Self::open(w, Shape::List, batching))
+        Ok(Self::open(w, Shape::List, batching, len))
     }
 
     #[inline(always)]
@@ -181,18 +185,18 @@ impl<'a, 'o> Compound<'a, 'o> {
             // The do-while loop: a MARK before the first batch, whatever follows.
             w.enc.op(op::MARK);
         }
-        Ok(Self::open(w, Shape::Dict, batching))
+        Ok(Self::open(w, Shape::Dict, batching, len))
     }
 
     #[inline(always)]
     pub(super) fn tuple(w: &'a mut Writer<'o>, len: usize) -> Result<Self, Error> {
-        if len > MAX_TUPLE_LEN {
+        if len > MAX_LEN {
             return Err(Error::msg(format!("a tuple of length {len} is too long")));
         }
         w.start()?;
         w.enter()?;
         let small = len > 0 && w.enc.tuple_begin(len);
-        Ok(Self::open_tuple_like(
+        Ok(Self::open_with_length(
             w,
             Shape::Tuple,
             Batching::Single,
@@ -213,7 +217,7 @@ impl<'a, 'o> Compound<'a, 'o> {
         w.instance_of(module, qualname)?;
         if len == 0 {
             w.enter()?;
-            return Ok(Self::open(w, Shape::Dict, Batching::Empty));
+            return Ok(Self::open(w, Shape::Dict, Batching::Empty, None));
         }
         let mut state = Self::dict(w, Some(len))?;
         state.top().set(BUILD, true);
@@ -296,7 +300,7 @@ impl<'a, 'o> Compound<'a, 'o> {
     #[inline(always)]
     fn finish_tuple(self) -> Result<(), Error> {
         let top = self.state;
-        let (len, small) = (top.tuple_len(), top.has(SMALL));
+        let (len, small) = (top.announced(), top.has(SMALL));
         // A tuple never closes a batch, so the countdown tells how many elements came.
         let count = usize::MAX - top.until_batch_end;
         if count != len {
@@ -318,7 +322,8 @@ impl<'a, 'o> Compound<'a, 'o> {
 }
 
 /// A batch closes: APPEND/SETITEM in protocol 0, APPENDS/SETITEMS after 1000; returns the
-/// state for the next batch. The state goes in and out by value: were its address taken, it
+/// state for the next batch. The outermost list's or dict's first batch also sizes the output
+/// for the rest ([`Writer::reserve_for_the_rest`]). The state goes in and out by value: were its address taken, it
 /// could not stay in registers, and every compound would be copied through memory.
 #[inline(never)]
 fn batch_end(w: &mut Writer, mut top: Open) -> Open {
@@ -333,6 +338,9 @@ fn batch_end(w: &mut Writer, mut top: Open) -> Open {
     }
     top.until_batch_end = BATCH_SIZE;
     w.enc.op(many);
+    if w.depth == 1 {
+        w.reserve_for_the_rest(top.announced());
+    }
     if top.shape() == Shape::Dict {
         w.enc.op(op::MARK);
     } else {
