@@ -36,7 +36,8 @@
 //! ```
 #![deny(missing_docs)]
 // One module writes into a vector's spare room (encoder::staged, where the reason and the
-// proof live); anything else unsafe is refused.
+// proof live), and the serde writer's fast-path check tells the compiler how much room there
+// is (serde::ser, `Writer::fast`, with its proof); anything else unsafe is refused.
 #![deny(unsafe_code)]
 
 pub mod compat;

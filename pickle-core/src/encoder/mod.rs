@@ -200,6 +200,12 @@ impl Encoder {
         self.out.len()
     }
 
+    /// Bytes the output buffer holds room for beyond [`Self::len`] without growing.
+    #[inline(always)]
+    pub fn spare_capacity(&self) -> usize {
+        self.out.capacity() - self.out.len()
+    }
+
     /// Whether nothing has been written yet.
     pub fn is_empty(&self) -> bool {
         self.out.is_empty()

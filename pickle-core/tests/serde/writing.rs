@@ -331,6 +331,44 @@ fn a_failing_stream_is_an_io_error_of_its_kind() {
     assert_eq!(owned.to_string(), "disk full");
 }
 
+/// A list that goes on after its elements fail, as a careless `Serialize` might.
+struct Stubborn(usize);
+
+impl Serialize for Stubborn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0))?;
+        let mut first_error = None;
+        for i in 0..self.0 {
+            if let Err(e) = seq.serialize_element(&(i as f64, "x".repeat(i % 40))) {
+                first_error.get_or_insert(e);
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => seq.end(),
+        }
+    }
+}
+
+#[test]
+fn writing_on_after_the_stream_failed_is_still_an_io_error() {
+    use pickle_core::serde::ErrorKind;
+    // The stream takes the first frame and refuses the rest; the value ignores each refusal
+    // and writes on, over the output the writer kept (where the writer must not count on
+    // the room the output had before the frame was taken out).
+    for proto in [2, 4] {
+        let err = to_writer(Full { room: 70_000 }, &Stubborn(20_000), proto).unwrap_err();
+        let ErrorKind::Io(io) = err.kind() else {
+            panic!("not an I/O error: {err:?}")
+        };
+        assert_eq!(
+            io.kind(),
+            std::io::ErrorKind::StorageFull,
+            "protocol {proto}"
+        );
+    }
+}
+
 /// A row whose fields go through the writer's slow paths: a big integer and a persistent id.
 #[derive(Serialize, serde::Deserialize, PartialEq, Debug)]
 struct Unusual {

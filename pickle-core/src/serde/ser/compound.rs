@@ -139,9 +139,7 @@ impl<'a, 'o> Compound<'a, 'o> {
         };
         let mut state = Open {
             until_batch_end,
-            flags: shape as usize
-                | (batching as usize) << BATCHING_SHIFT
-                | announced << LEN_SHIFT,
+            flags: shape as usize | (batching as usize) << BATCHING_SHIFT | announced << LEN_SHIFT,
         };
         state.set(SMALL, small);
         state.set(
@@ -168,18 +166,14 @@ impl<'a, 'o> Compound<'a, 'o> {
 
     #[inline(always)]
     pub(super) fn list(w: &'a mut Writer<'o>, len: Option<usize>) -> Result<Self, Error> {
-        w.start()?;
-        w.enter()?;
-        w.container_memoized(op::EMPTY_LIST)?;
+        w.open_container(op::EMPTY_LIST)?;
         let batching = Self::batching(w, len);
         Ok(Self::open(w, Shape::List, batching, len))
     }
 
     #[inline(always)]
     pub(super) fn dict(w: &'a mut Writer<'o>, len: Option<usize>) -> Result<Self, Error> {
-        w.start()?;
-        w.enter()?;
-        w.container_memoized(op::EMPTY_DICT)?;
+        w.open_container(op::EMPTY_DICT)?;
         let batching = Self::batching(w, len);
         if batching == Batching::Batches {
             // The do-while loop: a MARK before the first batch, whatever follows.

@@ -31,6 +31,9 @@ const MAX_DEPTH: usize = 1000;
 const ADDRESS_SLOTS: usize = 256;
 /// Slots of the address cache looked at for one name.
 const ADDRESS_PROBES: usize = 8;
+/// Output room every fast path can count on (see [`Writer::fast`]): more than any one
+/// object's fixed-size writes (a float's 9 bytes, a dict's 3).
+const ROOM: usize = 64;
 /// The most output room reserved ahead of need from an estimate (see
 /// [`Writer::reserve_for_the_rest`]); past it, the output grows by doubling.
 const MAX_RESERVE_AHEAD: usize = 256 << 20;
@@ -111,9 +114,10 @@ pub(crate) struct Writer<'o> {
     /// Whether the output was sized for the outermost container's rest.
     reserved_ahead: bool,
     /// The output length below which an object needs no look beyond its own bytes: no frame
-    /// to close, nothing to hand to the stream, no pending newtype, and a protocol of 2 or
-    /// more (whose scalars the fast paths write). 0 while any of that is not so, so that each
-    /// object takes the slow path. One comparison then gates every object's fast path.
+    /// to close, nothing to hand to the stream, no pending newtype, a protocol of 2 or more
+    /// (whose scalars the fast paths write), and [`ROOM`] bytes of room in the output. 0
+    /// while any of that is not so, so that each object takes the slow path. One comparison
+    /// then gates every object's fast path. Set only by [`Self::next_check`], or to 0.
     check_at: usize,
 }
 
@@ -148,10 +152,26 @@ impl<'o> Writer<'o> {
         Ok(())
     }
 
-    /// Whether the next object may take its fast path (see `check_at`).
+    /// Whether the next object may take its fast path (see `check_at`). Where it may, the
+    /// compiler is told that [`ROOM`] bytes of output room are there, so the first write
+    /// after the check asks no more.
     #[inline(always)]
+    #[allow(unsafe_code)]
     fn fast(&self) -> bool {
-        self.enc.len() < self.check_at
+        let fast = self.enc.len() < self.check_at;
+        if fast {
+            debug_assert!(self.enc.spare_capacity() > ROOM && self.enc.proto() >= 2);
+            // SAFETY: a nonzero `check_at` is at most the output's capacity less ROOM
+            // (`next_check`, the only place it is set to anything but 0, reserves and
+            // bounds it so). The capacity only grows afterwards: the output is replaced only
+            // when committed frames are taken out, with `check_at` zeroed first
+            // (`boundary_slow`), and when the pickle is done. So `len < check_at` leaves more
+            // than ROOM bytes spare.
+            unsafe { std::hint::assert_unchecked(self.enc.spare_capacity() > ROOM) };
+            // SAFETY: `next_check` gives 0 below protocol 2, and the protocol never changes.
+            unsafe { std::hint::assert_unchecked(self.enc.proto() >= 2) };
+        }
+        fast
     }
 
     /// Where CPython's `save` starts: a full frame is closed (and handed to the stream). Most
@@ -169,6 +189,9 @@ impl<'o> Writer<'o> {
     /// closed frames (or, unframed, 64 KiB) to the stream, and sets the next `check_at`.
     #[inline(never)]
     fn boundary_slow(&mut self) -> Result<(), Error> {
+        // Zeroed before the output may be replaced: were the stream's error ignored by the
+        // value being written, nothing would count on room the new output lacks.
+        self.check_at = 0;
         let committed = self.enc.opcode_boundary();
         if let Some(sink) = self.sink.as_mut() {
             let unframed = self.enc.proto() < 4 && self.enc.len() >= FLUSH_SIZE;
@@ -180,12 +203,16 @@ impl<'o> Writer<'o> {
         Ok(())
     }
 
-    /// The output length at which [`Self::boundary`] must next look.
-    fn next_check(&self) -> usize {
+    /// The output length at which [`Self::boundary`] must next look; before it, [`ROOM`]
+    /// bytes are spare.
+    fn next_check(&mut self) -> usize {
         if self.pending != Pending::Nothing || self.enc.proto() < 2 {
             return 0;
         }
-        let frame = self.enc.boundary_at();
+        // Twice the room, so that the fast paths have ROOM bytes to go before the next look.
+        self.enc.reserve(2 * ROOM);
+        let room_ends = self.enc.len() + self.enc.spare_capacity() - ROOM;
+        let frame = self.enc.boundary_at().min(room_ends);
         if self.sink.is_some() && self.enc.proto() < 4 {
             return frame.min(FLUSH_SIZE);
         }
@@ -231,6 +258,25 @@ impl<'o> Writer<'o> {
         Ok(self.enc.memo_put(idx)?)
     }
 
+    /// The start of a list or dict (`code`, EMPTY_LIST or EMPTY_DICT): one level deeper,
+    /// the empty container and its memo entry. The fast path is one check.
+    #[inline(always)]
+    fn open_container(&mut self, code: u8) -> Result<(), Error> {
+        if self.fast() && self.depth < MAX_DEPTH {
+            self.depth += 1;
+            let idx = self.next_memo();
+            return Ok(self.enc.op_memoized(code, idx)?);
+        }
+        self.open_container_slow(code)
+    }
+
+    #[inline(never)]
+    fn open_container_slow(&mut self, code: u8) -> Result<(), Error> {
+        self.start()?;
+        self.enter()?;
+        self.container_memoized(code)
+    }
+
     /// An empty list or dict (`code`, EMPTY_LIST or EMPTY_DICT) and its memo entry; MARK
     /// LIST or MARK DICT in protocol 0.
     #[inline(always)]
@@ -250,22 +296,24 @@ impl<'o> Writer<'o> {
     /// A string CPython interns: written once, then fetched from the memo.
     #[inline(always)]
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
-        self.boundary()?;
-        let address = text.as_ptr() as usize;
-        let slot = address_slot(address);
-        let (cached, len, idx) = self.address_cache[slot];
-        if cached == address && len == text.len() {
-            return Ok(self.enc.memo_get(idx)?);
+        if self.fast() {
+            let (cached, len, idx) = self.address_cache[address_slot(text.as_ptr() as usize)];
+            if cached == text.as_ptr() as usize && len == text.len() {
+                return Ok(self.enc.memo_get(idx)?);
+            }
         }
-        self.interned_uncached(text, slot)
+        self.interned_uncached(text)
     }
 
-    /// [`Self::interned`] past its first slot: the next slots, then the name by text, else
-    /// written and memoised. A name new to the cache takes the first free slot probed; with
-    /// none free (hundreds of names) it is found by text each time.
+    /// [`Self::interned`] past its fast path: at a boundary, or past the name's first slot:
+    /// the next slots, then the name by text, else written and memoised. A name new to the
+    /// cache takes the first free slot probed; with none free (hundreds of names) it is
+    /// found by text each time.
     #[inline(never)]
-    fn interned_uncached(&mut self, text: &'o str, first: usize) -> Result<(), Error> {
+    fn interned_uncached(&mut self, text: &'o str) -> Result<(), Error> {
+        self.boundary()?;
         let key = (text.as_ptr() as usize, text.len());
+        let first = address_slot(key.0);
         let mut free = None;
         for probe in 0..ADDRESS_PROBES {
             let slot = (first + probe) % ADDRESS_SLOTS;
@@ -555,7 +603,11 @@ impl<'a, 'o> ser::Serializer for &'a mut Writer<'o> {
 
     #[inline(always)]
     fn serialize_unit(self) -> Result<(), Error> {
-        self.start()?;
+        if self.fast() {
+            self.enc.none();
+            return Ok(());
+        }
+        self.start_slow()?;
         self.enc.none();
         Ok(())
     }
