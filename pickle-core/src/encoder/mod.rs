@@ -9,7 +9,7 @@ mod memo;
 mod staged;
 
 pub use memo::IdMemo;
-use staged::{STAGED_PAYLOAD_MAX, append_fixed, append_staged};
+use staged::{STAGED_PAYLOAD_MAX, append_fixed, append_packed, append_staged};
 
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
@@ -504,6 +504,26 @@ impl Encoder {
             op::LONG_BINGET,
             "memo id too large for LONG_BINGET",
         )
+    }
+
+    /// The memo fetch of entry `idx` (BINGET or LONG_BINGET) packed for
+    /// [`Self::put_packed`]: its bytes little-endian, its length in the top byte. None in
+    /// protocol 0 (the index is text there) or past LONG_BINGET's range.
+    pub fn memo_get_packed(&self, idx: usize) -> Option<u64> {
+        let (code, len): ([u8; 5], u64) = match (self.bin(), u32::try_from(idx)) {
+            (false, _) | (true, Err(_)) => return None,
+            (true, Ok(idx)) if idx < 256 => ([op::BINGET, idx as u8, 0, 0, 0], 2),
+            (true, Ok(idx)) => (header4(op::LONG_BINGET, idx), 5),
+        };
+        let mut word = [0; 8];
+        word[..5].copy_from_slice(&code);
+        Some(u64::from_le_bytes(word) | len << 56)
+    }
+
+    /// Appends an opcode packed by [`Self::memo_get_packed`].
+    #[inline(always)]
+    pub fn put_packed(&mut self, packed: u64) {
+        append_packed(&mut self.out, packed);
     }
 
     /// BINGET/BINPUT and their four-byte forms inline, the rest out of line: small enough

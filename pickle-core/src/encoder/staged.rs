@@ -52,6 +52,19 @@ pub(super) fn append_fixed<const N: usize>(out: &mut Vec<u8>, bytes: [u8; N]) {
     unsafe { out.set_len(start + N) };
 }
 
+/// Appends the first `packed >> 56` bytes (at most 7) of `packed`'s little-endian bytes:
+/// one 8-byte store, the unused bytes landing in spare room past the new length.
+#[inline(always)]
+pub(super) fn append_packed(out: &mut Vec<u8>, packed: u64) {
+    let len = (packed >> 56) as usize & 7;
+    out.reserve(8);
+    let start = out.len();
+    out.spare_capacity_mut()[..8].write_copy_of_slice(&packed.to_le_bytes());
+    // SAFETY: 8 bytes of spare room were reserved and written just now, and `len` is at
+    // most 7 (masked).
+    unsafe { out.set_len(start + len) };
+}
+
 /// Writes `src` (at most 32 bytes) to the front of `dst` (at least 32 bytes) as two copies
 /// of one fixed size that overlap as needed, so every byte of `dst[..src.len()]` is written.
 #[inline(always)]
@@ -77,6 +90,14 @@ fn copy_short(dst: &mut [MaybeUninit<u8>], src: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_packed_opcode_appends_its_own_length() {
+        let mut out = vec![0xaa];
+        append_packed(&mut out, u64::from_le_bytes([b'h', 7, 1, 2, 3, 4, 5, 2]));
+        append_packed(&mut out, u64::from_le_bytes([b'j', 1, 2, 3, 4, 9, 9, 5]));
+        assert_eq!(out, [0xaa, b'h', 7, b'j', 1, 2, 3, 4]);
+    }
 
     #[test]
     fn every_payload_length_comes_out_whole() {

@@ -77,6 +77,27 @@ pub fn to_writer<W: Write, T: Serialize + ?Sized>(
     Ok(())
 }
 
+/// A name in the address cache.
+#[derive(Clone, Copy)]
+struct CachedName {
+    /// Where its text starts; 0 for a free slot.
+    address: usize,
+    len: usize,
+    /// Its memo entry.
+    idx: usize,
+    /// Its memo fetch packed by [`Encoder::memo_get_packed`] (0 in protocol 0).
+    fetch: u64,
+}
+
+impl CachedName {
+    const FREE: Self = CachedName {
+        address: 0,
+        len: 0,
+        idx: 0,
+        fetch: 0,
+    };
+}
+
 /// What the next `serialize_bytes` or `serialize_str` is, inside a reserved newtype.
 #[derive(Clone, Copy, PartialEq)]
 enum Pending {
@@ -96,12 +117,12 @@ pub(crate) struct Writer<'o> {
     memo_len: usize,
     /// Interned strings (field, variant, module and class names) by text.
     interned: FxHashMap<&'o str, usize>,
-    /// The first names met, by address and length: (address, length, memo index), open
-    /// addressing from a hash of the address, never evicted (address 0 marks a free slot).
-    /// A struct's field names are the same `&'static str`s in every record, so the table
-    /// above (hashing and comparing text) is asked once per name, not once per field
-    /// written; a name found in its first slot costs a multiplication and two comparisons.
-    address_cache: [(usize, usize, usize); ADDRESS_SLOTS],
+    /// The first names met, by address and length, open addressing from a hash of the
+    /// address, never evicted (address 0 marks a free slot). A struct's field names are the
+    /// same `&'static str`s in every record, so the table above (hashing and comparing text)
+    /// is asked once per name, not once per field written; a name found in its first slot
+    /// costs a multiplication, two comparisons and one store of its memo fetch.
+    address_cache: [CachedName; ADDRESS_SLOTS],
     /// Globals by module and name.
     globals: FxHashMap<(&'o str, &'o str), usize>,
     /// CPython's one-object strings: index 0 the empty string, 1 + c the character c.
@@ -134,7 +155,7 @@ impl<'o> Writer<'o> {
             sink,
             memo_len: 0,
             interned: FxHashMap::default(),
-            address_cache: [(0, 0, 0); ADDRESS_SLOTS],
+            address_cache: [CachedName::FREE; ADDRESS_SLOTS],
             globals: FxHashMap::default(),
             single_str: [None; 257],
             single_bytes: [None; 257],
@@ -297,9 +318,11 @@ impl<'o> Writer<'o> {
     #[inline(always)]
     fn interned(&mut self, text: &'o str) -> Result<(), Error> {
         if self.fast() {
-            let (cached, len, idx) = self.address_cache[address_slot(text.as_ptr() as usize)];
-            if cached == text.as_ptr() as usize && len == text.len() {
-                return Ok(self.enc.memo_get(idx)?);
+            let cached = &self.address_cache[address_slot(text.as_ptr() as usize)];
+            // A cached name's fetch is packed whenever the fast path runs (protocol 2+).
+            if cached.address == text.as_ptr() as usize && cached.len == text.len() {
+                self.enc.put_packed(cached.fetch);
+                return Ok(());
             }
         }
         self.interned_uncached(text)
@@ -317,11 +340,11 @@ impl<'o> Writer<'o> {
         let mut free = None;
         for probe in 0..ADDRESS_PROBES {
             let slot = (first + probe) % ADDRESS_SLOTS;
-            let (cached, len, idx) = self.address_cache[slot];
-            if (cached, len) == key {
-                return Ok(self.enc.memo_get(idx)?);
+            let cached = self.address_cache[slot];
+            if (cached.address, cached.len) == key {
+                return Ok(self.enc.memo_get(cached.idx)?);
             }
-            if cached == 0 {
+            if cached.address == 0 {
                 free = Some(slot);
                 break;
             }
@@ -338,8 +361,19 @@ impl<'o> Writer<'o> {
                 idx
             }
         };
+        // A name whose fetch cannot be packed (protocol 0: fast paths never run there) is
+        // cached without it; one past LONG_BINGET's range, not at all.
+        let fetch = match (self.enc.bin(), self.enc.memo_get_packed(idx)) {
+            (true, None) => return Ok(()),
+            (_, fetch) => fetch.unwrap_or(0),
+        };
         if let Some(slot) = free {
-            self.address_cache[slot] = (key.0, key.1, idx);
+            self.address_cache[slot] = CachedName {
+                address: key.0,
+                len: key.1,
+                idx,
+                fetch,
+            };
         }
         Ok(())
     }
