@@ -273,7 +273,10 @@ impl Encoder {
     /// One opcode byte with no argument.
     #[inline(always)]
     pub fn op(&mut self, code: u8) {
-        self.out.push(code);
+        // As `put`, not `push`: a caller that knows the room there (the serde writer tells
+        // the compiler `capacity - len > ROOM`) then writes with no check; `push` compares
+        // `len == capacity`, which the compiler does not derive from that.
+        self.put([code]);
     }
 
     /// `None`.
