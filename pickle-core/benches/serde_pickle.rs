@@ -152,24 +152,26 @@ for byte, against `serde_pickle::to_vec`, protocol 3 or 2, no memo). Medians in 
 Encoding writes what CPython writes: a memo entry for every string, list, tuple and dict, a
 memo reference for each repeated key (found by the name's address), a frame check before each
 object; serde-pickle writes each key in full and keeps no memo, so it writes twice the bytes
-(2.6 MB against 1.3 MB at protocol 4) with fewer instructions per record: counted with
-cachegrind over the 20,000 records at protocol 4, about 1,010 instructions a record here
-against 830 (its memcpy calls included). The two encode at close speeds, serde-pickle ahead
-in most runs: 0.7x to 1.17x per protocol over two days' runs on this machine (a fresh output
-buffer's page faults weigh more for serde-pickle, which faults in twice the pages), and the
-code's placement in the binary moves it too (serde-pickle's own encode went from 0.78 to 0.66
-ms, best of 30, after an unrelated change to pickle-core's writer). No single cost leads the profile; the difference is spread over
-the memo, the frame checks and the nesting count, a few instructions each per object. What
-brought one encode from 5.1 to about 0.9 ms in a loop of encodes: an error type one pointer
+(2.6 MB against 1.3 MB at protocol 4). Counted with cachegrind over the 20,000 records: about
+750 instructions a record here at protocol 4 and 860 at protocol 2, against serde-pickle's
+720 to 840 (its memcpy calls included; which of the two depends on what the compiler inlined
+into the record's code in that build). Timings move with the code's placement in the binary
+too (serde-pickle's own encode has gone from 0.78 to 0.66 ms, and to twice that in a scratch
+binary, with unrelated changes to pickle-core), so compare the ratios of one run. What
+brought one encode from 5.1 to about 0.6 ms in a loop of encodes: an error type one pointer
 wide (every call's result in a register), a compound's state as plain words (byte-wide flags
 written one by one and read back as a word stalled the processor once per compound), one
-comparison gating each object's fast path (frames, streaming, pending newtypes and old
-protocols all move the limit it compares against), scalars and opcode-plus-memo pairs written
-as fixed-size stores without a call, interned names cached by address with probing (a
-direct-mapped cache let two field names evict each other on every record), shape-specific
-ends and stack checks out of line (so the per-element code is small enough to inline). Sizing
-the output from the first elements was tried and lost: one large fresh allocation faults in
-every page, where doubling reuses freed blocks.
+comparison gating each object's whole fast path (frames, streaming, pending newtypes, old
+protocols and the output's spare room all move the limit it compares against, so the
+compiler is told after it that the room is there and the writes that follow check nothing),
+scalars and opcode-plus-memo pairs written as fixed-size stores without a call, a bool's
+opcode chosen by arithmetic (a branch on alternating data was mispredicted), interned names
+cached by address with probing and their memo fetch kept ready to store, shape-specific ends
+and stack checks out of line (so the per-element code is small enough to inline), and the
+outermost list sized for the rest after its first 1,000 elements (no copy of the output at
+each doubling: 100 instructions a record; an earlier session judged such sizing a loss, as a
+large fresh allocation faults in every page, but two runs each way here put it even to
+slightly ahead in this table, and 9% ahead in a loop of encodes).
 "
     );
     println!(
@@ -182,7 +184,7 @@ every page, where doubling reuses freed blocks.
         let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let [od, sd, oe, se] = measure_typed(&data, proto);
         println!(
-            "| {proto} | {od:.1} | {sd:.1} | {:.1}x | {oe:.1} | {se:.1} | {:.2}x |",
+            "| {proto} | {od:.1} | {sd:.1} | {:.1}x | {oe:.2} | {se:.2} | {:.2}x |",
             sd / od,
             se / oe
         );

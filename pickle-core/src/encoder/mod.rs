@@ -485,13 +485,25 @@ impl Encoder {
         Ok(())
     }
 
-    /// A one-byte opcode and the memo store of what it made at `idx`: from protocol 4 both in
-    /// one write (the usual case), else [`Self::memo_put`]'s store after the opcode.
+    /// A one-byte opcode and the memo store of what it made at `idx`, both in one write
+    /// (MEMOIZE, BINPUT or LONG_BINPUT); in protocol 0, [`Self::memo_put`]'s PUT after it.
     #[inline(always)]
     pub fn op_memoized(&mut self, code: u8, idx: usize) -> Result<(), PickleError> {
         if self.proto >= 4 {
             self.put([code, op::MEMOIZE]);
             return Ok(());
+        }
+        // Protocols 1 to 3: the opcode and BINPUT or LONG_BINPUT in one store as well.
+        if self.bin() {
+            if idx < 256 {
+                self.put([code, op::BINPUT, idx as u8]);
+                return Ok(());
+            }
+            if let Ok(wide) = u32::try_from(idx) {
+                let [put, a, b, c, d] = header4(op::LONG_BINPUT, wide);
+                self.put([code, put, a, b, c, d]);
+                return Ok(());
+            }
         }
         self.op(code);
         self.memo_put(idx)

@@ -317,8 +317,9 @@ impl<'a, 'o> Compound<'a, 'o> {
 
 /// A batch closes: APPEND/SETITEM in protocol 0, APPENDS/SETITEMS after 1000; returns the
 /// state for the next batch. The outermost list's or dict's first batch also sizes the output
-/// for the rest ([`Writer::reserve_for_the_rest`]). The state goes in and out by value: were its address taken, it
-/// could not stay in registers, and every compound would be copied through memory.
+/// for the rest ([`Writer::reserve_for_the_rest`]). The state goes in and out by value: were
+/// its address taken, it could not stay in registers, and every compound would be copied
+/// through memory.
 #[inline(never)]
 fn batch_end(w: &mut Writer, mut top: Open) -> Open {
     let (one, many) = match top.shape() {
