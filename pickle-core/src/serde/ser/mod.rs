@@ -850,4 +850,53 @@ mod tests {
         assert_eq!(room_ahead(1 << 30, 1 << 20), MAX_RESERVE_AHEAD);
         assert_eq!(room_ahead(1_000, usize::MAX), MAX_RESERVE_AHEAD);
     }
+
+    /// Three names of one text length whose addresses share an address-cache slot.
+    fn three_names_in_one_slot(text: &'static str) -> [&'static str; 3] {
+        let len = 3;
+        let mut by_slot: FxHashMap<usize, Vec<&'static str>> = FxHashMap::default();
+        for start in 0..text.len() - len {
+            let name = &text[start..start + len];
+            let names = by_slot
+                .entry(address_slot(name.as_ptr() as usize))
+                .or_default();
+            names.push(name);
+            if let [a, b, c] = names[..] {
+                return [a, b, c];
+            }
+        }
+        unreachable!("no slot took three of {} names", text.len())
+    }
+
+    #[test]
+    fn names_sharing_a_cache_slot_are_each_fetched_from_their_own_memo_entry() {
+        let text: &'static str = "abcdefghijklmnopqrstuvwxyz".repeat(400).leak();
+        let names = three_names_in_one_slot(text);
+        let options = SerOptions::from(4);
+        let mut w = Writer::new(&options, None).unwrap();
+        w.enc.begin();
+        // Each name's first appearance writes it and memoises it (entries 0, 1, 2), the
+        // second and third in the slots after their hash's; then each is fetched twice: the
+        // first from its slot (the inline path), the others by probing. (A second slot
+        // looked at inline cost 3 instructions a name, more than the probing it saves, as
+        // few structs have two names in one slot.)
+        for name in names.iter().chain(&names).chain(&names) {
+            w.interned(name).unwrap();
+        }
+        w.enc.end();
+        let mut body = vec![];
+        for name in names {
+            body.extend([op::SHORT_BINUNICODE, 3]);
+            body.extend(name.as_bytes());
+            body.push(op::MEMOIZE);
+        }
+        for _ in 0..2 {
+            body.extend([op::BINGET, 0, op::BINGET, 1, op::BINGET, 2]);
+        }
+        body.push(op::STOP);
+        let mut expected = vec![op::PROTO, 4, op::FRAME];
+        expected.extend((body.len() as u64).to_le_bytes());
+        expected.extend(body);
+        assert_eq!(w.enc.take_output(), expected);
+    }
 }
