@@ -11,12 +11,12 @@ use pickle_core::text::code_points;
 use rustpython_common::str::ascii::AsciiStr;
 use rustpython_common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::builtins::{
-    PyBaseExceptionRef, PyByteArray, PyDict, PyFrozenSet, PyList, PySet, PyStr, PyStrRef, PyTuple,
-    PyType,
+    PyBaseExceptionRef, PyByteArray, PyDict, PyDictRef, PyFrozenSet, PyList, PySet, PyStr,
+    PyStrRef, PyTuple, PyType,
 };
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{
-    AsObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, identifier,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, identifier,
 };
 
 /// A load error: from the decoder, or raised by Python code the load ran.
@@ -105,6 +105,8 @@ pub(crate) struct VmBuilder<'a> {
     proto: u8,
     lookups: Lookups,
     attribute_names: super::attribute_names::AttributeNames,
+    /// The builtins module's dict, looked up once (see [`Self::set_in_exact`]).
+    builtins_dict: PyDictRef,
 }
 
 impl<'a> VmBuilder<'a> {
@@ -117,7 +119,20 @@ impl<'a> VmBuilder<'a> {
             proto: 0,
             lookups: Lookups::default(),
             attribute_names: Default::default(),
+            builtins_dict: vm.builtins.dict(),
         }
+    }
+
+    /// `dict[key] = value` for an exact dict. `PyDict::set_item` asks at each call whether
+    /// the dict is the builtins module's (writes into that one are counted, for
+    /// `_testinternalcapi`), a look-up of that module's dict that took 3% of a records load;
+    /// the builder looked it up once.
+    fn set_in_exact(&self, dict: &Py<PyDict>, key: &PyObject, value: PyObjectRef) -> PyResult<()> {
+        let vm = self.vm;
+        if dict.as_object().is(self.builtins_dict.as_object()) {
+            return dict.set_item(key, value, vm);
+        }
+        dict.inner_setitem(key, value, vm)
     }
 
     /// A builder that resolves names as a load at protocol `proto` does (the protocol an
@@ -326,7 +341,7 @@ impl<'a> VmBuilder<'a> {
                     None => key,
                 };
                 match exact {
-                    Some(d) => d.set_item(&*key, value, vm)?,
+                    Some(d) => self.set_in_exact(d, &key, value)?,
                     None => inst_dict.set_item(&*key, value, vm)?,
                 }
             }
@@ -471,7 +486,7 @@ impl Builder for VmBuilder<'_> {
     fn dict(&mut self, pairs: Vec<PyObjectRef>) -> Made {
         let dict = self.vm.ctx.new_dict();
         for pair in pairs.chunks_exact(2) {
-            dict.set_item(&*pair[0], pair[1].clone(), self.vm)?;
+            self.set_in_exact(&dict, &pair[0], pair[1].clone())?;
         }
         Ok(dict.into())
     }
@@ -520,7 +535,7 @@ impl Builder for VmBuilder<'_> {
         let mut pairs = pairs;
         while let (Some(key), Some(value)) = (pairs.next(), pairs.next()) {
             match exact {
-                Some(d) => d.set_item(&*key, value, vm)?,
+                Some(d) => self.set_in_exact(d, &key, value)?,
                 None => dict.set_item(&*key, value, vm)?,
             }
         }
