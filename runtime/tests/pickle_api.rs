@@ -698,3 +698,29 @@ fn each_dumps_starts_with_an_empty_memo_even_when_a_reduce_dumps_inside_it() {
          X\\x06\\x00\\x00\\x00latin1q\\x05\\x86q\\x06Rq\\x07\\x85q\\x08Rq\\th\\x01e.'\n"
     );
 }
+
+#[test]
+fn build_finds_setstate_wherever_getattr_does() {
+    // On the class, on the instance (set by `__new__`, before BUILD), through `__getattr__`,
+    // or nowhere (the state updates `__dict__`): as CPython 3.13 prints it.
+    let out = run(
+        "class OnClass:\n    def __setstate__(self, state): self.got = ('class', state)\n\
+        class OnInstance:\n    def __new__(cls):\n        self = object.__new__(cls)\n        \
+        self.__setstate__ = lambda state: setattr(self, 'got', ('instance', state))\n        \
+        return self\n    def __reduce__(self): return (OnInstance, (), {'a': 1})\n\
+        class ByGetattr:\n    def __getattr__(self, name):\n        if name == '__setstate__':\n            \
+        return lambda state: setattr(self, 'got', ('getattr', state))\n        raise AttributeError(name)\n\
+        class Plain:\n    pass\n\
+        for cls in (OnClass, ByGetattr, Plain):\n    o = cls(); o.a = 1\n    \
+        print(cls.__name__, sorted(pickle.loads(pickle.dumps(o, 2)).__dict__.items()))\n\
+        o = pickle.loads(pickle.dumps(OnInstance(), 2))\n\
+        print('OnInstance', o.got)",
+    );
+    assert_eq!(
+        out,
+        "OnClass [('got', ('class', {'a': 1}))]\n\
+         ByGetattr [('got', ('getattr', {'a': 1}))]\n\
+         Plain [('a', 1)]\n\
+         OnInstance ('instance', {'a': 1})\n"
+    );
+}

@@ -123,6 +123,31 @@ impl<'a> VmBuilder<'a> {
         }
     }
 
+    /// `getattr(obj, '__setstate__', None)`. Most classes have none, and where the class's
+    /// attribute look-up is object's own, what the VM's look-up would do then is one look in
+    /// the instance's dict; done here, it skips the VM's search of its table of interned
+    /// names for the name (already interned) on every BUILD.
+    fn setstate_of(&self, obj: &PyObject) -> PyResult<Option<PyObjectRef>> {
+        let vm = self.vm;
+        let name = identifier!(vm, __setstate__);
+        let cls = obj.class();
+        // Slots compared by address, as the VM's own `get_attribute_opt` tells object's
+        // look-up from a class's own.
+        let object_getattro = vm.ctx.types.object_type.slots.getattro.load();
+        let generic =
+            cls.slots.getattro.load().map(|f| f as usize) == object_getattro.map(|f| f as usize);
+        if !generic || cls.get_attr(name).is_some() {
+            return vm.get_attribute_opt(obj, name);
+        }
+        let Some(dict) = obj.dict() else {
+            return Ok(None);
+        };
+        match dict.get_item_opt(name, vm) {
+            Err(e) if e.fast_isinstance(vm.ctx.exceptions.attribute_error) => Ok(None),
+            found => found,
+        }
+    }
+
     /// `dict[key] = value` for an exact dict. `PyDict::set_item` asks at each call whether
     /// the dict is the builtins module's (writes into that one are counted, for
     /// `_testinternalcapi`), a look-up of that module's dict that took 3% of a records load;
@@ -612,7 +637,7 @@ impl Builder for VmBuilder<'_> {
         if self.opts.noload {
             return Ok(());
         }
-        if let Some(setstate) = vm.get_attribute_opt(obj, identifier!(vm, __setstate__))? {
+        if let Some(setstate) = self.setstate_of(obj)? {
             setstate.call((state,), vm)?;
             return Ok(());
         }
