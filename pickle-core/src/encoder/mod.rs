@@ -494,16 +494,8 @@ impl Encoder {
             return Ok(());
         }
         // Protocols 1 to 3: the opcode and BINPUT or LONG_BINPUT in one store as well.
-        if self.bin() {
-            if idx < 256 {
-                self.put([code, op::BINPUT, idx as u8]);
-                return Ok(());
-            }
-            if let Ok(wide) = u32::try_from(idx) {
-                let [put, a, b, c, d] = header4(op::LONG_BINPUT, wide);
-                self.put([code, put, a, b, c, d]);
-                return Ok(());
-            }
+        if self.binary_memo_op(Some(code), idx, op::BINPUT, op::LONG_BINPUT) {
+            return Ok(());
         }
         self.op(code);
         self.memo_put(idx)
@@ -521,18 +513,20 @@ impl Encoder {
         )
     }
 
-    /// The memo fetch of entry `idx` (BINGET or LONG_BINGET) packed for
-    /// [`Self::put_packed`]: its bytes little-endian, its length in the top byte. None in
-    /// protocol 0 (the index is text there) or past LONG_BINGET's range.
+    /// The memo fetch of entry `idx`, as [`Self::memo_get`] writes it, packed for
+    /// [`Self::put_packed`] (for a caller that keeps it to write many times): its bytes
+    /// little-endian, their number in the top byte. None where it is longer than 7 bytes (a
+    /// large index as protocol 0's text) or cannot be written.
     pub fn memo_get_packed(&self, idx: usize) -> Option<u64> {
-        let (code, len): ([u8; 5], u64) = match (self.bin(), u32::try_from(idx)) {
-            (false, _) | (true, Err(_)) => return None,
-            (true, Ok(idx)) if idx < 256 => ([op::BINGET, idx as u8, 0, 0, 0], 2),
-            (true, Ok(idx)) => (header4(op::LONG_BINGET, idx), 5),
-        };
+        let mut scratch = Encoder::new(self.proto);
+        scratch.memo_get(idx).ok()?;
+        let bytes = scratch.output();
+        if bytes.len() > 7 {
+            return None;
+        }
         let mut word = [0; 8];
-        word[..5].copy_from_slice(&code);
-        Some(u64::from_le_bytes(word) | len << 56)
+        word[..bytes.len()].copy_from_slice(bytes);
+        Some(u64::from_le_bytes(word) | (bytes.len() as u64) << 56)
     }
 
     /// Appends an opcode packed by [`Self::memo_get_packed`].
@@ -552,17 +546,36 @@ impl Encoder {
         long: u8,
         too_large: &str,
     ) -> Result<(), PickleError> {
-        if self.bin() {
-            if idx < 256 {
-                self.put([short, idx as u8]);
-                return Ok(());
-            }
-            if let Ok(wide) = u32::try_from(idx) {
-                self.put(header4(long, wide));
-                return Ok(());
-            }
+        if self.binary_memo_op(None, idx, short, long) {
+            return Ok(());
         }
         self.memo_op_rare(idx, text, too_large)
+    }
+
+    /// The binary memo fetch or store of entry `idx` (`short` with a one-byte index below
+    /// 256, else `long` with four), after the opcode `before` if any, in one store; false (and
+    /// nothing written) in protocol 0 or past four bytes' range.
+    #[inline(always)]
+    fn binary_memo_op(&mut self, before: Option<u8>, idx: usize, short: u8, long: u8) -> bool {
+        if !self.bin() {
+            return false;
+        }
+        if idx < 256 {
+            match before {
+                None => self.put([short, idx as u8]),
+                Some(code) => self.put([code, short, idx as u8]),
+            }
+            return true;
+        }
+        let Ok(wide) = u32::try_from(idx) else {
+            return false;
+        };
+        let [long, a, b, c, d] = header4(long, wide);
+        match before {
+            None => self.put([long, a, b, c, d]),
+            Some(code) => self.put([code, long, a, b, c, d]),
+        }
+        true
     }
 
     /// [`Self::memo_op`] in protocol 0 (the index as text), or past four bytes' range.
