@@ -13,12 +13,14 @@
 //! frame holds 64 KiB; [`to_writer`] passes each closed frame on to the writer.
 
 mod compound;
+mod names;
 mod reductions;
 
 use super::{Error, SerOptions, magic};
 use crate::encoder::{BATCH_SIZE, Encoder, HIGHEST_PROTOCOL, minimal_signed_len};
 use crate::opcodes::op;
 use compound::Compound;
+use names::{ADDRESS_SLOTS, CachedName};
 use rustc_hash::FxHashMap;
 use serde::ser::{self, Serialize};
 use std::io::Write;
@@ -27,10 +29,6 @@ use std::io::Write;
 const FLUSH_SIZE: usize = 64 * 1024;
 /// Nesting deeper than this is refused (CPython's default recursion limit).
 const MAX_DEPTH: usize = 1000;
-/// Slots of the address cache of interned strings.
-const ADDRESS_SLOTS: usize = 256;
-/// Slots of the address cache looked at for one name.
-const ADDRESS_PROBES: usize = 8;
 /// Output room every fast path can count on (see [`Writer::fast`]): more than any one
 /// object's fixed-size writes (a float's 9 bytes, a dict's 3).
 const ROOM: usize = 64;
@@ -75,27 +73,6 @@ pub fn to_writer<W: Write, T: Serialize + ?Sized>(
     let rest = writer.enc.take_output();
     out.write_all(&rest)?;
     Ok(())
-}
-
-/// A name in the address cache.
-#[derive(Clone, Copy)]
-struct CachedName {
-    /// Where its text starts; 0 for a free slot.
-    address: usize,
-    len: usize,
-    /// Its memo entry.
-    idx: usize,
-    /// Its memo fetch packed by [`Encoder::memo_get_packed`] (0 in protocol 0).
-    fetch: u64,
-}
-
-impl CachedName {
-    const FREE: Self = CachedName {
-        address: 0,
-        len: 0,
-        idx: 0,
-        fetch: 0,
-    };
 }
 
 /// What the next `serialize_bytes` or `serialize_str` is, inside a reserved newtype.
@@ -314,70 +291,6 @@ impl<'o> Writer<'o> {
         Ok(self.enc.memo_put(idx)?)
     }
 
-    /// A string CPython interns: written once, then fetched from the memo.
-    #[inline(always)]
-    fn interned(&mut self, text: &'o str) -> Result<(), Error> {
-        if self.fast() {
-            let cached = &self.address_cache[address_slot(text.as_ptr() as usize)];
-            // A cached name's fetch is packed whenever the fast path runs (protocol 2+).
-            if cached.address == text.as_ptr() as usize && cached.len == text.len() {
-                self.enc.put_packed(cached.fetch);
-                return Ok(());
-            }
-        }
-        self.interned_uncached(text)
-    }
-
-    /// [`Self::interned`] past its fast path: at a boundary, or past the name's first slot:
-    /// the next slots, then the name by text, else written and memoised. A name new to the
-    /// cache takes the first free slot probed; with none free (hundreds of names) it is
-    /// found by text each time.
-    #[inline(never)]
-    fn interned_uncached(&mut self, text: &'o str) -> Result<(), Error> {
-        self.boundary()?;
-        let key = (text.as_ptr() as usize, text.len());
-        let first = address_slot(key.0);
-        let mut free = None;
-        for probe in 0..ADDRESS_PROBES {
-            let slot = (first + probe) % ADDRESS_SLOTS;
-            let cached = self.address_cache[slot];
-            if (cached.address, cached.len) == key {
-                return Ok(self.enc.memo_get(cached.idx)?);
-            }
-            if cached.address == 0 {
-                free = Some(slot);
-                break;
-            }
-        }
-        let idx = match self.interned.get(text) {
-            Some(&idx) => {
-                self.enc.memo_get(idx)?;
-                idx
-            }
-            None => {
-                let idx = self.next_memo();
-                self.interned.insert(text, idx);
-                self.enc.str_memoized(text.as_bytes(), idx)?;
-                idx
-            }
-        };
-        // A name whose fetch cannot be packed (protocol 0: fast paths never run there) is
-        // cached without it; one past LONG_BINGET's range, not at all.
-        let fetch = match (self.enc.bin(), self.enc.memo_get_packed(idx)) {
-            (true, None) => return Ok(()),
-            (_, fetch) => fetch.unwrap_or(0),
-        };
-        if let Some(slot) = free {
-            self.address_cache[slot] = CachedName {
-                address: key.0,
-                len: key.1,
-                idx,
-                fetch,
-            };
-        }
-        Ok(())
-    }
-
     /// A string of the value: a fresh object, or one of CPython's one-object strings.
     #[inline(always)]
     fn text(&mut self, text: &str) -> Result<(), Error> {
@@ -474,14 +387,6 @@ fn room_ahead(written: usize, announced: usize) -> usize {
     let rest = announced.saturating_sub(BATCH_SIZE);
     let ahead = written.div_ceil(BATCH_SIZE).saturating_mul(rest);
     ahead.saturating_add(ahead / 8).min(MAX_RESERVE_AHEAD)
-}
-
-/// The address cache's slot for a string at `address`: the top bits of a multiplicative
-/// hash, so that names a multiple of the table's size apart do not share a slot.
-#[inline(always)]
-fn address_slot(address: usize) -> usize {
-    const BITS: u32 = ADDRESS_SLOTS.trailing_zeros();
-    ((address as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - BITS)) as usize
 }
 
 /// The slot of a string CPython keeps one object of: the empty string, or one character below
@@ -849,54 +754,5 @@ mod tests {
         // Huge first elements, or an announced length no memory could hold: bounded.
         assert_eq!(room_ahead(1 << 30, 1 << 20), MAX_RESERVE_AHEAD);
         assert_eq!(room_ahead(1_000, usize::MAX), MAX_RESERVE_AHEAD);
-    }
-
-    /// Three names of one text length whose addresses share an address-cache slot.
-    fn three_names_in_one_slot(text: &'static str) -> [&'static str; 3] {
-        let len = 3;
-        let mut by_slot: FxHashMap<usize, Vec<&'static str>> = FxHashMap::default();
-        for start in 0..text.len() - len {
-            let name = &text[start..start + len];
-            let names = by_slot
-                .entry(address_slot(name.as_ptr() as usize))
-                .or_default();
-            names.push(name);
-            if let [a, b, c] = names[..] {
-                return [a, b, c];
-            }
-        }
-        unreachable!("no slot took three of {} names", text.len())
-    }
-
-    #[test]
-    fn names_sharing_a_cache_slot_are_each_fetched_from_their_own_memo_entry() {
-        let text: &'static str = "abcdefghijklmnopqrstuvwxyz".repeat(400).leak();
-        let names = three_names_in_one_slot(text);
-        let options = SerOptions::from(4);
-        let mut w = Writer::new(&options, None).unwrap();
-        w.enc.begin();
-        // Each name's first appearance writes it and memoises it (entries 0, 1, 2), the
-        // second and third in the slots after their hash's; then each is fetched twice: the
-        // first from its slot (the inline path), the others by probing. (A second slot
-        // looked at inline cost 3 instructions a name, more than the probing it saves, as
-        // few structs have two names in one slot.)
-        for name in names.iter().chain(&names).chain(&names) {
-            w.interned(name).unwrap();
-        }
-        w.enc.end();
-        let mut body = vec![];
-        for name in names {
-            body.extend([op::SHORT_BINUNICODE, 3]);
-            body.extend(name.as_bytes());
-            body.push(op::MEMOIZE);
-        }
-        for _ in 0..2 {
-            body.extend([op::BINGET, 0, op::BINGET, 1, op::BINGET, 2]);
-        }
-        body.push(op::STOP);
-        let mut expected = vec![op::PROTO, 4, op::FRAME];
-        expected.extend((body.len() as u64).to_le_bytes());
-        expected.extend(body);
-        assert_eq!(w.enc.take_output(), expected);
     }
 }
