@@ -724,3 +724,28 @@ fn build_finds_setstate_wherever_getattr_does() {
          OnInstance ('instance', {'a': 1})\n"
     );
 }
+
+#[test]
+fn slot_state_is_set_as_setattr_sets_it() {
+    // BUILD keeps each class's slot descriptors for the load: a class changed mid-load (here
+    // by a reduce between two instances) and a class's own __setattr__ are still honoured.
+    // As CPython 3.13 prints it.
+    let out = run("log = []\n\
+        class Slotted:\n    __slots__ = ('a', 'b')\n\
+        class Guarded:\n    __slots__ = ('a',)\n    def __setattr__(self, name, value):\n        \
+        log.append(('setattr', name, value))\n        object.__setattr__(self, name, value)\n\
+        def swap():\n    \
+        Slotted.a = property(lambda self: 'prop', lambda self, v: log.append(('prop', v)))\n    \
+        return 'swapped'\n\
+        class Swap:\n    def __reduce__(self): return (swap, ())\n\
+        s1, s2, g = Slotted(), Slotted(), Guarded()\n\
+        s1.a, s1.b, s2.a, s2.b = 1, 2, 3, 4\n\
+        object.__setattr__(g, 'a', 5)\n\
+        first, swapped, second, guarded = pickle.loads(pickle.dumps([s1, Swap(), s2, g], 2))\n\
+        print(swapped, first.b, second.a, second.b, guarded.a)\n\
+        print(log)");
+    assert_eq!(
+        out,
+        "swapped 2 prop 4 5\n[('prop', 3), ('setattr', 'a', 5)]\n"
+    );
+}

@@ -105,6 +105,7 @@ pub(crate) struct VmBuilder<'a> {
     proto: u8,
     lookups: Lookups,
     attribute_names: super::attribute_names::AttributeNames,
+    slot_setters: super::slot_setters::SlotSetters,
     /// The builtins module's dict, looked up once (see [`Self::set_in_exact`]).
     builtins_dict: PyDictRef,
 }
@@ -119,6 +120,7 @@ impl<'a> VmBuilder<'a> {
             proto: 0,
             lookups: Lookups::default(),
             attribute_names: Default::default(),
+            slot_setters: Default::default(),
             builtins_dict: vm.builtins.dict(),
         }
     }
@@ -377,7 +379,7 @@ impl<'a> VmBuilder<'a> {
             };
             for (key, value) in slots.items_vec() {
                 match self.attribute_names.intern(vm, &key) {
-                    Some(name) => obj.set_attr(name, value, vm)?,
+                    Some(name) => self.slot_setters.set(vm, obj, name, value)?,
                     None => obj.set_attr(&*key.str(vm)?, value, vm)?,
                 }
             }
