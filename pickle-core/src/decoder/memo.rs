@@ -67,6 +67,12 @@ impl<V> Memo<V> {
         self.count == 0
     }
 
+    /// The entries: the dense ones by index (`None` where none was stored) and the sparse
+    /// ones by index, for a caller that releases them in an order of its own.
+    pub fn into_parts(self) -> (Vec<Option<V>>, HashMap<u64, V>) {
+        (self.dense, self.sparse)
+    }
+
     /// Removes every entry.
     pub fn clear(&mut self) {
         self.dense.clear();

@@ -2,8 +2,8 @@
 //! with no Python-level call in between.
 
 use super::dump::save::{Hooks, PicklerState, Walker};
+use super::load::one_shot::loads as decode;
 use super::load::vm_builder::{LoadError, LoadOptions, VmBuilder};
-use pickle_core::decoder::loads as decode;
 use pickle_core::value::Pickle;
 use rustpython_vm::{PyObject, PyObjectRef, PyResult, VirtualMachine};
 

@@ -41,10 +41,10 @@ use memo::memo_proxies;
 )]
 pub(crate) mod module {
     use super::dump::save::{Hooks, PicklerState, Walker};
+    use super::load::one_shot::loads as decode;
     use super::load::unpickler::unpickler_class::{LoadKeywords, file_methods, load_from_file};
     use super::load::vm_builder::{LoadHooks, VmBuilder};
     use super::options::{file_write, resolve_buffer_callback, resolve_protocol};
-    use pickle_core::decoder::loads as decode;
     use rustpython_vm::FromArgs;
     use rustpython_vm::builtins::{PyBytes, PyStr};
     use rustpython_vm::function::ArgBytesLike;

@@ -1,12 +1,13 @@
 //! Unpickling: the `Unpickler` class, the decoder's builder that makes VM objects
-//! ([`vm_builder`]), reading pickles from Python file objects ([`file_source`]), and the
-//! cycle collector kept out of a load's way ([`collector`]), the attribute names BUILD
-//! interns ([`attribute_names`]) and the descriptors it sets slot state through
-//! ([`slot_setters`]).
+//! ([`vm_builder`]), `pickle.loads` from a slice ([`one_shot`]), reading pickles from Python
+//! file objects ([`file_source`]), the cycle collector kept out of a load's way
+//! ([`collector`]), the attribute names BUILD interns ([`attribute_names`]) and the
+//! descriptors it sets slot state through ([`slot_setters`]).
 
 pub(crate) mod attribute_names;
 pub(crate) mod collector;
 pub(crate) mod file_source;
+pub(crate) mod one_shot;
 pub(crate) mod slot_setters;
 pub(crate) mod unpickler;
 pub(crate) mod vm_builder;
