@@ -186,8 +186,8 @@ fn make(
         "records" => records(vm, texts)?,
         "int_lists" => int_lists(vm),
         "short_strings" => texts.map(|text| ascii(vm, text)).collect(),
-        "plain_instances" => plain_instances(vm, &classes[0], texts)?,
-        "slot_instances" => slot_instances(vm, &classes[1], texts)?,
+        "plain_instances" => instances(vm, &classes[0], texts, into_dict)?,
+        "slot_instances" => instances(vm, &classes[1], texts, by_setattr)?,
         _ => unreachable!("a workload of WORKLOADS"),
     };
     // Each workload is one object in a list of one (bench/workloads.py's WORKLOADS).
@@ -258,29 +258,36 @@ fn attribute_names(vm: &VirtualMachine) -> [&'static PyStrInterned; 3] {
     ["x", "y", "label"].map(|n| vm.ctx.intern_str(n))
 }
 
-fn plain_instances(
+/// How an instance's attribute is set: into its `__dict__` (what BUILD does for a plain
+/// class) or by `setattr` (a `__slots__` class's slot state).
+type SetAttribute =
+    fn(&VirtualMachine, &PyObjectRef, &'static PyStrInterned, PyObjectRef) -> PyResult<()>;
+
+fn into_dict(
     vm: &VirtualMachine,
-    cls: &PyObjectRef,
-    texts: &mut Texts<'_>,
-) -> PyResult<Vec<PyObjectRef>> {
-    let names = attribute_names(vm);
-    (0..INSTANCES)
-        .map(|i| {
-            let obj = new_instance(vm, cls)?;
-            let fields = point_fields(vm, i, texts.next().expect("a label"));
-            let dict = obj.dict().expect("an instance dict");
-            for (name, value) in names.iter().zip(fields) {
-                dict.inner_setitem(*name, value, vm)?;
-            }
-            Ok(obj)
-        })
-        .collect()
+    obj: &PyObjectRef,
+    name: &'static PyStrInterned,
+    value: PyObjectRef,
+) -> PyResult<()> {
+    obj.dict()
+        .expect("an instance dict")
+        .inner_setitem(name, value, vm)
 }
 
-fn slot_instances(
+fn by_setattr(
+    vm: &VirtualMachine,
+    obj: &PyObjectRef,
+    name: &'static PyStrInterned,
+    value: PyObjectRef,
+) -> PyResult<()> {
+    obj.as_object().set_attr(name, value, vm)
+}
+
+fn instances(
     vm: &VirtualMachine,
     cls: &PyObjectRef,
     texts: &mut Texts<'_>,
+    set: SetAttribute,
 ) -> PyResult<Vec<PyObjectRef>> {
     let names = attribute_names(vm);
     (0..INSTANCES)
@@ -288,7 +295,7 @@ fn slot_instances(
             let obj = new_instance(vm, cls)?;
             let fields = point_fields(vm, i, texts.next().expect("a label"));
             for (name, value) in names.iter().zip(fields) {
-                obj.as_object().set_attr(*name, value, vm)?;
+                set(vm, &obj, name, value)?;
             }
             Ok(obj)
         })
