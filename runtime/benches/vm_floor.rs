@@ -7,7 +7,9 @@
 //! of the workload (each a process running bench/workloads.py), so the floor stands beside
 //! both. Objects are made as the loader makes them: the same constructors (ASCII text as an
 //! ASCII str), dict keys shared between records as the memo shares them, attribute names
-//! interned as BUILD interns them, the collector off as it is during a load.
+//! interned as BUILD interns them, the collector off as it is during a load. Slots are set
+//! with `setattr`, the VM's public way; the loader calls their descriptors directly, a little
+//! less than this counts.
 //!
 //! Usage: vm_floor BRINE PYTHON [ROUNDS]. Prints a markdown table on stdout.
 

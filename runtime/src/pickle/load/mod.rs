@@ -1,12 +1,14 @@
 //! Unpickling: the `Unpickler` class, the decoder's builder that makes VM objects
 //! ([`vm_builder`]), `pickle.loads` from a slice ([`one_shot`]), reading pickles from Python
 //! file objects ([`file_source`]), the cycle collector kept out of a load's way
-//! ([`collector`]), the attribute names BUILD interns ([`attribute_names`]) and the
-//! descriptors it sets slot state through ([`slot_setters`]).
+//! ([`collector`]), the attribute names BUILD interns ([`attribute_names`]), the
+//! descriptors it sets slot state through ([`slot_setters`]) and whether a class kept
+//! object's attribute access ([`object_slots`]).
 
 pub(crate) mod attribute_names;
 pub(crate) mod collector;
 pub(crate) mod file_source;
+pub(crate) mod object_slots;
 pub(crate) mod one_shot;
 pub(crate) mod slot_setters;
 pub(crate) mod unpickler;

@@ -82,16 +82,7 @@ impl SlotSetters {
         version: u32,
         name: &'static PyStrInterned,
     ) -> Option<Setter> {
-        // Slots compared by address, as the VM tells object's own `__setattr__` from others.
-        let generic = vm
-            .ctx
-            .types
-            .object_type
-            .slots
-            .setattro
-            .load()
-            .map(|f| f as usize);
-        if version == 0 || cls.slots.setattro.load().map(|f| f as usize) != generic {
+        if version == 0 || !super::object_slots::sets_as_object(vm, &cls) {
             return None;
         }
         let descr = cls.get_attr(name)?;

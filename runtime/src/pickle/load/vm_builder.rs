@@ -133,12 +133,7 @@ impl<'a> VmBuilder<'a> {
         let vm = self.vm;
         let name = identifier!(vm, __setstate__);
         let cls = obj.class();
-        // Slots compared by address, as the VM's own `get_attribute_opt` tells object's
-        // look-up from a class's own.
-        let object_getattro = vm.ctx.types.object_type.slots.getattro.load();
-        let generic =
-            cls.slots.getattro.load().map(|f| f as usize) == object_getattro.map(|f| f as usize);
-        if !generic || cls.get_attr(name).is_some() {
+        if !super::object_slots::gets_as_object(vm, cls) || cls.get_attr(name).is_some() {
             return vm.get_attribute_opt(obj, name);
         }
         let Some(dict) = obj.dict() else {
