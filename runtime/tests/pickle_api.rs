@@ -749,3 +749,20 @@ fn slot_state_is_set_as_setattr_sets_it() {
         "swapped 2 prop 4 5\n[('prop', 3), ('setattr', 'a', 5)]\n"
     );
 }
+
+#[test]
+fn a_picklers_memo_holds_the_slot_state_it_made() {
+    // pickle.dumps writes a __slots__ instance's (None, {slot: value}) state without making
+    // it; a Pickler, whose memo Python code can read, memoises the state's dict and tuple as
+    // CPython does, and both give the same bytes. As CPython 3.13 prints it.
+    let out = run("import io\n\
+        class S:\n    __slots__ = ('a', 'b')\n\
+        s = S(); s.a = [1]; s.b = s.a\n\
+        f = io.BytesIO(); p = pickle.Pickler(f, 4); p.dump(s)\n\
+        print(sorted(type(o).__name__ for i, o in p.memo.copy().values()))\n\
+        print(f.getvalue() == pickle.dumps(s, 4), len(pickle.dumps(s, 2)))");
+    assert_eq!(
+        out,
+        "['S', 'dict', 'list', 'str', 'str', 'str', 'str', 'tuple', 'type']\nTrue 55\n"
+    );
+}

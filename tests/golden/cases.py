@@ -422,6 +422,9 @@ def _class_cases():
         'instance_cycle': lambda: _cycle(g),
         'many_instances': lambda: [g.Plain(i, -i) for i in range(300)],
         'many_slotted': lambda: [g.Slotted(i, i + 1) for i in range(300)],
+        'slotted_sharing': lambda: _slotted_sharing(g),
+        'wide_slotted': lambda: g.WideSlotted(1500, skip=7),
+        'wide_slotted_1000': lambda: g.WideSlotted(1000),
     }
     for label, build in class_cases.items():
         add(f'class_{label}', build)
@@ -443,6 +446,14 @@ def _full(g):
 def _shared_instances(g):
     p = g.Plain(1, 2)
     return [p, p, {fresh('again'): p}]
+
+
+def _slotted_sharing(g):
+    shared = [fresh('value')]
+    a = g.Slotted(shared, shared)
+    b = g.Slotted(a)
+    b.y = b
+    return [a, b, shared]
 
 
 def _cycle(g):
@@ -495,6 +506,7 @@ PURE_PYTHON_DIFFERS = {
     'list_len_2001': ({1, 2, 3, 4, 5}, LIST_BATCH),
     'dict_len_1000': ({1, 2, 3, 4, 5}, DICT_BATCH_END),
     'dict_len_2000': ({1, 2, 3, 4, 5}, DICT_BATCH_END),
+    'class_wide_slotted_1000': ({2, 3, 4, 5}, DICT_BATCH_END),
     'dict_len_1001': ({1, 2, 3, 4, 5}, DICT_BATCH),
     'dict_len_2001': ({1, 2, 3, 4, 5}, DICT_BATCH),
     'set_len_1000': ({4, 5}, SET_BATCH_END),

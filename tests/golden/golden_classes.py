@@ -34,6 +34,16 @@ class SlottedAndDict(Slotted):
     """A subclass without __slots__: instances have both a __dict__ and slots."""
 
 
+class WideSlotted:
+    """1,500 slots: a slot state of more than 1,000 pairs is written in batches."""
+    __slots__ = tuple(f's{i}' for i in range(1500))
+
+    def __init__(self, count, skip=None):
+        for i in range(count):
+            if i != skip:
+                setattr(self, f's{i}', i)
+
+
 class MangledSlots:
     __slots__ = ('__hidden', 'shown')
 

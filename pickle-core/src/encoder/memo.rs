@@ -30,6 +30,8 @@ impl Hasher for AddressHasher {
 #[derive(Default, Clone, Debug)]
 pub struct IdMemo {
     map: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
+    /// Indices given to objects nobody can meet again (see [`IdMemo::put_unseen`]).
+    unseen: usize,
 }
 
 impl IdMemo {
@@ -49,11 +51,22 @@ impl IdMemo {
         self.map.capacity()
     }
 
-    /// Stores `id` at the next index (the number of entries so far) and returns that index.
+    /// Stores `id` at the next index (the number of indices given so far) and returns that
+    /// index.
     #[inline]
     pub fn put(&mut self, id: usize) -> usize {
-        let idx = self.map.len();
+        let idx = self.map.len() + self.unseen;
         self.map.insert(id, idx);
+        idx
+    }
+
+    /// Takes the next index for an object that cannot be met again in this pickle (a
+    /// temporary the pickler made and nothing else refers to), storing no identity for it.
+    /// The pickle gets the same memo indices as if it had been stored.
+    #[inline]
+    pub fn put_unseen(&mut self) -> usize {
+        let idx = self.map.len() + self.unseen;
+        self.unseen += 1;
         idx
     }
 
@@ -62,7 +75,7 @@ impl IdMemo {
         self.map.insert(id, idx);
     }
 
-    /// How many objects are stored.
+    /// How many objects are stored (indices taken by [`IdMemo::put_unseen`] not counted).
     pub fn len(&self) -> usize {
         self.map.len()
     }
@@ -75,10 +88,27 @@ impl IdMemo {
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.map.clear();
+        self.unseen = 0;
     }
 
     /// Every `(id, index)` pair, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         self.map.iter().map(|(&id, &idx)| (id, idx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdMemo;
+
+    #[test]
+    fn unseen_objects_take_indices_but_are_not_found() {
+        let mut memo = IdMemo::new();
+        assert_eq!(memo.put(0x1000), 0);
+        assert_eq!(memo.put_unseen(), 1);
+        assert_eq!(memo.put(0x2000), 2);
+        assert_eq!((memo.get(0x2000), memo.len()), (Some(2), 2));
+        memo.clear();
+        assert_eq!(memo.put(0x2000), 0);
     }
 }

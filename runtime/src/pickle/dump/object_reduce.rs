@@ -10,6 +10,7 @@
 use super::class_plan::ClassPlan;
 use super::reduce::Reduction;
 use super::save::Walker;
+use super::slot_state::{SlotState, State};
 use rustpython_vm::builtins::{PyDict, PyList, PyStr, PyStrInterned, PyTuple, PyType};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine, identifier};
 
@@ -22,7 +23,7 @@ pub(crate) enum Reduced {
     /// `object.__reduce_ex__`'s tuple for protocol 2+, computed natively.
     Newobj(Reduction),
     /// `(copyreg.__newobj__, (cls,), state)`, written without building the tuple.
-    PlainNewobj(PyObjectRef),
+    PlainNewobj(State),
 }
 
 /// `cls.<name>` found through the MRO, compared with `object.<name>`.
@@ -113,7 +114,7 @@ impl Walker<'_> {
         };
         let mut parts = parts.as_slice().to_vec();
         if parts.len() >= 3 {
-            parts[2] = self.object_getstate(obj, false)?;
+            parts[2] = self.object_getstate(obj, false)?.into_object(vm)?;
         }
         Ok(vm.ctx.new_tuple(parts).into())
     }
@@ -133,6 +134,7 @@ impl Walker<'_> {
         if args.is_none() && !is_list && !is_dict {
             return Ok(Reduced::PlainNewobj(state));
         }
+        let state = state.into_object(vm)?;
         let cls_obj: PyObjectRef = cls.to_owned().into();
         let args = args.unwrap_or_else(|| vm.ctx.empty_tuple.clone());
         let (func, new_args) = match kwargs.filter(|k| k.__len__() > 0) {
@@ -176,7 +178,7 @@ impl Walker<'_> {
 
     /// What `save_reduce` writes for `(copyreg.__newobj__, (cls,), state)`: the class, an
     /// empty tuple, NEWOBJ, the memo, and BUILD when there is state.
-    pub(crate) fn save_plain_newobj(&mut self, obj: &PyObject, state: PyObjectRef) -> PyResult<()> {
+    pub(crate) fn save_plain_newobj(&mut self, obj: &PyObject, state: State) -> PyResult<()> {
         let vm = self.vm;
         let cls: PyObjectRef = obj.class().to_owned().into();
         self.save(&cls, false)
@@ -190,8 +192,8 @@ impl Walker<'_> {
             }
             None => self.memo_put(obj)?,
         }
-        if !vm.is_none(&state) {
-            self.save(&state, false)
+        if state.is_some(vm) {
+            self.save_instance_state(state)
                 .map_err(|e| self.note(e, obj, "state"))?;
             self.enc.op(pickle_core::opcodes::op::BUILD);
         }
@@ -257,22 +259,18 @@ impl Walker<'_> {
     }
 
     /// `object_getstate`: a `__getstate__` override's result, else the default state.
-    pub(crate) fn object_getstate(
-        &mut self,
-        obj: &PyObject,
-        required: bool,
-    ) -> PyResult<PyObjectRef> {
+    pub(crate) fn object_getstate(&mut self, obj: &PyObject, required: bool) -> PyResult<State> {
         let vm = self.vm;
         let plan = self.class_plans.of(vm, obj.class());
         if !plan.object_getstate || in_instance_dict(vm, obj, identifier!(vm, __getstate__)) {
-            return vm.call_method(obj, "__getstate__", ());
+            return vm.call_method(obj, "__getstate__", ()).map(State::Object);
         }
         self.default_state(obj, required)
     }
 
     /// `object_getstate_default`: the instance `__dict__` (None when empty), paired with a dict
     /// of the slots that are set, when the class has slots.
-    fn default_state(&mut self, obj: &PyObject, required: bool) -> PyResult<PyObjectRef> {
+    fn default_state(&mut self, obj: &PyObject, required: bool) -> PyResult<State> {
         let vm = self.vm;
         let cls = obj.class();
         if required && self.class_plans.of(vm, cls).has_native_base {
@@ -283,21 +281,21 @@ impl Walker<'_> {
             _ => vm.ctx.none(),
         };
         let slot_names = self.slot_names(cls)?;
-        if slot_names.is_empty() {
-            return Ok(state);
-        }
-        let slots = vm.ctx.new_dict();
+        let mut slots = Vec::with_capacity(slot_names.len());
         for name in slot_names {
             match obj.get_attr(&name, vm) {
-                Ok(value) => slots.set_item(&*name, value, vm)?,
+                Ok(value) => slots.push((name, value)),
                 Err(e) if e.fast_isinstance(vm.ctx.exceptions.attribute_error) => {}
                 Err(e) => return Err(e),
             }
         }
-        if slots.__len__() == 0 {
-            return Ok(state);
+        if slots.is_empty() {
+            return Ok(State::Object(state));
         }
-        Ok(vm.ctx.new_tuple(vec![state, slots.into()]).into())
+        Ok(State::Slots(SlotState {
+            dict_state: state,
+            slots,
+        }))
     }
 
     /// `copyreg._slotnames(cls)`, read from the class's cached `__slotnames__` when present.

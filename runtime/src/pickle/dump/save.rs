@@ -35,6 +35,9 @@ pub(crate) struct PicklerState {
     pub(crate) memo: IdMemo,
     /// Every memoised object, kept alive (as CPython's memo does) so identities stay unique.
     pub(crate) memo_objects: Vec<PyObjectRef>,
+    /// No Python code can read the memo (a one-shot dump): temporaries may take memo indices
+    /// without being stored (see `slot_state`).
+    pub(crate) private_memo: bool,
 }
 
 impl PicklerState {
@@ -63,6 +66,7 @@ impl PicklerState {
             fix_imports,
             memo,
             memo_objects,
+            private_memo: true,
             ..Default::default()
         };
         let result = f(&mut state);
@@ -171,9 +175,7 @@ impl<'a> Walker<'a> {
 
     /// CPython's `save`: persistent ids, atoms, the memo, then everything else.
     pub(crate) fn save(&mut self, obj: &PyObject, pers_save: bool) -> PyResult<()> {
-        if self.enc.opcode_boundary() || self.pending_flush {
-            self.flush_committed()?;
-        }
+        self.at_opcode_boundary()?;
         if !pers_save && self.hooks.persistent_id.is_some() && self.save_persistent_id(obj)? {
             return Ok(());
         }
@@ -189,6 +191,16 @@ impl<'a> Walker<'a> {
             return self.save_bytes(obj);
         }
         vm.with_recursion("while pickling an object", || self.save_compound(obj, cls))
+    }
+
+    /// What every `save` begins with: a frame that reached its target size is committed, and
+    /// sent to the file when there is one.
+    #[inline]
+    pub(crate) fn at_opcode_boundary(&mut self) -> PyResult<()> {
+        if self.enc.opcode_boundary() || self.pending_flush {
+            self.flush_committed()?;
+        }
+        Ok(())
     }
 
     /// Saves `obj` when it is None, a bool, an exact int, float or str: the types whose
