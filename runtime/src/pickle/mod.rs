@@ -18,6 +18,7 @@ mod lookups;
 mod memo;
 pub(crate) mod names;
 mod options;
+mod release;
 pub(crate) mod type_fixes;
 
 pub(crate) use module::module_def;

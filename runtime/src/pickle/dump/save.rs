@@ -70,8 +70,9 @@ impl PicklerState {
             ..Default::default()
         };
         let result = f(&mut state);
+        state.memo.clear();
+        crate::pickle::release::release_in_order(&mut state.memo_objects, |obj| Some(obj));
         if state.memo.capacity() <= SPARE_MEMO_MAX {
-            state.clear_memo();
             SPARE_MEMO.set(Some((state.memo, state.memo_objects)));
         }
         result
