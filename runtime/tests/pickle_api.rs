@@ -766,3 +766,15 @@ fn a_picklers_memo_holds_the_slot_state_it_made() {
         "['S', 'dict', 'list', 'str', 'str', 'str', 'str', 'tuple', 'type']\nTrue 55\n"
     );
 }
+
+#[test]
+fn a_state_dict_met_again_keeps_its_items() {
+    // pickle.loads empties the state dicts only its memo still holds before freeing them; one
+    // the pickle refers to again is part of the result and keeps its items, apart from the
+    // instance's own __dict__ as in CPython. As CPython 3.13 prints it.
+    let out = run("class P: pass\n\
+        p = P(); p.a = 1; p.b = [2]\n\
+        q, d = pickle.loads(pickle.dumps([p, p.__dict__], 4))\n\
+        print(d, q.__dict__, d is q.__dict__, d['b'] is q.b)");
+    assert_eq!(out, "{'a': 1, 'b': [2]} {'a': 1, 'b': [2]} False True\n");
+}

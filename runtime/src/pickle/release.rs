@@ -14,17 +14,25 @@ use rustpython_vm::PyObject;
 const AHEAD: usize = 16;
 
 /// Drops every item of `items` in order, keeping the vector's room; `object` names the
-/// object an item holds a reference to, if any.
-pub(crate) fn release_in_order<T>(items: &mut Vec<T>, object: impl Fn(&T) -> Option<&PyObject>) {
+/// object an item holds a reference to, if any, and `last_rites` sees each of those objects
+/// just before the item is dropped.
+pub(crate) fn release_in_order<T>(
+    items: &mut Vec<T>,
+    object: impl Fn(&T) -> Option<&PyObject>,
+    last_rites: impl Fn(&PyObject),
+) {
     let mut drain = items.drain(..);
     loop {
         if let Some(ahead) = drain.as_slice().get(AHEAD).and_then(&object) {
             prefetch(ahead);
         }
-        match drain.next() {
-            Some(item) => drop(item),
-            None => return,
+        let Some(item) = drain.next() else {
+            return;
+        };
+        if let Some(obj) = object(&item) {
+            last_rites(obj);
         }
+        drop(item);
     }
 }
 

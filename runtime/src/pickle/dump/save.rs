@@ -71,7 +71,7 @@ impl PicklerState {
         };
         let result = f(&mut state);
         state.memo.clear();
-        crate::pickle::release::release_in_order(&mut state.memo_objects, |obj| Some(obj));
+        crate::pickle::release::release_in_order(&mut state.memo_objects, |obj| Some(obj), |_| {});
         if state.memo.capacity() <= SPARE_MEMO_MAX {
             SPARE_MEMO.set(Some((state.memo, state.memo_objects)));
         }

@@ -5,7 +5,8 @@ use super::vm_builder::{LoadError, VmBuilder};
 use crate::pickle::release::release_in_order;
 use pickle_core::decoder::{Limits, Memo, load};
 use pickle_core::reader::SliceSource;
-use rustpython_vm::PyObjectRef;
+use rustpython_vm::builtins::PyDict;
+use rustpython_vm::{AsObject, Context, PyObject, PyObjectRef};
 
 /// Decodes `data` with `builder`, as `pickle_core::decoder::loads` does.
 pub(crate) fn loads(
@@ -22,6 +23,20 @@ pub(crate) fn loads(
 /// Drops the memo's entries in index order (sparse ones after), prefetching ahead.
 fn release(memo: Memo<PyObjectRef>) {
     let (mut dense, sparse) = memo.into_parts();
-    release_in_order(&mut dense, |entry| entry.as_deref());
+    release_in_order(&mut dense, |entry| entry.as_deref(), empty_if_unshared);
     drop(sparse);
+}
+
+/// Empties a dict only the memo still holds (an instance's state, once BUILD has copied it)
+/// before it is freed. RustPython frees a dict by moving its keys and values into a vector
+/// grown one push at a time (two allocations for a three-attribute state); emptied first,
+/// under the dict's lock, there is nothing to move. No one else can see the dict.
+fn empty_if_unshared(obj: &PyObject) {
+    // An exact dict only: a subclass's __del__ could look at its items.
+    if obj.strong_count() == 1
+        && obj.class().is(Context::genesis().types.dict_type)
+        && let Some(dict) = obj.downcast_ref::<PyDict>()
+    {
+        dict.clear();
+    }
 }
