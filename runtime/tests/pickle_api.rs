@@ -778,3 +778,20 @@ fn a_state_dict_met_again_keeps_its_items() {
         print(d, q.__dict__, d is q.__dict__, d['b'] is q.b)");
     assert_eq!(out, "{'a': 1, 'b': [2]} {'a': 1, 'b': [2]} False True\n");
 }
+
+#[test]
+fn an_instances_dict_is_read_where_cpython_reads_it() {
+    // The pickler reads an instance's __dict__ once for object.__reduce_ex__'s questions and
+    // its state, and again after __getnewargs__ (Python code, which may replace it). The
+    // instance's own __getstate__ and __reduce_ex__ are honoured. As CPython 3.13 prints it.
+    let out = run("class N:\n    def __init__(self): self.a = 1\n    \
+        def __getnewargs__(self):\n        self.__dict__ = {'z': 9}\n        return ()\n\
+        print(pickle.loads(pickle.dumps(N(), 2)).__dict__)\n\
+        class G: pass\n\
+        g = G(); g.a = 1; g.__getstate__ = lambda: {'b': 2}\n\
+        print(pickle.loads(pickle.dumps(g, 4)).__dict__)\n\
+        class R: pass\n\
+        r = R(); r.a = 1; r.__reduce_ex__ = lambda proto: (R, ())\n\
+        print(vars(pickle.loads(pickle.dumps(r, 4))))");
+    assert_eq!(out, "{'z': 9}\n{'b': 2}\n{}\n");
+}

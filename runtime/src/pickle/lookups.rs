@@ -15,16 +15,23 @@ pub(crate) struct Lookups {
     extension_registry: Option<PyObjectRef>,
 }
 
+/// The value in `slot`, fetched into it the first time.
 fn cached(
     slot: &mut Option<PyObjectRef>,
     fetch: impl FnOnce() -> PyResult<PyObjectRef>,
-) -> PyResult<PyObjectRef> {
-    if let Some(value) = slot {
-        return Ok(value.clone());
+) -> PyResult<&PyObjectRef> {
+    match slot {
+        Some(value) => Ok(value),
+        None => Ok(slot.insert(fetch()?)),
     }
-    let value = fetch()?;
-    *slot = Some(value.clone());
-    Ok(value)
+}
+
+/// The `copyreg` module, imported into `slot` the first time.
+fn copyreg_module<'a>(
+    slot: &'a mut Option<PyObjectRef>,
+    vm: &VirtualMachine,
+) -> PyResult<&'a PyObjectRef> {
+    cached(slot, || vm.import("copyreg", 0))
 }
 
 impl Lookups {
@@ -48,6 +55,7 @@ impl Lookups {
         cached(&mut self.codecs_encode, || {
             vm.import("_codecs", 0)?.get_attr("encode", vm)
         })
+        .cloned()
     }
 
     /// `builtins.getattr`, for nested names below protocol 4.
@@ -55,27 +63,34 @@ impl Lookups {
         cached(&mut self.getattr, || {
             vm.builtins.as_object().get_attr("getattr", vm)
         })
-    }
-
-    pub(crate) fn copyreg(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        cached(&mut self.copyreg, || vm.import("copyreg", 0))
+        .cloned()
     }
 
     /// `copyreg.dispatch_table`, fetched once per dump as CPython's C pickler fetches it once
-    /// (registrations mutate that dict, so they are seen).
-    pub(crate) fn dispatch_table(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let copyreg = self.copyreg(vm)?;
-        cached(&mut self.dispatch_table, || {
-            copyreg.get_attr("dispatch_table", vm)
+    /// (registrations mutate that dict, so they are seen). Lent, not cloned: it is asked for
+    /// per object, and each clone and release of a reference is two atomic operations.
+    pub(crate) fn dispatch_table(&mut self, vm: &VirtualMachine) -> PyResult<&PyObjectRef> {
+        let Self {
+            copyreg,
+            dispatch_table,
+            ..
+        } = self;
+        cached(dispatch_table, || {
+            copyreg_module(copyreg, vm)?.get_attr("dispatch_table", vm)
         })
     }
 
     /// `copyreg._extension_registry`, fetched once per dump like `dispatch_table`.
     pub(crate) fn extension_registry(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let copyreg = self.copyreg(vm)?;
-        cached(&mut self.extension_registry, || {
-            copyreg.get_attr("_extension_registry", vm)
+        let Self {
+            copyreg,
+            extension_registry,
+            ..
+        } = self;
+        cached(extension_registry, || {
+            copyreg_module(copyreg, vm)?.get_attr("_extension_registry", vm)
         })
+        .cloned()
     }
 
     /// `copyreg.<name>` for attributes used rarely (`_reduce_ex`, `__newobj__`, ...).
@@ -84,7 +99,7 @@ impl Lookups {
         vm: &VirtualMachine,
         name: &'static str,
     ) -> PyResult<PyObjectRef> {
-        self.copyreg(vm)?.get_attr(name, vm)
+        copyreg_module(&mut self.copyreg, vm)?.get_attr(name, vm)
     }
 
     /// `_compat_pickle.<name>` (the Python 2 name mappings).

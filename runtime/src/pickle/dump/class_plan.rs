@@ -11,7 +11,7 @@
 //! still asked per object.
 
 use super::object_reduce::{is_objects, is_rustpython_bytes_reducer, is_set_reduce, native_base};
-use rustpython_vm::builtins::PyType;
+use rustpython_vm::builtins::{PyList, PyType};
 use rustpython_vm::{Py, VirtualMachine, identifier};
 use std::sync::atomic::Ordering;
 
@@ -36,6 +36,10 @@ pub(crate) struct ClassPlan {
     pub(crate) object_getstate: bool,
     /// A builtin other than `object` is among the bases (state the default cannot see).
     pub(crate) has_native_base: bool,
+    /// The class's own `__slotnames__` is None or an empty list: its instances have no slot
+    /// state. (copyreg stores it there at the class's first pickling, which changes the
+    /// version; a list changed in place, which CPython would see, is not looked at again.)
+    pub(crate) no_slot_names: bool,
 }
 
 impl ClassPlan {
@@ -56,6 +60,14 @@ impl ClassPlan {
             has_getnewargs: cls.get_attr(identifier!(vm, __getnewargs__)).is_some(),
             object_getstate: is_objects(vm, cls, identifier!(vm, __getstate__)),
             has_native_base: native_base(vm, cls).is_some(),
+            no_slot_names: cls
+                .get_direct_attr(identifier!(vm, __slotnames__))
+                .is_some_and(|names| {
+                    vm.is_none(&names)
+                        || names
+                            .downcast_ref::<PyList>()
+                            .is_some_and(|l| l.__len__() == 0)
+                }),
         }
     }
 }

@@ -7,11 +7,10 @@
 //! is called; otherwise protocols 0-1 go through `copyreg._reduce_ex`, and 2+ reduce to
 //! `copyreg.__newobj__`/`__newobj_ex__` with `__getnewargs[_ex]__` and `object_getstate`.
 
-use super::class_plan::ClassPlan;
 use super::reduce::Reduction;
 use super::save::Walker;
 use super::slot_state::{SlotState, State};
-use rustpython_vm::builtins::{PyDict, PyList, PyStr, PyStrInterned, PyTuple, PyType};
+use rustpython_vm::builtins::{PyDict, PyDictRef, PyList, PyStr, PyStrInterned, PyTuple, PyType};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine, identifier};
 
 /// How an object reduces.
@@ -38,20 +37,13 @@ pub(super) fn is_objects(
     }
 }
 
-fn in_instance_dict(vm: &VirtualMachine, obj: &PyObject, name: &'static PyStrInterned) -> bool {
-    obj.dict()
-        .is_some_and(|d| d.get_item_opt(&**name, vm).ok().flatten().is_some())
-}
-
-/// Whether `obj.__reduce_ex__` is certainly `object.__reduce_ex__` as CPython has it: the class
-/// keeps it (or has only RustPython's `bytes.__reduce_ex__`, which CPython lacks), the instance
-/// does not shadow it, and attribute lookup is the default one.
-pub(crate) fn keeps_object_reduce_ex(
+/// Whether the instance dict `dict` holds `name`, shadowing the class's attribute.
+pub(crate) fn shadows(
     vm: &VirtualMachine,
-    plan: &ClassPlan,
-    obj: &PyObject,
+    dict: Option<&Py<PyDict>>,
+    name: &'static PyStrInterned,
 ) -> bool {
-    plan.keeps_reduce_ex && !in_instance_dict(vm, obj, identifier!(vm, __reduce_ex__))
+    dict.is_some_and(|d| d.get_item_opt(&**name, vm).ok().flatten().is_some())
 }
 
 /// Whether `cls.<name>` is RustPython's `bytes.<name>`, a reducer CPython does not have (it
@@ -85,8 +77,13 @@ pub(super) fn is_set_reduce(vm: &VirtualMachine, reduce: &PyObject) -> bool {
 }
 
 impl Walker<'_> {
-    /// `object.__reduce_ex__(obj, proto)` as CPython computes it.
-    pub(crate) fn object_reduce_ex(&mut self, obj: &PyObject) -> PyResult<Reduced> {
+    /// `object.__reduce_ex__(obj, proto)` as CPython computes it; `dict` is the instance's
+    /// `__dict__`, as just read by the caller.
+    pub(crate) fn object_reduce_ex(
+        &mut self,
+        obj: &PyObject,
+        dict: Option<PyDictRef>,
+    ) -> PyResult<Reduced> {
         let vm = self.vm;
         let plan = self.class_plans.of(vm, obj.class());
         if plan.reduce_overridden {
@@ -103,7 +100,7 @@ impl Walker<'_> {
                 .call((obj.to_owned(), self.enc.proto()), vm)
                 .map(Reduced::Value);
         }
-        self.reduce_newobj(obj)
+        self.reduce_newobj(obj, dict)
     }
 
     /// A set subclass's reduce value with CPython's state: `object_getstate` of the instance.
@@ -114,13 +111,15 @@ impl Walker<'_> {
         };
         let mut parts = parts.as_slice().to_vec();
         if parts.len() >= 3 {
-            parts[2] = self.object_getstate(obj, false)?.into_object(vm)?;
+            parts[2] = self
+                .object_getstate(obj, obj.dict(), false)?
+                .into_object(vm)?;
         }
         Ok(vm.ctx.new_tuple(parts).into())
     }
 
     /// typeobject.c's `reduce_newobj`, writing plain instances directly.
-    fn reduce_newobj(&mut self, obj: &PyObject) -> PyResult<Reduced> {
+    fn reduce_newobj(&mut self, obj: &PyObject, dict: Option<PyDictRef>) -> PyResult<Reduced> {
         let vm = self.vm;
         let cls = obj.class();
         if cls.slots.new.load().is_none() {
@@ -130,7 +129,13 @@ impl Walker<'_> {
         let is_list = obj.downcast_ref::<PyList>().is_some();
         let is_dict = obj.downcast_ref::<PyDict>().is_some();
         let required = !(args.is_some() || is_list || is_dict);
-        let state = self.object_getstate(obj, required)?;
+        // `__getnewargs[_ex]__` is Python code, which may have replaced the `__dict__`.
+        let plan = self.class_plans.of(vm, cls);
+        let dict = match plan.has_getnewargs_ex || plan.has_getnewargs {
+            true => obj.dict(),
+            false => dict,
+        };
+        let state = self.object_getstate(obj, dict, required)?;
         if args.is_none() && !is_list && !is_dict {
             return Ok(Reduced::PlainNewobj(state));
         }
@@ -180,8 +185,7 @@ impl Walker<'_> {
     /// empty tuple, NEWOBJ, the memo, and BUILD when there is state.
     pub(crate) fn save_plain_newobj(&mut self, obj: &PyObject, state: State) -> PyResult<()> {
         let vm = self.vm;
-        let cls: PyObjectRef = obj.class().to_owned().into();
-        self.save(&cls, false)
+        self.save(obj.class().as_object(), false)
             .map_err(|e| self.note(e, obj, "class"))?;
         self.enc.empty_tuple();
         self.enc.op(pickle_core::opcodes::op::NEWOBJ);
@@ -258,28 +262,43 @@ impl Walker<'_> {
         Ok((None, None))
     }
 
-    /// `object_getstate`: a `__getstate__` override's result, else the default state.
-    pub(crate) fn object_getstate(&mut self, obj: &PyObject, required: bool) -> PyResult<State> {
+    /// `object_getstate`: a `__getstate__` override's result, else the default state. `dict`
+    /// is the instance's `__dict__`, read since the last Python code ran.
+    pub(crate) fn object_getstate(
+        &mut self,
+        obj: &PyObject,
+        dict: Option<PyDictRef>,
+        required: bool,
+    ) -> PyResult<State> {
         let vm = self.vm;
         let plan = self.class_plans.of(vm, obj.class());
-        if !plan.object_getstate || in_instance_dict(vm, obj, identifier!(vm, __getstate__)) {
+        if !plan.object_getstate || shadows(vm, dict.as_deref(), identifier!(vm, __getstate__)) {
             return vm.call_method(obj, "__getstate__", ()).map(State::Object);
         }
-        self.default_state(obj, required)
+        self.default_state(obj, dict, required)
     }
 
     /// `object_getstate_default`: the instance `__dict__` (None when empty), paired with a dict
     /// of the slots that are set, when the class has slots.
-    fn default_state(&mut self, obj: &PyObject, required: bool) -> PyResult<State> {
+    fn default_state(
+        &mut self,
+        obj: &PyObject,
+        dict: Option<PyDictRef>,
+        required: bool,
+    ) -> PyResult<State> {
         let vm = self.vm;
         let cls = obj.class();
-        if required && self.class_plans.of(vm, cls).has_native_base {
+        let plan = self.class_plans.of(vm, cls);
+        if required && plan.has_native_base {
             return Err(vm.new_type_error(format!("cannot pickle '{}' object", tp_name(vm, cls))));
         }
-        let state: PyObjectRef = match obj.dict() {
+        let state: PyObjectRef = match dict {
             Some(d) if d.__len__() > 0 => d.into(),
             _ => vm.ctx.none(),
         };
+        if plan.no_slot_names {
+            return Ok(State::Object(state));
+        }
         let slot_names = self.slot_names(cls)?;
         let mut slots = Vec::with_capacity(slot_names.len());
         for name in slot_names {

@@ -1,7 +1,7 @@
 //! The generic path: `dispatch_table`, `reducer_override`, `__reduce_ex__`/`__reduce__`, and
 //! what their results turn into (REDUCE, NEWOBJ, NEWOBJ_EX, BUILD, batched items).
 
-use super::object_reduce::{Reduced, keeps_object_reduce_ex};
+use super::object_reduce::{Reduced, shadows};
 use super::save::{Walker, core_err};
 use crate::pickle::errors::{new_pickling_error, type_name, with_note};
 use pickle_core::encoder::BATCH_SIZE;
@@ -88,9 +88,12 @@ impl Walker<'_> {
         if cls.fast_issubclass(vm.ctx.types.type_type) {
             return Ok(Reduced::Global);
         }
-        let plan = self.class_plans.of(vm, cls);
-        if keeps_object_reduce_ex(vm, &plan, obj) {
-            return self.object_reduce_ex(obj);
+        // object.__reduce_ex__, unless the class or the instance's __dict__ has another.
+        if self.class_plans.of(vm, cls).keeps_reduce_ex {
+            let dict = obj.dict();
+            if !shadows(vm, dict.as_deref(), identifier!(vm, __reduce_ex__)) {
+                return self.object_reduce_ex(obj, dict);
+            }
         }
         if let Some(reduce_ex) = vm.get_attribute_opt(obj, identifier!(vm, __reduce_ex__))? {
             return reduce_ex.call((self.enc.proto(),), vm).map(Reduced::Value);
@@ -107,7 +110,7 @@ impl Walker<'_> {
     fn dispatch_entry(&mut self, cls: &Py<PyType>) -> PyResult<Option<PyObjectRef>> {
         let vm = self.vm;
         let table = match &self.hooks.dispatch_table {
-            Some(table) => table.clone(),
+            Some(table) => table,
             None => self.lookups.dispatch_table(vm)?,
         };
         if let Some(dict) = table.downcast_ref_if_exact::<PyDict>(vm) {
