@@ -478,30 +478,32 @@ impl<'a> Walker<'a> {
         self.enc.empty_list();
         self.memo_put(obj)?;
         let list = obj.downcast_ref::<PyList>().expect("exact list");
-        // Each look at the list takes and releases its lock (two atomic operations), a good
-        // part of the cost of a small list: the length is read once here.
-        let len = list.__len__();
-        if len > 0 {
-            if self.enc.bin() {
-                self.batch_list_exact(list, len)?;
-            } else {
-                let iter = obj.get_iter(self.vm)?;
-                self.batch_appends(iter.into(), obj)?;
-            }
+        if self.enc.bin() {
+            self.batch_list_exact(list)?;
+        } else if list.__len__() > 0 {
+            let iter = obj.get_iter(self.vm)?;
+            self.batch_appends(iter.into(), obj)?;
         }
         self.fast_leave(obj);
         Ok(())
     }
 
-    /// The C pickler's path for exact lists: one APPEND for a one-item list, otherwise
-    /// MARK..APPENDS batches (a trailing batch of one item still gets its MARK).
-    fn batch_list_exact(&mut self, list: &Py<PyList>, len: usize) -> PyResult<()> {
+    /// The C pickler's path for exact lists: nothing for an empty list, one APPEND for a
+    /// one-item list, otherwise MARK..APPENDS batches (a trailing batch of one item still gets
+    /// its MARK). Each look at the list takes and releases its lock (two atomic operations),
+    /// a good part of the cost of a small list: the first look reads the length and saves the
+    /// first run of atoms.
+    fn batch_list_exact(&mut self, list: &Py<PyList>) -> PyResult<()> {
         let obj = list.as_object();
-        if len == 1 {
-            let item = list.borrow_vec()[0].clone();
-            self.save(&item, false)
-                .map_err(|e| self.note_item(e, obj, 0))?;
-            self.enc.op(op::APPEND);
+        let mut first_look = Some(list.borrow_vec());
+        let len = first_look.as_ref().map_or(0, |items| items.len());
+        if len <= 1 {
+            let only = first_look.take().and_then(|items| items.first().cloned());
+            if let Some(item) = only {
+                self.save(&item, false)
+                    .map_err(|e| self.note_item(e, obj, 0))?;
+                self.enc.op(op::APPEND);
+            }
             return Ok(());
         }
         let mut total = 0;
@@ -512,7 +514,7 @@ impl<'a> Walker<'a> {
                 // Atoms are saved under one borrow of the list; anything that may run Python
                 // code is cloned out and saved with the list released, as CPython reads it live.
                 let run_end = {
-                    let items = list.borrow_vec();
+                    let items = first_look.take().unwrap_or_else(|| list.borrow_vec());
                     while in_batch < BATCH_SIZE
                         && total < items.len()
                         && !self.pending_flush
