@@ -34,6 +34,16 @@ fn copyreg_module<'a>(
     cached(slot, || vm.import("copyreg", 0))
 }
 
+/// `copyreg.<name>`, fetched into `slot` the first time.
+fn copyreg_cached<'a>(
+    copyreg: &mut Option<PyObjectRef>,
+    slot: &'a mut Option<PyObjectRef>,
+    vm: &VirtualMachine,
+    name: &'static str,
+) -> PyResult<&'a PyObjectRef> {
+    cached(slot, || copyreg_module(copyreg, vm)?.get_attr(name, vm))
+}
+
 impl Lookups {
     /// The one `'latin1'` string all of a dump's `_codecs.encode` reductions share (CPython
     /// uses an interned constant, so its second use is a memo hit).
@@ -70,27 +80,18 @@ impl Lookups {
     /// (registrations mutate that dict, so they are seen). Lent, not cloned: it is asked for
     /// per object, and each clone and release of a reference is two atomic operations.
     pub(crate) fn dispatch_table(&mut self, vm: &VirtualMachine) -> PyResult<&PyObjectRef> {
-        let Self {
-            copyreg,
-            dispatch_table,
-            ..
-        } = self;
-        cached(dispatch_table, || {
-            copyreg_module(copyreg, vm)?.get_attr("dispatch_table", vm)
-        })
+        copyreg_cached(
+            &mut self.copyreg,
+            &mut self.dispatch_table,
+            vm,
+            "dispatch_table",
+        )
     }
 
     /// `copyreg._extension_registry`, fetched once per dump like `dispatch_table`.
     pub(crate) fn extension_registry(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {
-        let Self {
-            copyreg,
-            extension_registry,
-            ..
-        } = self;
-        cached(extension_registry, || {
-            copyreg_module(copyreg, vm)?.get_attr("_extension_registry", vm)
-        })
-        .cloned()
+        let name = "_extension_registry";
+        copyreg_cached(&mut self.copyreg, &mut self.extension_registry, vm, name).cloned()
     }
 
     /// `copyreg.<name>` for attributes used rarely (`_reduce_ex`, `__newobj__`, ...).
