@@ -131,9 +131,10 @@ impl Walker<'_> {
         let required = !(args.is_some() || is_list || is_dict);
         // `__getnewargs[_ex]__` is Python code, which may have replaced the `__dict__`.
         let plan = self.class_plans.of(vm, cls);
-        let dict = match plan.has_getnewargs_ex || plan.has_getnewargs {
-            true => obj.dict(),
-            false => dict,
+        let dict = if plan.has_getnewargs_ex || plan.has_getnewargs {
+            obj.dict()
+        } else {
+            dict
         };
         let state = self.object_getstate(obj, dict, required)?;
         if args.is_none() && !is_list && !is_dict {
