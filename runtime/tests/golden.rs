@@ -1,4 +1,4 @@
-//! The golden corpus (tests/golden): 440 graphs pickled by CPython at protocols 0-5.
+//! The golden corpus (tests/golden): 486 graphs pickled by CPython at protocols 0-5.
 //!
 //! For every protocol: brine's `dumps` gives CPython's bytes; its `loads` of CPython's bytes
 //! gives the same graph, sharing included, and dumps back to the same bytes; and its output
