@@ -795,3 +795,18 @@ fn an_instances_dict_is_read_where_cpython_reads_it() {
         print(vars(pickle.loads(pickle.dumps(r, 4))))");
     assert_eq!(out, "{'z': 9}\n{'b': 2}\n{}\n");
 }
+
+#[test]
+fn a_file_may_change_the_list_being_pickled_when_a_payload_is_written() {
+    // Small bytes in a list are saved while the list is borrowed; a payload of 64 KiB or more
+    // goes to `write`, which is Python code, so it is saved with the list released: here
+    // `write` appends to that list, and the item appended is pickled, as by CPython 3.13.
+    let out = run("obj = [1, b'x' * 70000, 2]\n\
+        class Grow:\n    def __init__(self): self.chunks = []\n    \
+        def write(self, b):\n        self.chunks.append(bytes(b))\n        \
+        if len(self.chunks) == 1: obj.append(3)\n\
+        for p in (3, 4):\n    del obj[3:]\n    f = Grow(); pickle.dump(obj, f, p)\n    \
+        loaded = pickle.loads(b''.join(f.chunks))\n    \
+        print(p, [len(c) for c in f.chunks], loaded == [1, b'x' * 70000, 2, 3])");
+    assert_eq!(out, "3 [13, 70000, 8] True\n4 [21, 70000, 16] True\n");
+}

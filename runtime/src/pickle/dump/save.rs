@@ -204,8 +204,10 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    /// Saves `obj` when it is None, a bool, an exact int, float or str: the types whose
-    /// pickling runs no Python code. Returns false, having written nothing, for anything else.
+    /// Saves `obj` when it is None, a bool, an exact int, float or str, or exact bytes at
+    /// protocol 3 or more: the types whose pickling runs no Python code (but for a payload
+    /// streamed to a file, see [`Self::is_streamed_payload`]). Returns false, having written
+    /// nothing, for anything else.
     #[inline]
     fn save_atom(&mut self, obj: &PyObject) -> PyResult<bool> {
         let vm = self.vm;
@@ -225,6 +227,11 @@ impl<'a> Walker<'a> {
                 .float(obj.downcast_ref::<PyFloat>().expect("exact float").to_f64());
         } else if cls.is(types.bool_type) {
             self.enc.bool(obj.is(&vm.ctx.true_value));
+        } else if cls.is(types.bytes_type) && self.enc.proto() >= 3 {
+            match self.st.memo.get(obj.get_id()) {
+                Some(idx) => self.enc.memo_get(idx).map_err(core_err(vm))?,
+                None => self.save_bytes(obj)?,
+            }
         } else {
             return Ok(false);
         }
@@ -235,7 +242,7 @@ impl<'a> Walker<'a> {
     /// flush deferred until the list is no longer borrowed.
     #[inline]
     fn save_borrowed_atom(&mut self, obj: &PyObject) -> PyResult<bool> {
-        if self.hooks.persistent_id.is_some() || self.is_streamed_str(obj) {
+        if self.hooks.persistent_id.is_some() || self.is_streamed_payload(obj) {
             return Ok(false);
         }
         if self.enc.opcode_boundary() && self.sink.is_some() {
@@ -303,13 +310,20 @@ impl<'a> Walker<'a> {
         Ok(())
     }
 
-    /// Whether `obj` is a str whose payload `stream_payload` writes on its own (which must
-    /// not happen while a list is borrowed: `write` is Python code).
-    fn is_streamed_str(&self, obj: &PyObject) -> bool {
-        self.sink.is_some()
-            && obj
-                .downcast_ref_if_exact::<PyStr>(self.vm)
-                .is_some_and(|s| s.as_bytes().len() >= FRAME_SIZE_TARGET)
+    /// Whether `obj` is a str or bytes whose payload `stream_payload` writes on its own (which
+    /// must not happen while a list is borrowed: `write` is Python code).
+    fn is_streamed_payload(&self, obj: &PyObject) -> bool {
+        if self.sink.is_none() {
+            return false;
+        }
+        let len = if let Some(text) = obj.downcast_ref_if_exact::<PyStr>(self.vm) {
+            text.as_bytes().len()
+        } else if let Some(data) = obj.downcast_ref_if_exact::<PyBytes>(self.vm) {
+            data.as_bytes().len()
+        } else {
+            return false;
+        };
+        len >= FRAME_SIZE_TARGET
     }
 
     fn save_bytes(&mut self, obj: &PyObject) -> PyResult<()> {
