@@ -810,3 +810,22 @@ fn a_file_may_change_the_list_being_pickled_when_a_payload_is_written() {
         print(p, [len(c) for c in f.chunks], loaded == [1, b'x' * 70000, 2, 3])");
     assert_eq!(out, "3 [13, 70000, 8] True\n4 [21, 70000, 16] True\n");
 }
+
+#[test]
+fn a_failed_write_inside_a_slot_state_carries_the_picklers_notes() {
+    // pickle.dump writes a __slots__ instance's state without making its dict and tuple; a
+    // file whose write fails at any frame boundary inside it gets the notes a Pickler (which
+    // makes them) gives: 24 positions of the boundary, four places it can fall.
+    let out = run("class S:\n    __slots__ = ('a', 'b')\n\
+        class Full:\n    def write(self, b): raise OSError('disk full')\n\
+        def notes(dump):\n    try:\n        dump()\n    except OSError as e:\n        \
+        return tuple(n.split(' item ')[0] for n in getattr(e, '__notes__', []))\n\
+        kinds, same = set(), 0\n\
+        for pad in range(24):\n    objs = []\n    for i in range(3000):\n        \
+        s = S(); s.a = i; s.b = 'x' * (pad if i == 0 else 5); objs.append(s)\n    \
+        one_shot = notes(lambda: pickle.dump(objs, Full(), 4))\n    \
+        same += one_shot == notes(lambda: pickle.Pickler(Full(), 4).dump(objs))\n    \
+        kinds.add(one_shot[:2])\n\
+        print(same, len(kinds), ('when serializing tuple', 'when serializing S state') in kinds)");
+    assert_eq!(out, "24 4 True\n");
+}

@@ -71,11 +71,13 @@ impl Walker<'_> {
             let small = self.enc.tuple_begin(2);
             self.save(&parts.dict_state, false)
                 .map_err(|e| note(vm, e, "tuple item 0"))?;
-            self.at_opcode_boundary()?;
-            vm.with_recursion("while pickling an object", || {
-                self.save_slot_dict(&parts.slots)
-            })
-            .map_err(|e| note(vm, e, "tuple item 1"))?;
+            self.at_opcode_boundary()
+                .and_then(|()| {
+                    vm.with_recursion("while pickling an object", || {
+                        self.save_slot_dict(&parts.slots)
+                    })
+                })
+                .map_err(|e| note(vm, e, "tuple item 1"))?;
             self.enc.tuple_end(2, small);
             self.memo_put_unseen()
         })
