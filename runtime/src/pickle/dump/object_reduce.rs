@@ -304,7 +304,7 @@ impl Walker<'_> {
         let mut slots = Vec::with_capacity(slot_names.len());
         for name in slot_names {
             match obj.get_attr(&name, vm) {
-                Ok(value) => slots.push((name, value)),
+                Ok(value) => slots.push((name.into(), value)),
                 Err(e) if e.fast_isinstance(vm.ctx.exceptions.attribute_error) => {}
                 Err(e) => return Err(e),
             }

@@ -3,7 +3,7 @@
 
 use super::object_reduce::{Reduced, shadows};
 use super::save::{Walker, core_err};
-use crate::pickle::errors::{new_pickling_error, type_name, with_note};
+use crate::pickle::errors::{new_pickling_error, type_name};
 use pickle_core::encoder::BATCH_SIZE;
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyDict, PyStr, PyTuple, PyType};
@@ -71,11 +71,7 @@ impl Walker<'_> {
         obj: &PyObject,
         what: &str,
     ) -> PyBaseExceptionRef {
-        with_note(
-            self.vm,
-            e,
-            format!("when serializing {} {what}", type_name(self.vm, obj)),
-        )
+        self.note_in(e, &type_name(self.vm, obj), what)
     }
 
     /// Calls the reducer: the dispatch table's entry for the type, else `__reduce_ex__`, else
@@ -378,9 +374,7 @@ impl Walker<'_> {
     pub(crate) fn batch_appends(&mut self, iter: PyObjectRef, obj: &PyObject) -> PyResult<()> {
         let mut index = 0;
         let save = |w: &mut Self, item: &PyObjectRef| {
-            let result = w
-                .save(item, false)
-                .map_err(|e| w.note(e, obj, &format!("item {index}")));
+            let result = w.save(item, false).map_err(|e| w.note_item(e, obj, index));
             index += 1;
             result
         };

@@ -7,8 +7,8 @@ use pickle_core::PickleError;
 use pickle_core::encoder::{BATCH_SIZE, Encoder, FRAME_SIZE_TARGET, IdMemo, minimal_signed_len};
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{
-    PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyStr, PyTuple,
-    PyType,
+    PyBaseExceptionRef, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet,
+    PyStr, PyTuple, PyType,
 };
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::collections::HashSet;
@@ -49,9 +49,11 @@ impl PicklerState {
         }
     }
 
+    /// Empties the memo, giving its references back with prefetching (see
+    /// [`crate::pickle::release`]) and keeping its room.
     pub(crate) fn clear_memo(&mut self) {
         self.memo.clear();
-        self.memo_objects.clear();
+        crate::pickle::release::release_in_order(&mut self.memo_objects, |obj| Some(obj), |_| {});
     }
 
     /// Runs `f` with a state for one dump (`pickle.dumps`, `pickle.dump`, the embedding's
@@ -70,8 +72,7 @@ impl PicklerState {
             ..Default::default()
         };
         let result = f(&mut state);
-        state.memo.clear();
-        crate::pickle::release::release_in_order(&mut state.memo_objects, |obj| Some(obj), |_| {});
+        state.clear_memo();
         if state.memo.capacity() <= SPARE_MEMO_MAX {
             SPARE_MEMO.set(Some((state.memo, state.memo_objects)));
         }
@@ -457,34 +458,42 @@ impl<'a> Walker<'a> {
         self.memo_put(obj)
     }
 
+    /// "when serializing list item 3": the note an error saving part of a container gets.
     pub(crate) fn note_item(
         &self,
-        e: rustpython_vm::builtins::PyBaseExceptionRef,
+        e: PyBaseExceptionRef,
         obj: &PyObject,
         i: usize,
-    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
-        let note = format!(
-            "when serializing {} item {i}",
-            crate::pickle::errors::type_name(self.vm, obj)
-        );
-        with_note(self.vm, e, note)
+    ) -> PyBaseExceptionRef {
+        self.note(e, obj, &format!("item {i}"))
     }
 
     pub(crate) fn note_key(
         &self,
-        e: rustpython_vm::builtins::PyBaseExceptionRef,
+        e: PyBaseExceptionRef,
         obj: &PyObject,
         key: &PyObject,
-    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    ) -> PyBaseExceptionRef {
+        self.note(e, obj, &self.key_item(key))
+    }
+
+    /// "item 'key'", as a dict's part is named in a note.
+    pub(crate) fn key_item(&self, key: &PyObject) -> String {
         let shown = key
             .repr(self.vm)
             .map(|r| r.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let note = format!(
-            "when serializing {} item {shown}",
-            crate::pickle::errors::type_name(self.vm, obj)
-        );
-        with_note(self.vm, e, note)
+        format!("item {shown}")
+    }
+
+    /// "when serializing {container} {what}", for a container named without an object.
+    pub(crate) fn note_in(
+        &self,
+        e: PyBaseExceptionRef,
+        container: &str,
+        what: &str,
+    ) -> PyBaseExceptionRef {
+        with_note(self.vm, e, format!("when serializing {container} {what}"))
     }
 
     fn save_list(&mut self, obj: &PyObject) -> PyResult<()> {
@@ -591,20 +600,21 @@ impl<'a> Walker<'a> {
     }
 
     /// The C pickler's path for exact dicts: SETITEM for one pair, otherwise MARK..SETITEMS
-    /// batches of 1000, checking after each batch that the dict kept its size. A dict of exactly
-    /// 1000·k pairs ends with an empty MARK SETITEMS, as CPython's does.
+    /// batches of 1000, checking after each batch that the dict kept its size. A dict that fits
+    /// one batch has its pairs taken under one lock (a lock and an unlock per pair were a sixth
+    /// of the time of dumping small dicts): a pair replaced while they are written is written
+    /// as it was when the batch began; a change of size is the same error as CPython's.
     fn batch_dict_exact(&mut self, dict: &Py<PyDict>, size: usize) -> PyResult<()> {
         let obj = dict.as_object();
-        let mut position = 0;
-        if size == 1 {
-            let (_, key, value) = dict.next_entry(0).expect("one entry");
-            self.save_pair(obj, &key, &value)?;
-            self.enc.op(op::SETITEM);
-            return Ok(());
-        }
         if size < BATCH_SIZE {
-            return self.dict_one_batch(dict, size);
+            let items = dict.items_vec();
+            self.save_dict_pairs(&items, |w, key, value| w.save_pair(obj, key, value))?;
+            return match size {
+                1 => Ok(()),
+                _ => self.check_dict_size(dict, size),
+            };
         }
+        let mut position = 0;
         loop {
             self.enc.op(op::MARK);
             let mut in_batch = 0;
@@ -624,18 +634,31 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// [`Self::batch_dict_exact`] for a dict that fits one batch: its pairs taken under one
-    /// lock (a lock and an unlock per pair were a sixth of the time of dumping small dicts).
-    /// A pair replaced while the batch is written is written as it was when the batch began;
-    /// a change of size is the same error as CPython's.
-    fn dict_one_batch(&mut self, dict: &Py<PyDict>, size: usize) -> PyResult<()> {
-        let items = dict.items_vec();
-        self.enc.op(op::MARK);
-        for (key, value) in &items {
-            self.save_pair(dict.as_object(), key, value)?;
+    /// An exact dict's pairs (at least one), taken at once, batched as the C pickler batches
+    /// them: SETITEM for a single pair, otherwise MARK..SETITEMS batches of 1000, the last one
+    /// empty after 1000·k pairs.
+    pub(crate) fn save_dict_pairs(
+        &mut self,
+        pairs: &[(PyObjectRef, PyObjectRef)],
+        mut save_pair: impl FnMut(&mut Self, &PyObject, &PyObject) -> PyResult<()>,
+    ) -> PyResult<()> {
+        if let [(key, value)] = pairs {
+            save_pair(self, key, value)?;
+            self.enc.op(op::SETITEM);
+            return Ok(());
         }
-        self.enc.op(op::SETITEMS);
-        self.check_dict_size(dict, size)
+        let mut batches = pairs.chunks(BATCH_SIZE);
+        loop {
+            let batch = batches.next().unwrap_or_default();
+            self.enc.op(op::MARK);
+            for (key, value) in batch {
+                save_pair(self, key, value)?;
+            }
+            self.enc.op(op::SETITEMS);
+            if batch.len() < BATCH_SIZE {
+                return Ok(());
+            }
+        }
     }
 
     /// CPython's check after each batch: the dict still has the size it had when it began.
@@ -698,16 +721,8 @@ impl<'a> Walker<'a> {
         }
     }
 
-    pub(crate) fn note_element(
-        &self,
-        e: rustpython_vm::builtins::PyBaseExceptionRef,
-        obj: &PyObject,
-    ) -> rustpython_vm::builtins::PyBaseExceptionRef {
-        let note = format!(
-            "when serializing {} element",
-            crate::pickle::errors::type_name(self.vm, obj)
-        );
-        with_note(self.vm, e, note)
+    pub(crate) fn note_element(&self, e: PyBaseExceptionRef, obj: &PyObject) -> PyBaseExceptionRef {
+        self.note(e, obj, "element")
     }
 
     fn save_frozenset(&mut self, obj: &PyObject) -> PyResult<()> {

@@ -9,11 +9,7 @@
 //! freeing the two objects was most of a `__slots__` instance's dump.
 
 use super::save::{Walker, core_err};
-use crate::pickle::errors::with_note;
-use pickle_core::encoder::BATCH_SIZE;
-use pickle_core::opcodes::op;
-use rustpython_vm::builtins::{PyBaseExceptionRef, PyStrRef};
-use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
 /// An instance's state as `object_getstate` computes it.
 pub(crate) enum State {
@@ -27,8 +23,8 @@ pub(crate) enum State {
 pub(crate) struct SlotState {
     /// The instance's `__dict__`, or None when it has none or an empty one.
     pub(crate) dict_state: PyObjectRef,
-    /// The slots that are set, in `__slotnames__` order, with their values.
-    pub(crate) slots: Vec<(PyStrRef, PyObjectRef)>,
+    /// The slots that are set (names, as str), in `__slotnames__` order, with their values.
+    pub(crate) slots: Vec<(PyObjectRef, PyObjectRef)>,
 }
 
 impl State {
@@ -70,14 +66,14 @@ impl Walker<'_> {
         vm.with_recursion("while pickling an object", || {
             let small = self.enc.tuple_begin(2);
             self.save(&parts.dict_state, false)
-                .map_err(|e| note(vm, e, "tuple item 0"))?;
+                .map_err(|e| self.note_in(e, "tuple", "item 0"))?;
             self.at_opcode_boundary()
                 .and_then(|()| {
                     vm.with_recursion("while pickling an object", || {
                         self.save_slot_dict(&parts.slots)
                     })
                 })
-                .map_err(|e| note(vm, e, "tuple item 1"))?;
+                .map_err(|e| self.note_in(e, "tuple", "item 1"))?;
             self.enc.tuple_end(2, small);
             self.memo_put_unseen()
         })
@@ -93,43 +89,14 @@ impl Walker<'_> {
             && self.enc.bin()
     }
 
-    /// `save_dict` of a fresh exact dict holding `slots`: SETITEM for one pair, otherwise
-    /// MARK..SETITEMS batches of 1000 (with an empty last batch after 1000·k pairs).
-    fn save_slot_dict(&mut self, slots: &[(PyStrRef, PyObjectRef)]) -> PyResult<()> {
+    /// `save_dict` of a fresh exact dict holding `slots`.
+    fn save_slot_dict(&mut self, slots: &[(PyObjectRef, PyObjectRef)]) -> PyResult<()> {
         self.enc.empty_dict();
         self.memo_put_unseen()?;
-        match slots {
-            [] => return Ok(()),
-            [(name, value)] => {
-                self.save_slot(name, value)?;
-                self.enc.op(op::SETITEM);
-                return Ok(());
-            }
-            _ => {}
-        }
-        let mut batches = slots.chunks(BATCH_SIZE);
-        loop {
-            let batch = batches.next().unwrap_or_default();
-            self.enc.op(op::MARK);
-            for (name, value) in batch {
-                self.save_slot(name, value)?;
-            }
-            self.enc.op(op::SETITEMS);
-            if batch.len() < BATCH_SIZE {
-                return Ok(());
-            }
-        }
-    }
-
-    fn save_slot(&mut self, name: &PyStrRef, value: &PyObjectRef) -> PyResult<()> {
-        self.save(name.as_object(), false)?;
-        self.save(value, false).map_err(|e| {
-            let shown = name
-                .as_object()
-                .repr(self.vm)
-                .map(|r| r.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            note(self.vm, e, &format!("dict item {shown}"))
+        self.save_dict_pairs(slots, |w, name, value| {
+            w.save(name, false)?;
+            w.save(value, false)
+                .map_err(|e| w.note_in(e, "dict", &w.key_item(name)))
         })
     }
 
@@ -138,9 +105,4 @@ impl Walker<'_> {
         let idx = self.st.memo.put_unseen();
         self.enc.memo_put(idx).map_err(core_err(self.vm))
     }
-}
-
-/// The note `save` adds when saving a part of a dict or tuple fails.
-fn note(vm: &VirtualMachine, e: PyBaseExceptionRef, what: &str) -> PyBaseExceptionRef {
-    with_note(vm, e, format!("when serializing {what}"))
 }

@@ -29,6 +29,13 @@ struct Setter {
     set: SetFunc,
 }
 
+impl Setter {
+    /// The descriptor's `__set__(obj, value)`.
+    fn assign(&self, vm: &VirtualMachine, obj: &PyObjectRef, value: PyObjectRef) -> PyResult<()> {
+        (self.set)(&self.descr, obj.clone(), PySetterValue::Assign(value), vm)
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct SlotSetters {
     found: Vec<Setter>,
@@ -55,13 +62,11 @@ impl SlotSetters {
             && version != 0
             && self.found[at].version == version
         {
-            let setter = &self.found[at];
-            return (setter.set)(&setter.descr, obj.clone(), PySetterValue::Assign(value), vm);
+            return self.found[at].assign(vm, obj, value);
         }
         match Self::find(vm, cls.to_owned(), version, name) {
             Some(setter) => {
-                let result =
-                    (setter.set)(&setter.descr, obj.clone(), PySetterValue::Assign(value), vm);
+                let result = setter.assign(vm, obj, value);
                 match known {
                     Some(at) => self.found[at] = setter,
                     None if self.found.len() < CAPACITY => self.found.push(setter),
