@@ -3,15 +3,41 @@
 
 use pickle_core::decoder::Limits;
 use pickle_core::value::{from_slice, to_vec};
-use rstest::rstest;
 use std::path::PathBuf;
 
 fn corpus(proto: u8) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/golden/corpus/p{proto}"))
 }
 
-#[rstest]
-fn rewriting_gives_cpythons_bytes_back(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
+/// Protocol by protocol, as separate tests that run in parallel.
+mod rewriting_gives_cpythons_bytes_back {
+    #[test]
+    fn p0() {
+        super::rewrite_corpus(0)
+    }
+    #[test]
+    fn p1() {
+        super::rewrite_corpus(1)
+    }
+    #[test]
+    fn p2() {
+        super::rewrite_corpus(2)
+    }
+    #[test]
+    fn p3() {
+        super::rewrite_corpus(3)
+    }
+    #[test]
+    fn p4() {
+        super::rewrite_corpus(4)
+    }
+    #[test]
+    fn p5() {
+        super::rewrite_corpus(5)
+    }
+}
+
+fn rewrite_corpus(proto: u8) {
     let mut checked = 0;
     let mut failures = Vec::new();
     for entry in std::fs::read_dir(corpus(proto)).expect("the golden corpus") {

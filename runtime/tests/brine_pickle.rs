@@ -2,9 +2,9 @@
 
 mod support;
 
-use rstest::rstest;
 use std::path::Path;
 use std::process::Command;
+use support::per_protocol;
 
 fn golden_files(proto: u8) -> (std::path::PathBuf, Vec<String>) {
     let dir = support::fixtures().join(format!("golden/corpus/p{proto}"));
@@ -60,13 +60,16 @@ fn assert_same_exception(ours: &str, traceback: &str, what: &str) {
     );
 }
 
-/// All golden pickles of a protocol in one invocation each (several files: preamble lines),
-/// plain and with `--annotate`.
-#[rstest]
-fn dis_matches_pickletools_over_the_golden_corpus(
-    #[values(0, 1, 2, 3, 4, 5)] proto: u8,
-    #[values(&[], &["--annotate"])] options: &[&str],
-) {
+per_protocol! {
+    /// All golden pickles of a protocol in one invocation each (several files: preamble
+    /// lines), plain and with `--annotate`.
+    fn dis_matches_pickletools_over_the_golden_corpus(proto: u8) {
+        dis_matches_pickletools(proto, &[]);
+        dis_matches_pickletools(proto, &["--annotate"]);
+    }
+}
+
+fn dis_matches_pickletools(proto: u8, options: &[&str]) {
     let (dir, files) = golden_files(proto);
     assert!(files.len() >= 470);
     let args: Vec<&str> = options
@@ -83,7 +86,7 @@ fn dis_matches_pickletools_over_the_golden_corpus(
             .position(|(a, b)| a != b)
             .unwrap_or(0);
         panic!(
-            "protocol {proto}: first difference at line {line}:\n ours: {:?}\n pickletools: {:?}",
+            "protocol {proto} {options:?}: first difference at line {line}:\n ours: {:?}\n pickletools: {:?}",
             ours.lines().nth(line),
             theirs.lines().nth(line)
         );

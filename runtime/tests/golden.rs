@@ -7,7 +7,7 @@
 
 mod support;
 
-use rstest::rstest;
+use support::per_protocol;
 
 /// Runs `tests/golden/check.py MODE PROTO` under brine and asserts it found no failure.
 fn check(mode: &str, proto: u8) {
@@ -39,17 +39,20 @@ fn check(mode: &str, proto: u8) {
     assert!(checked >= 400, "only {checked} golden cases ran");
 }
 
-#[rstest]
-fn dumps_gives_cpythons_bytes(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    check("dumps", proto);
+per_protocol! {
+    fn dumps_gives_cpythons_bytes(proto: u8) {
+        check("dumps", proto);
+    }
 }
 
-#[rstest]
-fn loads_gives_the_same_graph_back(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    check("loads", proto);
+per_protocol! {
+    fn loads_gives_the_same_graph_back(proto: u8) {
+        check("loads", proto);
+    }
 }
 
-#[rstest]
-fn dumps_agrees_with_the_pure_python_pickler(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    check("oracle", proto);
+per_protocol! {
+    fn dumps_agrees_with_the_pure_python_pickler(proto: u8) {
+        check("oracle", proto);
+    }
 }

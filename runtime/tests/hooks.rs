@@ -5,23 +5,24 @@
 
 mod support;
 
-use rstest::rstest;
+use support::per_protocol;
 
-#[rstest]
-fn hooks_behave_as_the_pure_python_pickler(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    let script = support::fixtures().join("protocols/hooks.py");
-    let out = support::run(&[script.to_str().unwrap(), &proto.to_string()], "");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mismatches: Vec<&str> = stdout.lines().filter(|l| !l.starts_with("ok ")).collect();
-    assert!(
-        mismatches.is_empty(),
-        "protocol {proto}:\n{}",
-        mismatches.join("\n")
-    );
-    assert!(stdout.lines().count() >= 14, "{stdout}");
+per_protocol! {
+    fn hooks_behave_as_the_pure_python_pickler(proto: u8) {
+        let script = support::fixtures().join("protocols/hooks.py");
+        let out = support::run(&[script.to_str().unwrap(), &proto.to_string()], "");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mismatches: Vec<&str> = stdout.lines().filter(|l| !l.starts_with("ok ")).collect();
+        assert!(
+            mismatches.is_empty(),
+            "protocol {proto}:\n{}",
+            mismatches.join("\n")
+        );
+        assert!(stdout.lines().count() >= 14, "{stdout}");
+    }
 }

@@ -2,7 +2,7 @@
 
 mod support;
 
-use rstest::rstest;
+use support::per_protocol;
 
 /// A prelude importing the golden fixture classes and the graph comparison.
 fn with_fixtures(code: &str) -> String {
@@ -20,23 +20,24 @@ const INSTANCES: &str = "p = g.Plain(1, [2, 3]); shared = [p, p]\n\
     'list_sub': g.MyListAttr([1, 2]), 'dict_sub': g.MyDictAttr({'k': 1}), 'namedtuple': g.Pair(1, 2),\n\
     'dataclass': g.Record('r', 1.5, ['t']), 'enum': g.Color.RED, 'registered': g.Registered(2)}\n";
 
-/// Slotted classes without `__getstate__` cannot be pickled below protocol 2 (CPython refuses),
-/// so those rows start at protocol 2.
-#[rstest]
-fn deepcopy_matches_a_pickle_round_trip(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    let skip = if proto < 2 {
-        "('slotted', 'slots_and_dict')"
-    } else {
-        "()"
-    };
-    let out = with_fixtures(&format!(
-        "{INSTANCES}for name, obj in objects.items():\n    \
-         if name in {skip}: continue\n    \
-         why = graph.difference(pickle.loads(pickle.dumps(obj, {proto})), copy.deepcopy(obj))\n    \
-         print(name, why or 'same')"
-    ));
-    assert!(out.lines().all(|l| l.ends_with(" same")), "{out}");
-    assert!(out.lines().count() >= 11, "{out}");
+per_protocol! {
+    /// Slotted classes without `__getstate__` cannot be pickled below protocol 2 (CPython refuses),
+    /// so those rows start at protocol 2.
+    fn deepcopy_matches_a_pickle_round_trip(proto: u8) {
+        let skip = if proto < 2 {
+            "('slotted', 'slots_and_dict')"
+        } else {
+            "()"
+        };
+        let out = with_fixtures(&format!(
+            "{INSTANCES}for name, obj in objects.items():\n    \
+             if name in {skip}: continue\n    \
+             why = graph.difference(pickle.loads(pickle.dumps(obj, {proto})), copy.deepcopy(obj))\n    \
+             print(name, why or 'same')"
+        ));
+        assert!(out.lines().all(|l| l.ends_with(" same")), "{out}");
+        assert!(out.lines().count() >= 11, "{out}");
+    }
 }
 
 #[test]

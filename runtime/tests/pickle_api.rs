@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::python;
+use support::{per_protocol, python};
 
 /// Runs `code` after a prelude with `err(f)`: the exception type and message `f()` raises.
 fn run(code: &str) -> String {
@@ -396,31 +396,32 @@ fn cpickle_and_copy_reg_are_pickle_and_copyreg() {
 const REX: &str = "import copyreg, sys, types\n\
     class REX:\n    def __init__(self, r): self.r = r\n    def __reduce__(self): return self.r\n";
 
-#[rstest::rstest]
-fn methods_of_builtin_types_pickle_as_in_cpython(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    // Bound and unbound methods, slot wrappers, class and static methods of built-in types:
-    // the same bytes as the pure-Python pickler (below protocol 4: from 4 it memoises the
-    // one 'builtins' string RustPython's classes share, CPython's C pickler does not), and
-    // the same method back.
-    let out = run(&format!(
-        "p = {proto}\n\
-        cases = [('abcd'.index, ('c',)), (str.index, ('abcd', 'c')), ([1, 2].__len__, ()),\n\
-                 (list.__len__, ([1, 2, 3],)), ({{1, 2}}.__contains__, (2,)),\n\
-                 (set.__contains__, ({{1}}, 1)), (dict.fromkeys, ('ab',)),\n\
-                 (bytearray.maketrans, (b'ab', b'xy')), (str.maketrans, ('a', 'b'))]\n\
-        for method, args in cases:\n\
-        \x20   data = pickle.dumps(method, p)\n\
-        \x20   assert p >= 4 or data == pickle._dumps(method, p), (method, data)\n\
-        \x20   assert pickle.loads(data)(*args) == method(*args), method\n\
-        print(pickle.loads(pickle.dumps(list.__len__, p)) is list.__len__)\n\
-        print(err(lambda: pickle.dumps(bytearray.__dict__['maketrans'], p)))\n\
-        print(err(lambda: pickle.dumps(dict.__dict__['fromkeys'], p)))"
-    ));
-    assert_eq!(
-        out,
-        "True\nTypeError: cannot pickle 'staticmethod' object\n\
-         TypeError: cannot pickle 'classmethod_descriptor' object\n"
-    );
+per_protocol! {
+    fn methods_of_builtin_types_pickle_as_in_cpython(proto: u8) {
+        // Bound and unbound methods, slot wrappers, class and static methods of built-in types:
+        // the same bytes as the pure-Python pickler (below protocol 4: from 4 it memoises the
+        // one 'builtins' string RustPython's classes share, CPython's C pickler does not), and
+        // the same method back.
+        let out = run(&format!(
+            "p = {proto}\n\
+            cases = [('abcd'.index, ('c',)), (str.index, ('abcd', 'c')), ([1, 2].__len__, ()),\n\
+                     (list.__len__, ([1, 2, 3],)), ({{1, 2}}.__contains__, (2,)),\n\
+                     (set.__contains__, ({{1}}, 1)), (dict.fromkeys, ('ab',)),\n\
+                     (bytearray.maketrans, (b'ab', b'xy')), (str.maketrans, ('a', 'b'))]\n\
+            for method, args in cases:\n\
+            \x20   data = pickle.dumps(method, p)\n\
+            \x20   assert p >= 4 or data == pickle._dumps(method, p), (method, data)\n\
+            \x20   assert pickle.loads(data)(*args) == method(*args), method\n\
+            print(pickle.loads(pickle.dumps(list.__len__, p)) is list.__len__)\n\
+            print(err(lambda: pickle.dumps(bytearray.__dict__['maketrans'], p)))\n\
+            print(err(lambda: pickle.dumps(dict.__dict__['fromkeys'], p)))"
+        ));
+        assert_eq!(
+            out,
+            "True\nTypeError: cannot pickle 'staticmethod' object\n\
+             TypeError: cannot pickle 'classmethod_descriptor' object\n"
+        );
+    }
 }
 
 #[test]
@@ -437,61 +438,63 @@ fn a_slot_wrapper_pickles_to_cpythons_bytes() {
     );
 }
 
-#[rstest::rstest]
-fn reductions_the_c_pickler_refuses(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    let out = run(&format!(
-        "{REX}p = {proto}\n\
-        print(err(lambda: pickle.dumps(REX((print, (), 'state', None, None, 42)), p)))\n\
-        if p >= 2:\n\
-        \x20   print(err(lambda: pickle.dumps(REX((copyreg.__newobj_ex__, (REX, 42, {{}}))), p)))\n\
-        \x20   print(err(lambda: pickle.dumps(REX((copyreg.__newobj_ex__, (REX, (), []))), p)))\n\
-        key = (__name__, 'REX')\n\
-        for code in (object(), 0, -1, 2**31, 2**1000):\n\
-        \x20   copyreg._extension_registry[key] = code\n\
-        \x20   print(err(lambda: pickle.dumps(REX, p)))\n\
-        \x20   del copyreg._extension_registry[key]"
-    ));
-    let mut expected =
-        "PicklingError: sixth item of the tuple returned by __reduce__ must be callable, not int\n"
-            .to_string();
-    if proto >= 2 {
-        expected += "PicklingError: second argument to __newobj_ex__() must be a tuple, not int\n\
-                     PicklingError: third argument to __newobj_ex__() must be a dict, not list\n\
-                     TypeError: 'object' object cannot be interpreted as an integer\n\
-                     RuntimeError: extension code 0 is out of range\n\
-                     RuntimeError: extension code -1 is out of range\n\
-                     RuntimeError: extension code 2147483648 is out of range\n\
-                     OverflowError: Python int too large to convert to C long\n";
-    } else {
-        // Extension codes are a protocol 2 feature: below it, REX is saved by name.
-        expected += &"no error\n".repeat(5);
+per_protocol! {
+    fn reductions_the_c_pickler_refuses(proto: u8) {
+        let out = run(&format!(
+            "{REX}p = {proto}\n\
+            print(err(lambda: pickle.dumps(REX((print, (), 'state', None, None, 42)), p)))\n\
+            if p >= 2:\n\
+            \x20   print(err(lambda: pickle.dumps(REX((copyreg.__newobj_ex__, (REX, 42, {{}}))), p)))\n\
+            \x20   print(err(lambda: pickle.dumps(REX((copyreg.__newobj_ex__, (REX, (), []))), p)))\n\
+            key = (__name__, 'REX')\n\
+            for code in (object(), 0, -1, 2**31, 2**1000):\n\
+            \x20   copyreg._extension_registry[key] = code\n\
+            \x20   print(err(lambda: pickle.dumps(REX, p)))\n\
+            \x20   del copyreg._extension_registry[key]"
+        ));
+        let mut expected =
+            "PicklingError: sixth item of the tuple returned by __reduce__ must be callable, not int\n"
+                .to_string();
+        if proto >= 2 {
+            expected += "PicklingError: second argument to __newobj_ex__() must be a tuple, not int\n\
+                         PicklingError: third argument to __newobj_ex__() must be a dict, not list\n\
+                         TypeError: 'object' object cannot be interpreted as an integer\n\
+                         RuntimeError: extension code 0 is out of range\n\
+                         RuntimeError: extension code -1 is out of range\n\
+                         RuntimeError: extension code 2147483648 is out of range\n\
+                         OverflowError: Python int too large to convert to C long\n";
+        } else {
+            // Extension codes are a protocol 2 feature: below it, REX is saved by name.
+            expected += &"no error\n".repeat(5);
+        }
+        assert_eq!(out, expected);
     }
-    assert_eq!(out, expected);
 }
 
-#[rstest::rstest]
-fn global_names_glob_cannot_write_are_refused(#[values(0, 1, 2, 3, 4, 5)] proto: u8) {
-    // Below protocol 3 GLOBAL is ASCII, then UTF-8 with no room for a lone surrogate; from
-    // protocol 4 the names are strings, which keep it.
-    let out = run(&format!(
-        "{REX}p = {proto}\n\
-        for name in ('nonascii\\xff', 'nonencodable\\udbff'):\n\
-        \x20   obj = REX('test'); obj.__module__ = name\n\
-        \x20   sys.modules[name] = types.SimpleNamespace(test=obj)\n\
-        \x20   result = err(lambda: pickle.loads(pickle.dumps(obj, p)) is obj)\n\
-        \x20   print(result if result.startswith('PicklingError') else 'round trip')"
-    ));
-    let expected = match proto {
-        0..=2 => format!(
-            "PicklingError: can't pickle module identifier 'nonascii\u{ff}' using pickle protocol {proto}\n\
-             PicklingError: can't pickle module identifier 'nonencodable\\udbff' using pickle protocol {proto}\n"
-        ),
-        3 => "round trip\n\
-              PicklingError: can't pickle module identifier 'nonencodable\\udbff' using pickle protocol 3\n"
-            .to_string(),
-        _ => "round trip\nround trip\n".to_string(),
-    };
-    assert_eq!(out, expected);
+per_protocol! {
+    fn global_names_glob_cannot_write_are_refused(proto: u8) {
+        // Below protocol 3 GLOBAL is ASCII, then UTF-8 with no room for a lone surrogate; from
+        // protocol 4 the names are strings, which keep it.
+        let out = run(&format!(
+            "{REX}p = {proto}\n\
+            for name in ('nonascii\\xff', 'nonencodable\\udbff'):\n\
+            \x20   obj = REX('test'); obj.__module__ = name\n\
+            \x20   sys.modules[name] = types.SimpleNamespace(test=obj)\n\
+            \x20   result = err(lambda: pickle.loads(pickle.dumps(obj, p)) is obj)\n\
+            \x20   print(result if result.startswith('PicklingError') else 'round trip')"
+        ));
+        let expected = match proto {
+            0..=2 => format!(
+                "PicklingError: can't pickle module identifier 'nonascii\u{ff}' using pickle protocol {proto}\n\
+                 PicklingError: can't pickle module identifier 'nonencodable\\udbff' using pickle protocol {proto}\n"
+            ),
+            3 => "round trip\n\
+                  PicklingError: can't pickle module identifier 'nonencodable\\udbff' using pickle protocol 3\n"
+                .to_string(),
+            _ => "round trip\nround trip\n".to_string(),
+        };
+        assert_eq!(out, expected);
+    }
 }
 
 #[test]
@@ -549,22 +552,23 @@ fn files_whose_peek_is_not_implemented_are_read_without_it() {
     assert_eq!(out, "[300, 300, 300] EOFError: Ran out of input\n");
 }
 
-#[rstest::rstest]
-fn large_payloads_go_to_write_on_their_own(#[values(1, 2, 3, 4, 5)] proto: u8) {
-    // As CPython's C pickler: what comes before a payload of 64 KiB or more is written, then
-    // the payload in a call of its own.
-    let out = run(&format!(
-        "p = {proto}\n\
-        class Chunks:\n\
-        \x20   def __init__(self): self.chunks = []\n\
-        \x20   def write(self, b): self.chunks.append(bytes(b))\n\
-        big = 'x' * 70000\n\
-        for obj in ([1, big, 2], [1, big.encode(), 2] if p >= 3 else [big]):\n\
-        \x20   f = Chunks(); pickle.dump(obj, f, p)\n\
-        \x20   sizes = [len(c) for c in f.chunks]\n\
-        \x20   print(70000 in sizes, b''.join(f.chunks) == pickle.dumps(obj, p))"
-    ));
-    assert_eq!(out, "True True\nTrue True\n");
+per_protocol! {
+    from 1: fn large_payloads_go_to_write_on_their_own(proto: u8) {
+        // As CPython's C pickler: what comes before a payload of 64 KiB or more is written, then
+        // the payload in a call of its own.
+        let out = run(&format!(
+            "p = {proto}\n\
+            class Chunks:\n\
+            \x20   def __init__(self): self.chunks = []\n\
+            \x20   def write(self, b): self.chunks.append(bytes(b))\n\
+            big = 'x' * 70000\n\
+            for obj in ([1, big, 2], [1, big.encode(), 2] if p >= 3 else [big]):\n\
+            \x20   f = Chunks(); pickle.dump(obj, f, p)\n\
+            \x20   sizes = [len(c) for c in f.chunks]\n\
+            \x20   print(70000 in sizes, b''.join(f.chunks) == pickle.dumps(obj, p))"
+        ));
+        assert_eq!(out, "True True\nTrue True\n");
+    }
 }
 
 /// A load's objects do not trigger the cycle collector (it would find nothing among them):

@@ -1,7 +1,6 @@
 //! Encoder unit tests; every expected byte string is CPython 3.11's `pickle.dumps` output.
 
 use super::*;
-use rstest::rstest;
 
 fn pickle_of(proto: u8, write: impl FnOnce(&mut Encoder)) -> Vec<u8> {
     let mut enc = Encoder::new(proto);
@@ -11,27 +10,43 @@ fn pickle_of(proto: u8, write: impl FnOnce(&mut Encoder)) -> Vec<u8> {
     enc.take_output()
 }
 
-#[rstest]
-#[case(0, 255, b"I255\n.".as_slice())]
-#[case(0, 2147483648, b"L2147483648L\n.")]
-#[case(1, 255, b"K\xff.")]
-#[case(1, 256, b"M\x00\x01.")]
-#[case(1, 65536, b"J\x00\x00\x01\x00.")]
-#[case(1, -1, b"J\xff\xff\xff\xff.")]
-#[case(1, -2147483649, b"L-2147483649L\n.")]
-#[case(2, 2147483648, b"\x80\x02\x8a\x05\x00\x00\x00\x80\x00.")]
-#[case(2, -2147483649, b"\x80\x02\x8a\x05\xff\xff\xff\x7f\xff.")]
-#[case(2, -549755813888, b"\x80\x02\x8a\x05\x00\x00\x00\x00\x80.")]
-#[case(2, i64::MIN, b"\x80\x02\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x80.")]
-#[case(4, 255, b"\x80\x04K\xff.")]
-#[case(4, 256, b"\x80\x04\x95\x04\x00\x00\x00\x00\x00\x00\x00M\x00\x01.")]
-#[case(
-    4,
-    2147483648,
-    b"\x80\x04\x95\x08\x00\x00\x00\x00\x00\x00\x00\x8a\x05\x00\x00\x00\x80\x00."
-)]
-fn integers_use_the_smallest_opcode(#[case] proto: u8, #[case] value: i64, #[case] want: &[u8]) {
-    assert_eq!(pickle_of(proto, |e| e.int(value)), want);
+#[test]
+fn integers_use_the_smallest_opcode() {
+    let cases: &[(u8, i64, &[u8])] = &[
+        (0, 255, b"I255\n."),
+        (0, 2147483648, b"L2147483648L\n."),
+        (1, 255, b"K\xff."),
+        (1, 256, b"M\x00\x01."),
+        (1, 65536, b"J\x00\x00\x01\x00."),
+        (1, -1, b"J\xff\xff\xff\xff."),
+        (1, -2147483649, b"L-2147483649L\n."),
+        (2, 2147483648, b"\x80\x02\x8a\x05\x00\x00\x00\x80\x00."),
+        (2, -2147483649, b"\x80\x02\x8a\x05\xff\xff\xff\x7f\xff."),
+        (2, -549755813888, b"\x80\x02\x8a\x05\x00\x00\x00\x00\x80."),
+        (
+            2,
+            i64::MIN,
+            b"\x80\x02\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x80.",
+        ),
+        (4, 255, b"\x80\x04K\xff."),
+        (
+            4,
+            256,
+            b"\x80\x04\x95\x04\x00\x00\x00\x00\x00\x00\x00M\x00\x01.",
+        ),
+        (
+            4,
+            2147483648,
+            b"\x80\x04\x95\x08\x00\x00\x00\x00\x00\x00\x00\x8a\x05\x00\x00\x00\x80\x00.",
+        ),
+    ];
+    for &(proto, value, want) in cases {
+        assert_eq!(
+            pickle_of(proto, |e| e.int(value)),
+            want,
+            "{value} at protocol {proto}"
+        );
+    }
 }
 
 #[test]
@@ -103,14 +118,18 @@ fn frames_are_committed_at_the_target_size() {
     assert_eq!(out[11 + first_len], op::FRAME);
 }
 
-#[rstest]
-#[case(0, 5, b"g5\n".as_slice())]
-#[case(1, 5, b"h\x05")]
-#[case(3, 300, b"j\x2c\x01\x00\x00")]
-fn memo_reads_pick_the_width(#[case] proto: u8, #[case] idx: usize, #[case] want: &[u8]) {
-    let mut enc = Encoder::new(proto);
-    enc.memo_get(idx).unwrap();
-    assert_eq!(enc.output(), want);
+#[test]
+fn memo_reads_pick_the_width() {
+    let cases: &[(u8, usize, &[u8])] = &[
+        (0, 5, b"g5\n"),
+        (1, 5, b"h\x05"),
+        (3, 300, b"j\x2c\x01\x00\x00"),
+    ];
+    for &(proto, idx, want) in cases {
+        let mut enc = Encoder::new(proto);
+        enc.memo_get(idx).unwrap();
+        assert_eq!(enc.output(), want, "memo {idx} at protocol {proto}");
+    }
 }
 
 #[test]

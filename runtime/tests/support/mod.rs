@@ -54,3 +54,38 @@ pub fn python(code: &str) -> String {
     );
     stdout.into_owned()
 }
+
+/// One `#[test]` per pickle protocol, in a module named after the check: `fn name(proto)
+/// {...}` becomes `name::p0` ... `name::p5` (`from 1:` starts at protocol 1), so that the
+/// protocols run in parallel and fail one by one. (A macro rather than a test framework:
+/// rstest's proc-macro pulls regex into the build-time dependencies RustPython shares, and a
+/// host crate built beside the workspace could not reuse the compiled VM.)
+#[allow(unused_macros)]
+macro_rules! per_protocol {
+    ($(#[$doc:meta])* fn $name:ident($proto:ident: u8) $body:block) => {
+        per_protocol!(@expand [$(#[$doc])*] $name $proto $body;
+            p0 0, p1 1, p2 2, p3 3, p4 4, p5 5);
+    };
+    (from 1: $(#[$doc:meta])* fn $name:ident($proto:ident: u8) $body:block) => {
+        per_protocol!(@expand [$(#[$doc])*] $name $proto $body; p1 1, p2 2, p3 3, p4 4, p5 5);
+    };
+    (@expand [$(#[$doc:meta])*] $name:ident $proto:ident $body:block;
+        $($test:ident $value:literal),+) => {
+        $(#[$doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body_for_protocol($proto: u8) $body
+
+            $(
+                #[test]
+                fn $test() {
+                    body_for_protocol($value)
+                }
+            )+
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use per_protocol;
