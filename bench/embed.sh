@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")/.."
 cargo build --release --ignore-rust-version --bin brine
 out="$PWD/target/bench-embed.md"
-cargo bench --ignore-rust-version -p brine --bench embed -- "$PWD/target/release/brine" > "$out"
+cargo bench --ignore-rust-version -p brine-runtime --bench embed -- "$PWD/target/release/brine" > "$out"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
     echo "## The embedding API"

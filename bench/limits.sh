@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")/.."
 cargo build --release --ignore-rust-version --bin brine
 out="$PWD/target/bench-limits.md"
-cargo bench --ignore-rust-version -p brine --bench limits -- "$@" > "$out"
+cargo bench --ignore-rust-version -p brine-runtime --bench limits -- "$@" > "$out"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
     echo "## Interrupts and time limits"

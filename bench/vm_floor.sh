@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
 cargo build --release --ignore-rust-version --bin brine
 out="$PWD/target/bench-vm-floor.md"
-cargo bench --ignore-rust-version -p brine --bench vm_floor -- "$PWD/target/release/brine" "$python" "${ROUNDS:-5}" > "$out"
+cargo bench --ignore-rust-version -p brine-runtime --bench vm_floor -- "$PWD/target/release/brine" "$python" "${ROUNDS:-5}" > "$out"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 {
     echo "## The VM's floor under loads"

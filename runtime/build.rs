@@ -1,5 +1,7 @@
-//! The shims in ../stdlib-shims are compiled into the binary by `py_freeze!`; rebuild when
-//! they change. And two link options for the binaries, both about what a start costs:
+//! First, a check of the lock file that saves a host from a page of type errors
+//! (build/lock_check.rs). The shims in stdlib-shims/ are compiled into the binary by
+//! `py_freeze!`; rebuild when they change. And two link options for the binaries, both about
+//! what a start costs:
 //!
 //! - Relative relocations are packed (DT_RELR) where the C library that will load them can
 //!   read that: brine is a position-independent executable with about 51,000 pointers to fix
@@ -14,13 +16,17 @@
 
 use std::process::Command;
 
+#[path = "build/lock_check.rs"]
+mod lock_check;
+
 /// The first glibc whose dynamic loader applies packed relative relocations.
 const GLIBC_WITH_RELR: (u32, u32) = (2, 36);
 /// The functions a start runs, in the order the linker lays them out.
 const STARTUP_ORDER: &str = "link/startup-order.txt";
 
 fn main() {
-    println!("cargo:rerun-if-changed=../stdlib-shims");
+    lock_check::check();
+    println!("cargo:rerun-if-changed=stdlib-shims");
     println!("cargo:rerun-if-changed={STARTUP_ORDER}");
     if packed_relocations_supported() {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");

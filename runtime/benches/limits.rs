@@ -2,7 +2,7 @@
 //! at home and away from it, two runtimes interrupted independently, time-limit overshoot,
 //! and the pickle workloads with the machinery armed against a runtime without it.
 //!
-//!     cargo bench -p brine --bench limits [-- SECTION]
+//!     cargo bench -p brine-runtime --bench limits [-- SECTION]
 //!
 //! SECTION is one of `latency`, `independence`, `timeout`, `cost` (default: all). Prints
 //! Markdown.

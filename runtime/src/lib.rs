@@ -1,17 +1,7 @@
-//! Brine: a Python runtime for pickle semantics, embedded in Rust.
-//!
-//! The crate has three parts:
-//!
-//! - **The embedding API** (this page): a [`Runtime`] runs Python code in a RustPython VM,
-//!   calls its functions with converted values ([`ToPython`], [`FromPython`]), serves host
-//!   modules of Rust closures ([`ModuleBuilder`]), and moves pickles in and out, as bytes
-//!   ([`Runtime::loads`], [`Runtime::dumps`]) or as `pickle-core` graphs
-//!   ([`Runtime::to_value`], [`Runtime::from_value`]). Everything that fails is an
-//!   [`Error`].
-//! - **The `_pickle` binding**: the VM's `pickle` module runs on Brine's own pickle machine,
-//!   `pickle-core`, writing exactly the bytes CPython's C `_pickle` writes.
-//! - **The command line** ([`cli`]): `brine`, a `python`-compatible interpreter built on the
-//!   API above.
+//! Brine: a Python runtime for pickle semantics, embedded in Rust. Python code runs in a
+//! RustPython VM whose `pickle` module writes exactly the bytes CPython's C `_pickle` writes
+//! and reads everything CPython writes; the host calls in, serves functions to scripts, and
+//! moves pickles in and out.
 //!
 //! ```
 //! use brine::{Error, Output, Runtime};
@@ -30,7 +20,33 @@
 //! assert_eq!(job.get_item::<i64>("id")?, 7);
 //! # Ok::<(), Error>(())
 //! ```
-
+//!
+//! # Adding it to a crate
+//!
+//! The package is `brine-runtime`; the library it gives is `brine`. On rustc 1.95 a host crate
+//! carries two profile lines for its dependencies in debug builds, `opt-level = 3` (RustPython
+//! unoptimised runs Python about 20 times slower) and `debug-assertions = false` (the
+//! RustPython parser's one `debug_assert_matches!` needs rustc 1.96), builds with
+//! `--ignore-rust-version`, and runs `cargo update malachite-bigint@0.14.0 --precise 0.12.0`
+//! once (RustPython's `pymath` accepts any `malachite-bigint`, and RustPython needs 0.12; the
+//! build script says so if it finds the lock file without it). The repository's README has
+//! the whole `Cargo.toml`, with the reasons.
+//!
+//! # The map of the crate
+//!
+//! - **The embedding API**, the crate's public face: a [`Runtime`] (made by a [`Builder`]) runs
+//!   Python code ([`Runtime::run`], [`Runtime::eval`], compiled [`Code`]), calls its functions
+//!   with converted values ([`ToPython`], [`FromPython`], [`ToArgs`]) and hands out
+//!   [`Object`] handles; serves host modules of Rust closures ([`ModuleBuilder`]); captures
+//!   output ([`Output`]); moves pickles in and out, as bytes ([`Runtime::loads`],
+//!   [`Runtime::dumps`]) or as [`pickle_core`] graphs ([`Runtime::to_value`],
+//!   [`Runtime::from_value`], which makes only what an allow-list allows); and bounds scripts
+//!   it did not write (isolation, [`InterruptHandle`], time limits, pickle limits). Everything
+//!   that fails is an [`Error`].
+//! - **The `_pickle` binding** (not public): the VM's `pickle` module runs on `pickle-core`,
+//!   with CPython's API, hooks, errors and bytes.
+//! - **The command line** ([`cli`]): `brine`, a `python`-compatible interpreter built on the
+//!   API above, and `brine-pickle`, which disassembles and inspects pickles with no VM.
 #![deny(missing_docs)]
 
 mod embed;
