@@ -6,7 +6,7 @@ use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 #[derive(Default)]
 pub(crate) struct Lookups {
     latin1: Option<PyObjectRef>,
-    builtins_function_module: Option<PyObjectRef>,
+    module_strings: Vec<(String, u8, PyObjectRef)>,
     codecs_encode: Option<PyObjectRef>,
     getattr: Option<PyObjectRef>,
     copyreg: Option<PyObjectRef>,
@@ -53,12 +53,25 @@ impl Lookups {
             .clone()
     }
 
-    /// The one `'builtins'` string the builtins module's functions share in a dump (in
-    /// CPython it is that module's own name object, distinct from the interned one).
-    pub(crate) fn builtins_function_module(&mut self, vm: &VirtualMachine) -> PyObjectRef {
-        self.builtins_function_module
-            .get_or_insert_with(|| vm.ctx.new_str("builtins").into())
-            .clone()
+    /// The one module-name string a dump gives the globals of `module`'s `group`: an object
+    /// of its own, not the interned name (see dump/module_strings.rs).
+    pub(crate) fn module_string(
+        &mut self,
+        vm: &VirtualMachine,
+        module: &str,
+        group: u8,
+    ) -> PyObjectRef {
+        let known = self
+            .module_strings
+            .iter()
+            .find(|(m, g, _)| m == module && *g == group);
+        if let Some((_, _, string)) = known {
+            return string.clone();
+        }
+        let string: PyObjectRef = vm.ctx.new_str(module).into();
+        self.module_strings
+            .push((module.to_owned(), group, string.clone()));
+        string
     }
 
     pub(crate) fn codecs_encode(&mut self, vm: &VirtualMachine) -> PyResult<PyObjectRef> {

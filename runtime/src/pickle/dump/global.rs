@@ -60,7 +60,7 @@ impl Walker<'_> {
             return Ok(());
         }
         if self.enc.proto() >= 4 {
-            let module_str = self.module_name_object(obj, &module_name);
+            let module_str = self.module_name_object(&module_name, &name_text);
             let name_str = if given_name {
                 name.into()
             } else {
@@ -98,19 +98,20 @@ impl Walker<'_> {
     }
 
     /// The module-name string as CPython would hand it over, so that memo hits between
-    /// globals match: the builtins module's functions share that module's own `'builtins'`,
-    /// and every other module name is interned (CPython interns static types' module names,
-    /// and classes and functions share their module's `__name__`).
-    fn module_name_object(&mut self, obj: &PyObject, module: &PyStrRef) -> PyObjectRef {
+    /// globals match: the interned name (which RustPython gives every module) for classes and
+    /// functions written in Python and the static built-in types, one string per group for
+    /// the others (module_strings.rs: the types CPython makes in C, the builtins module's
+    /// functions).
+    fn module_name_object(&mut self, module: &PyStrRef, name: &str) -> PyObjectRef {
         let vm = self.vm;
         let Some(text) = module.to_str() else {
             // Text with a lone surrogate is saved as it is (BINUNICODE allows it).
             return module.clone().into();
         };
-        if text == "builtins" && obj.class().is(vm.ctx.types.builtin_function_or_method_type) {
-            return self.lookups.builtins_function_module(vm);
+        match super::module_strings::group(text, name) {
+            0 => vm.ctx.intern_str(text).to_owned().into(),
+            group => self.lookups.module_string(vm, text, group),
         }
-        vm.ctx.intern_str(text).to_owned().into()
     }
 
     /// The qualified-name string as CPython would hand it over: a new string for a static

@@ -5,6 +5,7 @@
 
 pub(crate) mod class_plan;
 pub(crate) mod global;
+mod module_strings;
 pub(crate) mod object_reduce;
 pub(crate) mod pickler;
 pub(crate) mod reduce;

@@ -1,0 +1,109 @@
+"""Checks brine against the standard-library corpus; run by the Rust tests as
+`brine check.py MODE PROTO`.
+
+Modes:
+  dumps   `pickle.dumps(case, proto)` is CPython's bytes, or raises CPython's exception type
+          and message; for a cell `contract.DIFFERS` lists (3.14, the contract, differs from
+          the CPython that made the corpus) it is the VM's pure-Python pickler's bytes.
+  loads   `pickle.loads` of CPython's bytes makes what CPython made of them (describe.py), and
+          `copy.deepcopy` of what it made is described the same; cells `contract.DIFFERS`
+          lists for loads are checked against the case itself.
+
+Prints `checked N`, the cells that matched 3.13 (`identical N`), and one `FAIL name: why` line
+per failure.
+"""
+
+import copy
+import os
+import pickle
+import sys
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import cases  # noqa: E402
+import contract  # noqa: E402
+import describe  # noqa: E402
+
+
+def corpus_file(name, proto, suffix):
+    path = os.path.join(HERE, 'corpus', f'p{proto}', name + suffix)
+    if not os.path.exists(path):
+        return None
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def raised(call):
+    try:
+        call()
+    except Exception as e:
+        return f'{type(e).__name__}: {e}'
+    return None
+
+
+def first_difference(a, b):
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f'lengths {len(a)}/{len(b)}, first difference at byte {n}: {a[n:n + 16]!r} vs {b[n:n + 16]!r}'
+
+
+def check_dumps(name, build, proto):
+    """None when brine writes CPython's bytes (or raises its error), else why not."""
+    if contract.differs(name, proto, 'dumps'):
+        ours = raised(lambda: pickle.dumps(build(), proto)) or pickle.dumps(build(), proto)
+        theirs = raised(lambda: pickle._dumps(build(), proto)) or pickle._dumps(build(), proto)
+        if ours != theirs:
+            return f'(3.14 by contract) differs from the pure-Python pickler: {ours!r:.200} vs {theirs!r:.200}'
+        golden = corpus_file(name, proto, '.pickle') or corpus_file(name, proto, '.error').decode().strip()
+        return 'listed in contract.DIFFERS but gives 3.13\'s result' if ours == golden else None
+    error = corpus_file(name, proto, '.error')
+    if error is not None:
+        got = raised(lambda: pickle.dumps(build(), proto))
+        want = error.decode().strip()
+        return None if got == want else f'expected {want!r}, got {got!r}'
+    ours = pickle.dumps(build(), proto)
+    golden = corpus_file(name, proto, '.pickle')
+    return None if ours == golden else first_difference(ours, golden)
+
+
+def check_loads(name, build, proto):
+    """None when brine loads CPython's bytes to what CPython loaded, else why not."""
+    data = corpus_file(name, proto, '.pickle')
+    if data is None:
+        return None
+    ours = describe.loaded(data)
+    if contract.differs(name, proto, 'loads'):
+        want = describe.describe(build())
+    else:
+        want = corpus_file(name, proto, '.loaded').decode().rstrip('\n')
+    if ours != want:
+        return f'loaded {ours[:300]!r}\n    CPython {want[:300]!r}'
+    if ours.startswith('error:'):
+        return None
+    copied = describe.describe(copy.deepcopy(pickle.loads(data)))
+    return None if copied == ours else f'deepcopy gives {copied[:300]!r}'
+
+
+CHECKS = {'dumps': check_dumps, 'loads': check_loads}
+
+
+def main():
+    mode, proto = sys.argv[1], int(sys.argv[2])
+    warnings.simplefilter('ignore', DeprecationWarning)
+    check = CHECKS[mode]
+    checked = identical = 0
+    for name, build in cases.CASES.items():
+        try:
+            why = check(name, build, proto)
+        except Exception as e:  # a failure to report, not to stop on
+            why = f'{type(e).__name__}: {e}'
+        checked += 1
+        identical += why is None and not contract.differs(name, proto, mode)
+        if why:
+            print(f'FAIL {name}: {why}')
+    print(f'checked {checked}')
+    print(f'identical {identical}')
+
+
+if __name__ == '__main__':
+    main()
