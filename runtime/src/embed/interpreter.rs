@@ -39,7 +39,7 @@ pub(crate) fn interpreter_builder(pickle: PickleImpl) -> InterpreterBuilder {
     if pickle == PickleImpl::Brine {
         defs.retain(|def| def.name.as_str() != "_pickle");
         defs.push(crate::pickle::module_def(&builder.ctx));
-        crate::pickle::type_fixes::wrap_module_defs(&mut defs);
+        crate::pickle::type_fixes::wrap_module_defs(&mut defs, &builder.ctx);
     }
     builder
         .add_native_modules(&defs)

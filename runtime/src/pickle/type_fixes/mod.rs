@@ -11,6 +11,7 @@ mod array;
 mod builtins;
 mod exceptions;
 mod module_exec;
+mod tzpath;
 
 pub(crate) use builtins::apply;
 pub(crate) use module_exec::wrap_module_defs;

@@ -2,7 +2,7 @@
 //! definition is copied with an `exec` slot that runs RustPython's own, then the correction.
 
 use rustpython_vm::builtins::{PyModule, PyModuleDef, PyModuleSlots};
-use rustpython_vm::{Py, PyResult, VirtualMachine};
+use rustpython_vm::{Context, Py, PyResult, VirtualMachine};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -10,7 +10,10 @@ use std::sync::OnceLock;
 type Exec = fn(&VirtualMachine, &Py<PyModule>) -> PyResult<()>;
 
 /// The corrections, by module name.
-const CORRECTIONS: &[(&str, Exec)] = &[("array", super::array::correct)];
+const CORRECTIONS: &[(&str, Exec)] = &[
+    ("array", super::array::correct),
+    ("_sysconfigdata", super::tzpath::correct),
+];
 
 /// Each corrected module's definition, made once per process (they are `'static`), with the
 /// `exec` slot RustPython gave it.
@@ -22,17 +25,26 @@ struct Wrapped {
 static WRAPPED: OnceLock<Wrapped> = OnceLock::new();
 
 /// Replaces the definitions of the modules brine corrects with ones whose `exec` slot also
-/// corrects the module's types.
-pub(crate) fn wrap_module_defs(defs: &mut [&'static PyModuleDef]) {
-    let wrapped = WRAPPED.get_or_init(|| wrap(defs));
+/// corrects the module's types. The VM's own modules (`_sysconfigdata`) are added to `defs`
+/// corrected: the interpreter takes the last definition of a name.
+pub(crate) fn wrap_module_defs(defs: &mut Vec<&'static PyModuleDef>, ctx: &Context) {
+    let wrapped = WRAPPED.get_or_init(|| {
+        let vm_defs = rustpython_vm::stdlib::builtin_module_defs(ctx);
+        wrap(defs.iter().chain(&vm_defs))
+    });
     for def in defs.iter_mut() {
         if let Some(own) = wrapped.defs.get(def.name.as_str()) {
             *def = own;
         }
     }
+    for (name, own) in &wrapped.defs {
+        if !defs.iter().any(|def| def.name.as_str() == *name) {
+            defs.push(own);
+        }
+    }
 }
 
-fn wrap(defs: &[&'static PyModuleDef]) -> Wrapped {
+fn wrap<'a>(defs: impl Iterator<Item = &'a &'static PyModuleDef>) -> Wrapped {
     let mut wrapped = Wrapped {
         defs: HashMap::new(),
         original_exec: HashMap::new(),
