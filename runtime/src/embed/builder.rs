@@ -255,6 +255,8 @@ impl Builder {
         crate::pickle::embedding::init_types();
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
+            crate::pickle::type_fixes::install_python_corrections(vm)
+                .map_err(|e| fail("cannot correct the standard library", e))?;
         }
         if self.cli_settings.is_none() {
             let monitoring = vm.sys_module.get_attr("monitoring", vm);

@@ -13,6 +13,9 @@ type Exec = fn(&VirtualMachine, &Py<PyModule>) -> PyResult<()>;
 const CORRECTIONS: &[(&str, Exec)] = &[
     ("array", super::array::correct),
     ("_sysconfigdata", super::tzpath::correct),
+    ("_zoneinfo", super::zoneinfo::correct),
+    ("time", super::structseq::correct),
+    ("posix", super::structseq::correct),
 ];
 
 /// Each corrected module's definition, made once per process (they are `'static`), with the

@@ -1,0 +1,47 @@
+"""Corrections to RustPython's pure-Python standard library, where CPython's C modules pickle
+otherwise (not a public module).
+
+runtime/src/pickle/type_fixes/frozen_exec.rs runs `correct(module)` right after one of the
+modules named in `CORRECTIONS` is first executed, so that `pickle.py`, `copy` and `copyreg`
+see the corrected behaviour as brine's pickler does.
+"""
+
+
+def correct(module):
+    CORRECTIONS[module.__spec__.name](module)
+
+
+# The order in which CPython's C decimal lists a context's signals (its signal_map).
+_SIGNAL_ORDER = ('InvalidOperation', 'FloatOperation', 'DivisionByZero', 'Overflow',
+                 'Underflow', 'Subnormal', 'Inexact', 'Rounded', 'Clamped')
+
+
+def _pydecimal(module):
+    """`Context.__reduce__` lists the set flags and traps in CPython's C order, not the pure
+    module's dict order."""
+    signals = [getattr(module, name) for name in _SIGNAL_ORDER]
+
+    def __reduce__(self):
+        flags = [sig for sig in signals if self.flags.get(sig)]
+        traps = [sig for sig in signals if self.traps.get(sig)]
+        return (self.__class__,
+                (self.prec, self.rounding, self.Emin, self.Emax,
+                 self.capitals, self.clamp, flags, traps))
+    __reduce__.__qualname__ = 'Context.__reduce__'
+    module.Context.__reduce__ = __reduce__
+
+
+def _collections(module):
+    """`UserString.__getnewargs__` returns `(self.data[:],)`: in CPython a full slice of a
+    str is the str itself, so the pickle refers to `data` once; RustPython's slice is a copy."""
+    def __getnewargs__(self):
+        data = self.data
+        return (data if type(data) is str else data[:],)
+    __getnewargs__.__qualname__ = 'UserString.__getnewargs__'
+    module.UserString.__getnewargs__ = __getnewargs__
+
+
+CORRECTIONS = {
+    '_pydecimal': _pydecimal,
+    'collections': _collections,
+}
