@@ -15,7 +15,9 @@ const CORRECTED: &[&str] = &["_pydecimal", "collections"];
 /// Wraps the frozen importer's `exec_module`, and corrects the listed modules the interpreter
 /// already imported.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
-    let importer = vm.import("_frozen_importlib", 0)?.get_attr("FrozenImporter", vm)?;
+    let importer = vm
+        .import("_frozen_importlib", 0)?
+        .get_attr("FrozenImporter", vm)?;
     let original = importer.get_attr("exec_module", vm)?;
     let wrapper = vm.new_function(
         "exec_module",

@@ -41,7 +41,9 @@ fn reduce(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
         return Ok(reduced);
     }
     let flag = vm.ctx.new_int(u8::from(from_cache.is(&vm.ctx.true_value)));
-    Ok(vm.new_tuple((constructor, vm.new_tuple((key, flag)))).into())
+    Ok(vm
+        .new_tuple((constructor, vm.new_tuple((key, flag))))
+        .into())
 }
 
 /// The two items of a 2-tuple.
