@@ -14,6 +14,7 @@ mod builtins;
 mod exceptions;
 mod frozen_exec;
 mod module_exec;
+mod stat_result;
 mod structseq;
 mod tzpath;
 mod zoneinfo;

@@ -15,8 +15,14 @@ const CORRECTIONS: &[(&str, Exec)] = &[
     ("_sysconfigdata", super::tzpath::correct),
     ("_zoneinfo", super::zoneinfo::correct),
     ("time", super::structseq::correct),
-    ("posix", super::structseq::correct),
+    ("posix", correct_posix),
 ];
+
+/// `posix`: its struct sequences, and `stat_result`'s missing field.
+fn correct_posix(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
+    super::stat_result::correct(vm, module)?;
+    super::structseq::correct(vm, module)
+}
 
 /// Each corrected module's definition, made once per process (they are `'static`), with the
 /// `exec` slot RustPython gave it.

@@ -3,7 +3,9 @@
 //! present even when empty. RustPython's wrote every field into one tuple, which CPython
 //! refuses for `struct_time` ("takes an at most 11-sequence") and which is not CPython's bytes.
 
-use rustpython_vm::builtins::{PyMemberDescriptor, PyModule, PyStr, PyTuple, PyType, PyTypeRef};
+use rustpython_vm::builtins::{
+    PyGetSet, PyMemberDescriptor, PyModule, PyStr, PyTuple, PyType, PyTypeRef,
+};
 use rustpython_vm::function::{ItemDoc, PyMethodFlags};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::{Mutex, PoisonError};
@@ -72,7 +74,8 @@ fn reduce(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
 }
 
 /// The names of the fields past the visible ones, in their order: the member descriptors of
-/// the class that `__match_args__` (the visible named fields) does not list.
+/// the class that `__match_args__` (the visible named fields) does not list, and getters
+/// brine added after them (stat_result.rs).
 fn hidden_field_names(
     class: &Py<PyType>,
     vm: &VirtualMachine,
@@ -94,7 +97,10 @@ fn hidden_field_names(
         .attributes
         .entries()
         .into_iter()
-        .filter(|(_, value)| value.downcast_ref::<PyMemberDescriptor>().is_some())
+        .filter(|(_, value)| {
+            value.downcast_ref::<PyMemberDescriptor>().is_some()
+                || value.downcast_ref::<PyGetSet>().is_some()
+        })
         .filter_map(|(name, _)| name.downcast::<PyStr>().ok())
         .filter(|name| !visible.iter().any(|v| v.as_str() == name.to_string_lossy()))
         .collect();
