@@ -289,6 +289,9 @@ impl Walker<'_> {
     ) -> PyResult<State> {
         let vm = self.vm;
         let cls = obj.class();
+        if required && variable_size(vm, cls) {
+            return Err(vm.new_type_error(format!("cannot pickle {} objects", tp_name(vm, cls))));
+        }
         let plan = self.class_plans.of(vm, cls);
         if required && plan.has_native_base {
             return Err(vm.new_type_error(format!("cannot pickle '{}' object", tp_name(vm, cls))));
@@ -383,4 +386,19 @@ pub(super) fn native_base(
         .find(|t| !t.slots.flags.has_feature(heap))
         .filter(|t| !t.is(vm.ctx.types.object_type))
         .cloned()
+}
+
+/// Whether CPython lays instances of `cls` out with a variable-size part (`tp_itemsize`):
+/// subclasses of int, tuple, bytes and memoryview, which `object_getstate_default` refuses
+/// first ("cannot pickle memoryview objects") when it needs a state.
+fn variable_size(vm: &VirtualMachine, cls: &Py<PyType>) -> bool {
+    let types = &vm.ctx.types;
+    [
+        types.int_type,
+        types.tuple_type,
+        types.bytes_type,
+        types.memoryview_type,
+    ]
+    .iter()
+    .any(|base| cls.fast_issubclass(*base))
 }

@@ -685,8 +685,10 @@ impl<'a> Walker<'a> {
     fn save_set(&mut self, obj: &PyObject) -> PyResult<()> {
         let vm = self.vm;
         let set = obj.downcast_ref::<PySet>().expect("exact set");
+        let mut items = set.elements();
+        super::set_order::cpython_order(vm, &mut items)?;
         if self.enc.proto() < 4 {
-            let items = vm.ctx.new_list(set.elements());
+            let items = vm.ctx.new_list(items);
             let args = vm.ctx.new_tuple(vec![items.into()]);
             return self.save_simple_reduce(
                 vm.ctx.types.set_type.to_owned().into(),
@@ -696,7 +698,6 @@ impl<'a> Walker<'a> {
         }
         self.enc.op(op::EMPTY_SET);
         self.memo_put(obj)?;
-        let items = set.elements();
         let size = items.len();
         if size == 0 {
             return Ok(());
@@ -727,10 +728,11 @@ impl<'a> Walker<'a> {
 
     fn save_frozenset(&mut self, obj: &PyObject) -> PyResult<()> {
         let vm = self.vm;
-        let items = obj
+        let mut items = obj
             .downcast_ref::<PyFrozenSet>()
             .expect("exact frozenset")
             .elements();
+        super::set_order::cpython_order(vm, &mut items)?;
         if self.enc.proto() < 4 {
             let args = vm.ctx.new_tuple(vec![vm.ctx.new_list(items).into()]);
             return self.save_simple_reduce(

@@ -4,11 +4,15 @@
 //! - the static methods of built-in types (`str.maketrans`, `bytes.maketrans`,
 //!   `bytearray.maketrans`) sit in their class dicts as `staticmethod` objects, as in
 //!   CPython, rather than as functions already bound to the class: so that pickling the
-//!   descriptor itself is refused while the method pickles by `getattr`.
+//!   descriptor itself is refused while the method pickles by `getattr`;
+//! - `memoryview` has no `__reduce__` or `__reduce_ex__` of its own, as in CPython, so that
+//!   `object`'s refuse it with CPython's errors ("cannot pickle memoryview objects" from
+//!   protocol 2) rather than RustPython's one message;
+//! - exceptions' state (exceptions.rs).
 //!
 //! The types are shared by every interpreter of the process, so this is done once.
 
-use rustpython_vm::builtins::{PyStaticMethod, PyType};
+use rustpython_vm::builtins::{PyStaticMethod, PyStrInterned, PyType};
 use rustpython_vm::function::{ItemDoc, PyMethodFlags};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::Once;
@@ -22,6 +26,9 @@ pub(crate) fn apply(vm: &VirtualMachine) {
         let types = &vm.ctx.types;
         for cls in [types.str_type, types.bytes_type, types.bytearray_type] {
             keep_static_method(vm, cls, "maketrans");
+        }
+        for name in ["__reduce__", "__reduce_ex__"] {
+            remove_own_method(types.memoryview_type, vm.ctx.intern_str(name));
         }
         super::exceptions::correct(vm);
     });
@@ -62,4 +69,11 @@ fn keep_static_method(vm: &VirtualMachine, cls: &'static Py<PyType>, name: &'sta
     }
     let descriptor = PyStaticMethod::new(function).into_ref(&vm.ctx);
     cls.set_attr(name, descriptor.into());
+}
+
+/// Takes `name` out of `cls`'s own dict, so that lookups reach its bases.
+fn remove_own_method(cls: &'static Py<PyType>, name: &'static PyStrInterned) {
+    // Caches of the type's lookups are dropped first, as `set_attr` does.
+    cls.modified();
+    cls.attributes.remove(name);
 }
