@@ -1,9 +1,15 @@
-//! The golden corpus (tests/golden): 486 graphs pickled by CPython at protocols 0-5.
+//! The golden corpora, pickled by CPython at protocols 0-5.
 //!
-//! For every protocol: brine's `dumps` gives CPython's bytes; its `loads` of CPython's bytes
-//! gives the same graph, sharing included, and dumps back to the same bytes; and its output
-//! equals the VM's pure-Python `pickle._dumps`, except where tests/golden/cases.py documents
-//! that the C pickler differs.
+//! tests/golden, 486 graphs of built-in types and classes (CPython 3.11): for every protocol,
+//! brine's `dumps` gives CPython's bytes; its `loads` of CPython's bytes gives the same graph,
+//! sharing included, and dumps back to the same bytes; and its output equals the VM's
+//! pure-Python `pickle._dumps`, except where tests/golden/cases.py documents that the C
+//! pickler differs.
+//!
+//! tests/stdlib, 196 standard-library objects (CPython 3.13): brine's `dumps` gives CPython's
+//! bytes or error, and its `loads` of CPython's bytes makes what CPython made of them,
+//! `copy.deepcopy` included; tests/stdlib/contract.py lists where 3.14 (the contract) differs
+//! and the differences still open.
 
 mod support;
 
@@ -11,7 +17,13 @@ use support::per_protocol;
 
 /// Runs `tests/golden/check.py MODE PROTO` under brine and asserts it found no failure.
 fn check(mode: &str, proto: u8) {
-    let script = support::fixtures().join("golden/check.py");
+    check_corpus("golden", mode, proto, 400);
+}
+
+/// Runs `tests/CORPUS/check.py MODE PROTO` under brine and asserts it found no failure among
+/// at least `minimum` cases.
+fn check_corpus(corpus: &str, mode: &str, proto: u8, minimum: usize) {
+    let script = support::fixtures().join(format!("{corpus}/check.py"));
     let out = support::run(
         &[
             script.to_str().expect("utf-8 path"),
@@ -26,7 +38,7 @@ fn check(mode: &str, proto: u8) {
     let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
     assert!(
         failures.is_empty(),
-        "{} golden cases failed at protocol {proto}:\n{}",
+        "{} {corpus} cases failed at protocol {proto}:\n{}",
         failures.len(),
         failures.join("\n")
     );
@@ -36,7 +48,7 @@ fn check(mode: &str, proto: u8) {
         .expect("a `checked N` line")
         .parse()
         .expect("a count");
-    assert!(checked >= 400, "only {checked} golden cases ran");
+    assert!(checked >= minimum, "only {checked} {corpus} cases ran");
 }
 
 per_protocol! {
@@ -54,5 +66,17 @@ per_protocol! {
 per_protocol! {
     fn dumps_agrees_with_the_pure_python_pickler(proto: u8) {
         check("oracle", proto);
+    }
+}
+
+per_protocol! {
+    fn standard_library_objects_dump_to_cpythons_bytes(proto: u8) {
+        check_corpus("stdlib", "dumps", proto, 150);
+    }
+}
+
+per_protocol! {
+    fn standard_library_objects_load_as_cpython_loads_them(proto: u8) {
+        check_corpus("stdlib", "loads", proto, 150);
     }
 }

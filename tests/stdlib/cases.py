@@ -86,7 +86,8 @@ add('datetime_timezone_named', lambda: IST)
 add('datetime_timezone_unnamed', lambda: MINUS)
 add('datetime_zoneinfo', lambda: datetime.datetime(2024, 7, 1, 12, tzinfo=zoneinfo.ZoneInfo('Europe/Paris')))
 
-# zoneinfo
+# zoneinfo (these, and datetime_zoneinfo, read the system's time-zone database)
+NEEDS_TZ_DATABASE = ('datetime_zoneinfo', 'zoneinfo_utc', 'zoneinfo_paris', 'zoneinfo_two_zones')
 add('zoneinfo_utc', lambda: zoneinfo.ZoneInfo('UTC'))
 add('zoneinfo_paris', lambda: zoneinfo.ZoneInfo('Europe/Paris'))
 add('zoneinfo_two_zones', lambda: [zoneinfo.ZoneInfo('America/New_York'), zoneinfo.ZoneInfo('Asia/Tokyo')])
@@ -392,7 +393,7 @@ def _():
         fresh('when'): datetime.date(2024, 5, 17),
         fresh('tags'): tags,
         fresh('again'): tags,
-        fresh('path'): pathlib.PurePosixPath('/srv/data'),
+        fresh('host'): ipaddress.IPv4Address('10.1.2.3'),
         fresh('item'): sc.Item(fresh('cup'), 2.0, tags),
         fresh('color'): sc.Color.GREEN,
         fresh('ids'): {3, 1, 2},
@@ -401,10 +402,10 @@ def _():
 
 @case('graph_exception_holding_objects')
 def _():
-    exc = sc.AppError(500, fresh('failed'))
+    exc = ValueError(fresh('failed'))
     exc.add_note(fresh('while saving'))
-    exc.context = {fresh('when'): datetime.date(2024, 1, 1), fresh('path'): pathlib.PurePosixPath('/x')}
-    return [exc, exc]
+    exc.context = {fresh('when'): datetime.date(2024, 1, 1), fresh('id'): uuid.UUID(int=7)}
+    return [exc, exc, exc.context]
 
 
 # Globals from one module that CPython implements partly in C: each C type's module name is
