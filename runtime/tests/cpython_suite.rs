@@ -1,6 +1,8 @@
 //! CPython's own pickle tests (test.test_pickle with test.pickletester) under brine, for each
 //! CPython 3.11+ on the machine that has its `test` package: tests/cpython/run_suite.py runs
-//! them, this checks what it reports. Nothing of CPython's is copied into the repository; a
+//! them, this checks what it reports. And the suites of pickle's neighbours (test_copy,
+//! test_copyreg, test_pickletools, test_picklebuffer, test_shelve) of the newest such CPython,
+//! run by tests/cpython/run_module.py. Nothing of CPython's is copied into the repository; a
 //! machine without such a CPython skips this, saying so.
 
 mod support;
@@ -92,7 +94,13 @@ fn parse(text: String) -> Report {
 }
 
 /// Runs the runner for `part` of `cpython`'s suite with `program` (a `Command` to start).
-fn run_part(mut program: Command, cpython: &Cpython, part: &str) -> Report {
+fn run_part(program: Command, cpython: &Cpython, part: &str) -> Report {
+    run_runner(program, cpython, "run_suite.py", part)
+}
+
+/// Runs `tests/cpython/RUNNER ARG VERSION` with `program`, `cpython`'s test package
+/// importable.
+fn run_runner(mut program: Command, cpython: &Cpython, runner: &str, arg: &str) -> Report {
     let dir = std::env::temp_dir().join(format!(
         "brine-cpython-suite-{}-{}",
         cpython.version,
@@ -100,13 +108,15 @@ fn run_part(mut program: Command, cpython: &Cpython, part: &str) -> Report {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let link = dir.join("test");
-    if !link.exists() {
-        std::os::unix::fs::symlink(&cpython.test_dir, &link).unwrap();
+    // Runs on other threads may be making the same link.
+    match std::os::unix::fs::symlink(&cpython.test_dir, &link) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => panic!("{link:?}: {e}"),
+        _ => {}
     }
-    let runner = support::fixtures().join("cpython/run_suite.py");
+    let runner = support::fixtures().join("cpython").join(runner);
     let out = program
         .arg(runner)
-        .args([part, &cpython.version])
+        .args([arg, &cpython.version])
         .env("PYTHONPATH", &dir)
         .current_dir(&dir)
         .output()
@@ -121,8 +131,9 @@ fn run_part(mut program: Command, cpython: &Cpython, part: &str) -> Report {
 }
 
 /// The runner's list of skips CPython does not make, as written in it.
-fn listed_vm_skips() -> Vec<String> {
-    let runner = std::fs::read_to_string(support::fixtures().join("cpython/run_suite.py")).unwrap();
+fn listed_vm_skips(runner: &str) -> Vec<String> {
+    let path = support::fixtures().join("cpython").join(runner);
+    let runner = std::fs::read_to_string(path).unwrap();
     let table = runner
         .split("VM_SKIPS = {")
         .nth(1)
@@ -149,7 +160,7 @@ fn check_suite(cpython: &Cpython) -> String {
             cpython.version, report.text
         );
     }
-    let listed = listed_vm_skips();
+    let listed = listed_vm_skips("run_suite.py");
     for skip in native.skips.difference(&reference.skips) {
         let class = skip.split('.').next().unwrap_or_default();
         assert!(
@@ -198,6 +209,85 @@ fn cpythons_own_pickle_tests_pass_under_brine() {
             .collect();
         runs.into_iter()
             .map(|r| r.join().expect("a suite's checks"))
+            .collect()
+    });
+    for report in reports {
+        println!("{report}");
+    }
+}
+
+/// The test modules of pickle's neighbours that run_module.py runs.
+const NEIGHBOURS: [&str; 5] = [
+    "test_copy",
+    "test_copyreg",
+    "test_pickletools",
+    "test_picklebuffer",
+    "test_shelve",
+];
+
+/// One neighbour's suite under brine: no failure, as many tests as under CPython, and no skip
+/// CPython does not make that run_module.py does not list.
+fn check_neighbour(cpython: &Cpython, module: &str) -> String {
+    let ours = run_runner(support::brine(), cpython, "run_module.py", module);
+    let theirs = run_runner(
+        Command::new(&cpython.python),
+        cpython,
+        "run_module.py",
+        module,
+    );
+    assert_eq!(
+        ours.failed, 0,
+        "{module} ({}):\n{}",
+        cpython.version, ours.text
+    );
+    assert_eq!(
+        ours.passed + ours.skipped,
+        theirs.passed + theirs.skipped,
+        "{module} ran another number of tests under brine:\n{}",
+        ours.text
+    );
+    let listed = listed_vm_skips("run_module.py");
+    let skipped_here: BTreeSet<&String> = ours
+        .skips
+        .iter()
+        .filter(|s| !theirs.skips.contains(*s))
+        .collect();
+    for skip in skipped_here {
+        let short = skip.rsplit('.').take(2).collect::<Vec<_>>();
+        let short = format!("{}.{}", short[1], short[0]);
+        assert!(
+            listed.contains(&short),
+            "{skip} is skipped under brine but not under CPython {}, and run_module.py's \
+             VM_SKIPS does not say why",
+            cpython.version
+        );
+    }
+    format!(
+        "{module} of CPython {}: brine {} passed, {} skipped; CPython {} passed, {} skipped",
+        cpython.version, ours.passed, ours.skipped, theirs.passed, theirs.skipped
+    )
+}
+
+#[test]
+fn pickles_neighbouring_suites_pass_under_brine() {
+    let found = cpythons();
+    let newest = found.iter().max_by_key(|c| {
+        c.version
+            .strip_prefix("3.")
+            .and_then(|m| m.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    let Some(cpython) = newest else {
+        println!("no CPython 3.11+ with its test package on this machine: neighbours not run");
+        return;
+    };
+    let reports: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = NEIGHBOURS
+            .iter()
+            .map(|module| scope.spawn(move || check_neighbour(cpython, module)))
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().expect("a neighbour's checks"))
             .collect()
     });
     for report in reports {

@@ -9,14 +9,14 @@ pub(crate) mod pickle_buffer {
     use rustpython_vm::builtins::{PyMemoryView, PyType};
     use rustpython_vm::protocol::{BufferFlags, PyBuffer};
     use rustpython_vm::types::{AsBuffer, Constructor};
-    use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
+    use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, Traverse, VirtualMachine, pyclass};
 
     /// PickleBuffer(buffer)
     ///
     /// Wraps a bytes-like object so that protocol 5 can pickle it out of band: handed to
     /// buffer_callback instead of copied into the pickle.
     #[pyattr]
-    #[pyclass(module = "pickle", name = "PickleBuffer")]
+    #[pyclass(module = "pickle", name = "PickleBuffer", traverse)]
     #[derive(Debug, PyPayload)]
     pub(crate) struct PyPickleBuffer {
         /// `None` once released.
@@ -49,7 +49,7 @@ pub(crate) mod pickle_buffer {
         }
     }
 
-    #[pyclass(with(Constructor, AsBuffer))]
+    #[pyclass(with(Constructor, AsBuffer), flags(HAS_WEAKREF))]
     impl PyPickleBuffer {
         /// A memoryview of the raw bytes (format 'B'); the buffer must be contiguous.
         #[pymethod]
