@@ -2,7 +2,11 @@
 binary with BRINE_PICKLE_IMPL=rustpython), and CPython's C _pickle when `python3` is present.
 
     brine bench/run.py [--brine PATH] [--python python3] [--rounds 3] [--repeat 5]
-                       [--protocols 2,4,5] [--markdown BENCHMARKS.md]
+                       [--protocols 2,4,5] [--only W1,W2] [--baseline PATH]
+                       [--markdown BENCHMARKS.md]
+
+`--baseline PATH` adds another brine binary (an earlier build) to the same rounds, as the
+column `baseline`: the ratio brine/baseline is what a change costs or saves.
 
 Each round runs bench/workloads.py once per configuration, in turn, so that a noisy moment of
 the machine hits all of them; a cell is the fastest over rounds of each run's fastest time (the least disturbed).
@@ -96,10 +100,13 @@ def main():
     parser.add_argument('--protocols', default='2,4,5')
     parser.add_argument('--only', default='')
     parser.add_argument('--markdown', default='')
+    parser.add_argument('--baseline', default='')
     args = parser.parse_args()
 
     configs = {'brine': ([args.brine], {'BRINE_PICKLE_IMPL': 'brine'}),
                'rustpython': ([args.brine], {'BRINE_PICKLE_IMPL': 'rustpython'})}
+    if args.baseline:
+        configs['baseline'] = ([args.baseline], {'BRINE_PICKLE_IMPL': 'brine'})
     python = shutil.which(args.python)
     if python:
         configs['cpython'] = ([python], {})

@@ -52,6 +52,12 @@ def small_bytes():
     return [bytes((i + k) % 256 for k in range(8 + i % 33)) for i in range(20000)]
 
 
+def int_set():
+    # 10,000 ints spread over a wide range, added in a random order: CPython writes them in
+    # its hash table's order, which brine rebuilds (runtime/src/pickle/dump/set_order.rs).
+    return set(random.Random(3).sample(range(10**9), 10000))
+
+
 def nested_dicts():
     return [{'k': i, 'pair': (i, str(i)), 'items': [i, i + 1, [i + 2]], 'frozen': frozenset(range(i % 5)),
              'inner': {'a': (1, 2), 'b': [3, 4]}} for i in range(2000)]
@@ -107,6 +113,7 @@ WORKLOADS = {
     'big_bytes': (lambda: [big_bytes()], 1),
     'small_bytes': (lambda: [small_bytes()], 1),
     'nested_dicts': (lambda: [nested_dicts()], 1),
+    'int_set': (lambda: [int_set()], 20),
     'pyperf_pickle': (pyperformance_mix, 400),
     'pyperf_pickle_list': (lambda: [pyperformance_list()], 400),
     'pyperf_pickle_dict': (lambda: [pyperformance_micro_dict()], 100),
