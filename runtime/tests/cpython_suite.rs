@@ -202,18 +202,23 @@ fn cpythons_own_pickle_tests_pass_under_brine() {
         return;
     }
     // The suites run side by side, one thread each.
-    let reports: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = found
-            .iter()
-            .map(|c| scope.spawn(move || check_suite(c)))
-            .collect();
-        runs.into_iter()
-            .map(|r| r.join().expect("a suite's checks"))
-            .collect()
-    });
-    for report in reports {
+    for report in in_parallel(&found, check_suite) {
         println!("{report}");
     }
+}
+
+/// `check` of every item, each on a thread of its own; their reports, in order.
+fn in_parallel<T: Sync>(items: &[T], check: impl Fn(&T) -> String + Sync) -> Vec<String> {
+    std::thread::scope(|scope| {
+        let check = &check;
+        let runs: Vec<_> = items
+            .iter()
+            .map(|item| scope.spawn(move || check(item)))
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().expect("a thread's checks"))
+            .collect()
+    })
 }
 
 /// The test modules of pickle's neighbours that run_module.py runs.
@@ -281,16 +286,7 @@ fn pickles_neighbouring_suites_pass_under_brine() {
         println!("no CPython 3.11+ with its test package on this machine: neighbours not run");
         return;
     };
-    let reports: Vec<String> = std::thread::scope(|scope| {
-        let runs: Vec<_> = NEIGHBOURS
-            .iter()
-            .map(|module| scope.spawn(move || check_neighbour(cpython, module)))
-            .collect();
-        runs.into_iter()
-            .map(|r| r.join().expect("a neighbour's checks"))
-            .collect()
-    });
-    for report in reports {
+    for report in in_parallel(&NEIGHBOURS, |module| check_neighbour(cpython, module)) {
         println!("{report}");
     }
 }

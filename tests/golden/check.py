@@ -22,40 +22,25 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..'))
 import cases  # noqa: E402
 import graph  # noqa: E402
+from corpus_files import corpus_file, first_difference, raised  # noqa: E402
 
 
 def golden_error(name, proto):
     """CPython's exception for this case and protocol, or None when it pickles."""
-    path = os.path.join(HERE, 'corpus', f'p{proto}', f'{name}.error')
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return f.read().strip()
-
-
-def raised(call):
-    try:
-        call()
-    except Exception as e:
-        return f'{type(e).__name__}: {e}'
-    return None
+    error = corpus_file(os.path.join(HERE, 'corpus'), name, proto, '.error')
+    return None if error is None else error.decode().strip()
 
 
 def golden(name, proto):
-    with open(os.path.join(HERE, 'corpus', f'p{proto}', f'{name}.pickle'), 'rb') as f:
-        return f.read()
+    return corpus_file(os.path.join(HERE, 'corpus'), name, proto, '.pickle')
 
 
 def differs_from_311(name, proto):
     entry = cases.DIFFERS_FROM_CPYTHON_311.get(name)
     return entry is not None and proto in entry[0]
-
-
-def first_difference(a, b):
-    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return f'lengths {len(a)}/{len(b)}, first difference at byte {n}: {a[n:n + 12]!r} vs {b[n:n + 12]!r}'
 
 
 def check_dumps(name, build, proto):

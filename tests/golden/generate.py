@@ -13,7 +13,9 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 import cases  # noqa: E402
+from corpus_files import write_case  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, 'corpus')
@@ -52,16 +54,8 @@ def main():
     for name, build in cases.CASES.items():
         check_identities(name, build())
         for proto in range(pickle.HIGHEST_PROTOCOL + 1):
-            base = os.path.join(CORPUS, f'p{proto}', name)
-            try:
-                data = pickle.dumps(build(), proto)
-            except Exception as e:
-                # Where CPython refuses, the corpus records the exception instead.
-                with open(base + '.error', 'w') as f:
-                    f.write(f'{type(e).__name__}: {e}\n')
-                continue
-            with open(base + '.pickle', 'wb') as f:
-                f.write(data)
+            # Where CPython refuses, the corpus records the exception instead.
+            write_case(os.path.join(CORPUS, f'p{proto}', name), build, proto)
     with open(os.path.join(CORPUS, 'GENERATED_BY'), 'w') as f:
         f.write(f'{platform.python_implementation()} {platform.python_version()}\n')
         f.write(f'{len(cases.CASES)} cases x protocols 0-{pickle.HIGHEST_PROTOCOL}\n')

@@ -22,30 +22,16 @@ import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..'))
 import cases  # noqa: E402
 import contract  # noqa: E402
 import describe  # noqa: E402
+from corpus_files import first_difference, raised  # noqa: E402
+from corpus_files import corpus_file as read_corpus  # noqa: E402
 
 
 def corpus_file(name, proto, suffix):
-    path = os.path.join(HERE, 'corpus', f'p{proto}', name + suffix)
-    if not os.path.exists(path):
-        return None
-    with open(path, 'rb') as f:
-        return f.read()
-
-
-def raised(call):
-    try:
-        call()
-    except Exception as e:
-        return f'{type(e).__name__}: {e}'
-    return None
-
-
-def first_difference(a, b):
-    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    return f'lengths {len(a)}/{len(b)}, first difference at byte {n}: {a[n:n + 16]!r} vs {b[n:n + 16]!r}'
+    return read_corpus(os.path.join(HERE, 'corpus'), name, proto, suffix)
 
 
 def check_dumps(name, build, proto):

@@ -25,8 +25,10 @@ def main():
     if os.environ.get('PYTHONHASHSEED') != '0':
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, 'PYTHONHASHSEED': '0'})
     sys.path.insert(0, HERE)
+    sys.path.insert(0, os.path.join(HERE, '..'))
     import cases
     import describe
+    from corpus_files import write_case
     warnings.simplefilter('ignore', DeprecationWarning)  # itertools, 'u' arrays
     shutil.rmtree(CORPUS, ignore_errors=True)
     for proto in range(6):
@@ -34,16 +36,10 @@ def main():
     for name, build in cases.CASES.items():
         for proto in range(6):
             base = os.path.join(CORPUS, f'p{proto}', name)
-            try:
-                data = pickle.dumps(build(), proto)
-            except Exception as e:
-                with open(base + '.error', 'w') as f:
-                    f.write(f'{type(e).__name__}: {e}\n')
-                continue
-            with open(base + '.pickle', 'wb') as f:
-                f.write(data)
-            with open(base + '.loaded', 'w') as f:
-                f.write(describe.loaded(data) + '\n')
+            data = write_case(base, build, proto)
+            if data is not None:
+                with open(base + '.loaded', 'w') as f:
+                    f.write(describe.loaded(data) + '\n')
     with open(os.path.join(CORPUS, 'VERSION'), 'w') as f:
         f.write(f'CPython {sys.version.split()[0]}, PYTHONHASHSEED=0\n')
     print(f'{len(cases.CASES)} cases written with CPython {sys.version.split()[0]}')

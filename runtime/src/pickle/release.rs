@@ -37,7 +37,7 @@ pub(crate) fn release_in_order<T>(
 }
 
 /// Asks the cache for the line holding `obj`'s header (its reference count).
-fn prefetch(obj: &PyObject) {
+pub(crate) fn prefetch(obj: &PyObject) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};

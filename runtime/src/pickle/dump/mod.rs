@@ -10,6 +10,6 @@ pub(crate) mod object_reduce;
 pub(crate) mod pickler;
 pub(crate) mod reduce;
 pub(crate) mod save;
-mod set_order;
+pub(crate) mod set_order;
 pub(crate) mod slot_state;
 pub(crate) mod to_graph;

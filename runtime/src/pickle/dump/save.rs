@@ -1,6 +1,7 @@
 //! The pickling walk over VM objects: CPython's `save()` order, exact-type fast paths for the
 //! built-in types, and the encoder from `pickle-core` choosing the bytes.
 
+use super::set_order::{self, SetOrder};
 use crate::pickle::buffer::PyPickleBuffer;
 use crate::pickle::errors::{from_core, with_note};
 use pickle_core::PickleError;
@@ -12,6 +13,26 @@ use rustpython_vm::builtins::{
 };
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::collections::HashSet;
+
+/// Gives back the references to a set's elements copied out for a dump, prefetching ahead
+/// (pickle/release.rs): a large set's elements are out of the cache by then.
+fn release(mut items: Vec<PyObjectRef>) {
+    crate::pickle::release::release_in_order(&mut items, |item| Some(&**item), |_| {});
+}
+
+/// A set's elements in the order they are written (moved, not cloned: each clone is an
+/// atomic operation).
+fn in_order(items: Vec<PyObjectRef>, order: Option<&SetOrder>) -> Vec<PyObjectRef> {
+    let Some(order) = order else {
+        return items;
+    };
+    let mut slots: Vec<Option<PyObjectRef>> = items.into_iter().map(Some).collect();
+    order
+        .order
+        .iter()
+        .filter_map(|&i| slots[i as usize].take())
+        .collect()
+}
 
 /// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
 const FAST_NESTING_LIMIT: usize = 50;
@@ -685,10 +706,10 @@ impl<'a> Walker<'a> {
     fn save_set(&mut self, obj: &PyObject) -> PyResult<()> {
         let vm = self.vm;
         let set = obj.downcast_ref::<PySet>().expect("exact set");
-        let mut items = set.elements();
-        super::set_order::cpython_order(vm, &mut items)?;
+        let items = set.elements();
+        let order = set_order::cpython_order(vm, &items)?;
         if self.enc.proto() < 4 {
-            let items = vm.ctx.new_list(items);
+            let items = vm.ctx.new_list(in_order(items, order.as_ref()));
             let args = vm.ctx.new_tuple(vec![items.into()]);
             return self.save_simple_reduce(
                 vm.ctx.types.set_type.to_owned().into(),
@@ -698,19 +719,29 @@ impl<'a> Walker<'a> {
         }
         self.enc.op(op::EMPTY_SET);
         self.memo_put(obj)?;
-        let size = items.len();
-        if size == 0 {
+        if items.is_empty() {
             return Ok(());
         }
-        // A do-while as in CPython: a set of exactly 1000·k items ends with an empty batch.
+        let saved = self.save_set_batches(set, &items, order.as_ref());
+        release(items);
+        saved
+    }
+
+    /// The C pickler's batches of ADDITEMS: a do-while, so a set of exactly 1000·k items ends
+    /// with an empty batch.
+    fn save_set_batches(
+        &mut self,
+        set: &Py<PySet>,
+        items: &[PyObjectRef],
+        order: Option<&SetOrder>,
+    ) -> PyResult<()> {
+        let vm = self.vm;
+        let size = items.len();
         let mut start = 0;
         loop {
             let end = size.min(start + BATCH_SIZE);
             self.enc.op(op::MARK);
-            for item in &items[start..end] {
-                self.save(item, false)
-                    .map_err(|e| self.note_element(e, obj))?;
-            }
+            self.save_elements(set.as_object(), items, order, start..end)?;
             self.enc.op(op::ADDITEMS);
             if set.as_object().length(vm)? != size {
                 return Err(vm.new_runtime_error("set changed size during iteration"));
@@ -722,18 +753,43 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Saves the set elements `range` of the writing order: ints whose values the ordering
+    /// read are written straight from them (nothing can run between them but a frame's end).
+    fn save_elements(
+        &mut self,
+        set: &PyObject,
+        items: &[PyObjectRef],
+        order: Option<&SetOrder>,
+        range: std::ops::Range<usize>,
+    ) -> PyResult<()> {
+        let ints = order.and_then(|o| o.ints.as_deref());
+        if let Some(ints) = ints.filter(|_| self.hooks.persistent_id.is_none()) {
+            for k in range {
+                self.at_opcode_boundary()?;
+                self.enc.int(ints[SetOrder::index(order, k)]);
+            }
+            return Ok(());
+        }
+        for k in range {
+            self.save(&items[SetOrder::index(order, k)], false)
+                .map_err(|e| self.note_element(e, set))?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn note_element(&self, e: PyBaseExceptionRef, obj: &PyObject) -> PyBaseExceptionRef {
         self.note(e, obj, "element")
     }
 
     fn save_frozenset(&mut self, obj: &PyObject) -> PyResult<()> {
         let vm = self.vm;
-        let mut items = obj
+        let items = obj
             .downcast_ref::<PyFrozenSet>()
             .expect("exact frozenset")
             .elements();
-        super::set_order::cpython_order(vm, &mut items)?;
+        let order = set_order::cpython_order(vm, &items)?;
         if self.enc.proto() < 4 {
+            let items = in_order(items, order.as_ref());
             let args = vm.ctx.new_tuple(vec![vm.ctx.new_list(items).into()]);
             return self.save_simple_reduce(
                 vm.ctx.types.frozenset_type.to_owned().into(),
@@ -742,10 +798,9 @@ impl<'a> Walker<'a> {
             );
         }
         self.enc.op(op::MARK);
-        for item in &items {
-            self.save(item, false)
-                .map_err(|e| self.note_element(e, obj))?;
-        }
+        let saved = self.save_elements(obj, &items, order.as_ref(), 0..items.len());
+        release(items);
+        saved?;
         if let Some(idx) = self.st.memo.get(obj.get_id()) {
             self.enc.op(op::POP_MARK);
             return self.enc.memo_get(idx).map_err(core_err(vm));

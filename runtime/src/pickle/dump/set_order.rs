@@ -10,8 +10,11 @@
 //! another order; its pickle then differs in order only, and loads equal. Iteration inside
 //! the VM does not change.
 
-use rustpython_vm::builtins::{PyComplex, PyFloat, PyFrozenSet, PyTuple};
+use num_traits::ToPrimitive;
+use rustpython_common::hash::{self, PyHash};
+use rustpython_vm::builtins::{PyComplex, PyFloat, PyFrozenSet, PyInt, PyTuple};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use std::cell::RefCell;
 
 /// CPython's `PySet_MINSIZE`, `LINEAR_PROBES` and `PERTURB_SHIFT`.
 const MIN_SIZE: usize = 8;
@@ -20,33 +23,81 @@ const PERTURB_SHIFT: u32 = 5;
 /// Nesting deeper than this (tuples of tuples ...) is left in insertion order.
 const MAX_DEPTH: usize = 16;
 const EMPTY: u32 = u32::MAX;
+/// How many elements ahead the hashing loop prefetches.
+const PREFETCH_AHEAD: usize = 16;
 
-/// Puts `items` (a set's elements, in insertion order) in CPython's order, where every
-/// element's hash is CPython's.
-pub(crate) fn cpython_order(vm: &VirtualMachine, items: &mut Vec<PyObjectRef>) -> PyResult<()> {
+/// The order CPython writes a set's elements in: `order[k]` is the index in `items` (insertion
+/// order) of the k-th element to write. When every element is an int that fits 64 bits,
+/// `ints` holds their values, read once here for hashing, so that they can be written
+/// without reading them again.
+pub(crate) struct SetOrder {
+    pub(crate) order: Vec<u32>,
+    pub(crate) ints: Option<Vec<i64>>,
+}
+
+impl SetOrder {
+    /// The index in `items` of the `k`-th element to write.
+    #[inline]
+    pub(crate) fn index(order: Option<&SetOrder>, k: usize) -> usize {
+        order.map_or(k, |o| o.order[k] as usize)
+    }
+}
+
+/// CPython's order for a set's `items` (in insertion order), where every element's hash is
+/// CPython's; None where insertion order stays.
+pub(crate) fn cpython_order(
+    vm: &VirtualMachine,
+    items: &[PyObjectRef],
+) -> PyResult<Option<SetOrder>> {
     if items.len() < 2 || items.len() >= EMPTY as usize {
-        return Ok(());
+        return Ok(None);
     }
-    if !items.iter().all(|item| hash_is_cpythons(item, vm, 0)) {
-        return Ok(());
+    let int_type = vm.ctx.types.int_type;
+    let mut hashes = Vec::with_capacity(items.len());
+    let mut ints = Vec::with_capacity(items.len());
+    for (k, item) in items.iter().enumerate() {
+        // The elements are scattered through memory: their headers are asked for ahead.
+        if let Some(ahead) = items.get(k + PREFETCH_AHEAD) {
+            crate::pickle::release::prefetch(ahead);
+        }
+        let small = item
+            .class()
+            .is(int_type)
+            .then(|| {
+                item.downcast_ref::<PyInt>()
+                    .and_then(|i| i.as_bigint().to_i64())
+            })
+            .flatten();
+        if let Some(value) = small {
+            ints.push(value);
+            hashes.push(hash::fix_sentinel(hash::mod_int(value)) as u64);
+            continue;
+        }
+        match cpython_hash(item, vm)? {
+            Some(hash) => hashes.push(hash as u64),
+            None => return Ok(None),
+        }
     }
-    let hashes = items
-        .iter()
-        .map(|item| item.hash(vm).map(|h| h as u64))
-        .collect::<PyResult<Vec<u64>>>()?;
-    let mut slots: Vec<Option<PyObjectRef>> = std::mem::take(items).into_iter().map(Some).collect();
-    *items = table_order(&hashes)
-        .into_iter()
-        .filter_map(|index| slots[index as usize].take())
-        .collect();
-    Ok(())
+    let ints = (ints.len() == items.len()).then_some(ints);
+    Ok(Some(SetOrder {
+        order: table_order(&hashes),
+        ints,
+    }))
+}
+
+/// `obj`'s hash if it is the one CPython gives an equal object, else None.
+fn cpython_hash(obj: &PyObject, vm: &VirtualMachine) -> PyResult<Option<PyHash>> {
+    if hash_is_cpythons(obj, vm, 0) {
+        return obj.hash(vm).map(Some);
+    }
+    Ok(None)
 }
 
 /// Whether `obj`'s hash is the one CPython gives an equal object.
 fn hash_is_cpythons(obj: &PyObject, vm: &VirtualMachine, depth: usize) -> bool {
     let types = &vm.ctx.types;
     let class = obj.class();
-    if class.is(types.int_type) || class.is(types.bool_type) || vm.is_none(&obj.to_owned()) {
+    if class.is(types.int_type) || class.is(types.bool_type) || vm.is_none(obj) {
         return true;
     }
     if class.is(types.float_type) {
@@ -82,39 +133,62 @@ fn hash_is_cpythons(obj: &PyObject, vm: &VirtualMachine, depth: usize) -> bool {
 /// The order of CPython's table after inserting `hashes` one by one (all distinct elements):
 /// indices into `hashes`.
 fn table_order(hashes: &[u64]) -> Vec<u32> {
-    let mut table = vec![EMPTY; MIN_SIZE];
-    let mut used = 0usize;
+    thread_local! {
+        /// The table and a spare, kept from one set to the next: fresh tables of a large set's
+        /// size cost more to get from the allocator than to fill.
+        static TABLES: RefCell<(Vec<u32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    }
+    TABLES.with_borrow_mut(|(table, spare)| fill_table(hashes, table, spare))
+}
+
+fn fill_table(hashes: &[u64], table: &mut Vec<u32>, spare: &mut Vec<u32>) -> Vec<u32> {
+    table.clear();
+    table.resize(MIN_SIZE, EMPTY);
+    let mut mask = MIN_SIZE - 1;
+    // CPython's set_add_entry grows the table when fill*5 >= mask*3 (no deletions here, so
+    // fill is the number of elements).
+    let mut grow_at = (mask * 3).div_ceil(5);
     for (index, &hash) in hashes.iter().enumerate() {
-        insert(&mut table, hash, index as u32);
-        used += 1;
-        let mask = table.len() - 1;
-        // CPython's set_add_entry: grow when fill*5 >= mask*3 (no deletions: fill == used).
-        if used * 5 >= mask * 3 {
+        insert(table, mask, hash, index as u32);
+        let used = index + 1;
+        if used >= grow_at {
+            // set_table_resize: the smallest power of two above `minused`, filled from the old
+            // table in its order.
             let minused = if used > 50_000 { used * 2 } else { used * 4 };
-            table = resized(&table, minused, hashes);
+            let size = (minused + 1).next_power_of_two().max(MIN_SIZE);
+            spare.clear();
+            spare.resize(size, EMPTY);
+            mask = size - 1;
+            grow_at = (mask * 3).div_ceil(5);
+            for &old in table.iter().filter(|&&slot| slot != EMPTY) {
+                insert(spare, mask, hashes[old as usize], old);
+            }
+            std::mem::swap(table, spare);
         }
     }
-    table.into_iter().filter(|&slot| slot != EMPTY).collect()
+    let mut order = Vec::with_capacity(hashes.len());
+    order.extend(table.iter().copied().filter(|&slot| slot != EMPTY));
+    order
 }
 
 /// CPython's probe sequence: the slot, up to nine after it when they fit, then the perturbed
 /// jump.
-fn insert(table: &mut [u32], hash: u64, index: u32) {
-    let mask = table.len() - 1;
+#[inline]
+fn insert(table: &mut [u32], mask: usize, hash: u64, index: u32) {
     let mut i = (hash as usize) & mask;
     let mut perturb = hash;
     loop {
-        let probes = if i + LINEAR_PROBES <= mask {
-            LINEAR_PROBES
-        } else {
-            0
-        };
-        if let Some(slot) = table[i..=i + probes]
-            .iter_mut()
-            .find(|slot| **slot == EMPTY)
-        {
-            *slot = index;
+        if table[i] == EMPTY {
+            table[i] = index;
             return;
+        }
+        if i + LINEAR_PROBES <= mask {
+            for slot in &mut table[i + 1..=i + LINEAR_PROBES] {
+                if *slot == EMPTY {
+                    *slot = index;
+                    return;
+                }
+            }
         }
         perturb >>= PERTURB_SHIFT;
         i = (i
@@ -123,20 +197,6 @@ fn insert(table: &mut [u32], hash: u64, index: u32) {
             .wrapping_add(perturb as usize))
             & mask;
     }
-}
-
-/// CPython's `set_table_resize`: the smallest power of two above `minused`, filled from the
-/// old table in its order.
-fn resized(old: &[u32], minused: usize, hashes: &[u64]) -> Vec<u32> {
-    let mut size = MIN_SIZE;
-    while size <= minused {
-        size <<= 1;
-    }
-    let mut table = vec![EMPTY; size];
-    for &index in old.iter().filter(|&&slot| slot != EMPTY) {
-        insert(&mut table, hashes[index as usize], index);
-    }
-    table
 }
 
 #[cfg(test)]
@@ -155,7 +215,9 @@ mod tests {
     fn small_ints_land_where_cpython_puts_them() {
         // CPython 3.13: list({5, 3, 1, 33, 65}) == [65, 1, 3, 33, 5]
         assert_eq!(order(&[5, 3, 1, 33, 65]), [65, 1, 3, 33, 5]);
-        // list({8, 16, 0, 24, 1, 40, 9}) == [0, 1, 16, 24, 40, 8, 9]
-        assert_eq!(order(&[8, 16, 0, 24, 1, 40, 9]), [0, 1, 16, 24, 40, 8, 9]);
+        // Colliding hashes, and a table that grew: list(set([8, 16, 0, 24, 1, 40, 9])) ==
+        // [0, 1, 8, 40, 9, 16, 24] (a display of the same constants gives another order:
+        // CPython's compiler makes it a frozenset that is then copied).
+        assert_eq!(order(&[8, 16, 0, 24, 1, 40, 9]), [0, 1, 8, 40, 9, 16, 24]);
     }
 }

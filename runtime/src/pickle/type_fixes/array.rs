@@ -7,8 +7,7 @@
 //! way to CPython. Below protocol 3 (and for a format CPython does not know) it is
 //! `(cls, (typecode, list), state)`, which RustPython's own `__reduce__` already writes.
 
-use rustpython_vm::builtins::{PyModule, PyStrRef, PyType, PyTypeRef};
-use rustpython_vm::function::{ItemDoc, PyMethodFlags};
+use rustpython_vm::builtins::{PyModule, PyStrRef, PyTypeRef};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::ffi::{c_int, c_long, c_short};
 use std::mem::size_of;
@@ -21,18 +20,7 @@ static CORRECTED: Once = Once::new();
 pub(super) fn correct(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
     let class: PyTypeRef = module.get_attr("array", vm)?.try_into_value(vm)?;
     CORRECTED.call_once(|| {
-        // A method is built for a 'static type: the type is the process's, and lives as long.
-        let class: &'static Py<PyType> = Box::leak(Box::new(class));
-        let method = vm
-            .ctx
-            .new_method_def(
-                "__reduce_ex__",
-                reduce_ex,
-                PyMethodFlags::METHOD,
-                ItemDoc::static_text("Return state information for pickling."),
-            )
-            .build_method(class, vm);
-        class.set_attr(vm.ctx.intern_str("__reduce_ex__"), method.into());
+        super::methods::set_method(vm, super::methods::leak(class), "__reduce_ex__", reduce_ex);
     });
     Ok(())
 }

@@ -13,7 +13,6 @@
 //! The types are shared by every interpreter of the process, so this is done once.
 
 use rustpython_vm::builtins::{PyStaticMethod, PyStrInterned, PyType};
-use rustpython_vm::function::{ItemDoc, PyMethodFlags};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::Once;
 
@@ -46,16 +45,7 @@ fn slot_wrapper_reduce(zelf: PyObjectRef, vm: &VirtualMachine) -> PyResult {
 
 fn add_slot_wrapper_reduce(vm: &VirtualMachine) {
     let cls = vm.ctx.types.wrapper_descriptor_type;
-    let method = vm
-        .ctx
-        .new_method_def(
-            "__reduce__",
-            slot_wrapper_reduce,
-            PyMethodFlags::METHOD,
-            ItemDoc::NONE,
-        )
-        .build_method(cls, vm);
-    cls.set_attr(vm.ctx.intern_str("__reduce__"), method.into());
+    super::methods::set_method(vm, cls, "__reduce__", slot_wrapper_reduce);
 }
 
 /// Wraps `cls.__dict__[name]` in a `staticmethod` unless it is one already.

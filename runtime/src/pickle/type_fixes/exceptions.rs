@@ -7,9 +7,9 @@
 //! - CPython's `AttributeError` state holds its `args` beside `name` (and the instance dict);
 //!   RustPython's left `args` out.
 
-use rustpython_vm::builtins::{PyDict, PyDictRef, PyStr, PyType};
-use rustpython_vm::function::{ItemDoc, PyMethodFlags};
-use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
+use super::methods::set_method;
+use rustpython_vm::builtins::{PyDict, PyDictRef, PyStr};
+use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
 /// RustPython's own `AttributeError.__getstate__` (it knows whether `name` was ever set).
@@ -38,17 +38,6 @@ pub(super) fn correct(vm: &VirtualMachine) {
         );
         set_method(vm, attribute_error, "__reduce__", attribute_error_reduce);
     }
-}
-
-fn set_method<F, K>(vm: &VirtualMachine, class: &'static Py<PyType>, name: &'static str, f: F)
-where
-    F: rustpython_vm::function::IntoPyNativeFn<K>,
-{
-    let method = vm
-        .ctx
-        .new_method_def(name, f, PyMethodFlags::METHOD, ItemDoc::NONE)
-        .build_method(class, vm);
-    class.set_attr(vm.ctx.intern_str(name), method.into());
 }
 
 /// CPython's `BaseException.__setstate__`: every key of the state, set as an attribute.

@@ -8,7 +8,7 @@
 //! it (RustPython does not read it from the system): there `st_rdev` is an AttributeError as
 //! before, and their pickles leave it out.
 
-use rustpython_vm::builtins::{PyDict, PyModule, PyTuple, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyDict, PyModule, PyTuple, PyTypeRef};
 use rustpython_vm::function::{FuncArgs, OptionalArg};
 use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 use std::sync::Once;
@@ -33,8 +33,7 @@ static CORRECTED: Once = Once::new();
 pub(super) fn correct(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()> {
     let class: PyTypeRef = module.get_attr("stat_result", vm)?.try_into_value(vm)?;
     CORRECTED.call_once(|| {
-        // The getter is built for a 'static type: the type is the process's, and lives as long.
-        let class: &'static Py<PyType> = Box::leak(Box::new(class));
+        let class = super::methods::leak(class);
         let rdev = vm.ctx.new_readonly_getset("st_rdev", class, st_rdev);
         class.set_attr(vm.ctx.intern_str("st_rdev"), rdev.into());
         class.set_attr(

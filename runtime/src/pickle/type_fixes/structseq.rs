@@ -6,7 +6,6 @@
 use rustpython_vm::builtins::{
     PyGetSet, PyMemberDescriptor, PyModule, PyStr, PyTuple, PyType, PyTypeRef,
 };
-use rustpython_vm::function::{ItemDoc, PyMethodFlags};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::{Mutex, PoisonError};
 
@@ -33,13 +32,7 @@ pub(super) fn correct(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()
         if !is_struct_sequence(&class, vm) {
             continue;
         }
-        // A method is built for a 'static type: the type is the process's, and lives as long.
-        let class: &'static Py<PyType> = Box::leak(Box::new(class));
-        let method = vm
-            .ctx
-            .new_method_def("__reduce__", reduce, PyMethodFlags::METHOD, ItemDoc::NONE)
-            .build_method(class, vm);
-        class.set_attr(vm.ctx.intern_str("__reduce__"), method.into());
+        super::methods::set_method(vm, super::methods::leak(class), "__reduce__", reduce);
     }
     Ok(())
 }

@@ -2,8 +2,7 @@
 //! (key, 1))`, the cache flag an int. RustPython's gives a bool, so its pickles said `True`
 //! (`I01` below protocol 2, NEWTRUE from 2) where CPython's say `1`.
 
-use rustpython_vm::builtins::{PyBool, PyModule, PyTuple, PyType, PyTypeRef};
-use rustpython_vm::function::{ItemDoc, PyMethodFlags};
+use rustpython_vm::builtins::{PyBool, PyModule, PyTuple, PyTypeRef};
 use rustpython_vm::{AsObject, Py, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::OnceLock;
 
@@ -18,13 +17,7 @@ pub(super) fn correct(vm: &VirtualMachine, module: &Py<PyModule>) -> PyResult<()
     if ORIGINAL.set(original).is_err() {
         return Ok(()); // Corrected already: the type is the process's.
     }
-    // A method is built for a 'static type: the type is the process's, and lives as long.
-    let class: &'static Py<PyType> = Box::leak(Box::new(class));
-    let method = vm
-        .ctx
-        .new_method_def("__reduce__", reduce, PyMethodFlags::METHOD, ItemDoc::NONE)
-        .build_method(class, vm);
-    class.set_attr(vm.ctx.intern_str("__reduce__"), method.into());
+    super::methods::set_method(vm, super::methods::leak(class), "__reduce__", reduce);
     Ok(())
 }
 
