@@ -41,8 +41,12 @@ fn deep_data_is_a_recursion_error() {
         .unwrap();
     for op in ["repr(x)", "pickle.dumps(x)", "copy.deepcopy(x)", "str(x)"] {
         let message = recursion_error(rt.run(op));
+        // Which of RustPython's guards trips first depends on how much native stack each
+        // level takes in this build: the recursion check says "maximum recursion depth
+        // exceeded ...", the native-stack check at a frame's entry raises RecursionError
+        // with no message (seen for deepcopy in debug test builds).
         assert!(
-            message.contains("maximum recursion depth exceeded"),
+            message.contains("maximum recursion depth exceeded") || message == "RecursionError",
             "{op}: {message}"
         );
     }
