@@ -13,10 +13,12 @@ or a display without colliding hashes): CPython's compiler turns a display of co
 a frozenset constant copied into the set, which can order colliding elements otherwise.
 """
 
+import _hashlib
 import argparse
 import array
 import calendar
 import collections
+import csv
 import datetime
 import decimal
 import fractions
@@ -32,6 +34,7 @@ import os
 import pathlib
 import random
 import re
+import select
 import statistics
 import string
 import threading
@@ -304,6 +307,11 @@ add('io_stringio', lambda: io.StringIO(fresh('line one\nline two\n')))
 # Refused by CPython, with its error.
 add('threading_lock_refused', lambda: threading.Lock())
 add('hashlib_refused', lambda: hashlib.sha256(b'data'))
+add('hashlib_xof_refused', lambda: hashlib.shake_128(b'data'))
+add('hmac_refused', lambda: _hashlib.hmac_new(b'key', b'data', 'sha256'))
+add('csv_reader_refused', lambda: csv.reader(['a,b']))
+add('csv_writer_refused', lambda: csv.writer(io.StringIO()))
+add('select_poll_refused', lambda: select.poll())
 add('itertools_count', lambda: itertools.count(5))
 add('generator_refused', lambda: (x for x in range(3)))
 

@@ -23,20 +23,15 @@ DIFFERS = {
     'typing_optional': (ALL, ('loads',), "3.14's `Optional[float]` is `float | None`, an instance of typing.Union"),
     'types_function_type': (ALL, ('dumps',),
                             "3.14's message for a global that is not found: \"it's not found as builtins.function\""),
+    'functools_cmp_to_key_refused': ((0, 1), ('dumps',),
+                                     "3.14's message for a global that is not found: \"it's not found as "
+                                     "functools.KeyWrapper\""),
 }
 
 
 # Not by contract: differences brine still has, each with its reason. The check expects them
 # to differ, so that a fix must also take its entry out.
-HEAP_TYPES = ("at protocols 0-1 copyreg._reduce_ex treats the first non-heap class of the MRO "
-              "as the base to copy: CPython makes this C type a heap type, so the base is object "
-              "and it goes on (writing a pickle that cannot load, or naming a class it cannot find); "
-              "RustPython's native types are static, so it raises TypeError")
-OPEN = {
-    're_match_refused': ((0, 1), ('dumps', 'loads'), HEAP_TYPES),
-    'hashlib_refused': ((0, 1), ('dumps',), HEAP_TYPES),
-    'functools_cmp_to_key_refused': ((0, 1), ('dumps',), HEAP_TYPES),
-}
+OPEN = {}
 
 
 def is_open(name, proto, mode):

@@ -13,6 +13,7 @@ mod array;
 mod builtins;
 mod exceptions;
 mod frozen_exec;
+mod heap_types;
 mod methods;
 mod module_exec;
 mod stat_result;

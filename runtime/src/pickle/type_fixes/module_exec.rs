@@ -16,6 +16,11 @@ const CORRECTIONS: &[(&str, Exec)] = &[
     ("_zoneinfo", super::zoneinfo::correct),
     ("time", super::structseq::correct),
     ("posix", correct_posix),
+    ("_sre", super::heap_types::correct),
+    ("_hashlib", super::heap_types::correct),
+    ("_functools", super::heap_types::correct),
+    ("_csv", super::heap_types::correct),
+    ("select", super::heap_types::correct),
 ];
 
 /// `posix`: its struct sequences, and `stat_result`'s missing field.
