@@ -34,6 +34,9 @@ fn in_order(items: Vec<PyObjectRef>, order: Option<&SetOrder>) -> Vec<PyObjectRe
         .collect()
 }
 
+/// How many items ahead a list's run of atoms prefetches.
+const LIST_PREFETCH_AHEAD: usize = 16;
+
 /// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
 const FAST_NESTING_LIMIT: usize = 50;
 
@@ -564,6 +567,11 @@ impl<'a> Walker<'a> {
                         && !self.pending_flush
                         && self.save_borrowed_atom(&items[total])?
                     {
+                        // A list made from a set (below protocol 4, in the table's order) holds
+                        // its elements scattered through memory: they are asked for ahead.
+                        if let Some(ahead) = items.get(total + LIST_PREFETCH_AHEAD) {
+                            crate::pickle::release::prefetch(ahead);
+                        }
                         total += 1;
                         in_batch += 1;
                     }

@@ -160,14 +160,26 @@ fn fill_table(hashes: &[u64], table: &mut Vec<u32>, spare: &mut Vec<u32>) -> Vec
             spare.resize(size, EMPTY);
             mask = size - 1;
             grow_at = (mask * 3).div_ceil(5);
-            for &old in table.iter().filter(|&&slot| slot != EMPTY) {
+            for old in occupied(table, used) {
                 insert(spare, mask, hashes[old as usize], old);
             }
             std::mem::swap(table, spare);
         }
     }
-    let mut order = Vec::with_capacity(hashes.len());
-    order.extend(table.iter().copied().filter(|&slot| slot != EMPTY));
+    occupied(table, hashes.len())
+}
+
+/// The table's `len` occupied slots in order. Without a branch per slot: a third of the slots
+/// hold an element, in no pattern a branch predictor learns, so each slot is written and the
+/// end moves on only past an occupied one.
+fn occupied(table: &[u32], len: usize) -> Vec<u32> {
+    let mut order = vec![0; len + 1];
+    let mut end = 0;
+    for &slot in table {
+        order[end.min(len)] = slot;
+        end += usize::from(slot != EMPTY);
+    }
+    order.truncate(len);
     order
 }
 
