@@ -167,6 +167,22 @@ fn inspect_nested_file(
     layers: usize,
 ) -> FileReport {
     let format = sniff(data);
+    if format != Format::Pickle {
+        let mut report = as_sniffed(format, data, limits, allow, layers);
+        also_as_a_pickle(data, limits, allow, &mut report);
+        return report;
+    }
+    as_sniffed(format, data, limits, allow, layers)
+}
+
+/// `data` read as the format its first bytes say.
+fn as_sniffed(
+    format: Format,
+    data: &[u8],
+    limits: &Limits,
+    allow: &AllowList,
+    layers: usize,
+) -> FileReport {
     if let Format::Compressed(codec) = format {
         return decompressed(codec, data, limits, allow, layers);
     }
@@ -192,6 +208,34 @@ fn inspect_nested_file(
         },
     }
     report
+}
+
+/// Whatever its first bytes look like, `pickle.load` reads a file as a pickle: a protocol-0
+/// pickle can begin like a zlib header (`(S` is one), a tar's first member name can be a
+/// pickle. When that reading counts as a pickle (it reads to STOP, or names a global or makes
+/// a call before it fails), its parts join the report, and the sniffed format's failure to
+/// read the file no longer makes it malformed: some reader reads it. Otherwise the bytes are
+/// not a pickle, and the sniffed reading stands alone.
+fn also_as_a_pickle(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
+    let (report, _) = inspect_at(data, limits, allow);
+    if !counts_as_pickle(&report) {
+        return;
+    }
+    if out.parts.is_empty() && out.code.is_empty() {
+        out.findings.clear();
+    }
+    let mut as_pickle = FileReport {
+        format: Format::Pickle,
+        parts: Vec::new(),
+        findings: Vec::new(),
+        code: Vec::new(),
+    };
+    pickles_in_a_row(data, limits, allow, &mut as_pickle);
+    for mut part in as_pickle.parts {
+        part.name = format!("as a pickle: {}", part.name);
+        out.parts.push(part);
+    }
+    out.findings.extend(as_pickle.findings);
 }
 
 /// A compressed file: what it inflates to, inspected as a file of its own (a pickle, a tar

@@ -250,6 +250,28 @@ fn a_gzip_or_zlib_stream_is_inspected_inflated() {
 }
 
 #[test]
+fn a_protocol_0_pickle_that_begins_like_a_zlib_header_is_read_as_a_pickle() {
+    // MARK then STRING is `(S`, a valid zlib header (0x2853 is a multiple of 31); zlib cannot
+    // inflate what follows, pickle.load reads it.
+    let dangerous = b"(S'echo hi'\nios\nsystem\n.";
+    let report = inspect(dangerous);
+    assert_eq!(names(&report), ["as a pickle: pickle 1"]);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let Verdict::Unsafe(problems) = report.verdict() else {
+        panic!("{:?}", report.verdict());
+    };
+    assert!(problems[0].contains("os.system"), "{problems:?}");
+    let benign = b"(S'abc'\nS'def'\nt.";
+    assert!(matches!(inspect(benign).verdict(), Verdict::Safe));
+    // Neither a zlib stream nor a pickle: malformed, the zlib reading said why.
+    let neither = b"(S\xff\xff\xff";
+    let Verdict::Malformed(why) = inspect(neither).verdict() else {
+        panic!("{:?}", inspect(neither).verdict());
+    };
+    assert!(why.starts_with("zlib: "), "{why}");
+}
+
+#[test]
 fn a_bad_crc_is_reported_and_the_member_still_inspected() {
     let mut file = zip_of(b"", &[("a.pkl", b"cos\nsystem\n.")]);
     let directory = file.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
