@@ -1,7 +1,8 @@
 //! Reading a tar archive (PyTorch's legacy checkpoints are one: `sys_info`, `pickle`,
 //! `tensors`, `storages`) as Python's `tarfile` lists it: 512-byte headers with octal (or
 //! base-256) sizes and a checked checksum, ustar name prefixes, GNU long names (`L`) and PAX
-//! `path` records (`x`), data padded to 512 bytes, two empty blocks at the end.
+//! headers (`x`, `X`; global `g`) whose `path` and `size` override the next member's, data
+//! padded to 512 bytes, two empty blocks at the end.
 
 const BLOCK: usize = 512;
 
@@ -85,26 +86,69 @@ fn text(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
 
-/// The `path` record of a PAX header's data (`LEN path=VALUE\n` lines).
-fn pax_path(data: &[u8]) -> Option<String> {
+/// A PAX record: key and value.
+type Record = (Vec<u8>, Vec<u8>);
+
+/// A PAX header's records (`LEN key=value\n`), in order; None when they do not parse, which
+/// `tarfile` refuses ("invalid header").
+fn pax_records(data: &[u8]) -> Option<Vec<Record>> {
+    let mut records = Vec::new();
     let mut rest = data;
-    while !rest.is_empty() {
+    // tarfile stops at the first NUL: the data is padded with them.
+    while rest.first().is_some_and(|&b| b != 0) {
         let space = rest.iter().position(|&b| b == b' ')?;
         let len: usize = std::str::from_utf8(&rest[..space]).ok()?.parse().ok()?;
-        let record = rest.get(space + 1..len)?;
-        if let Some(value) = record.strip_prefix(b"path=") {
-            return Some(text(value.strip_suffix(b"\n").unwrap_or(value)));
-        }
+        let record = rest.get(space + 1..len)?.strip_suffix(b"\n")?;
+        let equals = record.iter().position(|&b| b == b'=')?;
+        records.push((record[..equals].to_vec(), record[equals + 1..].to_vec()));
         rest = &rest[len..];
     }
-    None
+    Some(records)
+}
+
+/// What the headers before a member say of it: `tarfile` lets the outermost header win (each
+/// one patches the member the headers after it made), so the first value of each is kept.
+#[derive(Default)]
+struct Overrides {
+    name: Option<String>,
+    size: Option<usize>,
+}
+
+impl Overrides {
+    fn name(&mut self, name: String) {
+        self.name.get_or_insert(name);
+    }
+
+    /// A PAX header for the next member: the global records, then its own.
+    fn pax(&mut self, global: &[Record], own: &[Record]) {
+        let records: Vec<Record> = global.iter().chain(own).cloned().collect();
+        if let Some(path) = Self::last_path(&records) {
+            self.name(path);
+        }
+        if let Some(size) = Self::last_size(&records) {
+            self.size.get_or_insert(size);
+        }
+    }
+
+    /// The last `path` of `records` (a global header's alone, or merged with a member's).
+    fn last_path(records: &[Record]) -> Option<String> {
+        let (_, path) = records.iter().rev().find(|(key, _)| key == b"path")?;
+        Some(text(path))
+    }
+
+    /// The last `size` of `records`; tarfile keeps the header's when it is not a number.
+    fn last_size(records: &[Record]) -> Option<usize> {
+        let (_, size) = records.iter().rev().find(|(key, _)| key == b"size")?;
+        std::str::from_utf8(size).ok()?.parse().ok()
+    }
 }
 
 /// Lists `data`'s regular files.
 pub fn read(data: &[u8]) -> Archive {
     let mut archive = Archive::default();
     let mut at = 0;
-    let mut long_name: Option<String> = None;
+    let mut overrides = Overrides::default();
+    let mut global = Vec::new();
     while let Some(header) = data.get(at..at + BLOCK) {
         if header.iter().all(|&b| b == 0) {
             return archive;
@@ -118,27 +162,51 @@ pub fn read(data: &[u8]) -> Archive {
             archive.error = Some(format!("invalid size in the header at byte {at}"));
             return archive;
         };
+        let typeflag = header[156];
+        let member = matches!(typeflag, b'0' | 0 | b'7');
+        // A member's PAX size (its own header's, or the global one copied into it) is also
+        // where the next header is; a global size alone is only what is read of it.
+        let (size, skip) = match overrides.size {
+            Some(pax) if member => (pax, pax),
+            None if member => (Overrides::last_size(&global).unwrap_or(size), size),
+            _ => (size, size),
+        };
         let start = at + BLOCK;
         let Some(body) = data.get(start..start.saturating_add(size)) else {
             archive.error = Some(format!("unexpected end of data in the member at byte {at}"));
             return archive;
         };
-        let typeflag = header[156];
         let mut name = text(field(header, 0, 100));
         if &header[257..262] == b"ustar" && header[345] != 0 {
             name = format!("{}/{name}", text(field(header, 345, 155)));
         }
         match typeflag {
-            b'L' => long_name = Some(text(body.split(|&b| b == 0).next().unwrap_or(body))),
-            b'x' => long_name = pax_path(body).or(long_name),
-            b'0' | 0 | b'7' => archive.members.push(Member {
-                name: long_name.take().unwrap_or(name),
-                offset: start,
-                size,
-            }),
-            _ => long_name = None,
+            b'L' => overrides.name(text(body.split(|&b| b == 0).next().unwrap_or(body))),
+            b'x' | b'X' | b'g' => {
+                let Some(records) = pax_records(body) else {
+                    archive.error = Some(format!("invalid PAX header at byte {at}"));
+                    return archive;
+                };
+                if typeflag == b'g' {
+                    global.extend(records);
+                } else {
+                    overrides.pax(&global, &records);
+                }
+            }
+            _ if member => {
+                let overrides = std::mem::take(&mut overrides);
+                archive.members.push(Member {
+                    name: overrides
+                        .name
+                        .or_else(|| Overrides::last_path(&global))
+                        .unwrap_or(name),
+                    offset: start,
+                    size,
+                });
+            }
+            _ => overrides = Overrides::default(),
         }
-        at = start + size.div_ceil(BLOCK) * BLOCK;
+        at = start + skip.div_ceil(BLOCK) * BLOCK;
     }
     if at < data.len() {
         archive.error = Some(format!("truncated header at byte {at}"));

@@ -82,11 +82,51 @@ fn sizes_and_pax_records_as_tarfile_reads_them() {
     assert_eq!(number(b"  \0"), Some(0));
     assert_eq!(number(b"9"), None);
     assert_eq!(
-        pax_path(b"20 path=a/long/name\n"),
-        Some("a/long/name".into())
+        pax_records(b"12 mtime=10\n18 path=x/y/z.pkl\n\0\0"),
+        Some(vec![
+            (b"mtime".to_vec(), b"10".to_vec()),
+            (b"path".to_vec(), b"x/y/z.pkl".to_vec())
+        ])
     );
-    assert_eq!(
-        pax_path(b"12 mtime=10\n18 path=x/y/z.pkl\n"),
-        Some("x/y/z.pkl".into())
-    );
+    assert_eq!(pax_records(b"99 path=x\n"), None);
+}
+
+/// A PAX header (`typeflag`) with `records`, padded.
+fn pax(typeflag: u8, records: &str) -> Vec<u8> {
+    let mut out = header("pax", records.len(), typeflag);
+    out.extend_from_slice(records.as_bytes());
+    out.resize(out.len().div_ceil(BLOCK) * BLOCK, 0);
+    out
+}
+
+#[test]
+fn a_pax_size_overrides_the_header_as_tarfile_reads_it() {
+    // The member's header says 0 bytes; its PAX header says 12, and tarfile reads 12: read by
+    // the header, the data would be taken for the next header (a bad checksum).
+    let payload = b"cos\nsystem\n.";
+    let mut file = pax(b'x', "11 size=12\n17 path=data.pkl\n");
+    file.extend(header("other", 0, b'0'));
+    file.extend_from_slice(payload);
+    file.resize(file.len().div_ceil(BLOCK) * BLOCK + 2 * BLOCK, 0);
+    let tar = read(&file);
+    assert_eq!(tar.error, None);
+    assert_eq!(tar.members.len(), 1);
+    let member = &tar.members[0];
+    assert_eq!(member.name, "data.pkl");
+    assert_eq!(&file[member.offset..member.offset + member.size], payload);
+}
+
+#[test]
+fn global_pax_records_reach_every_member_after_them() {
+    let mut file = pax(b'g', "19 path=global.pkl\n");
+    file.extend(header("plain", 2, b'0'));
+    file.extend_from_slice(b"N.");
+    file.resize(file.len().div_ceil(BLOCK) * BLOCK, 0);
+    file.extend(pax(b'x', "12 mtime=10\n"));
+    file.extend(header("patched", 2, b'0'));
+    file.extend_from_slice(b"N.");
+    file.resize(file.len().div_ceil(BLOCK) * BLOCK + 2 * BLOCK, 0);
+    let names: Vec<_> = read(&file).members.into_iter().map(|m| m.name).collect();
+    // tarfile 3.11 and 3.13: ['global.pkl', 'global.pkl'].
+    assert_eq!(names, ["global.pkl", "global.pkl"]);
 }
