@@ -214,3 +214,50 @@ fn golden_plain_data_is_safe_at_every_protocol() {
     }
     assert!(safe >= 6 * 400, "{safe}");
 }
+
+#[test]
+fn stack_global_names_from_old_string_opcodes_are_read_as_python_3_reads_them() {
+    // SHORT_BINSTRING 'os', SHORT_BINSTRING 'system', STACK_GLOBAL: pickle.load decodes
+    // them to str (encoding='ASCII'), and STACK_GLOBAL takes them.
+    let r = report(b"\x80\x04U\x02osU\x06system\x93U\x02id\x85R.");
+    assert_eq!(r.error, None);
+    assert_eq!(
+        globals(&r),
+        [(
+            "STACK_GLOBAL (names from STRING opcodes)",
+            "os.system",
+            false
+        )]
+    );
+    assert_eq!(calls(&r), [("REDUCE", "os.system", false)]);
+    assert!(matches!(r.verdict(), Verdict::Unsafe(_)));
+}
+
+#[test]
+fn a_stack_global_named_by_a_call_is_unsafe_and_says_how_it_was_named() {
+    // STACK_GLOBAL('os', str('system')): the name is what a call returns at load time.
+    let r = report(
+        b"\x80\x04\x8c\x02os\x8c\x08builtins\x8c\x03str\x93\x8c\x06system\x85R\x93\x8c\x02id\x85R.",
+    );
+    assert_eq!(r.error, None);
+    let named = &r.globals[1];
+    assert_eq!(named.opcode, "STACK_GLOBAL");
+    assert!(!named.allowed);
+    assert!(
+        named
+            .resolved
+            .starts_with("a global named at load time: os.<")
+            && named.resolved.contains("builtins.str"),
+        "{}",
+        named.resolved
+    );
+    let Verdict::Unsafe(problems) = r.verdict() else {
+        panic!("{:?}", r.verdict());
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("a global named at load time")),
+        "{problems:?}"
+    );
+}

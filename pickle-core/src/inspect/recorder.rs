@@ -334,14 +334,38 @@ impl Builder for Recorder<'_> {
         Ok(made)
     }
     fn stack_global(&mut self, module: NodeId, name: NodeId) -> Made {
-        let made = self.graph.stack_global(module, name)?;
         let graph = &self.graph.graph;
-        let (module, name) = match (graph.get(module), graph.get(name)) {
-            (Value::Str(m), Value::Str(n)) => (Self::text(m), Self::text(n)),
-            _ => unreachable!("stack_global checked both are str"),
-        };
-        self.global_use("STACK_GLOBAL", &module, &name);
-        Ok(made)
+        let (module_text, name_text) = (name_part(graph, module), name_part(graph, name));
+        match (module_text, name_text) {
+            (NamePart::Str(module_text), NamePart::Str(name_text)) => {
+                let made = self.graph.stack_global(module, name)?;
+                self.global_use("STACK_GLOBAL", &module_text, &name_text);
+                Ok(made)
+            }
+            (NamePart::Legacy(module), NamePart::Str(name))
+            | (NamePart::Str(module), NamePart::Legacy(name))
+            | (NamePart::Legacy(module), NamePart::Legacy(name)) => {
+                // Python 3's loader decodes the old string opcodes to str (ASCII by default,
+                // latin1 for Python 2's pickles), which STACK_GLOBAL accepts.
+                let made = self.graph.global(module.as_bytes(), name.as_bytes())?;
+                self.global_use("STACK_GLOBAL (names from STRING opcodes)", &module, &name);
+                Ok(made)
+            }
+            // Plain data of another type: every loader refuses it.
+            (NamePart::Data, _) | (_, NamePart::Data) => self.graph.stack_global(module, name),
+            (module_part, name_part) => {
+                let module = module_part.described(graph, module);
+                let name = name_part.described(graph, name);
+                self.report.globals.push(GlobalUse {
+                    opcode: "STACK_GLOBAL",
+                    resolved: format!("a global named at load time: {module}.{name}"),
+                    module: module.clone(),
+                    name: name.clone(),
+                    allowed: false,
+                });
+                self.graph.global(module.as_bytes(), name.as_bytes())
+            }
+        }
     }
     fn reduce(&mut self, func: NodeId, args: NodeId) -> Made {
         self.call_of("REDUCE", func)?;
@@ -425,6 +449,50 @@ impl Builder for Recorder<'_> {
             }
         }
         Ok(made)
+    }
+}
+
+/// What STACK_GLOBAL finds on the stack for a module or a name.
+enum NamePart {
+    /// A str.
+    Str(String),
+    /// An old string opcode's bytes, as `pickle.load` decodes them (latin1, the widest of its
+    /// encodings: ASCII, its default, gives the same text or fails).
+    Legacy(String),
+    /// What the loader makes by a call, a lookup or a persistent id: STACK_GLOBAL takes it
+    /// when it is a str, which inspection cannot know.
+    Computed,
+    /// Plain data of another type (an int, a tuple...).
+    Data,
+}
+
+fn name_part(graph: &crate::value::Graph, node: NodeId) -> NamePart {
+    match graph.get(node) {
+        Value::Str(text) => NamePart::Str(String::from_utf8_lossy(text).into_owned()),
+        Value::Legacy(bytes) => NamePart::Legacy(bytes.iter().map(|&b| char::from(b)).collect()),
+        Value::None
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::BigInt(_)
+        | Value::Float(_)
+        | Value::Bytes(_)
+        | Value::ByteArray(_)
+        | Value::Tuple(_)
+        | Value::List(_)
+        | Value::Dict(_)
+        | Value::Set(_)
+        | Value::FrozenSet(_) => NamePart::Data,
+        _ => NamePart::Computed,
+    }
+}
+
+impl NamePart {
+    /// The part's text, or how it was made.
+    fn described(self, graph: &crate::value::Graph, node: NodeId) -> String {
+        match self {
+            NamePart::Str(text) | NamePart::Legacy(text) => text,
+            NamePart::Computed | NamePart::Data => format!("<{}>", describe(graph, node)),
+        }
     }
 }
 
