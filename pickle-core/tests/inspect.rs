@@ -261,3 +261,31 @@ fn a_stack_global_named_by_a_call_is_unsafe_and_says_how_it_was_named() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn an_argument_across_a_frame_end_is_read_as_load_from_a_file_reads_it() {
+    // FRAME(4) holds SHORT_BINUNICODE 4 and 'ab'. pickle.loads reads on across the frame's
+    // end ('abcd', STOP); pickle.load(BytesIO) drops 'ab' and takes 'cd.X' from after the
+    // frame, then calls os.system('echo') (CPython 3.11 and 3.13, checked).
+    let data = b"\x80\x04\x95\x04\x00\x00\x00\x00\x00\x00\x00\x8c\x04abcd.X\
+                 \x8c\x02os\x8c\x06system\x93\x8c\x04echo\x85R.";
+    let r = report(data);
+    assert_eq!(r.error, None);
+    assert_eq!(r.frame_straddles, [13]);
+    assert_eq!(globals(&r), [("STACK_GLOBAL", "os.system", false)]);
+    assert_eq!(calls(&r), [("REDUCE", "os.system", false)]);
+    let Verdict::Unsafe(problems) = r.verdict() else {
+        panic!("{:?}", r.verdict());
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("an argument crosses a frame's end at byte 13")),
+        "{problems:?}"
+    );
+    // Frames that end where an opcode ends read alike: nothing to report.
+    let aligned = b"\x80\x04\x95\x07\x00\x00\x00\x00\x00\x00\x00\x8c\x04abcd.";
+    let r = report(aligned);
+    assert!(r.frame_straddles.is_empty());
+    assert_eq!(r.verdict(), Verdict::Safe);
+}

@@ -24,6 +24,7 @@
 mod allow;
 pub mod container;
 mod describe;
+mod file_reading;
 pub mod inflate;
 mod joblib;
 pub mod npy;
@@ -119,6 +120,9 @@ pub struct Report {
     pub nested: Vec<NestedPickle>,
     /// Tensors rebuilt from persistent storages, in call order.
     pub tensors: Vec<TensorUse>,
+    /// Where an argument crosses a frame's end, which `pickle.load(file)` reads otherwise
+    /// than `loads` (and the pure-Python unpickler refuses): offsets of the dropped bytes.
+    pub frame_straddles: Vec<u64>,
     /// Where reading stopped, for a pickle that is not well formed (what comes before is
     /// still reported: the loader would have used it before failing).
     pub error: Option<PickleError>,
@@ -165,7 +169,17 @@ impl Report {
         let extensions = self.extensions.iter().map(|code| {
             format!("extension code {code} names a global only the loading process knows")
         });
-        globals.chain(calls).chain(extensions).collect()
+        let straddles = self.frame_straddles.iter().map(|at| {
+            format!(
+                "an argument crosses a frame's end at byte {at}: pickle.load(file) reads \
+                 the pickle otherwise than pickle.loads"
+            )
+        });
+        globals
+            .chain(calls)
+            .chain(extensions)
+            .chain(straddles)
+            .collect()
     }
 }
 
@@ -183,5 +197,33 @@ pub(crate) fn inspect_at(data: &[u8], limits: &Limits, allow: &AllowList) -> (Re
     let result = load(&mut source, &mut recorder, &mut Memo::new(), limits);
     let mut report = recorder.report;
     report.error = result.err();
-    (report, data.len() - source.remaining().len())
+    let used = data.len() - source.remaining().len();
+    as_a_file_reads_it(data, limits, allow, &mut report);
+    (report, used)
+}
+
+/// Where `pickle.load(file)` reads `data` otherwise than `loads` (an argument crossing a
+/// frame's end: file_reading.rs), each crossing is a problem, and what that reading would
+/// use joins the report: the verdict is the worse of the two.
+fn as_a_file_reads_it(data: &[u8], limits: &Limits, allow: &AllowList, report: &mut Report) {
+    let mut recorder = recorder::Recorder::new(limits, allow);
+    let mut source = file_reading::FileReading::new(data);
+    let _ = load(&mut source, &mut recorder, &mut Memo::new(), limits);
+    if source.straddles.is_empty() {
+        return;
+    }
+    report.frame_straddles = source.straddles;
+    let other = recorder.report;
+    for global in other.globals {
+        if !report.globals.contains(&global) {
+            report.globals.push(global);
+        }
+    }
+    for call in other.calls {
+        if !report.calls.contains(&call) {
+            report.calls.push(call);
+        }
+    }
+    report.extensions.extend(other.extensions);
+    report.nested.extend(other.nested);
 }
