@@ -28,6 +28,14 @@ fn globals(report: &Report) -> Vec<(&str, &str, bool)> {
         .collect()
 }
 
+/// Asserts the verdict is unsafe, with a problem that `matches`.
+fn assert_unsafe_with(report: &Report, matches: impl Fn(&str) -> bool) {
+    let Verdict::Unsafe(problems) = report.verdict() else {
+        panic!("{:?}", report.verdict());
+    };
+    assert!(problems.iter().any(|p| matches(p)), "{problems:?}");
+}
+
 #[test]
 fn a_reduce_of_os_system_is_unsafe() {
     let r = report(b"cos\nsystem\n(S'echo hi'\ntR.");
@@ -251,15 +259,7 @@ fn a_stack_global_named_by_a_call_is_unsafe_and_says_how_it_was_named() {
         "{}",
         named.resolved
     );
-    let Verdict::Unsafe(problems) = r.verdict() else {
-        panic!("{:?}", r.verdict());
-    };
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("a global named at load time")),
-        "{problems:?}"
-    );
+    assert_unsafe_with(&r, |p| p.contains("a global named at load time"));
 }
 
 #[test]
@@ -274,15 +274,9 @@ fn an_argument_across_a_frame_end_is_read_as_load_from_a_file_reads_it() {
     assert_eq!(r.frame_straddles, [13]);
     assert_eq!(globals(&r), [("STACK_GLOBAL", "os.system", false)]);
     assert_eq!(calls(&r), [("REDUCE", "os.system", false)]);
-    let Verdict::Unsafe(problems) = r.verdict() else {
-        panic!("{:?}", r.verdict());
-    };
-    assert!(
-        problems
-            .iter()
-            .any(|p| p.starts_with("an argument crosses a frame's end at byte 13")),
-        "{problems:?}"
-    );
+    assert_unsafe_with(&r, |p| {
+        p.starts_with("an argument crosses a frame's end at byte 13")
+    });
     // Frames that end where an opcode ends read alike: nothing to report.
     let aligned = b"\x80\x04\x95\x07\x00\x00\x00\x00\x00\x00\x00\x8c\x04abcd.";
     let r = report(aligned);

@@ -217,7 +217,7 @@ fn as_sniffed(
 /// read the file no longer makes it malformed: some reader reads it. Otherwise the bytes are
 /// not a pickle, and the sniffed reading stands alone.
 fn also_as_a_pickle(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
-    let (report, _) = inspect_at(data, limits, allow);
+    let (report, end) = inspect_at(data, limits, allow);
     if !counts_as_pickle(&report) {
         return;
     }
@@ -230,7 +230,7 @@ fn also_as_a_pickle(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut F
         findings: Vec::new(),
         code: Vec::new(),
     };
-    pickles_in_a_row(data, limits, allow, &mut as_pickle);
+    pickles_in_a_row_from(report, end, data, limits, allow, &mut as_pickle);
     for mut part in as_pickle.parts {
         part.name = format!("as a pickle: {}", part.name);
         out.parts.push(part);
@@ -272,6 +272,18 @@ fn decompressed(
 /// PyTorch's legacy format writes five, then raw tensor bytes.
 fn pickles_in_a_row(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
     let (report, end) = inspect_at(data, limits, allow);
+    pickles_in_a_row_from(report, end, data, limits, allow, out);
+}
+
+/// [`pickles_in_a_row`] once the first has been read (its `report`, and the `end` it took).
+fn pickles_in_a_row_from(
+    report: Report,
+    end: usize,
+    data: &[u8],
+    limits: &Limits,
+    allow: &AllowList,
+    out: &mut FileReport,
+) {
     let first = Part {
         name: "pickle 1".into(),
         offset: 0,

@@ -38,7 +38,6 @@ pub use allow::{AllowList, DEFAULT_ALLOWED};
 
 use crate::decoder::{Limits, Memo, load};
 use crate::error::PickleError;
-use crate::reader::SliceSource;
 
 /// A global the loader's `find_class` would be asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,26 +192,30 @@ pub fn inspect(data: &[u8], limits: &Limits, allow: &AllowList) -> Report {
 /// stopped).
 pub(crate) fn inspect_at(data: &[u8], limits: &Limits, allow: &AllowList) -> (Report, usize) {
     let mut recorder = recorder::Recorder::new(limits, allow);
-    let mut source = SliceSource::new(data);
+    let mut source = file_reading::FramedReading::as_loads(data);
     let result = load(&mut source, &mut recorder, &mut Memo::new(), limits);
     let mut report = recorder.report;
     report.error = result.err();
-    let used = data.len() - source.remaining().len();
-    as_a_file_reads_it(data, limits, allow, &mut report);
+    let used = source.pos();
+    report.frame_straddles = source.straddles;
+    if !report.frame_straddles.is_empty() {
+        as_a_file_reads_it(data, limits, allow, &mut report);
+    }
     (report, used)
 }
 
-/// Where `pickle.load(file)` reads `data` otherwise than `loads` (an argument crossing a
-/// frame's end: file_reading.rs), each crossing is a problem, and what that reading would
-/// use joins the report: the verdict is the worse of the two.
+/// Where an argument crossed a frame's end, `pickle.load(file)` reads `data` otherwise than
+/// `loads` (file_reading.rs): what that reading would use joins the report, so the verdict
+/// is the worse of the two, and each crossing is a problem of its own.
 fn as_a_file_reads_it(data: &[u8], limits: &Limits, allow: &AllowList, report: &mut Report) {
     let mut recorder = recorder::Recorder::new(limits, allow);
-    let mut source = file_reading::FileReading::new(data);
+    let mut source = file_reading::FramedReading::as_file(data);
     let _ = load(&mut source, &mut recorder, &mut Memo::new(), limits);
-    if source.straddles.is_empty() {
-        return;
+    for at in source.straddles {
+        if !report.frame_straddles.contains(&at) {
+            report.frame_straddles.push(at);
+        }
     }
-    report.frame_straddles = source.straddles;
     let other = recorder.report;
     for global in other.globals {
         if !report.globals.contains(&global) {

@@ -129,8 +129,6 @@ impl<'a> Recorder<'a> {
     }
 }
 
-/// The Python type of a plain data node, which cannot be called; None for nodes that may be
-/// callable (globals, call results, persistent objects, extension objects, buffers).
 /// Functions that unpickle the bytes (or file of bytes) they are given first.
 const NESTED_LOADERS: &[&str] = &[
     "pickle.loads",
@@ -242,6 +240,8 @@ fn bytes_of(graph: &crate::value::Graph, id: NodeId, unwrap_file: bool) -> Optio
     }
 }
 
+/// The Python type of a plain data node, which cannot be called; None for nodes that may be
+/// callable (globals, call results, persistent objects, extension objects, buffers).
 fn data_type_name(value: &Value) -> Option<&'static str> {
     Some(match value {
         Value::None => "NoneType",
@@ -468,20 +468,9 @@ enum NamePart {
 
 fn name_part(graph: &crate::value::Graph, node: NodeId) -> NamePart {
     match graph.get(node) {
-        Value::Str(text) => NamePart::Str(String::from_utf8_lossy(text).into_owned()),
+        Value::Str(text) => NamePart::Str(Recorder::text(text)),
         Value::Legacy(bytes) => NamePart::Legacy(bytes.iter().map(|&b| char::from(b)).collect()),
-        Value::None
-        | Value::Bool(_)
-        | Value::Int(_)
-        | Value::BigInt(_)
-        | Value::Float(_)
-        | Value::Bytes(_)
-        | Value::ByteArray(_)
-        | Value::Tuple(_)
-        | Value::List(_)
-        | Value::Dict(_)
-        | Value::Set(_)
-        | Value::FrozenSet(_) => NamePart::Data,
+        value if data_type_name(value).is_some() => NamePart::Data,
         _ => NamePart::Computed,
     }
 }

@@ -97,9 +97,20 @@ fn pax_records(data: &[u8]) -> Option<Vec<Record>> {
     // tarfile stops at the first NUL: the data is padded with them.
     while rest.first().is_some_and(|&b| b != 0) {
         let space = rest.iter().position(|&b| b == b' ')?;
-        let len: usize = std::str::from_utf8(&rest[..space]).ok()?.parse().ok()?;
+        let digits = &rest[..space];
+        if digits.is_empty() || digits.len() > 20 || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let len: usize = std::str::from_utf8(digits).ok()?.parse().ok()?;
+        // The shortest record is `5 x=\n`; the keyword cannot be empty.
+        if len < 5 {
+            return None;
+        }
         let record = rest.get(space + 1..len)?.strip_suffix(b"\n")?;
-        let equals = record.iter().position(|&b| b == b'=')?;
+        let equals = record
+            .iter()
+            .position(|&b| b == b'=')
+            .filter(|&at| at > 0)?;
         records.push((record[..equals].to_vec(), record[equals + 1..].to_vec()));
         rest = &rest[len..];
     }
@@ -121,25 +132,26 @@ impl Overrides {
 
     /// A PAX header for the next member: the global records, then its own.
     fn pax(&mut self, global: &[Record], own: &[Record]) {
-        let records: Vec<Record> = global.iter().chain(own).cloned().collect();
-        if let Some(path) = Self::last_path(&records) {
+        if let Some(path) = Self::last_path(own).or_else(|| Self::last_path(global)) {
             self.name(path);
         }
-        if let Some(size) = Self::last_size(&records) {
+        let size = Self::last_size(own).or_else(|| Self::last_size(global));
+        if let Some(size) = size {
             self.size.get_or_insert(size);
         }
     }
 
-    /// The last `path` of `records` (a global header's alone, or merged with a member's).
+    /// The last `path` of `records`, without trailing slashes as tarfile strips them.
     fn last_path(records: &[Record]) -> Option<String> {
         let (_, path) = records.iter().rev().find(|(key, _)| key == b"path")?;
-        Some(text(path))
+        Some(text(path).trim_end_matches('/').to_string())
     }
 
-    /// The last `size` of `records`; tarfile keeps the header's when it is not a number.
+    /// The last `size` of `records`; tarfile reads one that is not a number as 0.
     fn last_size(records: &[Record]) -> Option<usize> {
         let (_, size) = records.iter().rev().find(|(key, _)| key == b"size")?;
-        std::str::from_utf8(size).ok()?.parse().ok()
+        let size = std::str::from_utf8(size).ok().map(str::trim);
+        Some(size.and_then(|s| s.parse().ok()).unwrap_or(0))
     }
 }
 

@@ -89,6 +89,24 @@ fn sizes_and_pax_records_as_tarfile_reads_them() {
         ])
     );
     assert_eq!(pax_records(b"99 path=x\n"), None);
+    assert_eq!(pax_records(b"8 =abc\n"), None);
+    assert_eq!(pax_records(b"+9 path=x\n"), None);
+}
+
+#[test]
+fn pax_values_as_tarfile_applies_them() {
+    // tarfile 3.11 and 3.13: a size that is not a number is 0, a path loses trailing slashes.
+    let mut file = pax(b'x', "12 size=abc\n16 path=dir/a//\n");
+    file.extend(header("other", 2, b'0'));
+    file.extend_from_slice(b"N.");
+    file.resize(file.len().div_ceil(BLOCK) * BLOCK + 2 * BLOCK, 0);
+    let tar = read(&file);
+    let listed: Vec<_> = tar
+        .members
+        .iter()
+        .map(|m| (m.name.as_str(), m.size))
+        .collect();
+    assert_eq!(listed, [("dir/a", 0)]);
 }
 
 /// A PAX header (`typeflag`) with `records`, padded.
