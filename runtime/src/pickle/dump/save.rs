@@ -34,8 +34,10 @@ fn in_order(items: Vec<PyObjectRef>, order: Option<&SetOrder>) -> Vec<PyObjectRe
         .collect()
 }
 
-/// How many items ahead a list's run of atoms prefetches.
+/// How many items ahead a list's run of atoms prefetches, and from what length: a short
+/// list's items are mostly in the cache already, and asking costs it a few percent.
 const LIST_PREFETCH_AHEAD: usize = 16;
+const LIST_PREFETCH_MIN_LEN: usize = 1000;
 
 /// Past this nesting depth, fast mode tracks containers to refuse cycles (CPython's limit).
 const FAST_NESTING_LIMIT: usize = 50;
@@ -562,14 +564,18 @@ impl<'a> Walker<'a> {
                 // code is cloned out and saved with the list released, as CPython reads it live.
                 let run_end = {
                     let items = first_look.take().unwrap_or_else(|| list.borrow_vec());
+                    let prefetch = items.len() >= LIST_PREFETCH_MIN_LEN;
                     while in_batch < BATCH_SIZE
                         && total < items.len()
                         && !self.pending_flush
                         && self.save_borrowed_atom(&items[total])?
                     {
-                        // A list made from a set (below protocol 4, in the table's order) holds
-                        // its elements scattered through memory: they are asked for ahead.
-                        if let Some(ahead) = items.get(total + LIST_PREFETCH_AHEAD) {
+                        // A long list's items are scattered through memory (a set's reduction
+                        // list, below protocol 4, holds them in the table's order): they are
+                        // asked for ahead.
+                        if let Some(ahead) =
+                            items.get(total + LIST_PREFETCH_AHEAD).filter(|_| prefetch)
+                        {
                             crate::pickle::release::prefetch(ahead);
                         }
                         total += 1;
