@@ -345,6 +345,9 @@ add('frozenset_small_ints', lambda: frozenset({5, 3, 1, 33, 65}))
 add('frozenset_batches', lambda: frozenset(scrambled(range(1200))))
 add('frozenset_nested', lambda: frozenset({frozenset({1, 2}), frozenset({9}), frozenset()}))
 add('set_in_dict', lambda: {1: {300, 200, 100}, 2: frozenset({-5, 5})})
+# Ints spread over a wide range collide in the table's windows and jumps, as real ids do.
+add('set_wide_random_ints', lambda: set(random.Random(3).sample(range(-10**12, 10**12), 3000)))
+add('set_shared_twice', lambda: (lambda s: [s, s, frozenset(scrambled(range(50))), set(range(3, 9))])(set(scrambled(range(-20, 20)))))
 
 
 # Shared and recursive graphs mixing the above.

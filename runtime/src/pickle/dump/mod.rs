@@ -11,5 +11,6 @@ pub(crate) mod pickler;
 pub(crate) mod reduce;
 pub(crate) mod save;
 pub(crate) mod set_order;
+mod sets;
 pub(crate) mod slot_state;
 pub(crate) mod to_graph;

@@ -1,38 +1,17 @@
 //! The pickling walk over VM objects: CPython's `save()` order, exact-type fast paths for the
 //! built-in types, and the encoder from `pickle-core` choosing the bytes.
 
-use super::set_order::{self, SetOrder};
 use crate::pickle::buffer::PyPickleBuffer;
 use crate::pickle::errors::{from_core, with_note};
 use pickle_core::PickleError;
 use pickle_core::encoder::{BATCH_SIZE, Encoder, FRAME_SIZE_TARGET, IdMemo, minimal_signed_len};
 use pickle_core::opcodes::op;
 use rustpython_vm::builtins::{
-    PyBaseExceptionRef, PyByteArray, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet,
-    PyStr, PyTuple, PyType,
+    PyBaseExceptionRef, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyStr, PyTuple,
+    PyType,
 };
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::collections::HashSet;
-
-/// Gives back the references to a set's elements copied out for a dump, prefetching ahead
-/// (pickle/release.rs): a large set's elements are out of the cache by then.
-fn release(mut items: Vec<PyObjectRef>) {
-    crate::pickle::release::release_in_order(&mut items, |item| Some(&**item), |_| {});
-}
-
-/// A set's elements in the order they are written (moved, not cloned: each clone is an
-/// atomic operation).
-fn in_order(items: Vec<PyObjectRef>, order: Option<&SetOrder>) -> Vec<PyObjectRef> {
-    let Some(order) = order else {
-        return items;
-    };
-    let mut slots: Vec<Option<PyObjectRef>> = items.into_iter().map(Some).collect();
-    order
-        .order
-        .iter()
-        .filter_map(|&i| slots[i as usize].take())
-        .collect()
-}
 
 /// How many items ahead a list's run of atoms prefetches, and from what length: a short
 /// list's items are mostly in the cache already, and asking costs it a few percent.
@@ -452,7 +431,7 @@ impl<'a> Walker<'a> {
     }
 
     /// `save_reduce(func, args, obj=obj)` for the reductions the pickler itself makes.
-    fn save_simple_reduce(
+    pub(super) fn save_simple_reduce(
         &mut self,
         func: PyObjectRef,
         args: PyObjectRef,
@@ -717,112 +696,6 @@ impl<'a> Walker<'a> {
             .map_err(|e| self.note_key(e, obj, key))
     }
 
-    fn save_set(&mut self, obj: &PyObject) -> PyResult<()> {
-        let vm = self.vm;
-        let set = obj.downcast_ref::<PySet>().expect("exact set");
-        let items = set.elements();
-        let order = set_order::cpython_order(vm, &items)?;
-        if self.enc.proto() < 4 {
-            let items = vm.ctx.new_list(in_order(items, order.as_ref()));
-            let args = vm.ctx.new_tuple(vec![items.into()]);
-            return self.save_simple_reduce(
-                vm.ctx.types.set_type.to_owned().into(),
-                args.into(),
-                obj,
-            );
-        }
-        self.enc.op(op::EMPTY_SET);
-        self.memo_put(obj)?;
-        if items.is_empty() {
-            return Ok(());
-        }
-        let saved = self.save_set_batches(set, &items, order.as_ref());
-        release(items);
-        saved
-    }
-
-    /// The C pickler's batches of ADDITEMS: a do-while, so a set of exactly 1000·k items ends
-    /// with an empty batch.
-    fn save_set_batches(
-        &mut self,
-        set: &Py<PySet>,
-        items: &[PyObjectRef],
-        order: Option<&SetOrder>,
-    ) -> PyResult<()> {
-        let vm = self.vm;
-        let size = items.len();
-        let mut start = 0;
-        loop {
-            let end = size.min(start + BATCH_SIZE);
-            self.enc.op(op::MARK);
-            self.save_elements(set.as_object(), items, order, start..end)?;
-            self.enc.op(op::ADDITEMS);
-            if set.as_object().length(vm)? != size {
-                return Err(vm.new_runtime_error("set changed size during iteration"));
-            }
-            if end - start < BATCH_SIZE {
-                return Ok(());
-            }
-            start = end;
-        }
-    }
-
-    /// Saves the set elements `range` of the writing order: ints whose values the ordering
-    /// read are written straight from them (nothing can run between them but a frame's end).
-    fn save_elements(
-        &mut self,
-        set: &PyObject,
-        items: &[PyObjectRef],
-        order: Option<&SetOrder>,
-        range: std::ops::Range<usize>,
-    ) -> PyResult<()> {
-        let ints = order.and_then(|o| o.ints.as_deref());
-        if let Some(ints) = ints.filter(|_| self.hooks.persistent_id.is_none()) {
-            for k in range {
-                self.at_opcode_boundary()?;
-                self.enc.int(ints[SetOrder::index(order, k)]);
-            }
-            return Ok(());
-        }
-        for k in range {
-            self.save(&items[SetOrder::index(order, k)], false)
-                .map_err(|e| self.note_element(e, set))?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn note_element(&self, e: PyBaseExceptionRef, obj: &PyObject) -> PyBaseExceptionRef {
-        self.note(e, obj, "element")
-    }
-
-    fn save_frozenset(&mut self, obj: &PyObject) -> PyResult<()> {
-        let vm = self.vm;
-        let items = obj
-            .downcast_ref::<PyFrozenSet>()
-            .expect("exact frozenset")
-            .elements();
-        let order = set_order::cpython_order(vm, &items)?;
-        if self.enc.proto() < 4 {
-            let items = in_order(items, order.as_ref());
-            let args = vm.ctx.new_tuple(vec![vm.ctx.new_list(items).into()]);
-            return self.save_simple_reduce(
-                vm.ctx.types.frozenset_type.to_owned().into(),
-                args.into(),
-                obj,
-            );
-        }
-        self.enc.op(op::MARK);
-        let saved = self.save_elements(obj, &items, order.as_ref(), 0..items.len());
-        release(items);
-        saved?;
-        if let Some(idx) = self.st.memo.get(obj.get_id()) {
-            self.enc.op(op::POP_MARK);
-            return self.enc.memo_get(idx).map_err(core_err(vm));
-        }
-        self.enc.op(op::FROZENSET);
-        self.memo_put(obj)
-    }
-
     /// Stores `obj` at the next memo index (not in fast mode).
     pub(crate) fn memo_put(&mut self, obj: &PyObject) -> PyResult<()> {
         if self.st.fast {
@@ -830,6 +703,16 @@ impl<'a> Walker<'a> {
         }
         let idx = self.st.memo.put(obj.get_id());
         self.st.memo_objects.push(obj.to_owned());
+        self.enc.memo_put(idx).map_err(core_err(self.vm))
+    }
+
+    /// `memo_put` of a temporary the pickler made and nothing else refers to: it takes the
+    /// next index, as CPython's memo gives it one, but no identity is stored.
+    pub(crate) fn memo_put_unseen(&mut self) -> PyResult<()> {
+        if self.st.fast {
+            return Ok(());
+        }
+        let idx = self.st.memo.put_unseen();
         self.enc.memo_put(idx).map_err(core_err(self.vm))
     }
 

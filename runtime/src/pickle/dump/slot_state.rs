@@ -8,7 +8,7 @@
 //! the two memo indices are taken without storing an identity. Making, filling, memoising and
 //! freeing the two objects was most of a `__slots__` instance's dump.
 
-use super::save::{Walker, core_err};
+use super::save::Walker;
 use rustpython_vm::{PyObjectRef, PyResult, VirtualMachine};
 
 /// An instance's state as `object_getstate` computes it.
@@ -98,11 +98,5 @@ impl Walker<'_> {
             w.save(value, false)
                 .map_err(|e| w.note_in(e, "dict", &w.key_item(name)))
         })
-    }
-
-    /// `memo_put` of an object nothing else refers to.
-    fn memo_put_unseen(&mut self) -> PyResult<()> {
-        let idx = self.st.memo.put_unseen();
-        self.enc.memo_put(idx).map_err(core_err(self.vm))
     }
 }
