@@ -218,7 +218,7 @@ verdict: unsafe
     );
     let (json, status) = brine_pickle(&["--json", "--allow", "os.*", "evil.pickle"], &dir);
     assert_eq!(status, Some(0));
-    assert!(json.starts_with(r#"{"format":"pickle","verdict":"safe","problems":[],"error":null,"findings":[],"code":[],"parts":[{"name":"pickle 1","offset":0,"report":{"verdict":"safe","problems":[],"error":null,"globals":[{"opcode":"GLOBAL","module":"os","name":"system","resolved":"os.system","allowed":true}]"#), "{json}");
+    assert!(json.starts_with(r#"{"format":"pickle","verdict":"safe","problems":[],"error":null,"findings":[],"code":[],"notes":[],"parts":[{"name":"pickle 1","offset":0,"report":{"verdict":"safe","problems":[],"error":null,"globals":[{"opcode":"GLOBAL","module":"os","name":"system","resolved":"os.system","allowed":true}]"#), "{json}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -14,7 +14,7 @@
 //! file not safe: nothing is said about what was not looked at.
 
 use super::{AllowList, Report, Verdict, inspect_at};
-use super::{npy, tar, unpack, zip};
+use super::{npy, unpack, zip};
 use crate::decoder::Limits;
 use crate::opcodes::op;
 
@@ -75,9 +75,23 @@ pub struct FileReport {
     /// What in the file is code whatever its pickles use (a TorchScript archive's `code/`
     /// members, which `torch.jit.load` compiles and runs); each makes the file unsafe.
     pub code: Vec<String>,
+    /// What readers could see differently, all of it inspected (a name listed twice, an
+    /// archive `zipfile` does not read beside the one it reads); no effect on the verdict.
+    pub notes: Vec<String>,
 }
 
 impl FileReport {
+    /// A report of a file of `format` with nothing in it yet.
+    pub fn empty(format: Format) -> FileReport {
+        FileReport {
+            format,
+            parts: Vec::new(),
+            findings: Vec::new(),
+            code: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// Unsafe when any part is, else malformed when any part is or anything could not be
     /// read, else safe.
     pub fn verdict(&self) -> Verdict {
@@ -157,7 +171,8 @@ pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileRepo
     inspect_nested_file(data, limits, allow, 0)
 }
 
-/// How many compressed layers are unwrapped (a gzip of a gzip...).
+/// How many layers of archives and compressed streams are opened (a gzip of a gzip, a zip
+/// in a tar member...).
 const MAX_LAYERS: usize = 4;
 
 fn inspect_nested_file(
@@ -186,24 +201,24 @@ fn as_sniffed(
     if let Format::Compressed(codec) = format {
         return decompressed(codec, data, limits, allow, layers);
     }
-    let mut report = FileReport {
-        format,
-        parts: Vec::new(),
-        findings: Vec::new(),
-        code: Vec::new(),
+    let reading = members::Reading {
+        limits,
+        allow,
+        layers,
     };
+    let mut report = FileReport::empty(format);
     match format {
         Format::Pickle => {
             pickles_in_a_row(data, limits, allow, &mut report);
             if let Ok(archive) = zip::read(data) {
-                zip_members(data, &archive, limits, allow, &mut report);
+                members::zip_members(data, &archive, reading, &mut report);
             }
         }
-        Format::Npy => npy_array("array", data, 0, limits, allow, &mut report),
-        Format::Tar => tar_members(data, limits, allow, &mut report),
+        Format::Npy => members::npy_array("array", data, 0, reading, &mut report),
+        Format::Tar => members::tar_members(data, reading, &mut report),
         Format::Compressed(_) => unreachable!("handled above"),
         Format::Zip => match zip::read(data) {
-            Ok(archive) => zip_members(data, &archive, limits, allow, &mut report),
+            Ok(archive) => members::zip_members(data, &archive, reading, &mut report),
             Err(e) => report.findings.push(format!("zip: {e}")),
         },
     }
@@ -224,12 +239,7 @@ fn also_as_a_pickle(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut F
     if out.parts.is_empty() && out.code.is_empty() {
         out.findings.clear();
     }
-    let mut as_pickle = FileReport {
-        format: Format::Pickle,
-        parts: Vec::new(),
-        findings: Vec::new(),
-        code: Vec::new(),
-    };
+    let mut as_pickle = FileReport::empty(Format::Pickle);
     pickles_in_a_row_from(report, end, data, limits, allow, &mut as_pickle);
     for mut part in as_pickle.parts {
         part.name = format!("as a pickle: {}", part.name);
@@ -249,22 +259,32 @@ fn decompressed(
 ) -> FileReport {
     let name = codec.name();
     let failed = |finding: String| FileReport {
-        format: Format::Compressed(codec),
-        parts: Vec::new(),
         findings: vec![finding],
-        code: Vec::new(),
+        ..FileReport::empty(Format::Compressed(codec))
     };
     if layers >= MAX_LAYERS {
         return failed(format!(
-            "{name}: more than {MAX_LAYERS} compressed layers are not unwrapped"
+            "{name}: more than {MAX_LAYERS} layers of archives and compressed streams are not opened"
         ));
     }
+    let inner = |bytes: &[u8]| FileReport {
+        format: Format::Compressed(codec),
+        ..inspect_nested_file(bytes, limits, allow, layers + 1)
+    };
     match unpack::unpack(codec, data, limits.max_memory) {
-        Ok(inner) => FileReport {
-            format: Format::Compressed(codec),
-            ..inspect_nested_file(&inner, limits, allow, layers + 1)
-        },
-        Err(e) => failed(format!("{name}: {e}")),
+        Ok(bytes) => inner(&bytes),
+        Err(partial) if partial.data.is_empty() => failed(format!("{name}: {}", partial.error)),
+        Err(partial) => {
+            // A streaming reader has read these bytes, and what they hold has run, before
+            // the error is raised, if it is reached at all.
+            let mut report = inner(&partial.data);
+            report.findings.push(format!(
+                "{name}: {} (the {} bytes before it are inspected)",
+                partial.error,
+                partial.data.len()
+            ));
+            report
+        }
     }
 }
 
@@ -335,90 +355,6 @@ fn more_pickles(
     }
 }
 
-fn zip_members(
-    data: &[u8],
-    archive: &zip::Archive,
-    limits: &Limits,
-    allow: &AllowList,
-    out: &mut FileReport,
-) {
-    torchscript(archive, out);
-    for member in &archive.members {
-        if let Some(refusal) = &member.refusal {
-            out.findings
-                .push(format!("{}: zipfile refuses it: {refusal}", member.name));
-        }
-        if member.data_offset.is_none() {
-            continue;
-        }
-        let bytes = match member.data(data, limits.max_memory) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                out.findings.push(format!("{}: {e}", member.name));
-                continue;
-            }
-        };
-        let offset = member.data_offset.unwrap_or(0);
-        let parts_before = out.parts.len();
-        member_bytes(&member.name, &bytes, offset, limits, allow, out);
-        // zipfile checks the CRC when the reader reaches the end of the member: after
-        // pickle.load has read what it needed. Only members read as pickles are summed, so
-        // that tensor data is not read at all.
-        if out.parts.len() > parts_before && zlib_rs::crc32::crc32(0, &bytes) != member.crc {
-            out.findings.push(format!(
-                "{}: Bad CRC-32 for file {}",
-                member.name,
-                zip::py_repr(&member.name)
-            ));
-        }
-    }
-}
-
-/// A TorchScript archive (`torch.jit.save`): `constants.pkl` beside a `code/` directory of
-/// TorchScript sources, which `torch.jit.load` compiles and runs.
-fn torchscript(archive: &zip::Archive, out: &mut FileReport) {
-    let in_top_dir = |m: &zip::Member, what: &str| {
-        m.name
-            .split_once('/')
-            .is_some_and(|(_, rest)| rest.starts_with(what))
-    };
-    let constants = archive
-        .members
-        .iter()
-        .any(|m| in_top_dir(m, "constants.pkl"));
-    let code: Vec<_> = archive
-        .members
-        .iter()
-        .filter(|m| in_top_dir(m, "code/"))
-        .collect();
-    if constants && !code.is_empty() {
-        out.code.push(format!(
-            "a TorchScript archive: torch.jit.load runs its code (code/ has {} members, {} first)",
-            code.len(),
-            code[0].name
-        ));
-    }
-}
-
-/// Every regular file of a tar archive that could be a pickle, as for zip members.
-fn tar_members(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut FileReport) {
-    let archive = tar::read(data);
-    if let Some(error) = &archive.error {
-        out.findings.push(format!("tar: {error}"));
-    }
-    for member in &archive.members {
-        let bytes = &data[member.offset..member.offset + member.size];
-        member_bytes(
-            &member.name,
-            bytes,
-            member.offset as u64,
-            limits,
-            allow,
-            out,
-        );
-    }
-}
-
 /// Whether bytes read as `report` count as a pickle: they read to STOP, or named a global or
 /// made a call before failing (a loader would have). Raw tensor bytes start with PROTO's byte
 /// once in 256, and a failed read that named nothing runs nothing.
@@ -426,67 +362,7 @@ fn counts_as_pickle(report: &Report) -> bool {
     report.error.is_none() || !report.globals.is_empty() || !report.calls.is_empty()
 }
 
-/// A member of an archive, whatever the archive: an array, or a pickle if it could be one,
-/// with the pickles right after it (PyTorch's legacy `storages` and `tensors` files are
-/// pickles followed by raw data), named `NAME #2` and on.
-fn member_bytes(
-    name: &str,
-    bytes: &[u8],
-    offset: u64,
-    limits: &Limits,
-    allow: &AllowList,
-    out: &mut FileReport,
-) {
-    if bytes.starts_with(npy::MAGIC) {
-        npy_array(name, bytes, offset, limits, allow, out);
-        return;
-    }
-    let (report, end) = inspect_at(bytes, limits, allow);
-    if counts_as_pickle(&report) && !bytes.is_empty() {
-        let first = Part {
-            name: name.to_string(),
-            offset,
-            report,
-        };
-        more_pickles(
-            first,
-            bytes,
-            end,
-            |n| format!("{name} #{n}"),
-            limits,
-            allow,
-            out,
-        );
-    }
-}
-
-/// A `.npy` array at `offset` of the file: its data inspected as a pickle when the dtype
-/// holds objects (what `numpy.load(..., allow_pickle=True)` unpickles), else nothing to see.
-fn npy_array(
-    name: &str,
-    bytes: &[u8],
-    offset: u64,
-    limits: &Limits,
-    allow: &AllowList,
-    out: &mut FileReport,
-) {
-    match npy::header(bytes) {
-        Ok(header) if header.has_object => {
-            let (report, _) = inspect_at(&bytes[header.data_offset..], limits, allow);
-            let part = Part {
-                name: format!("{name} (object array)"),
-                offset: offset + header.data_offset as u64,
-                report,
-            };
-            push_part(out, part, limits, allow, 0);
-        }
-        Ok(_) => {}
-        Err(e) => out
-            .findings
-            .push(format!("{name}: not an array numpy reads: {e}")),
-    }
-}
-
+mod members;
 mod output;
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! pickles are one of them around the pickle. Concatenated gzip members are read one after
 //! another, as Python's `gzip` module reads them.
 
+use super::unpack::Partial;
 use zlib_rs::{Inflate, InflateFlush, Status};
 
 /// Window bits asking for a zlib or a gzip header, whichever is there, with a 32 KiB window.
@@ -14,24 +15,29 @@ pub fn is_zlib(data: &[u8]) -> bool {
     matches!(data, [cmf, flg, ..] if cmf & 0x0f == 8 && cmf >> 4 <= 7 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0)
 }
 
-/// The bytes `data` inflates to; an error when it is not a valid stream or inflates to more
-/// than `max` bytes.
-pub fn inflate(data: &[u8], max: u64) -> Result<Vec<u8>, String> {
+/// The bytes `data` inflates to; an error, with the bytes inflated before it, when it is not
+/// a valid stream or inflates to more than `max` bytes.
+pub fn inflate(data: &[u8], max: u64) -> Result<Vec<u8>, Partial> {
     let mut out = Vec::new();
     let mut input = data;
     let mut stream = Inflate::new(true, ZLIB_OR_GZIP);
     loop {
         let mut chunk = vec![0; CHUNK];
         let before = (stream.total_in(), stream.total_out());
-        let status = stream
-            .decompress(input, &mut chunk, InflateFlush::NoFlush)
-            .map_err(|e| format!("invalid compressed data: {}", e.as_str()))?;
+        let status = match stream.decompress(input, &mut chunk, InflateFlush::NoFlush) {
+            Ok(status) => status,
+            Err(e) => {
+                let error = format!("invalid compressed data: {}", e.as_str());
+                return Err(Partial::new(out, error, max));
+            }
+        };
         let consumed = (stream.total_in() - before.0) as usize;
         let produced = (stream.total_out() - before.1) as usize;
         input = &input[consumed..];
         out.extend_from_slice(&chunk[..produced]);
         if out.len() as u64 > max {
-            return Err(format!("inflates to more than the {max} bytes inspected"));
+            let error = format!("inflates to more than the {max} bytes inspected");
+            return Err(Partial::new(out, error, max));
         }
         match status {
             // A fresh state: `reset` would go back to zlib headers only.
@@ -40,7 +46,8 @@ pub fn inflate(data: &[u8], max: u64) -> Result<Vec<u8>, String> {
             }
             Status::StreamEnd => return Ok(out),
             _ if consumed == 0 && produced == 0 => {
-                return Err("compressed data ended before the end of the stream".into());
+                let error = "compressed data ended before the end of the stream".into();
+                return Err(Partial::new(out, error, max));
             }
             _ => {}
         }
@@ -72,6 +79,7 @@ mod tests {
         assert!(
             inflate(&GZIP[..12], 100)
                 .unwrap_err()
+                .error
                 .contains("ended before")
         );
         let mut bad = ZLIB.to_vec();
@@ -79,11 +87,13 @@ mod tests {
         assert!(
             inflate(&bad, 100)
                 .unwrap_err()
+                .error
                 .starts_with("invalid compressed data")
         );
         assert!(
             inflate(GZIP, 1)
                 .unwrap_err()
+                .error
                 .contains("more than the 1 bytes")
         );
     }

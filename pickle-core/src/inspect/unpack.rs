@@ -49,27 +49,53 @@ impl Codec {
     }
 }
 
-/// The bytes `data` decompresses to; an error when it is not a valid stream or decompresses
-/// to more than `max` bytes.
-pub fn unpack(codec: Codec, data: &[u8], max: u64) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    match codec {
-        Codec::Gzip | Codec::Zlib => return super::inflate::inflate(data, max),
-        Codec::Bzip2 => read_within(bzip2::read::MultiBzDecoder::new(data), max, &mut out)?,
-        Codec::Xz => read_within(xz::read::XzDecoder::new_multi_decoder(data), max, &mut out)?,
-        Codec::Zstd => {
-            let mut input = data;
-            while !input.is_empty() {
-                let frame = ruzstd::decoding::StreamingDecoder::new(&mut input)
-                    .map_err(|e| format!("invalid compressed data: {e}"))?;
-                read_within(frame, max, &mut out)?;
-            }
-        }
-    }
-    Ok(out)
+/// A stream that stopped early, and the bytes it gave before: a streaming reader
+/// (`pickle.load(gzip.open(path))`) has read them, and a pickle among them has run, before
+/// the error is raised, if it ever is (a pickle that ends before the bad data loads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partial {
+    /// What was decompressed before the error (at most the limit).
+    pub data: Vec<u8>,
+    /// Why it stopped.
+    pub error: String,
 }
 
-/// Appends what `reader` gives to `out`; an error past `max` bytes in all.
+impl Partial {
+    /// `data` cut to the `max` bytes inspected, and the `error` that ended it.
+    pub fn new(mut data: Vec<u8>, error: String, max: u64) -> Partial {
+        data.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+        Partial { data, error }
+    }
+}
+
+/// The bytes `data` decompresses to; an error, with the bytes decompressed before it, when it
+/// is not a valid stream or decompresses to more than `max` bytes.
+pub fn unpack(codec: Codec, data: &[u8], max: u64) -> Result<Vec<u8>, Partial> {
+    let mut out = Vec::new();
+    let read = match codec {
+        Codec::Gzip | Codec::Zlib => return super::inflate::inflate(data, max),
+        Codec::Bzip2 => read_within(bzip2::read::MultiBzDecoder::new(data), max, &mut out),
+        Codec::Xz => read_within(xz::read::XzDecoder::new_multi_decoder(data), max, &mut out),
+        Codec::Zstd => zstd_frames(data, max, &mut out),
+    };
+    match read {
+        Ok(()) => Ok(out),
+        Err(error) => Err(Partial::new(out, error, max)),
+    }
+}
+
+/// Zstandard frames one after another, as `compression.zstd` reads them.
+fn zstd_frames(mut input: &[u8], max: u64, out: &mut Vec<u8>) -> Result<(), String> {
+    while !input.is_empty() {
+        let frame = ruzstd::decoding::StreamingDecoder::new(&mut input)
+            .map_err(|e| format!("invalid compressed data: {e}"))?;
+        read_within(frame, max, out)?;
+    }
+    Ok(())
+}
+
+/// Appends what `reader` gives to `out` (what it gave before an error stays there); an error
+/// past `max` bytes in all.
 fn read_within(reader: impl Read, max: u64, out: &mut Vec<u8>) -> Result<(), String> {
     let room = max.saturating_sub(out.len() as u64);
     reader
@@ -104,11 +130,13 @@ mod tests {
         assert!(
             unpack(Codec::Bzip2, BZ2, 1)
                 .unwrap_err()
+                .error
                 .contains("more than the 1 bytes")
         );
         assert!(
             unpack(Codec::Xz, b"\xfd7zXZ\x00garbage", 100)
                 .unwrap_err()
+                .error
                 .starts_with("invalid compressed data")
         );
     }

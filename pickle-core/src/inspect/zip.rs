@@ -117,7 +117,7 @@ impl Member {
             .ok_or("its data runs past the end of the file")?;
         if let Some(kind) = kind {
             // zipfile hands a reader at most the declared size.
-            let mut out = super::unpack::unpack(kind, compressed, max_size)?;
+            let mut out = super::unpack::unpack(kind, compressed, max_size).map_err(|p| p.error)?;
             out.truncate(usize::try_from(self.size).unwrap_or(usize::MAX));
             return Ok(std::borrow::Cow::Owned(out));
         }
@@ -147,6 +147,8 @@ pub struct Archive {
     pub prefix: u64,
     /// Where the central directory starts in the file.
     pub directory_offset: u64,
+    /// Where the end record that describes it starts.
+    pub end_offset: u64,
     /// The members, in directory order.
     pub members: Vec<Member>,
 }
@@ -193,14 +195,26 @@ fn end_record(data: &[u8]) -> Option<End> {
     let at = if &data[tail..tail + 4] == END_ARCHIVE && data[len - 2..] == [0, 0] {
         tail
     } else {
-        let from = len.saturating_sub(MAX_COMMENT + 1 + END_ARCHIVE_SIZE);
-        let found = data[from..].windows(4).rposition(|w| w == END_ARCHIVE)?;
-        let at = from + found;
-        if at + END_ARCHIVE_SIZE > len {
-            return None;
-        }
-        at
+        *end_signatures(data).last()?
     };
+    Some(end_at(data, at))
+}
+
+/// Where an end record's signature, with room for the record, lies in the final 64 KiB +
+/// 22 bytes: the places a reader looks for one.
+fn end_signatures(data: &[u8]) -> Vec<usize> {
+    let len = data.len();
+    let from = len.saturating_sub(MAX_COMMENT + 1 + END_ARCHIVE_SIZE);
+    data[from..]
+        .windows(4)
+        .enumerate()
+        .filter(|&(at, w)| w == END_ARCHIVE && from + at + END_ARCHIVE_SIZE <= len)
+        .map(|(at, _)| from + at)
+        .collect()
+}
+
+/// The end record at `at` (which has room for one).
+fn end_at(data: &[u8], at: usize) -> End {
     let mut end = End {
         directory_size: u64::from(u32_at(data, at + 12)),
         directory_offset: u64::from(u32_at(data, at + 16)),
@@ -208,7 +222,7 @@ fn end_record(data: &[u8]) -> Option<End> {
         zip64_records: 0,
     };
     zip64_end(data, at, &mut end);
-    Some(end)
+    end
 }
 
 /// `zipfile._EndRecData64`: a zip64 locator just before the end record points at the zip64
@@ -289,6 +303,50 @@ fn decode_name(raw: &[u8], flags: u16) -> String {
 /// would find.
 pub fn read(data: &[u8]) -> Result<Archive, ZipError> {
     let end = end_record(data).ok_or_else(|| ZipError("File is not a zip file".into()))?;
+    read_from(data, &end)
+}
+
+/// How many archives [`hidden_archives`] looks for in front of the one `zipfile` reads.
+const MAX_HIDDEN: usize = 8;
+
+/// The archives in `data` that `zipfile` does not list but another reader can: those whose
+/// end records lie in the tail beside the one `zipfile` takes (a reader that takes the first
+/// it finds, or checks the comment's length, takes another), and whole archives in front of
+/// `archive` (concatenated: `zipfile` reads the last, a reader going through local headers
+/// from the front reads the first). Each with where its end record is.
+pub fn hidden_archives(data: &[u8], archive: &Archive) -> Vec<Archive> {
+    // An end record inside a member's data belongs to an archive stored in it, which is
+    // opened as that member.
+    let in_a_member = |at: u64| {
+        archive.members.iter().any(|m| {
+            m.data_offset
+                .is_some_and(|start| (start..start.saturating_add(m.compressed_size)).contains(&at))
+        })
+    };
+    let mut found: Vec<Archive> = end_signatures(data)
+        .into_iter()
+        .filter(|&at| at as u64 != archive.end_offset && !in_a_member(at as u64))
+        .filter_map(|at| read_from(data, &end_at(data, at)).ok())
+        .filter(|other| other.members != archive.members)
+        .collect();
+    let mut prefix = archive.prefix;
+    while prefix > 0 && found.len() < MAX_HIDDEN {
+        let Some(front) = usize::try_from(prefix).ok().and_then(|p| data.get(..p)) else {
+            break;
+        };
+        let Ok(earlier) = read(front) else {
+            break;
+        };
+        prefix = earlier.prefix;
+        if found.iter().all(|f| f.end_offset != earlier.end_offset) {
+            found.push(earlier);
+        }
+    }
+    found
+}
+
+/// The archive `end` describes.
+fn read_from(data: &[u8], end: &End) -> Result<Archive, ZipError> {
     let start = end
         .location
         .checked_sub(end.directory_size)
@@ -314,14 +372,15 @@ pub fn read(data: &[u8]) -> Result<Archive, ZipError> {
         .map(|(i, m)| (m.header_offset, i))
         .collect();
     ends.sort_unstable();
-    let mut end = directory_offset;
+    let mut bound = directory_offset;
     for &(offset, i) in ends.iter().rev() {
-        open(data, &mut members[i], end);
-        end = offset;
+        open(data, &mut members[i], bound);
+        bound = offset;
     }
     Ok(Archive {
         prefix,
         directory_offset,
+        end_offset: end.location,
         members,
     })
 }

@@ -31,6 +31,7 @@ impl FileReport {
             && self.parts.len() == 1
             && self.findings.is_empty()
             && self.code.is_empty()
+            && self.notes.is_empty()
     }
 
     /// Each part's report under its name and offset, then what could not be read, then the
@@ -58,11 +59,18 @@ impl FileReport {
                 let _ = writeln!(out, "  {finding}");
             }
         }
+        if !self.notes.is_empty() {
+            out.push_str("notes:\n");
+            for note in &self.notes {
+                let _ = writeln!(out, "  {note}");
+            }
+        }
         crate::inspect::report::write_verdict(&mut out, "file verdict", self.verdict());
         out
     }
 
-    /// One JSON object: `format`, `verdict`, `problems`, `error`, `findings`, `code` and `parts`
+    /// One JSON object: `format`, `verdict`, `problems`, `error`, `findings`, `code`, `notes`
+    /// and `parts`
     /// (each `name`, `offset` and `report`, a report as [`Report::to_json`] writes it): the
     /// same schema for every kind of file, a plain pickle being a file of one part.
     ///
@@ -83,12 +91,13 @@ impl FileReport {
             )
         });
         format!(
-            "{{\"format\":\"{}\",\"verdict\":\"{verdict}\",\"problems\":{},\"error\":{},\"findings\":{},\"code\":{},\"parts\":{}}}",
+            "{{\"format\":\"{}\",\"verdict\":\"{verdict}\",\"problems\":{},\"error\":{},\"findings\":{},\"code\":{},\"notes\":{},\"parts\":{}}}",
             self.format.name(),
             list(problems.iter().map(|p| quoted(p)).collect()),
             error.map_or("null".to_string(), |e| quoted(&e)),
             list(self.findings.iter().map(|f| quoted(f)).collect()),
             list(self.code.iter().map(|c| quoted(c)).collect()),
+            list(self.notes.iter().map(|n| quoted(n)).collect()),
             list(parts.collect()),
         )
     }

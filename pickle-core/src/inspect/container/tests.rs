@@ -327,3 +327,165 @@ fn bzip2_and_xz_streams_are_inspected_decompressed() {
         report.to_text()
     );
 }
+
+/// `os.system('id')` at protocol 0, and a pickle of None.
+const PAYLOAD: &[u8] = b"cos\nsystem\n(S'id'\ntR.";
+const BENIGN: &[u8] = b"\x80\x02N.";
+
+fn zlib_of(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0; zlib_rs::compress_bound(data.len())];
+    let (compressed, _) = zlib_rs::compress_slice(&mut out, data, Default::default());
+    compressed.to_vec()
+}
+
+#[test]
+fn a_zip_inside_a_member_is_opened_and_its_members_judged() {
+    let inner = zip_of(b"", &[("data.pkl", PAYLOAD)]);
+    let file = zip_of(
+        b"",
+        &[("archive/data.pkl", BENIGN), ("archive/extra/0", &inner)],
+    );
+    let report = inspect(&file);
+    assert_eq!(
+        names(&report),
+        ["archive/data.pkl", "archive/extra/0 > data.pkl"]
+    );
+    let Verdict::Unsafe(problems) = report.verdict() else {
+        panic!("{}", report.to_text());
+    };
+    assert!(
+        problems[0].starts_with("archive/extra/0 > data.pkl: global os.system"),
+        "{problems:?}"
+    );
+    // The part's offset is in the outer file: the inner member's data.
+    let at = report.parts[1].offset as usize;
+    assert_eq!(&file[at..at + PAYLOAD.len()], PAYLOAD);
+    let benign = zip_of(b"", &[("a.zip", &zip_of(b"", &[("b.pkl", BENIGN)]))]);
+    assert_eq!(inspect(&benign).verdict(), Verdict::Safe);
+}
+
+#[test]
+fn a_compressed_member_is_opened_and_a_member_that_only_looks_compressed_is_data() {
+    let file = zip_of(b"", &[("model.pkl.z", &zlib_of(PAYLOAD))]);
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["model.pkl.z > pickle 1"]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+    // Tensor bytes that begin like a zlib header and inflate to nothing: data, as before.
+    let file = zip_of(
+        b"",
+        &[
+            ("archive/data.pkl", BENIGN),
+            ("archive/data/0", b"x\x9c\xff\xff\xff"),
+        ],
+    );
+    let report = inspect(&file);
+    assert_eq!(report.verdict(), Verdict::Safe, "{}", report.to_text());
+}
+
+#[test]
+fn archives_nested_past_the_limit_are_not_safe() {
+    let mut file = zip_of(b"", &[("data.pkl", BENIGN)]);
+    for depth in 0..=MAX_LAYERS {
+        file = zip_of(b"", &[(&format!("level{depth}.zip"), &file)]);
+    }
+    // The innermost zip is one layer too deep.
+    let report = inspect(&file);
+    assert!(report.parts.is_empty(), "{}", report.to_text());
+    let Verdict::Malformed(why) = report.verdict() else {
+        panic!("{}", report.to_text());
+    };
+    assert!(
+        why.ends_with("level0.zip: a zip in more than 4 layers of archives and compressed streams is not opened"),
+        "{why}"
+    );
+    // One layer less is read through.
+    let mut file = zip_of(b"", &[("data.pkl", PAYLOAD)]);
+    for depth in 0..MAX_LAYERS {
+        file = zip_of(b"", &[(&format!("level{depth}.zip"), &file)]);
+    }
+    assert!(matches!(inspect(&file).verdict(), Verdict::Unsafe(_)));
+}
+
+#[test]
+fn a_name_listed_twice_has_every_copy_judged_and_noted() {
+    // zipfile opens the last entry of a name; a scanner that stops at the first sees the
+    // benign one.
+    let file = zip_of(b"", &[("data.pkl", BENIGN), ("data.pkl", PAYLOAD)]);
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["data.pkl", "data.pkl"]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+    assert_eq!(report.notes.len(), 1);
+    assert!(
+        report.notes[0].starts_with(
+            "'data.pkl' is listed 2 times (at bytes 0, 42): Python opens the last, at byte 42"
+        ),
+        "{:?}",
+        report.notes
+    );
+    assert!(
+        report
+            .to_text()
+            .contains("notes:\n  'data.pkl' is listed 2 times")
+    );
+}
+
+#[test]
+fn an_archive_zipfile_does_not_read_is_judged_and_noted() {
+    // Two archives in a row: zipfile reads the last, a reader walking local headers from the
+    // front reads the first.
+    let first = zip_of(b"", &[("data.pkl", PAYLOAD)]);
+    let file = zip_of(&first, &[("data.pkl", BENIGN)]);
+    assert_eq!(zip::read(&file).unwrap().prefix, first.len() as u64);
+    let report = inspect(&file);
+    let hidden = format!("archive ending at byte {} > data.pkl", first.len() - 22);
+    assert_eq!(names(&report), ["data.pkl", hidden.as_str()]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert!(report.notes[0].starts_with("another archive, whose end record is at byte"));
+    // Two end records: the last lists only the benign entry (its directory entry takes the
+    // first end record as its comment), the first lists both. zipfile reads the last; a
+    // reader that checks the comment's length reads the first.
+    let mut file = zip_of(b"", &[("a.pkl", PAYLOAD), ("b.pkl", BENIGN)]);
+    let end = file.len() - 22;
+    let second = file.windows(4).rposition(|w| w == b"PK\x01\x02").unwrap();
+    let mut last = file[end..].to_vec();
+    last[8..10].copy_from_slice(&1u16.to_le_bytes());
+    last[10..12].copy_from_slice(&1u16.to_le_bytes());
+    last[12..16].copy_from_slice(&((end + 22 - second) as u32).to_le_bytes());
+    last[16..20].copy_from_slice(&(second as u32).to_le_bytes());
+    file[second + 32..second + 34].copy_from_slice(&22u16.to_le_bytes());
+    file[end + 20..end + 22].copy_from_slice(&22u16.to_le_bytes());
+    file.extend_from_slice(&last);
+    let archive = zip::read(&file).unwrap();
+    let listed: Vec<_> = archive.members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(listed, ["b.pkl"], "zipfile reads the last end record");
+    let report = inspect(&file);
+    assert_eq!(
+        names(&report),
+        ["b.pkl", &format!("archive ending at byte {end} > a.pkl")]
+    );
+    assert!(
+        matches!(report.verdict(), Verdict::Unsafe(_)),
+        "{}",
+        report.to_text()
+    );
+}
+
+#[test]
+fn a_stream_that_breaks_after_a_payload_is_unsafe_not_only_malformed() {
+    // pickle.load(zlib/gzip reader) runs the payload before the stream's end is read.
+    let mut data = PAYLOAD.to_vec();
+    data.extend((0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    let compressed = zlib_of(&data);
+    let cut = &compressed[..compressed.len() / 2];
+    let report = inspect(cut);
+    let Verdict::Unsafe(_) = report.verdict() else {
+        panic!("{}", report.to_text());
+    };
+    assert!(
+        report.findings[0]
+            .starts_with("zlib: compressed data ended before the end of the stream (the "),
+        "{:?}",
+        report.findings
+    );
+}

@@ -1,0 +1,300 @@
+//! The members of zip and tar archives: each inspected as a pickle when it could be one, as an
+//! array when it is one, and opened as a file of its own when it is an archive or a
+//! compressed stream itself (a zip inside a checkpoint's member, a `.tar.gz` in a zip...), up
+//! to [`MAX_LAYERS`] layers. What readers of one archive could see differently (members
+//! listed twice under one name, archives `zipfile` does not read beside the one it reads) is
+//! inspected too, and noted.
+
+use super::{
+    FileReport, Format, MAX_LAYERS, Part, counts_as_pickle, inspect_nested_file, more_pickles,
+    push_part, sniff,
+};
+use crate::decoder::Limits;
+use crate::inspect::{AllowList, inspect_at, npy, tar, unpack, zip};
+use std::collections::{HashMap, HashSet};
+
+/// Where a file's layers are: how many archives and compressed streams it is inside.
+#[derive(Clone, Copy)]
+pub(super) struct Reading<'a> {
+    pub(super) limits: &'a Limits,
+    pub(super) allow: &'a AllowList,
+    pub(super) layers: usize,
+}
+
+/// Every member of the archive `zipfile` reads, then those of the archives it does not read
+/// (see [`zip::hidden_archives`]) that are not the same entries.
+pub(super) fn zip_members(
+    data: &[u8],
+    archive: &zip::Archive,
+    reading: Reading,
+    out: &mut FileReport,
+) {
+    torchscript(archive, out);
+    duplicate_names(
+        archive.members.iter().map(|m| (&m.name, m.header_offset)),
+        out,
+    );
+    let mut seen: HashSet<u64> = HashSet::new();
+    for member in &archive.members {
+        seen.insert(member.header_offset);
+        zip_member(data, member, &member.name, reading, out);
+    }
+    for hidden in zip::hidden_archives(data, archive) {
+        out.notes.push(format!(
+            "another archive, whose end record is at byte {}, lists {} members; zipfile reads only the one ending at byte {}: every member of both is inspected",
+            hidden.end_offset,
+            hidden.members.len(),
+            archive.end_offset
+        ));
+        for member in &hidden.members {
+            if seen.insert(member.header_offset) {
+                let name = format!(
+                    "archive ending at byte {} > {}",
+                    hidden.end_offset, member.name
+                );
+                zip_member(data, member, &name, reading, out);
+            }
+        }
+    }
+}
+
+/// Names listed more than once: `zipfile` opens the last entry of a name (`tarfile` the last
+/// member), a reader that stops at the first opens another. Each copy is inspected; the note
+/// says so.
+fn duplicate_names<'a>(entries: impl Iterator<Item = (&'a String, u64)>, out: &mut FileReport) {
+    let mut offsets: HashMap<&str, Vec<u64>> = HashMap::new();
+    let mut order = Vec::new();
+    for (name, offset) in entries {
+        let list = offsets.entry(name.as_str()).or_default();
+        if list.is_empty() {
+            order.push(name.as_str());
+        }
+        list.push(offset);
+    }
+    for name in order {
+        let list = &offsets[name];
+        if let [.., last] = list.as_slice()
+            && list.len() > 1
+        {
+            out.notes.push(format!(
+                "{} is listed {} times (at bytes {}): Python opens the last, at byte {last}, another reader may open the first; every copy is inspected",
+                zip::py_repr(name),
+                list.len(),
+                list.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+}
+
+/// One zip entry: refused or not, its bytes as `zipfile` hands them out, inspected.
+fn zip_member(
+    data: &[u8],
+    member: &zip::Member,
+    name: &str,
+    reading: Reading,
+    out: &mut FileReport,
+) {
+    if let Some(refusal) = &member.refusal {
+        out.findings
+            .push(format!("{name}: zipfile refuses it: {refusal}"));
+    }
+    let Some(offset) = member.data_offset else {
+        return;
+    };
+    let bytes = match member.data(data, reading.limits.max_memory) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            out.findings.push(format!("{name}: {e}"));
+            return;
+        }
+    };
+    let parts_before = out.parts.len();
+    member_bytes(name, &bytes, offset, reading, out);
+    // zipfile checks the CRC when the reader reaches the end of the member: after
+    // pickle.load has read what it needed. Only members read as pickles are summed, so that
+    // tensor data is not read at all.
+    if out.parts.len() > parts_before && zlib_rs::crc32::crc32(0, &bytes) != member.crc {
+        out.findings.push(format!(
+            "{name}: Bad CRC-32 for file {}",
+            zip::py_repr(&member.name)
+        ));
+    }
+}
+
+/// A TorchScript archive (`torch.jit.save`): `constants.pkl` beside a `code/` directory of
+/// TorchScript sources, which `torch.jit.load` compiles and runs.
+fn torchscript(archive: &zip::Archive, out: &mut FileReport) {
+    let in_top_dir = |m: &zip::Member, what: &str| {
+        m.name
+            .split_once('/')
+            .is_some_and(|(_, rest)| rest.starts_with(what))
+    };
+    let constants = archive
+        .members
+        .iter()
+        .any(|m| in_top_dir(m, "constants.pkl"));
+    let code: Vec<_> = archive
+        .members
+        .iter()
+        .filter(|m| in_top_dir(m, "code/"))
+        .collect();
+    if constants && !code.is_empty() {
+        out.code.push(format!(
+            "a TorchScript archive: torch.jit.load runs its code (code/ has {} members, {} first)",
+            code.len(),
+            code[0].name
+        ));
+    }
+}
+
+/// Every regular file of a tar archive that could be a pickle, as for zip members.
+pub(super) fn tar_members(data: &[u8], reading: Reading, out: &mut FileReport) {
+    let archive = tar::read(data);
+    if let Some(error) = &archive.error {
+        out.findings.push(format!("tar: {error}"));
+    }
+    duplicate_names(
+        archive.members.iter().map(|m| (&m.name, m.offset as u64)),
+        out,
+    );
+    for member in &archive.members {
+        let bytes = &data[member.offset..member.offset + member.size];
+        member_bytes(&member.name, bytes, member.offset as u64, reading, out);
+    }
+}
+
+/// A member of an archive, whatever the archive: an array; an archive or compressed stream,
+/// opened; or a pickle if it could be one, with the pickles right after it (PyTorch's legacy
+/// `storages` and `tensors` files are pickles followed by raw data), named `NAME #2` and on,
+/// and a zip after them if one ends the member.
+fn member_bytes(name: &str, bytes: &[u8], offset: u64, reading: Reading, out: &mut FileReport) {
+    if bytes.starts_with(npy::MAGIC) {
+        npy_array(name, bytes, offset, reading, out);
+        return;
+    }
+    if nested_file(name, bytes, offset, reading, out) {
+        return;
+    }
+    let Reading { limits, allow, .. } = reading;
+    let (report, end) = inspect_at(bytes, limits, allow);
+    if !counts_as_pickle(&report) || bytes.is_empty() {
+        return;
+    }
+    let first = Part {
+        name: name.to_string(),
+        offset,
+        report,
+    };
+    more_pickles(
+        first,
+        bytes,
+        end,
+        |n| format!("{name} #{n}"),
+        limits,
+        allow,
+        out,
+    );
+    if let Ok(archive) = zip::read(bytes)
+        && reading.can_open(name, Format::Zip, out)
+    {
+        let mut inner = FileReport::empty(Format::Zip);
+        zip_members(bytes, &archive, reading.inner(), &mut inner);
+        add_nested(out, name, offset, inner);
+    }
+}
+
+impl Reading<'_> {
+    /// The reading of what lies one layer further in.
+    pub(super) fn inner(self) -> Self {
+        Reading {
+            layers: self.layers + 1,
+            ..self
+        }
+    }
+
+    /// Whether a `format` inside the member `name` is opened: not past [`MAX_LAYERS`]
+    /// layers, which is a finding.
+    fn can_open(self, name: &str, format: Format, out: &mut FileReport) -> bool {
+        if self.layers < MAX_LAYERS {
+            return true;
+        }
+        out.findings.push(format!(
+            "{name}: a {} in more than {MAX_LAYERS} layers of archives and compressed streams is not opened",
+            format.name()
+        ));
+        false
+    }
+}
+
+/// A member that is an archive or a compressed stream, read as a file of its own (which also
+/// reads it as a pickle), its parts named `NAME > PART`. False, having added nothing, when the
+/// member is none of these: a compressed stream is one only when it gives at least a byte
+/// (tensor bytes can start like a zlib header; a stream that gives nothing runs nothing).
+fn nested_file(
+    name: &str,
+    bytes: &[u8],
+    offset: u64,
+    reading: Reading,
+    out: &mut FileReport,
+) -> bool {
+    let format = sniff(bytes);
+    match format {
+        Format::Pickle | Format::Npy => return false,
+        Format::Compressed(codec) => {
+            let gives_a_byte = match unpack::unpack(codec, bytes, 1) {
+                Ok(data) => !data.is_empty(),
+                Err(partial) => !partial.data.is_empty(),
+            };
+            if !gives_a_byte {
+                return false;
+            }
+        }
+        Format::Zip | Format::Tar => {}
+    }
+    if !reading.can_open(name, format, out) {
+        return false;
+    }
+    let inner = inspect_nested_file(bytes, reading.limits, reading.allow, reading.layers + 1);
+    add_nested(out, name, offset, inner);
+    true
+}
+
+/// What was found inside the member `name` (at `offset`), under its name.
+fn add_nested(out: &mut FileReport, name: &str, offset: u64, inner: FileReport) {
+    for mut part in inner.parts {
+        part.name = format!("{name} > {}", part.name);
+        part.offset += offset;
+        out.parts.push(part);
+    }
+    let under = |items: Vec<String>| items.into_iter().map(move |i| format!("{name} > {i}"));
+    out.findings.extend(under(inner.findings));
+    out.code.extend(under(inner.code));
+    out.notes.extend(under(inner.notes));
+}
+
+/// A `.npy` array at `offset` of the file: its data inspected as a pickle when the dtype
+/// holds objects (what `numpy.load(..., allow_pickle=True)` unpickles), else nothing to see.
+pub(super) fn npy_array(
+    name: &str,
+    bytes: &[u8],
+    offset: u64,
+    reading: Reading,
+    out: &mut FileReport,
+) {
+    let Reading { limits, allow, .. } = reading;
+    match npy::header(bytes) {
+        Ok(header) if header.has_object => {
+            let (report, _) = inspect_at(&bytes[header.data_offset..], limits, allow);
+            let part = Part {
+                name: format!("{name} (object array)"),
+                offset: offset + header.data_offset as u64,
+                report,
+            };
+            push_part(out, part, limits, allow, 0);
+        }
+        Ok(_) => {}
+        Err(e) => out
+            .findings
+            .push(format!("{name}: not an array numpy reads: {e}")),
+    }
+}
