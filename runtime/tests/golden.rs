@@ -6,7 +6,7 @@
 //! pure-Python `pickle._dumps`, except where tests/golden/cases.py documents that the C
 //! pickler differs.
 //!
-//! tests/stdlib, 201 standard-library objects (CPython 3.13): brine's `dumps` gives CPython's
+//! tests/stdlib, 203 standard-library objects (CPython 3.13): brine's `dumps` gives CPython's
 //! bytes or error, and its `loads` of CPython's bytes makes what CPython made of them,
 //! `copy.deepcopy` included; tests/stdlib/contract.py lists where 3.14 (the contract) differs
 //! and the differences still open.
