@@ -7,7 +7,7 @@ mod support;
 
 use pickle_core::decoder::Limits;
 use pickle_core::inspect::{AllowList, inspect};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Loads each pickle of a directory with recording stand-ins; prints, per file, its name then
@@ -218,7 +218,7 @@ verdict: unsafe
     );
     let (json, status) = brine_pickle(&["--json", "--allow", "os.*", "evil.pickle"], &dir);
     assert_eq!(status, Some(0));
-    assert!(json.starts_with(r#"{"format":"pickle","verdict":"safe","problems":[],"error":null,"findings":[],"code":[],"notes":[],"parts":[{"name":"pickle 1","offset":0,"report":{"verdict":"safe","problems":[],"error":null,"globals":[{"opcode":"GLOBAL","module":"os","name":"system","resolved":"os.system","allowed":true}]"#), "{json}");
+    assert!(json.starts_with(r#"{"format":"pickle","verdict":"safe","problems":[],"error":null,"findings":[],"code":[],"notes":[],"parts":[{"name":"pickle 1","offset":0,"report":{"verdict":"safe","problems":[],"error":null,"globals":[{"opcode":"GLOBAL","module":"os","name":"system","resolved":"os.system","allowed":true,"offset":0}]"#), "{json}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -284,7 +284,7 @@ fn container_corpus_verdicts_and_parts() {
         );
         checked += 1;
     }
-    assert!(checked >= 7, "{checked} files");
+    assert!(checked >= 56, "{checked} files");
 }
 
 /// joblib writes each NumPy array's bytes (or a pickle of an array of objects) into the
@@ -319,4 +319,171 @@ fn joblib_dumps_are_read_past_their_inline_arrays() {
         .map(|c| c.callable.as_str())
         .collect();
     assert!(calls.contains(&"posix.system"), "{calls:?}");
+}
+
+/// A tree for the directory scans: a benign pickle, a dangerous one a level down, a text file
+/// (not a pickle: malformed), and a symbolic link to the dangerous one outside the tree.
+fn scan_tree(name: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("brine-scan-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let tree = root.join("models");
+    std::fs::create_dir_all(tree.join("sub")).unwrap();
+    std::fs::write(tree.join("a.pkl"), b"\x80\x02N.").unwrap();
+    std::fs::write(
+        tree.join("sub/evil.pkl"),
+        b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00id\x85R.",
+    )
+    .unwrap();
+    std::fs::write(tree.join("notes.txt"), b"hello").unwrap();
+    std::fs::write(root.join("outside.pkl"), b"cos\nsystem\n(S'id'\ntR.").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(root.join("outside.pkl"), tree.join("link.pkl")).unwrap();
+    root
+}
+
+#[test]
+fn a_directory_is_walked_filtered_and_summed_up() {
+    let root = scan_tree("walk");
+    let (text, status) = brine_pickle(&["models"], &root);
+    assert_eq!(status, Some(1), "{text}");
+    let headers: Vec<_> = text.lines().filter(|l| l.starts_with("==> ")).collect();
+    assert_eq!(
+        headers,
+        [
+            "==> models/a.pkl <==",
+            "==> models/notes.txt <==",
+            "==> models/sub/evil.pkl <=="
+        ]
+    );
+    assert!(
+        text.ends_with(
+            "3 files: 1 safe, 1 unsafe, 1 malformed, 0 unreadable; 1 symbolic links not followed\n"
+        ),
+        "{text}"
+    );
+    // Only pickles, and the link followed: its target's payload counts.
+    let (text, status) = brine_pickle(
+        &["--include", "*.pkl", "--follow-symlinks", "models"],
+        &root,
+    );
+    assert_eq!(status, Some(1));
+    assert!(
+        text.ends_with("3 files: 1 safe, 2 unsafe, 0 malformed, 0 unreadable\n"),
+        "{text}"
+    );
+    // Leaving out the directory with the payload and the text file: safe, status 0.
+    let (text, status) = brine_pickle(
+        &[
+            "--exclude",
+            "sub",
+            "--exclude",
+            "*.txt",
+            "--jobs",
+            "1",
+            "models",
+        ],
+        &root,
+    );
+    assert_eq!(
+        (status, text.lines().last()),
+        (
+            Some(0),
+            Some(
+                "1 files: 1 safe, 0 unsafe, 0 malformed, 0 unreadable; 1 symbolic links not followed"
+            )
+        )
+    );
+    // Malformed without unsafe: status 2. A path that does not exist is unreadable: 2 too.
+    assert_eq!(
+        brine_pickle(&["models/a.pkl", "models/notes.txt"], &root).1,
+        Some(2)
+    );
+    assert_eq!(
+        brine_pickle(&["models/a.pkl", "missing.pkl"], &root).1,
+        Some(2)
+    );
+    // JSON: a line per file, then the summary.
+    let (json, _) = brine_pickle(&["--json", "models"], &root);
+    let lines: Vec<_> = json.lines().collect();
+    assert!(
+        lines[0].starts_with(r#"{"file":"models/a.pkl","format":"pickle","verdict":"safe""#),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines[3],
+        r#"{"summary":{"files":3,"safe":1,"unsafe":1,"malformed":1,"unreadable":0,"links_skipped":1}}"#
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// SARIF 2.1.0: a result per finding with its file, byte offset and rule, checked here and,
+/// where the Python at `BRINE_SARIF_PYTHON` (or `python3`) has the `sarif-pydantic` package
+/// from PyPI, by its SARIF 2.1.0 model.
+#[test]
+fn sarif_output_names_each_finding_file_offset_and_rule() {
+    let root = scan_tree("sarif");
+    let (sarif, status) = brine_pickle(&["--format", "sarif", "models"], &root);
+    assert_eq!(status, Some(1));
+    assert!(sarif.starts_with(r#"{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":{"name":"brine-pickle""#), "{sarif}");
+    // GLOBAL at byte 2 of evil.pkl, REDUCE at byte 21; the text file's error at byte 0.
+    for expected in [
+        r#""ruleId":"global-not-allowed","ruleIndex":0,"level":"error","message":{"text":"pickle 1: global os.system is not allowed"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"models/sub/evil.pkl"},"region":{"byteOffset":2}}}]"#,
+        r#""ruleId":"call-not-allowed","ruleIndex":1,"level":"error""#,
+        r#"{"uri":"models/sub/evil.pkl"},"region":{"byteOffset":21}"#,
+        r#""ruleId":"malformed","ruleIndex":5,"level":"warning""#,
+    ] {
+        assert!(sarif.contains(expected), "{expected} in {sarif}");
+    }
+    let python = std::env::var("BRINE_SARIF_PYTHON").unwrap_or_else(|_| "python3".into());
+    let model = "from sarif_pydantic import Sarif\nlog = Sarif.model_validate(json.load(sys.stdin))\nprint(log.version, len(log.runs[0].results))";
+    validate_with(&python, "sarif_pydantic", model, &sarif);
+    // The OASIS schema itself, where a copy is given (it is not committed: it is OASIS's).
+    if let Ok(schema) = std::env::var("BRINE_SARIF_SCHEMA") {
+        let check = format!(
+            "import jsonschema\nlog = json.load(sys.stdin)\njsonschema.Draft4Validator(json.load(open({schema:?}))).validate(log)\nprint(log['version'], len(log['runs'][0]['results']))"
+        );
+        validate_with(&python, "jsonschema", &check, &sarif);
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+/// Runs `check` (after `import sys, json`) under `python` with `log` as its input, when
+/// `python` has `module`; it must print the version and the number of results (3).
+fn validate_with(python: &str, module: &str, check: &str, log: &str) {
+    let has_module = Command::new(python)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_module {
+        eprintln!(
+            "skipped the SARIF check with {module}: {python} does not have it (pip install it, or set BRINE_SARIF_PYTHON)"
+        );
+        return;
+    }
+    let mut child = Command::new(python)
+        .args(["-c", &format!("import sys, json\n{check}")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(log.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{module}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2.1.0 3\n",
+        "{module}"
+    );
 }

@@ -293,6 +293,97 @@ case('legacy_stream_payload.pt', b''.join(legacy + [b'\x80\x02' + payload]) + fl
      ['pickle 1', 'pickle 2', 'pickle 3', 'pickle 4'])
 
 
+# Families from 2025-2026: loaders that read the same bytes differently, and archives that
+# hide a pickle from a scanner reading only the obvious layer. Each is dangerous under some
+# reader; a benign twin is given where the shape alone could be mistaken for a payload.
+
+def torch_save_zip(records, archive='archive'):
+    """A zip laid out as torch.save lays it out (PyTorch's caffe2/serialize/inline_container.cc,
+    PyTorchStreamWriter over miniz in zip64 mode): records stored under ARCHIVE/, each one's data
+    aligned to 64 bytes by an 'FB' extra field in its local header only (the central directory
+    has none); general purpose bit 3, the local header's CRC and sizes zero and a data
+    descriptor after the data with 8-byte sizes; then the directory, a zip64 end record, its
+    locator, and the end record."""
+    out, directory = bytearray(), bytearray()
+    for name, data in records:
+        full = f'{archive}/{name}'.encode()
+        offset = len(out)
+        pad = -(offset + 30 + len(full) + 4) % 64
+        extra = b'FB' + struct.pack('<H', pad) + b'Z' * pad
+        crc = zlib.crc32(data)
+        out += struct.pack('<4sHHHHHIIIHH', b'PK\x03\x04', 0, 8, 0, 0, 0x21, 0, 0, 0, len(full), len(extra))
+        out += full + extra + data
+        out += struct.pack('<4sIQQ', b'PK\x07\x08', crc, len(data), len(data))
+        directory += struct.pack('<4sHHHHHHIIIHHHHHII', b'PK\x01\x02', 0x031e, 0, 8, 0, 0, 0x21, crc,
+                                 len(data), len(data), len(full), 0, 0, 0, 0, 0, offset) + full
+    start = len(out)
+    out += directory
+    zip64_end = len(out)
+    count = len(records)
+    out += struct.pack('<4sQHHIIQQQQ', b'PK\x06\x06', 44, 0x031e, 45, 0, 0, count, count, len(directory), start)
+    out += struct.pack('<4sIQI', b'PK\x06\x07', 0, zip64_end, 1)
+    out += struct.pack('<4sHHHHIIH', b'PK\x05\x06', 0, 0, count, count, len(directory), start, 0)
+    data = bytes(out)
+    # zipfile reads it, every record whole.
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None and [i.filename for i in z.infolist()] == [f'{archive}/{n}' for n, _ in records]
+    return data
+
+
+def torch_records(data_pkl, extra=()):
+    """torch.save's records, in its order: data.pkl, byteorder, the storages, version, the
+    serialization id."""
+    return ([('data.pkl', data_pkl), ('byteorder', b'little'), ('data/0', floats[:16]), ('data/1', floats[16:])]
+            + list(extra) + [('version', b'3\n'), ('.data/serialization_id', b'0' * 40)])
+
+
+case('torch_save_layout.pt', torch_save_zip(torch_records(state_dict_pickle())), 'unsafe', ['archive/data.pkl'],
+     torch='safe')
+case('torch_save_layout_payload.pt', torch_save_zip(torch_records(b'\x80\x02' + payload)), 'unsafe',
+     ['archive/data.pkl'])
+
+# Frame straddling (python/cpython#154848; trailofbits/fickling#317): FRAME(3) holds
+# SHORT_BINUNICODE's length 2 and one byte. pickle.loads reads the string across the frame's
+# end ('xa'), then SHORT_BINBYTES swallows what follows; pickle.load(file) (and torch.load,
+# which reads data.pkl through a file object) takes the string whole from after the frame
+# ('aC') and runs os.system. CPython 3.11 and 3.13.0 do both; the pure-Python unpickler, and
+# the C one from 3.13.15 and 3.14.7, refuse the straddle.
+straddle_tail = b'cos\nsystem\n(' + b'\x8c\x0aecho owned' + b'tR00N.'
+straddle = (b'\x80\x04\x95' + (3).to_bytes(8, 'little') + b'\x8c\x02x' + b'aC' + straddle_tail
+            + b'#' * (100 - len(straddle_tail)) + b'00N.')
+case('frame_straddle.pkl', straddle, 'unsafe', ['pickle 1'])
+case('frame_straddle_in_torch_zip.pt', torch_save_zip(torch_records(straddle)), 'unsafe', ['archive/data.pkl'])
+
+# Archives inside archives (protectai/modelscan#106, promptfoo/modelaudit#1095 and #942): a zip
+# in a checkpoint's member, and a gzip of a pickle in a tar member; a benign zip in a member.
+inner_zip = zip_bytes([('data.pkl', payload)])
+case('zip_in_checkpoint_member.pt', torch_save_zip(torch_records(state_dict_pickle(), [('extra/model.zip', inner_zip)])),
+     'unsafe', ['archive/data.pkl', 'archive/extra/model.zip > data.pkl'])
+case('gzip_in_tar_member.tar', tar_bytes([('weights.pkl.gz', gzip.compress(payload, mtime=0))], tarfile.GNU_FORMAT),
+     'unsafe', ['weights.pkl.gz > pickle 1'])
+case('benign_zip_in_zip.zip', zip_bytes([('inner.zip', zip_bytes([('data.pkl', pickle.dumps([1, 2], 2))]))]),
+     'safe', ['inner.zip > data.pkl'])
+
+# Names listed twice: zipfile (and so numpy.load, joblib) opens the last entry of a name; a
+# scanner that reads the first sees the benign copy.
+case('duplicate_member_names.zip', zip_bytes([('data.pkl', pickle.dumps({'w': 1}, 2)), ('data.pkl', payload)]),
+     'unsafe', ['data.pkl', 'data.pkl'])
+# Two archives in a row (promptfoo/modelaudit#1546: concatenated archives, overlaid end
+# records): zipfile reads the last, a reader walking local headers from the front the first.
+case('concatenated_archives.zip', zip_bytes([('data.pkl', pickle.dumps({'w': 1}, 2))], prefix=inner_zip),
+     'unsafe', ['data.pkl', f'archive ending at byte {len(inner_zip) - 22} > data.pkl'])
+
+# A compressed stream that breaks after the payload: a streaming pickle.load(gzip.open(f)) has
+# run it before the bad data is reached.
+broken = gzip.compress(payload + bytes(range(256)) * 512, mtime=0)
+case('gzip_broken_after_payload.pkl.gz', broken[:len(broken) // 2], 'unsafe', ['pickle 1'])
+
+# STACK_GLOBAL with names from the old string opcodes (protectai/modelscan#338 lists the
+# type confusions): Python 3's loader decodes STRING to str (encoding='ASCII' by default).
+case('stack_global_from_string_opcodes.pkl', b"\x80\x04S'os'\nS'system'\n\x93S'echo owned'\n\x85R.", 'unsafe',
+     ['pickle 1'])
+
+
 def main():
     os.makedirs(CORPUS, exist_ok=True)
     for old in os.listdir(CORPUS):

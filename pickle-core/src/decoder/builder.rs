@@ -38,6 +38,10 @@ pub trait Builder {
 
     /// PROTO was read.
     fn proto(&mut self, _proto: u8) {}
+    /// The next opcode starts at byte `at` of the input (an inspector notes where each use
+    /// is; builders that make values ignore it).
+    #[inline]
+    fn opcode_at(&mut self, _at: u64) {}
     /// `None`.
     fn none(&mut self) -> Result<Self::Value, Self::Error>;
     /// `True` or `False`.

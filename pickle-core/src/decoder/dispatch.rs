@@ -33,6 +33,7 @@ where
     pub(super) fn run(mut self) -> Result<B::Value, E> {
         loop {
             self.at = self.src.position();
+            self.b.opcode_at(self.at);
             let Some(code) = self.src.next_byte()? else {
                 return Err(self.err(ErrorKind::RanOutOfInput));
             };

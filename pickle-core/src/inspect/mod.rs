@@ -30,6 +30,7 @@ mod joblib;
 pub mod npy;
 mod recorder;
 mod report;
+pub mod sarif;
 pub mod tar;
 pub mod unpack;
 pub mod zip;
@@ -52,6 +53,8 @@ pub struct GlobalUse {
     pub resolved: String,
     /// Whether the allow-list allows it.
     pub allowed: bool,
+    /// Where its opcode starts in the pickle.
+    pub offset: u64,
 }
 
 /// A call the loader would make.
@@ -66,6 +69,8 @@ pub struct CallUse {
     pub of_global: bool,
     /// Whether the callable is an allowed global.
     pub allowed: bool,
+    /// Where its opcode starts in the pickle.
+    pub offset: u64,
 }
 
 /// An out-of-band buffer the loader would take from `buffers=`.

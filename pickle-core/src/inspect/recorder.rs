@@ -17,6 +17,8 @@ pub(super) struct Recorder<'a> {
     allow: &'a AllowList,
     /// The loader's protocol: PROTO's argument, 0 before any (fix_imports depends on it).
     proto: u8,
+    /// Where the opcode being read starts.
+    at: u64,
 }
 
 impl<'a> Recorder<'a> {
@@ -26,6 +28,7 @@ impl<'a> Recorder<'a> {
             report: Report::default(),
             allow,
             proto: 0,
+            at: 0,
         }
     }
 
@@ -40,6 +43,7 @@ impl<'a> Recorder<'a> {
             name: name.to_string(),
             resolved: resolved.clone(),
             allowed,
+            offset: self.at,
         });
         (resolved, allowed)
     }
@@ -74,6 +78,7 @@ impl<'a> Recorder<'a> {
             callable,
             of_global,
             allowed,
+            offset: self.at,
         });
         Ok(())
     }
@@ -113,6 +118,7 @@ impl<'a> Recorder<'a> {
                     callable,
                     of_global: false,
                     allowed: false,
+                    offset: self.at,
                 });
                 false
             }
@@ -265,6 +271,10 @@ impl Builder for Recorder<'_> {
     type Value = NodeId;
     type Error = PickleError;
 
+    fn opcode_at(&mut self, at: u64) {
+        self.at = at;
+    }
+
     fn proto(&mut self, proto: u8) {
         self.proto = proto;
     }
@@ -362,6 +372,7 @@ impl Builder for Recorder<'_> {
                     module: module.clone(),
                     name: name.clone(),
                     allowed: false,
+                    offset: self.at,
                 });
                 self.graph.global(module.as_bytes(), name.as_bytes())
             }
@@ -403,6 +414,7 @@ impl Builder for Recorder<'_> {
             callable: resolved,
             of_global: true,
             allowed,
+            offset: self.at,
         });
         self.after_call(first, None);
         Ok(made)

@@ -113,20 +113,22 @@ impl Report {
         let list = |items: Vec<String>| format!("[{}]", items.join(","));
         let globals = self.globals.iter().map(|g| {
             format!(
-                "{{\"opcode\":\"{}\",\"module\":{},\"name\":{},\"resolved\":{},\"allowed\":{}}}",
+                "{{\"opcode\":\"{}\",\"module\":{},\"name\":{},\"resolved\":{},\"allowed\":{},\"offset\":{}}}",
                 g.opcode,
                 quoted(&g.module),
                 quoted(&g.name),
                 quoted(&g.resolved),
-                g.allowed
+                g.allowed,
+                g.offset
             )
         });
         let calls = self.calls.iter().map(|c| {
             format!(
-                "{{\"opcode\":\"{}\",\"callable\":{},\"allowed\":{}}}",
+                "{{\"opcode\":\"{}\",\"callable\":{},\"allowed\":{},\"offset\":{}}}",
                 c.opcode,
                 quoted(&c.callable),
-                c.allowed
+                c.allowed,
+                c.offset
             )
         });
         let buffers = self

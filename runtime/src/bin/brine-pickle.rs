@@ -4,7 +4,9 @@
 //! brine-pickle dis [-a] [-m] [-l N] [-p PREAMBLE] [-o OUTPUT] FILE|- ...
 //! brine-pickle optimize IN|- OUT|-
 //! brine-pickle json FILE|-
-//! brine-pickle inspect [--json] [--profile default|torch] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-
+//! brine-pickle inspect [--json|--format text|json|sarif] [--profile default|torch] [--allow ENTRY]...
+//!                      [--allow-file FILE] [--no-default] [--include GLOB]... [--exclude GLOB]...
+//!                      [--follow-symlinks] [--jobs N] PATH|- ...
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
@@ -20,11 +22,11 @@
 //! status 0 safe, 1 unsafe, 2 malformed. The file is recognised by its content: several
 //! pickles in a row, a zip archive (every member that could be a pickle, whatever its name)
 //! or a pickle with a zip appended are reported part by part (`pickle_core::inspect::container`).
+//! Directories are walked (brine_pickle/walk.rs) and their files read in parallel, a report
+//! each and a summary; `--format sarif` writes one SARIF 2.1.0 log for all of them.
 
 use pickle_core::decoder::Limits;
 use pickle_core::disasm::{DisMemo, DisOptions, dis, optimize};
-use pickle_core::inspect::container::inspect_file;
-use pickle_core::inspect::{AllowList, Verdict};
 use pickle_core::value::{from_slice, to_json};
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -32,7 +34,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--indentlevel N] [-p|--preamble TEXT] [-o|--output FILE] FILE|- ...
        brine-pickle optimize IN|- OUT|-
        brine-pickle json FILE|-
-       brine-pickle inspect [--json] [--profile default|torch] [--allow ENTRY]... [--allow-file FILE] [--no-default] FILE|-";
+       brine-pickle inspect [--json|--format text|json|sarif] [--profile default|torch] [--allow ENTRY]... [--allow-file FILE] [--no-default]
+                            [--include GLOB]... [--exclude GLOB]... [--follow-symlinks] [--jobs N] PATH|- ...";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {
@@ -170,91 +173,12 @@ fn run_json(mut args: impl Iterator<Item = String>) -> Result<(), Failure> {
     writeln!(out, "{json}").map_err(|e| Failure::Usage(e.to_string()))
 }
 
-/// `inspect`'s options.
-struct InspectArgs {
-    file: String,
-    json: bool,
-    allow: AllowList,
-}
-
-fn parse_inspect(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, String> {
-    let (mut file, mut json, mut defaults) = (None, false, true);
-    let mut profile = String::from("default");
-    let mut entries = Vec::new();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("argument {name}: expected one argument"))
-        };
-        match arg.as_str() {
-            "--json" => json = true,
-            "--no-default" => defaults = false,
-            "--allow" => entries.push(value(&arg)?),
-            "--profile" => profile = value(&arg)?,
-            "--allow-file" => {
-                let path = value(&arg)?;
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-                let lines = text.lines().map(str::trim);
-                entries.extend(
-                    lines
-                        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                        .map(String::from),
-                );
-            }
-            _ if arg.starts_with('-') && arg != "-" => {
-                return Err(format!("unrecognized argument: {arg}"));
-            }
-            _ if file.is_some() => return Err(format!("unexpected argument: {arg}")),
-            _ => file = Some(arg),
-        }
-    }
-    let mut allow = match AllowList::profile(&profile) {
-        Some(_) if !defaults => AllowList::empty(),
-        Some(list) => list,
-        None => {
-            return Err(format!(
-                "argument --profile: invalid choice: '{profile}' (choose from 'default', 'torch')"
-            ));
-        }
-    };
-    for entry in &entries {
-        allow.add(entry)?;
-    }
-    let file = file.ok_or("the following arguments are required: FILE")?;
-    Ok(InspectArgs { file, json, allow })
-}
-
+#[path = "brine_pickle/inspect.rs"]
+mod inspect;
 #[path = "brine_pickle/mapped.rs"]
 mod mapped;
-
-/// A file to inspect: mapped (only the pages inspection reads come in), or standard input.
-fn inspect_input(name: &str) -> Result<mapped::Mapped, String> {
-    if name == "-" {
-        return read_input(name).map(mapped::Mapped::Read);
-    }
-    std::fs::File::open(name)
-        .and_then(mapped::Mapped::new)
-        .map_err(|e| format!("{name}: {e}"))
-}
-
-/// Prints the report; the verdict is the exit status.
-fn run_inspect(args: InspectArgs) -> Result<ExitCode, Failure> {
-    let data = inspect_input(&args.file).map_err(Failure::Usage)?;
-    let report = inspect_file(&data, &Limits::UNTRUSTED, &args.allow);
-    let text = if args.json {
-        report.to_json() + "\n"
-    } else {
-        report.to_text()
-    };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .map_err(|e| Failure::Usage(e.to_string()))?;
-    Ok(ExitCode::from(match report.verdict() {
-        Verdict::Safe => 0,
-        Verdict::Unsafe(_) => 1,
-        Verdict::Malformed(_) => 2,
-    }))
-}
+#[path = "brine_pickle/walk.rs"]
+mod walk;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -266,9 +190,9 @@ fn main() -> ExitCode {
             .map(done),
         Some("optimize") => run_optimize(args).map(done),
         Some("json") => run_json(args).map(done),
-        Some("inspect") => parse_inspect(args)
+        Some("inspect") => inspect::parse(args)
             .map_err(|e| Failure::Usage(format!("{USAGE}\nbrine-pickle inspect: error: {e}")))
-            .and_then(run_inspect),
+            .and_then(|args| inspect::run(args).map_err(Failure::Usage)),
         _ => Err(Failure::Usage(USAGE.to_string())),
     };
     match result {
