@@ -178,7 +178,7 @@ verdict: unsafe
     );
     assert_eq!(
         r.to_json(),
-        r#"{"verdict":"unsafe","problems":["global builtins.eval is not allowed","REDUCE calls builtins.eval, which is not allowed"],"error":null,"globals":[{"opcode":"GLOBAL","module":"__builtin__","name":"eval","resolved":"builtins.eval","allowed":false,"offset":2}],"calls":[{"opcode":"REDUCE","callable":"builtins.eval","allowed":false,"offset":34}],"persistent_ids":[],"extensions":[],"buffers":[],"tensors":[]}"#
+        r#"{"verdict":"unsafe","problems":["global builtins.eval is not allowed","REDUCE calls builtins.eval, which is not allowed"],"error":null,"globals":[{"opcode":"GLOBAL","module":"__builtin__","name":"eval","resolved":"builtins.eval","allowed":false,"offset":2}],"calls":[{"opcode":"REDUCE","callable":"builtins.eval","allowed":false,"offset":34}],"persistent_ids":[],"extensions":[],"buffers":[],"tensors":[],"refused":[]}"#
     );
 }
 

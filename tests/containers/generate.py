@@ -384,6 +384,48 @@ case('stack_global_from_string_opcodes.pkl', b"\x80\x04S'os'\nS'system'\n\x93S'e
      ['pickle 1'])
 
 
+# What torch.load(..., weights_only=True) refuses beyond its allow-list: the torch profile
+# judges these unsafe, each with a finding naming the rule (the default profile already does:
+# torch's globals are not in it). A TorchScript archive is recognised by constants.pkl alone,
+# as torch.load recognises it (CVE-2025-32434 was its hand-over to torch.jit.load); SETITEM(S)
+# on a tensor (pytorch/pytorch#170085) and BUILD on one; a view past its storage's end; a
+# storage record whose size is not the persistent id's element count times the element size
+# (pytorch/pytorch#170085).
+def tensor(key, numel, shape, strides, offset=0):
+    """`torch._utils._rebuild_tensor_v2(storage, offset, shape, strides, False, {})` at
+    protocol 2, the storage a persistent id ('storage', torch.FloatStorage, KEY, 'cpu', NUMEL)."""
+    ints = lambda values: b'(' + b''.join(b'J' + struct.pack('<i', v) for v in values) + b't'
+    pid = b"(X\x07\x00\x00\x00storagectorch\nFloatStorage\nX" + struct.pack('<I', len(key)) + key.encode() + \
+        b'X\x03\x00\x00\x00cpuJ' + struct.pack('<i', numel) + b'tQ'
+    return (b'ctorch._utils\n_rebuild_tensor_v2\n(' + pid + b'J' + struct.pack('<i', offset) + ints(shape)
+            + ints(strides) + b'\x89}tR')
+
+
+def state_dict_with(body):
+    """`{'w': TENSOR...}` at protocol 2, `body` building the tensor (and what follows it)."""
+    return b'\x80\x02}X\x01\x00\x00\x00w' + body + b's.'
+
+
+case('torchscript_constants_only.pt', zip_bytes([('model/constants.pkl', pickle.dumps((1,), 2)),
+                                                 ('model/data.pkl', pickle.dumps({'w': 1}, 2))]),
+     'unsafe', ['model/constants.pkl', 'model/data.pkl'])
+case('torch_setitem_on_tensor.pt', zip_bytes([('archive/data.pkl', state_dict_with(
+    tensor('0', 4, (4,), (1,)) + b'X\x01\x00\x00\x00aK\x01s')), ('archive/data/0', floats[:16])]),
+     'unsafe', ['archive/data.pkl'])
+case('torch_build_on_tensor.pt', zip_bytes([('archive/data.pkl', state_dict_with(
+    tensor('0', 4, (4,), (1,)) + b'}X\x01\x00\x00\x00aK\x01sb')), ('archive/data/0', floats[:16])]),
+     'unsafe', ['archive/data.pkl'])
+case('torch_view_past_storage.pt', zip_bytes([('archive/data.pkl', state_dict_with(tensor('0', 4, (4, 4), (4, 1)))),
+                                              ('archive/data/0', floats[:16])]),
+     'unsafe', ['archive/data.pkl'])
+case('torch_storage_record_short.pt', zip_bytes([('archive/data.pkl', state_dict_with(tensor('0', 4, (4,), (1,)))),
+                                                 ('archive/data/0', floats[:8])]),
+     'unsafe', ['archive/data.pkl'])
+case('torch_one_tensor.pt', zip_bytes([('archive/data.pkl', state_dict_with(tensor('0', 4, (2, 2), (2, 1)))),
+                                       ('archive/data/0', floats[:16])]),
+     'unsafe', ['archive/data.pkl'], torch='safe')
+
+
 def main():
     os.makedirs(CORPUS, exist_ok=True)
     for old in os.listdir(CORPUS):

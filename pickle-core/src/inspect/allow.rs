@@ -52,12 +52,21 @@ const TORCH_PROFILE: &str = include_str!("profiles/torch.txt");
 pub struct AllowList {
     exact: Vec<(String, String)>,
     modules: Vec<String>,
+    /// Whether the loader is `torch.load(..., weights_only=True)`, whose rules beyond the
+    /// allow-list (what it refuses to do to a tensor) are checked too.
+    torch_rules: bool,
 }
 
 impl AllowList {
     /// An empty list: nothing is allowed.
     pub fn empty() -> Self {
         Self::default()
+    }
+
+    /// Whether the rules of `torch.load(..., weights_only=True)` beyond its allow-list are
+    /// checked (the `torch` profile).
+    pub fn torch_rules(&self) -> bool {
+        self.torch_rules
     }
 
     /// [`DEFAULT_ALLOWED`].
@@ -80,6 +89,7 @@ impl AllowList {
             _ => return None,
         };
         let mut list = Self::safe_default();
+        list.torch_rules = name == "torch";
         for entry in extra.lines().map(str::trim) {
             if !entry.is_empty() && !entry.starts_with('#') {
                 list.add(entry)

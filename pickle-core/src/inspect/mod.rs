@@ -95,6 +95,22 @@ pub struct TensorUse {
     pub shape: Vec<i64>,
     /// Where the storage was saved from (`cpu`, `cuda:0`).
     pub location: String,
+    /// How many elements the persistent id says the storage holds.
+    pub storage_numel: Option<u64>,
+}
+
+impl TensorUse {
+    /// Bytes per element of its dtype, when it is one of the typed storages'.
+    pub fn element_size(&self) -> Option<u64> {
+        Some(match self.dtype.as_str() {
+            "bool" | "int8" | "uint8" => 1,
+            "float16" | "bfloat16" | "int16" => 2,
+            "float32" | "int32" => 4,
+            "float64" | "int64" | "complex64" => 8,
+            "complex128" => 16,
+            _ => return None,
+        })
+    }
 }
 
 /// A pickle handed to a loading function (`pickle.loads`, `torch.load`...) as the bytes
@@ -127,6 +143,10 @@ pub struct Report {
     /// Where an argument crosses a frame's end, which `pickle.load(file)` reads otherwise
     /// than `loads` (and the pure-Python unpickler refuses): offsets of the dropped bytes.
     pub frame_straddles: Vec<u64>,
+    /// What the profile's loader refuses beyond its allow-list (`torch.load` with
+    /// `weights_only=True`: SETITEM(S) or BUILD on a tensor, a view past its storage's end),
+    /// each naming the rule.
+    pub refused: Vec<String>,
     /// Where reading stopped, for a pickle that is not well formed (what comes before is
     /// still reported: the loader would have used it before failing).
     pub error: Option<PickleError>,
@@ -183,6 +203,7 @@ impl Report {
             .chain(calls)
             .chain(extensions)
             .chain(straddles)
+            .chain(self.refused.iter().cloned())
             .collect()
     }
 }
@@ -234,4 +255,9 @@ fn as_a_file_reads_it(data: &[u8], limits: &Limits, allow: &AllowList, report: &
     }
     report.extensions.extend(other.extensions);
     report.nested.extend(other.nested);
+    for refusal in other.refused {
+        if !report.refused.contains(&refusal) {
+            report.refused.push(refusal);
+        }
+    }
 }

@@ -97,9 +97,27 @@ impl<'a> Recorder<'a> {
                 self.report.nested.push(NestedPickle { callable, data });
             }
         } else if TENSOR_REBUILDERS.contains(&call.callable.as_str())
-            && let Some(tensor) = args.and_then(|args| tensor_of(graph, args))
+            && let Some(args) = args
+            && let Some(tensor) = tensor_of(graph, args)
         {
+            if self.allow.torch_rules()
+                && let Some(refusal) = view_past_storage(graph, args, &tensor)
+            {
+                self.report.refused.push(refusal);
+            }
             self.report.tensors.push(tensor);
+        }
+    }
+
+    /// Under `torch.load`'s rules, SETITEM(S) and BUILD on a tensor are refused (PyTorch
+    /// validates SETITEM(S)'s target since pytorch/pytorch#170085; BUILD would reset the
+    /// tensor's storage and view from the pickle through `Tensor.set_`).
+    fn tensor_mutation(&mut self, opcode: &str, target: NodeId) {
+        if self.allow.torch_rules() && is_tensor(&self.graph.graph, target) {
+            self.report.refused.push(format!(
+                "{opcode} on a tensor at byte {}: torch.load(weights_only=True) refuses to change a tensor after it is rebuilt",
+                self.at
+            ));
         }
     }
 
@@ -217,11 +235,84 @@ fn tensor_of(graph: &crate::value::Graph, args: NodeId) -> Option<TensorUse> {
             .collect::<Option<Vec<_>>>()?,
         _ => return None,
     };
+    let storage_numel = pid.get(4).and_then(|n| match graph.get(*n) {
+        Value::Int(n) => u64::try_from(*n).ok(),
+        _ => None,
+    });
     Some(TensorUse {
         storage_key: text(*key)?,
         dtype,
         shape,
         location: text(*location).unwrap_or_default(),
+        storage_numel,
+    })
+}
+
+/// Whether `node` is a tensor: the result of one of PyTorch's rebuild functions.
+fn is_tensor(graph: &crate::value::Graph, node: NodeId) -> bool {
+    let Value::Object(object) = graph.get(node) else {
+        return false;
+    };
+    let Make::Reduce { func, .. } = object.make else {
+        return false;
+    };
+    global_name(graph, func).is_some_and(|(module, name)| {
+        TENSOR_REBUILDERS.contains(&format!("{module}.{name}").as_str())
+    })
+}
+
+/// The ints of a tuple node.
+fn int_tuple(graph: &crate::value::Graph, node: NodeId) -> Option<Vec<i64>> {
+    let Value::Tuple(items) = graph.get(node) else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|i| match graph.get(*i) {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Why a rebuild call's view (`args`: storage, offset, shape, strides) reaches outside its
+/// storage, when it does: a negative offset, size or stride, or an extent past the elements
+/// the storage holds. PyTorch checks views against their storage on load.
+fn view_past_storage(
+    graph: &crate::value::Graph,
+    args: NodeId,
+    tensor: &TensorUse,
+) -> Option<String> {
+    let Value::Tuple(args) = graph.get(args) else {
+        return None;
+    };
+    let offset = match graph.get(*args.get(1)?) {
+        Value::Int(i) => *i,
+        _ => return None,
+    };
+    let shape = int_tuple(graph, *args.get(2)?)?;
+    let strides = int_tuple(graph, *args.get(3)?)?;
+    let numel = tensor.storage_numel?;
+    let key = &tensor.storage_key;
+    if offset < 0 || shape.iter().chain(&strides).any(|&d| d < 0) || shape.len() != strides.len() {
+        return Some(format!(
+            "a tensor of storage {key} has a negative or mismatched offset, shape or strides (offset {offset}, shape {shape:?}, strides {strides:?}): torch.load refuses views outside their storage"
+        ));
+    }
+    if shape.contains(&0) {
+        return None;
+    }
+    let extent = shape
+        .iter()
+        .zip(&strides)
+        .try_fold(i128::from(offset) + 1, |acc, (&size, &stride)| {
+            acc.checked_add(i128::from(size - 1) * i128::from(stride))
+        })
+        .unwrap_or(i128::MAX);
+    (extent > i128::from(numel)).then(|| {
+        format!(
+            "a tensor of storage {key} (offset {offset}, shape {shape:?}, strides {strides:?}) needs {extent} elements, and the storage holds {numel}: torch.load refuses views past their storage's end"
+        )
     })
 }
 
@@ -327,6 +418,7 @@ impl Builder for Recorder<'_> {
         Ok(())
     }
     fn set_items(&mut self, dict: &NodeId, pairs: Items<'_, NodeId>) -> Result<(), PickleError> {
+        self.tensor_mutation("SETITEM(S)", *dict);
         if self.mutation("SETITEM", *dict, "__setitem__") {
             return self.graph.set_items(dict, pairs);
         }
@@ -399,6 +491,7 @@ impl Builder for Recorder<'_> {
         Ok(super::joblib::inline_array(&self.graph.graph, *obj))
     }
     fn build(&mut self, obj: &NodeId, state: NodeId) -> Result<(), PickleError> {
+        self.tensor_mutation("BUILD", *obj);
         if matches!(self.graph.graph.get(*obj), Value::Object(_)) {
             return self.graph.build(obj, state);
         }

@@ -146,7 +146,7 @@ impl Report {
             )
         });
         format!(
-            "{{\"verdict\":\"{name}\",\"problems\":{},\"error\":{},\"globals\":{},\"calls\":{},\"persistent_ids\":{},\"extensions\":{},\"buffers\":{},\"tensors\":{}}}",
+            "{{\"verdict\":\"{name}\",\"problems\":{},\"error\":{},\"globals\":{},\"calls\":{},\"persistent_ids\":{},\"extensions\":{},\"buffers\":{},\"tensors\":{},\"refused\":{}}}",
             list(problems.iter().map(|p| quoted(p)).collect()),
             error.map_or("null".to_string(), quoted),
             list(globals.collect()),
@@ -155,6 +155,7 @@ impl Report {
             list(self.extensions.iter().map(i32::to_string).collect()),
             list(buffers.collect()),
             list(tensors.collect()),
+            list(self.refused.iter().map(|r| quoted(r)).collect()),
         )
     }
 }

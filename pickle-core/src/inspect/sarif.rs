@@ -13,7 +13,7 @@ struct Rule {
     level: &'static str,
 }
 
-const RULES: [Rule; 7] = [
+const RULES: [Rule; 8] = [
     Rule {
         id: "global-not-allowed",
         description: "The pickle imports a global outside the allow-list.",
@@ -32,6 +32,11 @@ const RULES: [Rule; 7] = [
     Rule {
         id: "frame-straddle",
         description: "An argument crosses a frame's end: pickle.load(file) reads it otherwise than pickle.loads.",
+        level: "error",
+    },
+    Rule {
+        id: "loader-refuses",
+        description: "The profile's loader refuses what the pickle does (torch.load with weights_only=True: SETITEM(S) or BUILD on a tensor, a view past its storage's end, a storage record of another size).",
         level: "error",
     },
     Rule {
@@ -112,6 +117,9 @@ impl FileReport {
                     part.name
                 );
                 add("frame-straddle", message, at(straddle));
+            }
+            for refusal in &report.refused {
+                add("loader-refuses", format!("{}: {refusal}", part.name), at(0));
             }
             if let Some(error) = &report.error {
                 add(

@@ -35,9 +35,13 @@ pub(super) fn zip_members(
         out,
     );
     let mut seen: HashSet<u64> = HashSet::new();
+    let first_part = out.parts.len();
     for member in &archive.members {
         seen.insert(member.header_offset);
         zip_member(data, member, &member.name, reading, out);
+    }
+    if reading.allow.torch_rules() {
+        storage_records(archive, &mut out.parts[first_part..]);
     }
     for hidden in zip::hidden_archives(data, archive) {
         out.notes.push(format!(
@@ -121,8 +125,45 @@ fn zip_member(
     }
 }
 
-/// A TorchScript archive (`torch.jit.save`): `constants.pkl` beside a `code/` directory of
-/// TorchScript sources, which `torch.jit.load` compiles and runs.
+/// `torch.load` reads each tensor's storage from the record `DIR/data/KEY` of the checkpoint
+/// whose `DIR/data.pkl` names it, and refuses a record whose size is not the element count
+/// the persistent id gives times the element size (pytorch/pytorch#170085): a mismatch, or
+/// a record that is missing, is noted on the `data.pkl` part as a refusal.
+fn storage_records(archive: &zip::Archive, parts: &mut [Part]) {
+    for part in parts {
+        let Some(dir) = part.name.strip_suffix("data.pkl") else {
+            continue;
+        };
+        let mut refused = Vec::new();
+        for tensor in &part.report.tensors {
+            let (Some(numel), Some(size)) = (tensor.storage_numel, tensor.element_size()) else {
+                continue;
+            };
+            let record = format!("{dir}data/{}", tensor.storage_key);
+            let want = numel.saturating_mul(size);
+            let refusal = match archive.members.iter().find(|m| m.name == record) {
+                None => format!(
+                    "storage {} has no record {record}: torch.load refuses the checkpoint",
+                    tensor.storage_key
+                ),
+                Some(m) if m.size != want => format!(
+                    "storage {} is {numel} {} elements ({want} bytes) and its record {record} holds {}: torch.load refuses a record of another size",
+                    tensor.storage_key, tensor.dtype, m.size
+                ),
+                Some(_) => continue,
+            };
+            if !refused.contains(&refusal) {
+                refused.push(refusal);
+            }
+        }
+        part.report.refused.extend(refused);
+    }
+}
+
+/// A TorchScript archive (`torch.jit.save`), recognised as `torch.load` recognises one: a
+/// `constants.pkl` record. `torch.load` hands it to `torch.jit.load`, which compiles and runs
+/// its `code/` (with `weights_only=True` it refuses the archive since PyTorch 2.6: the
+/// hand-over was CVE-2025-32434); unsafe under every profile.
 fn torchscript(archive: &zip::Archive, out: &mut FileReport) {
     let in_top_dir = |m: &zip::Member, what: &str| {
         m.name
@@ -138,13 +179,17 @@ fn torchscript(archive: &zip::Archive, out: &mut FileReport) {
         .iter()
         .filter(|m| in_top_dir(m, "code/"))
         .collect();
-    if constants && !code.is_empty() {
-        out.code.push(format!(
+    if !constants {
+        return;
+    }
+    out.code.push(match code.first() {
+        Some(first) => format!(
             "a TorchScript archive: torch.jit.load runs its code (code/ has {} members, {} first)",
             code.len(),
-            code[0].name
-        ));
-    }
+            first.name
+        ),
+        None => "a TorchScript archive (a constants.pkl record, no code/): torch.load hands it to torch.jit.load, or with weights_only=True refuses it".to_string(),
+    });
 }
 
 /// Every regular file of a tar archive that could be a pickle, as for zip members.
