@@ -242,6 +242,62 @@ fn stack_global_names_from_old_string_opcodes_are_read_as_python_3_reads_them() 
 }
 
 #[test]
+fn old_strings_are_decoded_with_the_loaders_encoding() {
+    use pickle_core::inspect::StringEncoding;
+    // SHORT_BINSTRING 'os\xe9' (not ASCII), 'system', STACK_GLOBAL, then a call.
+    let data = b"\x80\x04U\x03os\xe9U\x06system\x93U\x02id\x85R.";
+    let with = |encoding| {
+        let mut allow = AllowList::safe_default();
+        allow.set_encoding(encoding);
+        inspect(data, &Limits::UNTRUSTED, &allow)
+    };
+    // pickle.load's default, encoding='ASCII': UnicodeDecodeError at the string, nothing run.
+    let ascii = with(StringEncoding::Ascii);
+    assert!(globals(&ascii).is_empty());
+    let error = ascii.error.as_ref().unwrap();
+    assert_eq!(error.offset, 2);
+    assert_eq!(
+        error.to_string(),
+        "'ascii' codec can't decode byte 0xe9 in position 2: ordinal not in range(128)"
+    );
+    // encoding='latin1' (NumPy's Python 2 pickles): the global 'os\xe9.system' is named.
+    let latin1 = with(StringEncoding::Latin1);
+    assert_eq!(
+        globals(&latin1),
+        [(
+            "STACK_GLOBAL (names from STRING opcodes)",
+            "os\u{e9}.system",
+            false
+        )]
+    );
+    // encoding='bytes': STACK_GLOBAL refuses bytes, as every loader does.
+    let bytes = with(StringEncoding::Bytes);
+    assert!(globals(&bytes).is_empty());
+    assert!(
+        matches!(bytes.verdict(), Verdict::Malformed(e) if e.contains("STACK_GLOBAL requires str"))
+    );
+    assert_eq!(
+        StringEncoding::from_name("Latin-1"),
+        Some(StringEncoding::Latin1)
+    );
+    assert_eq!(StringEncoding::from_name("utf-8"), None);
+}
+
+#[test]
+fn a_memo_slot_overwritten_after_use_names_what_the_loader_fetches() {
+    // 'json' goes to slot 0 and is used (json.dumps, allowed nowhere but harmless); then slot
+    // 0 is overwritten with 'os', and the second STACK_GLOBAL fetches it: os.system. A scanner
+    // that remembers the first string put in a slot sees json.system.
+    let r = report(
+        b"\x80\x04\x8c\x04json\x94\x8c\x05dumps\x93\x8c\x02osq\x00h\x00\x8c\x06system\x93\x8c\x02id\x85R.",
+    );
+    assert_eq!(r.error, None);
+    let resolved: Vec<_> = r.globals.iter().map(|g| g.resolved.as_str()).collect();
+    assert_eq!(resolved, ["json.dumps", "os.system"]);
+    assert_eq!(calls(&r), [("REDUCE", "os.system", false)]);
+}
+
+#[test]
 fn a_stack_global_named_by_a_call_is_unsafe_and_says_how_it_was_named() {
     // STACK_GLOBAL('os', str('system')): the name is what a call returns at load time.
     let r = report(

@@ -55,6 +55,35 @@ pub struct AllowList {
     /// Whether the loader is `torch.load(..., weights_only=True)`, whose rules beyond the
     /// allow-list (what it refuses to do to a tensor) are checked too.
     torch_rules: bool,
+    /// How the loader decodes Python 2's string opcodes.
+    encoding: StringEncoding,
+}
+
+/// How the loader decodes the old string opcodes (STRING, BINSTRING, SHORT_BINSTRING):
+/// `pickle.load`'s `encoding`. It decides what STACK_GLOBAL and a call are given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StringEncoding {
+    /// `encoding='ASCII'`, Python 3's default: a byte above 127 fails the load there.
+    #[default]
+    Ascii,
+    /// `encoding='latin1'` (NumPy's Python 2 pickles are read so): every byte decodes.
+    Latin1,
+    /// `encoding='bytes'`: the strings stay bytes (STACK_GLOBAL refuses them).
+    Bytes,
+}
+
+impl StringEncoding {
+    /// The encoding `pickle.load` is given as `name`, as its codec lookup spells it.
+    pub fn from_name(name: &str) -> Option<StringEncoding> {
+        match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "ascii" | "us-ascii" => Some(StringEncoding::Ascii),
+            "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1" => {
+                Some(StringEncoding::Latin1)
+            }
+            "bytes" => Some(StringEncoding::Bytes),
+            _ => None,
+        }
+    }
 }
 
 impl AllowList {
@@ -67,6 +96,16 @@ impl AllowList {
     /// checked (the `torch` profile).
     pub fn torch_rules(&self) -> bool {
         self.torch_rules
+    }
+
+    /// How the loader decodes the old string opcodes (ASCII unless set).
+    pub fn encoding(&self) -> StringEncoding {
+        self.encoding
+    }
+
+    /// Inspects as a loader called with `encoding` reads.
+    pub fn set_encoding(&mut self, encoding: StringEncoding) {
+        self.encoding = encoding;
     }
 
     /// [`DEFAULT_ALLOWED`].

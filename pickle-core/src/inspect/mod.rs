@@ -35,7 +35,7 @@ pub mod tar;
 pub mod unpack;
 pub mod zip;
 
-pub use allow::{AllowList, DEFAULT_ALLOWED};
+pub use allow::{AllowList, DEFAULT_ALLOWED, StringEncoding};
 
 use crate::decoder::{Limits, Memo, load};
 use crate::error::PickleError;

@@ -2,7 +2,9 @@
 //! the loader's would) and notes each global, call, persistent id and buffer on the way.
 
 use super::describe::{describe, global_name};
-use super::{AllowList, BufferUse, CallUse, GlobalUse, NestedPickle, Report, TensorUse};
+use super::{
+    AllowList, BufferUse, CallUse, GlobalUse, NestedPickle, Report, StringEncoding, TensorUse,
+};
 use crate::compat::fix_import;
 use crate::decoder::{Builder, InlineData, Items, Limits};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
@@ -394,7 +396,23 @@ impl Builder for Recorder<'_> {
         self.graph.bytearray(data)
     }
     fn legacy_string(&mut self, data: &[u8]) -> Made {
-        self.graph.legacy_string(data)
+        match self.allow.encoding() {
+            StringEncoding::Latin1 => self.graph.legacy_string(data),
+            StringEncoding::Bytes => self.graph.bytes(data),
+            StringEncoding::Ascii => match data.iter().position(|b| !b.is_ascii()) {
+                None => self.graph.legacy_string(data),
+                Some(start) => {
+                    let kind = ErrorKind::Undecodable {
+                        codec: "ascii",
+                        data: data.to_vec(),
+                        start,
+                        end: start + 1,
+                        reason: "ordinal not in range(128)",
+                    };
+                    Err(PickleError::new(kind, self.at))
+                }
+            },
+        }
     }
     fn list(&mut self, items: Vec<NodeId>) -> Made {
         self.graph.list(items)
@@ -561,8 +579,8 @@ impl Builder for Recorder<'_> {
 enum NamePart {
     /// A str.
     Str(String),
-    /// An old string opcode's bytes, as `pickle.load` decodes them (latin1, the widest of its
-    /// encodings: ASCII, its default, gives the same text or fails).
+    /// An old string opcode's text, as `pickle.load` decodes it with the `encoding` inspected
+    /// (ASCII or latin1; with `bytes` the opcode makes bytes, which are plain data).
     Legacy(String),
     /// What the loader makes by a call, a lookup or a persistent id: STACK_GLOBAL takes it
     /// when it is a str, which inspection cannot know.

@@ -6,7 +6,7 @@
 //! brine-pickle json FILE|-
 //! brine-pickle inspect [--json|--format text|json|sarif] [--profile default|torch] [--allow ENTRY]...
 //!                      [--allow-file FILE] [--no-default] [--include GLOB]... [--exclude GLOB]...
-//!                      [--follow-symlinks] [--jobs N] PATH|- ...
+//!                      [--follow-symlinks] [--jobs N] [--encoding ASCII|latin1|bytes] PATH|- ...
 //! ```
 //!
 //! `dis` prints exactly what `brine -m pickletools FILE ...` prints (CPython 3.14's
@@ -35,7 +35,7 @@ const USAGE: &str = "usage: brine-pickle dis [-a|--annotate] [-m|--memo] [-l|--i
        brine-pickle optimize IN|- OUT|-
        brine-pickle json FILE|-
        brine-pickle inspect [--json|--format text|json|sarif] [--profile default|torch] [--allow ENTRY]... [--allow-file FILE] [--no-default]
-                            [--include GLOB]... [--exclude GLOB]... [--follow-symlinks] [--jobs N] PATH|- ...";
+                            [--include GLOB]... [--exclude GLOB]... [--follow-symlinks] [--jobs N] [--encoding ASCII|latin1|bytes] PATH|- ...";
 
 /// `dis`'s options, as pickletools' command line has them.
 struct DisArgs {

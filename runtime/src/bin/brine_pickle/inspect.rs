@@ -7,7 +7,7 @@ use super::walk::{Found, Walk};
 use pickle_core::decoder::Limits;
 use pickle_core::inspect::container::{FileReport, inspect_file};
 use pickle_core::inspect::sarif::sarif_log;
-use pickle_core::inspect::{AllowList, Verdict};
+use pickle_core::inspect::{AllowList, StringEncoding, Verdict};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -40,6 +40,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, Stri
         follow_symlinks: false,
     };
     let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut encoding = None;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| {
             args.next()
@@ -66,6 +67,12 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, Stri
             "--include" => walk.include.push(value(&arg)?),
             "--exclude" => walk.exclude.push(value(&arg)?),
             "--follow-symlinks" => walk.follow_symlinks = true,
+            "--encoding" => {
+                let name = value(&arg)?;
+                encoding = Some(StringEncoding::from_name(&name).ok_or_else(|| {
+                    format!("argument --encoding: invalid choice: '{name}' (choose from 'ASCII', 'latin1', 'bytes')")
+                })?)
+            }
             "--jobs" => {
                 jobs = value(&arg)?
                     .parse()
@@ -90,6 +97,9 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> Result<InspectArgs, Stri
     };
     for entry in &entries {
         allow.add(entry)?;
+    }
+    if let Some(encoding) = encoding {
+        allow.set_encoding(encoding);
     }
     if paths.is_empty() {
         return Err("the following arguments are required: PATH".into());
