@@ -15,8 +15,10 @@ import argparse
 import datetime
 import io
 import os
+import pickle
 import re
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -64,17 +66,58 @@ def corpus_cases():
 
 
 def big_checkpoint(path):
-    """A PyTorch-shaped zip: archive/data.pkl naming tensors, then 8 storages of 128 MiB."""
+    """A PyTorch-shaped zip of 1 GiB: archive/data.pkl naming 8 float32 tensors of 4096 x 8192,
+    then their 8 storages of 128 MiB (each record the size its persistent id says)."""
     sys.path.insert(0, CORPUS)
-    import generate  # noqa: E402  the corpus generator's state dict
+    import generate  # noqa: E402  the corpus generator's tensor writer
+    numel = 4096 * 8192
+    entries = b''.join(b'X' + struct.pack('<I', len(name)) + name + generate.tensor(str(i), numel, (4096, 8192), (8192, 1))
+                       for i, name in enumerate(f'layer{i}.weight'.encode() for i in range(8)))
     chunk = os.urandom(1 << 20)
     with zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as z:
-        z.writestr(zipfile.ZipInfo('archive/data.pkl', date_time=(1980, 1, 1, 0, 0, 0)), generate.state_dict_pickle())
+        z.writestr(zipfile.ZipInfo('archive/data.pkl', date_time=(1980, 1, 1, 0, 0, 0)), b'\x80\x02}(' + entries + b'u.')
         for i in range(8):
             with z.open(zipfile.ZipInfo(f'archive/data/{i}', date_time=(1980, 1, 1, 0, 0, 0)), 'w',
                         force_zip64=True) as f:
                 for _ in range(128):
                     f.write(chunk)
+
+
+def small_pickles(directory, count=1000):
+    """`count` small pickles of the shapes caches and queues hold (dicts of floats, lists of
+    records, strings with accents), at protocols 2 to 5; one in a hundred calls os.system."""
+    os.makedirs(directory, exist_ok=True)
+    sys.path.insert(0, CORPUS)
+    import generate  # noqa: E402  the corpus generator's payload
+    for i in range(count):
+        if i % 100 == 99:
+            data = generate.payload
+        else:
+            value = {'id': i, 'name': f'élément {i} 名前', 'weights': [i / 7.0] * (i % 50),
+                     'tags': ('a', 'b', str(i)), 'nested': [{'k': j} for j in range(i % 10)]}
+            data = pickle.dumps(value, protocol=2 + i % 4)
+        with open(os.path.join(directory, f'{i:04d}.pkl'), 'wb') as f:
+            f.write(data)
+
+
+def peak_rss_mib(command):
+    """The peak resident size of one run of `command`, as GNU time reports it (a child forked
+    from this process would count this process's pages too, up to its exec)."""
+    out = subprocess.run(['/usr/bin/time', '-f', '%M'] + command, capture_output=True, text=True)
+    return int(out.stderr.strip().splitlines()[-1]) / 1024
+
+
+FICKLING_DIRECTORY = """
+import os, sys, fickling
+unsafe = 0
+for name in sorted(os.listdir(sys.argv[1])):
+    try:
+        if not fickling.is_likely_safe(os.path.join(sys.argv[1], name)):
+            unsafe += 1
+    except Exception:
+        unsafe += 1
+print(unsafe)
+"""
 
 
 def timed(fn, rounds):
@@ -121,6 +164,20 @@ def main():
         fine = [n for n in benign if results[tool][n] == 'safe']
         ms = timed(lambda: judge(checkpoint), args.rounds)
         lines.append(f'| {tool} | {len(caught)} | {", ".join(missed) or "-"} | {len(fine)} | {ms:.0f} |')
+    rss = peak_rss_mib([args.brine_pickle, 'inspect', '--profile', 'torch', checkpoint])
+    lines += ['', f'brine-pickle\'s peak resident size on the checkpoint: {rss:.1f} MiB.', '']
+    small = os.path.join(work, 'small')
+    small_pickles(small)
+    directory_runs = {
+        'brine-pickle inspect DIR (2 threads)': [args.brine_pickle, 'inspect', small],
+        'brine-pickle inspect --jobs 1 DIR': [args.brine_pickle, 'inspect', '--jobs', '1', small],
+        'picklescan -p DIR': [sys.executable, '-m', 'picklescan', '-p', small],
+        'fickling.is_likely_safe per file, one process': [sys.executable, '-c', FICKLING_DIRECTORY, small],
+    }
+    lines += ['| directory of 1,000 small pickles | ms | files/s |', '|---|---:|---:|']
+    for label, command in directory_runs.items():
+        ms = timed(lambda: subprocess.run(command, capture_output=True, env=env), args.rounds)
+        lines.append(f'| {label} | {ms:.0f} | {1000 / ms * 1000:.0f} |')
     detail = ['| file | expected (torch profile) | ' + ' | '.join(judges) + ' |', '|---|---|' + '---|' * len(judges)]
     for name, verdict in cases:
         detail.append(f'| {name} | {verdict} | ' + ' | '.join(results[t][name] for t in judges) + ' |')
@@ -135,8 +192,10 @@ def main():
                 f'Command: `python3 bench/inspect.py --rounds {args.rounds}` (release build). The corpus is '
                 'tests/containers (a file per published bypass family and container trick, and benign model files); '
                 'a scanner catches a file when it does not call it safe. The checkpoint is a PyTorch-shaped zip of '
-                '1 GiB (a state dict naming two tensors, 8 stored storages of 128 MiB), in the page cache, median '
-                'of the rounds.', '', *lines, '', *detail]
+                '1 GiB (a state dict naming 8 tensors of 4096 x 8192 float32, their 8 stored storages of 128 MiB), in '
+                'the page cache, median of the rounds; its peak resident size is GNU time\'s for one run. The directory holds 1,000 '
+                'small pickles at protocols 2-5 (dicts of floats, records, non-ASCII strings; ten call os.system), '
+                'each scanner run once over it per round.', '', *lines, '', *detail]
         replace_section(args.markdown, 'inspect', '\n'.join(text))
 
 
