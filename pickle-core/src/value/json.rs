@@ -319,7 +319,7 @@ impl JsonWriter<'_> {
 
 /// A JSON string literal of the code points (no surrogates): UTF-8 text, with quotes,
 /// backslashes and control characters escaped.
-pub(crate) fn json_string(code_points: impl Iterator<Item = u32>) -> String {
+pub fn json_string(code_points: impl Iterator<Item = u32>) -> String {
     let mut out = String::from("\"");
     for cp in code_points {
         match char::from_u32(cp) {

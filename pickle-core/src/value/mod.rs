@@ -24,8 +24,7 @@ pub(crate) mod read;
 mod write;
 
 pub use incremental::GraphReader;
-pub(crate) use json::json_string;
-pub use json::to_json;
+pub use json::{json_string, to_json};
 pub use read::{from_slice, read_from};
 pub use write::{to_vec, write_into};
 

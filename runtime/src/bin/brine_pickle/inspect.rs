@@ -3,11 +3,13 @@
 //! exit status (1 if any file is unsafe, else 2 if any is malformed or unreadable, else 0).
 
 use super::mapped;
-use super::walk::{Found, Walk};
+use super::walk::{Found, Listing, Walk};
 use pickle_core::decoder::Limits;
 use pickle_core::inspect::container::{FileReport, inspect_file};
 use pickle_core::inspect::sarif::sarif_log;
 use pickle_core::inspect::{AllowList, StringEncoding, Verdict};
+use pickle_core::value::json_string;
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -205,108 +207,90 @@ impl Tally {
 /// Prints the reports and the summary; the worst verdict is the exit status.
 pub fn run(args: InspectArgs) -> Result<ExitCode, String> {
     let listing = args.walk.list(&args.paths);
-    let single = args.paths.len() == 1
-        && listing.files.len() == 1
-        && listing.files[0].shown == args.paths[0];
     let outcomes = inspect_all(&listing.files, &args.allow, args.jobs);
     let mut tally = Tally::default();
     outcomes.iter().for_each(|o| tally.add(o));
     tally.unreadable += listing.errors.len();
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let write =
-        |out: &mut dyn Write, text: &str| out.write_all(text.as_bytes()).map_err(|e| e.to_string());
-    for error in listing
-        .errors
-        .iter()
-        .chain(outcomes.iter().filter_map(|o| o.as_ref().err()))
-    {
+    let unread = outcomes.iter().filter_map(|o| o.as_ref().err());
+    for error in listing.errors.iter().chain(unread) {
         eprintln!("{error}");
     }
-    match args.format {
-        Format::Sarif => {
-            let files: Vec<(String, FileReport)> = listing
-                .files
-                .iter()
-                .zip(outcomes)
-                .filter_map(|(f, o)| Some((f.shown.clone(), o.ok()?)))
-                .collect();
-            write(
-                &mut out,
-                &(sarif_log(env!("CARGO_PKG_VERSION"), &files) + "\n"),
-            )?;
-        }
-        _ if single => {
-            if let Ok(report) = &outcomes[0] {
-                let text = match args.format {
-                    Format::Json => report.to_json() + "\n",
-                    _ => report.to_text(),
-                };
-                write(&mut out, &text)?;
-            }
-        }
-        Format::Json => {
-            for (file, outcome) in listing.files.iter().zip(&outcomes) {
-                if let Ok(report) = outcome {
-                    let json = report.to_json();
-                    write(
-                        &mut out,
-                        &format!("{{\"file\":{},{}\n", json_text(&file.shown), &json[1..]),
-                    )?;
-                }
-            }
-            write(
-                &mut out,
-                &format!(
-                    "{{\"summary\":{{\"files\":{},\"safe\":{},\"unsafe\":{},\"malformed\":{},\"unreadable\":{},\"links_skipped\":{}}}}}\n",
-                    tally.files(),
-                    tally.safe,
-                    tally.unsafe_,
-                    tally.malformed,
-                    tally.unreadable,
-                    listing.links_skipped
-                ),
-            )?;
-        }
-        Format::Text => {
-            for (file, outcome) in listing.files.iter().zip(&outcomes) {
-                if let Ok(report) = outcome {
-                    write(
-                        &mut out,
-                        &format!("==> {} <==\n{}", file.shown, report.to_text()),
-                    )?;
-                }
-            }
-            let links = match listing.links_skipped {
-                0 => String::new(),
-                n => format!("; {n} symbolic links not followed"),
-            };
-            write(
-                &mut out,
-                &format!(
-                    "{} files: {} safe, {} unsafe, {} malformed, {} unreadable{links}\n",
-                    tally.files(),
-                    tally.safe,
-                    tally.unsafe_,
-                    tally.malformed,
-                    tally.unreadable
-                ),
-            )?;
-        }
-    }
-    out.flush().map_err(|e| e.to_string())?;
+    // One file named alone is reported as it always was: its report and nothing else.
+    let single = args.paths.len() == 1
+        && listing.files.len() == 1
+        && listing.files[0].shown == args.paths[0];
+    let text = match args.format {
+        Format::Sarif => sarif_text(&listing, outcomes),
+        _ if single => outcomes[0]
+            .as_ref()
+            .map_or(String::new(), |report| match args.format {
+                Format::Json => report.to_json() + "\n",
+                _ => report.to_text(),
+            }),
+        Format::Json => json_lines(&listing, &outcomes, &tally),
+        Format::Text => text_reports(&listing, &outcomes, &tally),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())?;
     Ok(ExitCode::from(tally.status()))
 }
 
-fn json_text(text: &str) -> String {
-    let mut out = String::from('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+/// One SARIF log for every file read.
+fn sarif_text(listing: &Listing, outcomes: Vec<Outcome>) -> String {
+    let files: Vec<(String, FileReport)> = listing
+        .files
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(f, o)| Some((f.shown.clone(), o.ok()?)))
+        .collect();
+    sarif_log(env!("CARGO_PKG_VERSION"), &files) + "\n"
+}
+
+/// A line per file, its report's JSON with the file first, then the summary.
+fn json_lines(listing: &Listing, outcomes: &[Outcome], tally: &Tally) -> String {
+    let mut out = String::new();
+    for (file, outcome) in listing.files.iter().zip(outcomes) {
+        if let Ok(report) = outcome {
+            let json = report.to_json();
+            let file = json_string(file.shown.chars().map(u32::from));
+            let _ = writeln!(out, "{{\"file\":{file},{}", &json[1..]);
         }
     }
-    out.push('"');
+    let _ = writeln!(
+        out,
+        "{{\"summary\":{{\"files\":{},\"safe\":{},\"unsafe\":{},\"malformed\":{},\"unreadable\":{},\"links_skipped\":{}}}}}",
+        tally.files(),
+        tally.safe,
+        tally.unsafe_,
+        tally.malformed,
+        tally.unreadable,
+        listing.links_skipped
+    );
+    out
+}
+
+/// Each file's report under `==> PATH <==`, then the summary line.
+fn text_reports(listing: &Listing, outcomes: &[Outcome], tally: &Tally) -> String {
+    let mut out = String::new();
+    for (file, outcome) in listing.files.iter().zip(outcomes) {
+        if let Ok(report) = outcome {
+            let _ = write!(out, "==> {} <==\n{}", file.shown, report.to_text());
+        }
+    }
+    let links = match listing.links_skipped {
+        0 => String::new(),
+        n => format!("; {n} symbolic links not followed"),
+    };
+    let _ = writeln!(
+        out,
+        "{} files: {} safe, {} unsafe, {} malformed, {} unreadable{links}",
+        tally.files(),
+        tally.safe,
+        tally.unsafe_,
+        tally.malformed,
+        tally.unreadable
+    );
     out
 }
