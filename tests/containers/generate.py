@@ -426,6 +426,79 @@ case('torch_one_tensor.pt', zip_bytes([('archive/data.pkl', state_dict_with(tens
      'unsafe', ['archive/data.pkl'], torch='safe')
 
 
+# Tar members tarfile hands out that a reader of regular files alone misses: sparse files
+# (GNU tar --sparse writes them: the old GNU type S with its map in the header, and the PAX
+# 1.0 format with its map at the start of the data), a type tarfile does not know (which it
+# reads as a regular file), and a member right after a symbolic link whose size field is not
+# zero (tarfile skips no data after a link; a reader that skips its size lands past the member).
+def tar_header(name, size, typeflag, patch=()):
+    """A GNU-format header of `typeflag`, with `patch`'s (offset, bytes) written in before the
+    checksum is computed."""
+    info = tarfile.TarInfo(name)
+    info.size, info.type, info.mtime = size, tarfile.REGTYPE, 0
+    block = bytearray(info.tobuf(tarfile.GNU_FORMAT))
+    block[156:157] = typeflag
+    for at, raw in patch:
+        block[at:at + len(raw)] = raw
+    block[148:156] = b' ' * 8
+    block[148:155] = b'%06o\0' % sum(block)
+    return bytes(block)
+
+
+def blocks(data):
+    return data + bytes(-len(data) % 512)
+
+
+def octal(value, width=12):
+    return b'%0*o\0' % (width - 1, value)
+
+
+def sparse_tar(real_size, chunks, data, pax_10=False):
+    """A tar of one sparse file `w.pkl` of `real_size` bytes whose `chunks` ((offset, size)
+    pairs) hold `data`, in the old GNU format or the PAX 1.0 one."""
+    if pax_10:
+        records = b''.join(pax_record(k, v) for k, v in [('GNU.sparse.major', '1'), ('GNU.sparse.minor', '0'),
+                                                          ('GNU.sparse.name', 'w.pkl'),
+                                                          ('GNU.sparse.realsize', str(real_size))])
+        sparse_map = blocks(b'%d\n' % len(chunks) + b''.join(b'%d\n%d\n' % c for c in chunks))
+        body = sparse_map + data
+        out = tar_header('././@PaxHeader', len(records), b'x') + blocks(records)
+        out += tar_header('GNUSparseFile.0/w.pkl', len(body), b'0') + blocks(body)
+    else:
+        entries = b''.join(octal(o) + octal(n) for o, n in chunks)
+        out = tar_header('w.pkl', len(data), b'S', [(386, entries), (483, octal(real_size))]) + blocks(data)
+    archive = out + bytes(1024)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as t:
+        member = t.getmembers()[0]
+        assert member.name == 'w.pkl' and member.size == real_size, (member.name, member.size)
+        assert t.extractfile(member).read(len(payload)) == data[:len(payload)]
+    return archive
+
+
+def pax_record(key, value):
+    text = f' {key}={value}\n'.encode()
+    size = len(text) + len(str(len(text)))
+    size += len(str(size)) - len(str(len(text)))
+    return str(size).encode() + text
+
+
+case('sparse_gnu_payload.tar', sparse_tar(1 << 20, [(0, 4096), (1 << 20, 0)], payload + bytes(4096 - len(payload))),
+     'unsafe', ['w.pkl'])
+case('sparse_pax10_payload.tar', sparse_tar(1 << 20, [(0, 4096), (1 << 20, 0)], payload + bytes(4096 - len(payload)),
+                                            pax_10=True), 'unsafe', ['w.pkl'])
+benign = pickle.dumps({'w': [1.0] * 10}, 4)
+case('sparse_gnu_benign.tar', sparse_tar(1 << 20, [(0, 512), (1 << 19, 1)], blocks(benign) + b'x'), 'safe', ['w.pkl'])
+unknown_type = tar_header('data.pkl', len(payload), b'Z') + blocks(payload) + bytes(1024)
+with tarfile.open(fileobj=io.BytesIO(unknown_type)) as t:
+    assert t.extractfile('data.pkl').read() == payload
+case('unknown_type_member.tar', unknown_type, 'unsafe', ['data.pkl'])
+after_link = (tar_header('link', 1024, b'2') + tar_header('data.pkl', len(payload), b'0') + blocks(payload)
+              + bytes(1024))
+with tarfile.open(fileobj=io.BytesIO(after_link)) as t:
+    assert t.getnames() == ['link', 'data.pkl'] and t.extractfile('data.pkl').read() == payload
+case('member_after_sized_link.tar', after_link, 'unsafe', ['data.pkl'])
+
+
 def main():
     os.makedirs(CORPUS, exist_ok=True)
     for old in os.listdir(CORPUS):

@@ -2,19 +2,59 @@
 //! `tensors`, `storages`) as Python's `tarfile` lists it: 512-byte headers with octal (or
 //! base-256) sizes and a checked checksum, ustar name prefixes, GNU long names (`L`) and PAX
 //! headers (`x`, `X`; global `g`) whose `path` and `size` override the next member's, data
-//! padded to 512 bytes, two empty blocks at the end.
+//! padded to 512 bytes, two empty blocks at the end. Every member `tarfile.extractfile` hands
+//! out is listed: regular files, sparse ones (tar/sparse.rs), and types it does not know;
+//! after a link, device, directory or FIFO header no data is skipped, as `tarfile` skips none.
 
 const BLOCK: usize = 512;
 
-/// One regular file of the archive.
+mod sparse;
+pub use sparse::SparseMap;
+
+/// One file of the archive `tarfile.extractfile` hands out: a regular file, a sparse one, or
+/// one of a type `tarfile` does not know (which it reads as a regular file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     /// Its path.
     pub name: String,
     /// Where its data starts in the file.
     pub offset: usize,
-    /// Its size.
+    /// Its size: the bytes stored in the archive.
     pub size: usize,
+    /// For a sparse file, where its stored bytes go, the rest being zeros.
+    pub sparse: Option<SparseMap>,
+}
+
+/// What `tarfile` does with a header, by its type.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Data it hands out: regular files (`0`, NUL, `7`) and any type it does not know.
+    Regular,
+    /// An old GNU sparse file (`S`).
+    Sparse,
+    /// A GNU long name (`L`) or long link name (`K`) for the next header.
+    LongName,
+    LongLink,
+    /// A PAX header for the next member (`x`, `X`) or for all after it (`g`).
+    Pax,
+    GlobalPax,
+    /// A link, device, directory or FIFO (`1` to `6`): `tarfile` skips no data after it,
+    /// whatever its size field says.
+    NoData,
+}
+
+impl Kind {
+    fn of(typeflag: u8) -> Kind {
+        match typeflag {
+            b'S' => Kind::Sparse,
+            b'L' => Kind::LongName,
+            b'K' => Kind::LongLink,
+            b'x' | b'X' => Kind::Pax,
+            b'g' => Kind::GlobalPax,
+            b'1'..=b'6' => Kind::NoData,
+            _ => Kind::Regular,
+        }
+    }
 }
 
 /// The archive's regular files, and why reading stopped early if it did (in `tarfile`'s
@@ -123,6 +163,8 @@ fn pax_records(data: &[u8]) -> Option<Vec<Record>> {
 struct Overrides {
     name: Option<String>,
     size: Option<usize>,
+    /// A PAX header's GNU sparse records for the next member.
+    sparse: Option<sparse::PaxSparse>,
 }
 
 impl Overrides {
@@ -155,75 +197,151 @@ impl Overrides {
     }
 }
 
-/// Lists `data`'s regular files.
+/// Lists `data`'s files as `tarfile` lists them.
 pub fn read(data: &[u8]) -> Archive {
     let mut archive = Archive::default();
+    if let Err(error) = read_into(data, &mut archive) {
+        archive.error = Some(error);
+    }
+    archive
+}
+
+/// The headers one after another, each member found added to `archive`, until the two
+/// empty blocks; why the listing stopped early if it did.
+fn read_into(data: &[u8], archive: &mut Archive) -> Result<(), String> {
     let mut at = 0;
     let mut overrides = Overrides::default();
     let mut global = Vec::new();
     while let Some(header) = data.get(at..at + BLOCK) {
         if header.iter().all(|&b| b == 0) {
-            return archive;
+            return Ok(());
         }
         if !checksum_ok(header) {
-            archive.error = Some(format!("bad checksum in the header at byte {at}"));
-            return archive;
+            return Err(format!("bad checksum in the header at byte {at}"));
         }
-        let Some(size) = number(field(header, 124, 12)).and_then(|s| usize::try_from(s).ok())
-        else {
-            archive.error = Some(format!("invalid size in the header at byte {at}"));
-            return archive;
-        };
-        let typeflag = header[156];
-        let member = matches!(typeflag, b'0' | 0 | b'7');
+        let size = number(field(header, 124, 12))
+            .and_then(|s| usize::try_from(s).ok())
+            .ok_or_else(|| format!("invalid size in the header at byte {at}"))?;
+        let kind = Kind::of(header[156]);
+        let member = matches!(kind, Kind::Regular | Kind::Sparse);
         // A member's PAX size (its own header's, or the global one copied into it) is also
         // where the next header is; a global size alone is only what is read of it.
         let (size, skip) = match overrides.size {
             Some(pax) if member => (pax, pax),
             None if member => (Overrides::last_size(&global).unwrap_or(size), size),
+            _ if kind == Kind::NoData => (0, 0),
             _ => (size, size),
         };
         let start = at + BLOCK;
-        let Some(body) = data.get(start..start.saturating_add(size)) else {
-            archive.error = Some(format!("unexpected end of data in the member at byte {at}"));
-            return archive;
-        };
+        let short = || format!("unexpected end of data in the member at byte {at}");
+        let body = data
+            .get(start..start.saturating_add(size))
+            .ok_or_else(short)?;
         let mut name = text(field(header, 0, 100));
         if &header[257..262] == b"ustar" && header[345] != 0 {
             name = format!("{}/{name}", text(field(header, 345, 155)));
         }
-        match typeflag {
-            b'L' => overrides.name(text(body.split(|&b| b == 0).next().unwrap_or(body))),
-            b'x' | b'X' | b'g' => {
-                let Some(records) = pax_records(body) else {
-                    archive.error = Some(format!("invalid PAX header at byte {at}"));
-                    return archive;
-                };
-                if typeflag == b'g' {
+        let mut extension = 0;
+        match kind {
+            Kind::LongName => overrides.name(text(body.split(|&b| b == 0).next().unwrap_or(body))),
+            Kind::LongLink => {}
+            Kind::Pax | Kind::GlobalPax => {
+                let records =
+                    pax_records(body).ok_or_else(|| format!("invalid PAX header at byte {at}"))?;
+                if kind == Kind::GlobalPax {
                     global.extend(records);
                 } else {
+                    let all: Vec<Record> = global
+                        .iter()
+                        .cloned()
+                        .chain(records.iter().cloned())
+                        .collect();
+                    overrides.sparse = sparse::pax(&all)?;
                     overrides.pax(&global, &records);
                 }
             }
-            _ if member => {
+            Kind::Regular | Kind::Sparse => {
                 let overrides = std::mem::take(&mut overrides);
+                let found = found_member(data, header, start, size, kind, overrides.sparse)?;
+                extension = found.extension;
                 archive.members.push(Member {
-                    name: overrides
+                    name: found
                         .name
+                        .or(overrides.name)
                         .or_else(|| Overrides::last_path(&global))
                         .unwrap_or(name),
-                    offset: start,
-                    size,
+                    offset: found.offset,
+                    size: found.size,
+                    sparse: found.map,
                 });
             }
-            _ => overrides = Overrides::default(),
+            Kind::NoData => overrides = Overrides::default(),
         }
-        at = start + skip.div_ceil(BLOCK) * BLOCK;
+        at = start + extension + skip.div_ceil(BLOCK) * BLOCK;
     }
     if at < data.len() {
-        archive.error = Some(format!("truncated header at byte {at}"));
+        return Err(format!("truncated header at byte {at}"));
     }
-    archive
+    Ok(())
+}
+
+/// Where a member's stored bytes are, and its sparse map if it has one.
+struct Found {
+    /// The path a GNU sparse PAX record gives it.
+    name: Option<String>,
+    offset: usize,
+    size: usize,
+    map: Option<SparseMap>,
+    /// Bytes of old GNU sparse extension blocks between the header and the data.
+    extension: usize,
+}
+
+/// The member whose header (of `kind`) is followed at `start` by `size` bytes.
+fn found_member(
+    data: &[u8],
+    header: &[u8],
+    start: usize,
+    size: usize,
+    kind: Kind,
+    pax_sparse: Option<sparse::PaxSparse>,
+) -> Result<Found, String> {
+    let mut found = Found {
+        name: None,
+        offset: start,
+        size,
+        map: None,
+        extension: 0,
+    };
+    if kind == Kind::Sparse {
+        let (map, extension) = sparse::old_gnu(header, &data[start..])?;
+        found.offset = start + extension;
+        found.extension = extension;
+        if data.get(found.offset..found.offset + size).is_none() {
+            return Err(format!(
+                "unexpected end of data in the sparse member at byte {start}"
+            ));
+        }
+        found.map = Some(map);
+        return Ok(found);
+    }
+    let Some(pax) = pax_sparse else {
+        return Ok(found);
+    };
+    let chunks = match pax.chunks {
+        Some(chunks) => chunks,
+        None => {
+            let (chunks, used) = sparse::map_in_data(&data[start..start + size])?;
+            found.offset = start + used;
+            found.size = size.saturating_sub(used);
+            chunks
+        }
+    };
+    found.name = pax.name;
+    found.map = Some(SparseMap {
+        chunks,
+        real_size: pax.real_size.unwrap_or(size as u64),
+    });
+    Ok(found)
 }
 
 #[cfg(test)]

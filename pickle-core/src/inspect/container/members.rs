@@ -203,7 +203,23 @@ pub(super) fn tar_members(data: &[u8], reading: Reading, out: &mut FileReport) {
         out,
     );
     for member in &archive.members {
-        let bytes = &data[member.offset..member.offset + member.size];
+        let stored = &data[member.offset..member.offset + member.size];
+        // A sparse file as tarfile hands it out: its chunks in place, zeros between (up to
+        // the memory limit: a pickle cut there fails to read, which is not safe).
+        let expanded;
+        let bytes = match &member.sparse {
+            None => stored,
+            Some(map) => match map.expand(stored, reading.limits.max_memory) {
+                Ok(bytes) => {
+                    expanded = bytes;
+                    &expanded[..]
+                }
+                Err(e) => {
+                    out.findings.push(format!("{}: {e}", member.name));
+                    continue;
+                }
+            },
+        };
         member_bytes(&member.name, bytes, member.offset as u64, reading, out);
     }
 }
