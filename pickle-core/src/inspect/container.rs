@@ -168,44 +168,93 @@ fn push_part(out: &mut FileReport, part: Part, limits: &Limits, allow: &AllowLis
 
 /// Inspects every part of `data` that could be a pickle.
 pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileReport {
-    inspect_nested_file(data, limits, allow, 0)
+    // One more than the members inspected: the last is the finding that says the rest are not.
+    let budget = std::cell::Cell::new(MAX_MEMBERS + 1);
+    let reading = Reading {
+        limits,
+        allow,
+        layers: 0,
+        members_left: &budget,
+    };
+    inspect_nested_file(data, reading)
 }
 
 /// How many layers of archives and compressed streams are opened (a gzip of a gzip, a zip
 /// in a tar member...).
 const MAX_LAYERS: usize = 4;
 
-fn inspect_nested_file(
-    data: &[u8],
-    limits: &Limits,
-    allow: &AllowList,
-    layers: usize,
-) -> FileReport {
+/// How many archive members one file may have inspected, through all its layers: archives
+/// whose entries share their data can multiply at every layer.
+const MAX_MEMBERS: usize = 100_000;
+
+/// How a file is being read: with what limits and allow-list, how many layers of archives and
+/// compressed streams in, and how many members are left to inspect.
+#[derive(Clone, Copy)]
+pub(super) struct Reading<'a> {
+    pub(super) limits: &'a Limits,
+    pub(super) allow: &'a AllowList,
+    pub(super) layers: usize,
+    pub(super) members_left: &'a std::cell::Cell<usize>,
+}
+
+impl Reading<'_> {
+    /// The reading of what lies one layer further in.
+    pub(super) fn inner(self) -> Self {
+        Reading {
+            layers: self.layers + 1,
+            ..self
+        }
+    }
+
+    /// Takes one member from the file's budget; once it is spent, the member is a finding
+    /// (said once) and is not inspected.
+    pub(super) fn take_member(self, name: &str, out: &mut FileReport) -> bool {
+        match self.members_left.get() {
+            0 => false,
+            1 => {
+                self.members_left.set(0);
+                out.findings.push(format!(
+                    "{name} and the members after it: more than {MAX_MEMBERS} archive members are not inspected"
+                ));
+                false
+            }
+            left => {
+                self.members_left.set(left - 1);
+                true
+            }
+        }
+    }
+
+    /// Whether a `format` inside the member `name` is opened: not past [`MAX_LAYERS`]
+    /// layers, which is a finding.
+    pub(super) fn can_open(self, name: &str, format: Format, out: &mut FileReport) -> bool {
+        if self.layers < MAX_LAYERS {
+            return true;
+        }
+        out.findings.push(format!(
+            "{name}: a {} in more than {MAX_LAYERS} layers of archives and compressed streams is not opened",
+            format.name()
+        ));
+        false
+    }
+}
+
+fn inspect_nested_file(data: &[u8], reading: Reading) -> FileReport {
     let format = sniff(data);
     if format != Format::Pickle {
-        let mut report = as_sniffed(format, data, limits, allow, layers);
-        also_as_a_pickle(data, limits, allow, &mut report);
+        let mut report = as_sniffed(format, data, reading);
+        also_as_a_pickle(data, reading.limits, reading.allow, &mut report);
         return report;
     }
-    as_sniffed(format, data, limits, allow, layers)
+    as_sniffed(format, data, reading)
 }
 
 /// `data` read as the format its first bytes say.
-fn as_sniffed(
-    format: Format,
-    data: &[u8],
-    limits: &Limits,
-    allow: &AllowList,
-    layers: usize,
-) -> FileReport {
+fn as_sniffed(format: Format, data: &[u8], reading: Reading) -> FileReport {
     if let Format::Compressed(codec) = format {
-        return decompressed(codec, data, limits, allow, layers);
+        return decompressed(codec, data, reading);
     }
-    let reading = members::Reading {
-        limits,
-        allow,
-        layers,
-    };
+    let Reading { limits, allow, .. } = reading;
     let mut report = FileReport::empty(format);
     match format {
         Format::Pickle => {
@@ -250,28 +299,22 @@ fn also_as_a_pickle(data: &[u8], limits: &Limits, allow: &AllowList, out: &mut F
 
 /// A compressed file: what it inflates to, inspected as a file of its own (a pickle, a tar
 /// archive...), reported under the compressed format's name.
-fn decompressed(
-    codec: unpack::Codec,
-    data: &[u8],
-    limits: &Limits,
-    allow: &AllowList,
-    layers: usize,
-) -> FileReport {
+fn decompressed(codec: unpack::Codec, data: &[u8], reading: Reading) -> FileReport {
     let name = codec.name();
     let failed = |finding: String| FileReport {
         findings: vec![finding],
         ..FileReport::empty(Format::Compressed(codec))
     };
-    if layers >= MAX_LAYERS {
+    if reading.layers >= MAX_LAYERS {
         return failed(format!(
             "{name}: more than {MAX_LAYERS} layers of archives and compressed streams are not opened"
         ));
     }
     let inner = |bytes: &[u8]| FileReport {
         format: Format::Compressed(codec),
-        ..inspect_nested_file(bytes, limits, allow, layers + 1)
+        ..inspect_nested_file(bytes, reading.inner())
     };
-    match unpack::unpack(codec, data, limits.max_memory) {
+    match unpack::unpack(codec, data, reading.limits.max_memory) {
         Ok(bytes) => inner(&bytes),
         Err(partial) if partial.data.is_empty() => failed(format!("{name}: {}", partial.error)),
         Err(partial) => {

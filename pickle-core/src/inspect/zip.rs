@@ -323,9 +323,13 @@ pub fn hidden_archives(data: &[u8], archive: &Archive) -> Vec<Archive> {
                 .is_some_and(|start| (start..start.saturating_add(m.compressed_size)).contains(&at))
         })
     };
+    // The nearest to the end first, a few at most: each is a directory to parse, and the tail
+    // can hold thousands of signatures.
     let mut found: Vec<Archive> = end_signatures(data)
         .into_iter()
+        .rev()
         .filter(|&at| at as u64 != archive.end_offset && !in_a_member(at as u64))
+        .take(MAX_HIDDEN)
         .filter_map(|at| read_from(data, &end_at(data, at)).ok())
         .filter(|other| other.members != archive.members)
         .collect();

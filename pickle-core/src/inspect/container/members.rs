@@ -6,20 +6,11 @@
 //! inspected too, and noted.
 
 use super::{
-    FileReport, Format, MAX_LAYERS, Part, counts_as_pickle, inspect_nested_file, more_pickles,
+    FileReport, Format, Part, Reading, counts_as_pickle, inspect_nested_file, more_pickles,
     push_part, sniff,
 };
-use crate::decoder::Limits;
-use crate::inspect::{AllowList, inspect_at, npy, tar, unpack, zip};
+use crate::inspect::{inspect_at, npy, tar, unpack, zip};
 use std::collections::{HashMap, HashSet};
-
-/// Where a file's layers are: how many archives and compressed streams it is inside.
-#[derive(Clone, Copy)]
-pub(super) struct Reading<'a> {
-    pub(super) limits: &'a Limits,
-    pub(super) allow: &'a AllowList,
-    pub(super) layers: usize,
-}
 
 /// Every member of the archive `zipfile` reads, then those of the archives it does not read
 /// (see [`zip::hidden_archives`]) that are not the same entries.
@@ -35,10 +26,29 @@ pub(super) fn zip_members(
         out,
     );
     let mut seen: HashSet<u64> = HashSet::new();
+    // Entries whose bytes are another entry's (one local header, the same sizes and method)
+    // are read once: shared entries nested in shared entries would multiply at every layer.
+    let mut read: HashSet<(u64, u64, u64, u16)> = HashSet::new();
+    let mut shared = 0;
     let first_part = out.parts.len();
     for member in &archive.members {
         seen.insert(member.header_offset);
+        let bytes = (
+            member.header_offset,
+            member.compressed_size,
+            member.size,
+            member.method,
+        );
+        if !read.insert(bytes) {
+            shared += 1;
+            continue;
+        }
         zip_member(data, member, &member.name, reading, out);
+    }
+    if shared > 0 {
+        out.notes.push(format!(
+            "{shared} entries are another entry's bytes (one local header): each is inspected once"
+        ));
     }
     if reading.allow.torch_rules() {
         storage_records(archive, &mut out.parts[first_part..]);
@@ -229,6 +239,9 @@ pub(super) fn tar_members(data: &[u8], reading: Reading, out: &mut FileReport) {
 /// `storages` and `tensors` files are pickles followed by raw data), named `NAME #2` and on,
 /// and a zip after them if one ends the member.
 fn member_bytes(name: &str, bytes: &[u8], offset: u64, reading: Reading, out: &mut FileReport) {
+    if !reading.take_member(name, out) {
+        return;
+    }
     if bytes.starts_with(npy::MAGIC) {
         npy_array(name, bytes, offset, reading, out);
         return;
@@ -264,29 +277,6 @@ fn member_bytes(name: &str, bytes: &[u8], offset: u64, reading: Reading, out: &m
     }
 }
 
-impl Reading<'_> {
-    /// The reading of what lies one layer further in.
-    pub(super) fn inner(self) -> Self {
-        Reading {
-            layers: self.layers + 1,
-            ..self
-        }
-    }
-
-    /// Whether a `format` inside the member `name` is opened: not past [`MAX_LAYERS`]
-    /// layers, which is a finding.
-    fn can_open(self, name: &str, format: Format, out: &mut FileReport) -> bool {
-        if self.layers < MAX_LAYERS {
-            return true;
-        }
-        out.findings.push(format!(
-            "{name}: a {} in more than {MAX_LAYERS} layers of archives and compressed streams is not opened",
-            format.name()
-        ));
-        false
-    }
-}
-
 /// A member that is an archive or a compressed stream, read as a file of its own (which also
 /// reads it as a pickle), its parts named `NAME > PART`. False, having added nothing, when the
 /// member is none of these: a compressed stream is one only when it gives at least a byte
@@ -315,7 +305,7 @@ fn nested_file(
     if !reading.can_open(name, format, out) {
         return false;
     }
-    let inner = inspect_nested_file(bytes, reading.limits, reading.allow, reading.layers + 1);
+    let inner = inspect_nested_file(bytes, reading.inner());
     add_nested(out, name, offset, inner);
     true
 }

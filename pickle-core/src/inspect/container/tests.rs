@@ -489,3 +489,51 @@ fn a_stream_that_breaks_after_a_payload_is_unsafe_not_only_malformed() {
         report.findings
     );
 }
+
+#[test]
+fn entries_sharing_one_local_header_are_read_once() {
+    // 1,000 directory entries for one local header: zipfile refuses all but the last as
+    // overlapping; a reader that does not check reads the same payload 1,000 times, and
+    // nested the same way, 1,000 times 1,000 at every layer.
+    let single = zip_of(b"", &[("data.pkl", PAYLOAD)]);
+    let directory = single.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    let end = single.len() - 22;
+    let entry = &single[directory..end];
+    let mut file = single[..directory].to_vec();
+    for _ in 0..1000 {
+        file.extend_from_slice(entry);
+    }
+    let mut record = single[end..].to_vec();
+    record[8..10].copy_from_slice(&1000u16.to_le_bytes());
+    record[10..12].copy_from_slice(&1000u16.to_le_bytes());
+    record[12..16].copy_from_slice(&((entry.len() * 1000) as u32).to_le_bytes());
+    file.extend_from_slice(&record);
+    let report = inspect(&file);
+    assert_eq!(names(&report), ["data.pkl"]);
+    assert!(matches!(report.verdict(), Verdict::Unsafe(_)));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("999 entries are another entry's bytes")),
+        "{:?}",
+        report.notes
+    );
+}
+
+#[test]
+fn members_past_the_budget_are_not_inspected_and_not_safe() {
+    let names: Vec<String> = (0..=MAX_MEMBERS).map(|i| format!("m{i}")).collect();
+    let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"N."[..])).collect();
+    let report = inspect(&zip_of(b"", &members));
+    assert_eq!(report.parts.len(), MAX_MEMBERS);
+    let Verdict::Malformed(why) = report.verdict() else {
+        panic!("{:?}", report.verdict());
+    };
+    assert!(
+        why.contains(&format!(
+            "m{MAX_MEMBERS} and the members after it: more than {MAX_MEMBERS}"
+        )),
+        "{why}"
+    );
+}
