@@ -170,11 +170,13 @@ fn push_part(out: &mut FileReport, part: Part, limits: &Limits, allow: &AllowLis
 pub fn inspect_file(data: &[u8], limits: &Limits, allow: &AllowList) -> FileReport {
     // One more than the members inspected: the last is the finding that says the rest are not.
     let budget = std::cell::Cell::new(MAX_MEMBERS + 1);
+    let made = std::cell::Cell::new(limits.max_memory.saturating_mul(MADE_PER_LIMIT));
     let reading = Reading {
         limits,
         allow,
         layers: 0,
         members_left: &budget,
+        bytes_left: &made,
     };
     inspect_nested_file(data, reading)
 }
@@ -187,17 +189,35 @@ const MAX_LAYERS: usize = 4;
 /// whose entries share their data can multiply at every layer.
 const MAX_MEMBERS: usize = 100_000;
 
+/// How many times the memory limit one file may have decompressed or expanded in all (each
+/// stream or member at most the limit itself): a small file can hold thousands of members
+/// that each inflate a thousandfold.
+const MADE_PER_LIMIT: u64 = 16;
+
 /// How a file is being read: with what limits and allow-list, how many layers of archives and
-/// compressed streams in, and how many members are left to inspect.
+/// compressed streams in, how many members are left to inspect and how many bytes are left
+/// to decompress.
 #[derive(Clone, Copy)]
 pub(super) struct Reading<'a> {
     pub(super) limits: &'a Limits,
     pub(super) allow: &'a AllowList,
     pub(super) layers: usize,
     pub(super) members_left: &'a std::cell::Cell<usize>,
+    pub(super) bytes_left: &'a std::cell::Cell<u64>,
 }
 
 impl Reading<'_> {
+    /// How many bytes the next stream or member may decompress to.
+    pub(super) fn room(self) -> u64 {
+        self.limits.max_memory.min(self.bytes_left.get())
+    }
+
+    /// Counts `made` bytes decompressed or expanded against the file's total.
+    pub(super) fn spend(self, made: usize) {
+        let left = self.bytes_left.get();
+        self.bytes_left.set(left.saturating_sub(made as u64));
+    }
+
     /// The reading of what lies one layer further in.
     pub(super) fn inner(self) -> Self {
         Reading {
@@ -314,7 +334,9 @@ fn decompressed(codec: unpack::Codec, data: &[u8], reading: Reading) -> FileRepo
         format: Format::Compressed(codec),
         ..inspect_nested_file(bytes, reading.inner())
     };
-    match unpack::unpack(codec, data, reading.limits.max_memory) {
+    let unpacked = unpack::unpack(codec, data, reading.room());
+    reading.spend(unpacked.as_ref().map_or_else(|p| p.data.len(), Vec::len));
+    match unpacked {
         Ok(bytes) => inner(&bytes),
         Err(partial) if partial.data.is_empty() => failed(format!("{name}: {}", partial.error)),
         Err(partial) => {

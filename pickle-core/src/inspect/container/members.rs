@@ -115,8 +115,13 @@ fn zip_member(
     let Some(offset) = member.data_offset else {
         return;
     };
-    let bytes = match member.data(data, reading.limits.max_memory) {
-        Ok(bytes) => bytes,
+    let bytes = match member.data(data, reading.room()) {
+        Ok(bytes) => {
+            if let std::borrow::Cow::Owned(made) = &bytes {
+                reading.spend(made.len());
+            }
+            bytes
+        }
         Err(e) => {
             out.findings.push(format!("{name}: {e}"));
             return;
@@ -219,8 +224,9 @@ pub(super) fn tar_members(data: &[u8], reading: Reading, out: &mut FileReport) {
         let expanded;
         let bytes = match &member.sparse {
             None => stored,
-            Some(map) => match map.expand(stored, reading.limits.max_memory) {
+            Some(map) => match map.expand(stored, reading.room()) {
                 Ok(bytes) => {
+                    reading.spend(bytes.len());
                     expanded = bytes;
                     &expanded[..]
                 }

@@ -537,3 +537,33 @@ fn members_past_the_budget_are_not_inspected_and_not_safe() {
         "{why}"
     );
 }
+
+#[test]
+fn what_one_file_decompresses_in_all_is_bounded() {
+    // Each member inflates to 1,000 bytes; a file may inflate 16 times the memory limit in
+    // all, here 16,000 bytes: the 17th member is not read, and the file is not safe.
+    let mut inflated = b"N.".to_vec();
+    inflated.resize(1000, b' ');
+    let stream = zlib_of(&inflated);
+    let names: Vec<String> = (0..20).map(|i| format!("m{i}.z")).collect();
+    let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &stream[..])).collect();
+    let limits = Limits {
+        max_memory: 1000,
+        ..Limits::UNTRUSTED
+    };
+    let report = inspect_file(&zip_of(b"", &members), &limits, &AllowList::safe_default());
+    assert_eq!(report.parts.len(), 16);
+    let Verdict::Malformed(why) = report.verdict() else {
+        panic!("{:?}", report.verdict());
+    };
+    assert!(
+        why.starts_with("m16.z > zlib: inflates to more than the 0 bytes inspected"),
+        "{why}"
+    );
+    // Under the bound, every member is read.
+    let few = zip_of(b"", &members[..16]);
+    assert_eq!(
+        inspect_file(&few, &limits, &AllowList::safe_default()).verdict(),
+        Verdict::Safe
+    );
+}
