@@ -56,7 +56,7 @@ const RULES: [Rule; 8] = [
     },
 ];
 
-/// One finding: its rule (an index into [`RULES`]), what it says, and where it starts.
+/// One finding: its rule, what it says, and where it starts.
 pub struct Finding {
     rule: usize,
     /// What the finding says.
