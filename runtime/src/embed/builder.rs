@@ -253,6 +253,8 @@ impl Builder {
         vm.new_scope_with_main()
             .map_err(|e| fail("cannot make __main__", e))?;
         crate::pickle::embedding::init_types();
+        super::source_depth::install(vm)
+            .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
             crate::pickle::type_fixes::install_python_corrections(vm)
@@ -317,6 +319,8 @@ fn compile_module(
     source: &str,
 ) -> Result<rustpython_vm::PyObjectRef, Error> {
     let filename = format!("<host module {name}>");
+    super::source_depth::check(source, vm)
+        .map_err(|e| Error::Build(format!("python_module {name}: {}", describe(vm, e))))?;
     let code = vm.compile(source, Mode::Exec, filename).map_err(|e| {
         Error::Build(format!(
             "python_module {name}: {}",

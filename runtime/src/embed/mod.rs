@@ -26,5 +26,6 @@ pub(crate) mod runtime;
 pub(crate) mod safe_points;
 pub(crate) mod shared;
 pub(crate) mod sleep;
+pub(crate) mod source_depth;
 pub(crate) mod values;
 pub(crate) mod watchdog;

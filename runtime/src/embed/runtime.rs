@@ -349,6 +349,7 @@ pub(crate) fn flush_std(vm: &VirtualMachine) {
 /// `source` compiled, registered with `linecache` so tracebacks show its lines.
 fn compile(cx: &Vm<'_>, source: &str, mode: Mode, filename: &str) -> Result<PyRef<PyCode>, Error> {
     let vm = cx.vm;
+    super::source_depth::check(source, vm).map_err(|e| cx.error(e))?;
     let code = vm
         .compile(source, mode, filename)
         .map_err(|e| cx.error(e.into_pyexception(vm, Some(source))))?;

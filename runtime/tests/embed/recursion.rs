@@ -57,3 +57,54 @@ fn deep_data_is_a_recursion_error() {
     rt.run("del x, y").unwrap();
     assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
 }
+
+/// Sources nested a million deep (the parser's tree is built and freed one native frame per
+/// level) are refused before they are parsed, as CPython refuses them: by `exec`, `eval` and
+/// `compile` in the script, and by the host's own `run` and `eval`, isolated or not, on the
+/// thread that built the runtime and on a host thread. The runtime goes on.
+#[test]
+fn sources_nested_too_deep_are_a_recursion_error_not_a_crash() {
+    let deep = [
+        format!("a = 1{}", "+1".repeat(1_000_000)),
+        format!("a = {}1", "-".repeat(1_000_000)),
+        format!("x{}", ".y".repeat(1_000_000)),
+        format!("a = {}x", "not ".repeat(1_000_000)),
+    ];
+    for rt in [deep_runtime(), Runtime::new().unwrap()] {
+        rt.run("import sys").unwrap();
+        for source in &deep {
+            let message = recursion_error(rt.run(source));
+            assert_eq!(
+                message,
+                "RecursionError: maximum recursion depth exceeded during compilation"
+            );
+            rt.globals()
+                .unwrap()
+                .set_item("source", source.as_str())
+                .unwrap();
+            for call in [
+                "exec(source)",
+                "eval(source)",
+                "compile(source, 's', 'exec')",
+            ] {
+                recursion_error(rt.run(call));
+            }
+            recursion_error(rt.run("exec(source.encode())"));
+        }
+        // What RustPython compiles itself is unchanged.
+        rt.run(&format!("a = 1{}", "+1".repeat(200))).unwrap();
+        assert_eq!(rt.eval::<i64>("a").unwrap(), 201);
+        assert_eq!(rt.eval::<String>("exec.__module__").unwrap(), "builtins");
+    }
+    // On a host thread with a 2 MiB stack, too.
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let rt = Runtime::new().unwrap();
+            recursion_error(rt.run(&format!("exec('a=1' + '+1' * {})", 1_000_000)));
+            assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
