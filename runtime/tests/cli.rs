@@ -186,3 +186,27 @@ fn exit_joins_threads_and_atexit_gets_the_real_threading() {
         "False\nlock True MainThread\n"
     );
 }
+
+/// A chain of 100,000 iterators that each ask the next one (`it = map(abs, it)` in a loop)
+/// recursed in native code until the process died; it is a RecursionError the script can
+/// catch, and the iterators still work.
+#[test]
+fn chains_of_wrapping_iterators_are_a_recursion_error_not_a_crash() {
+    for step in [
+        "it = map(abs, it)",
+        "it = filter(None, it)",
+        "it = zip(it)",
+        "it = enumerate(it)",
+    ] {
+        let script = format!(
+            "it = iter([1])\nfor _ in range(100_000):\n    {step}\ntry:\n    next(it)\nexcept RecursionError as e:\n    print(e)\nprint(list(map(abs, [-1, -2])), list(zip('ab', range(2))), list(enumerate('x')), list(filter(None, [0, 1])))"
+        );
+        let out = support::run(&["-c", &script], "");
+        assert_eq!(out.status.code(), Some(0), "{step}: {}", stderr(&out));
+        assert_eq!(
+            stdout(&out),
+            "maximum recursion depth exceeded while getting the next item\n[1, 2] [('a', 0), ('b', 1)] [(0, 'x')] [1]\n",
+            "{step}"
+        );
+    }
+}

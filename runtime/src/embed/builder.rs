@@ -255,6 +255,7 @@ impl Builder {
         crate::pickle::embedding::init_types();
         super::source_depth::install(vm)
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
+        super::iterator_depth::install(vm);
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
             crate::pickle::type_fixes::install_python_corrections(vm)
