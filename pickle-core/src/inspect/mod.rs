@@ -177,35 +177,77 @@ impl Report {
         }
     }
 
-    /// Everything not allowed: globals, calls of anything but an allowed global, and
-    /// extension codes (which the process's registry could map to any global).
+    /// Everything not allowed: globals, calls of anything but an allowed global, extension
+    /// codes (which the process's registry could map to any global), arguments crossing a
+    /// frame's end, and what the profile's loader refuses.
     pub fn problems(&self) -> Vec<String> {
-        let globals = self
-            .globals
-            .iter()
-            .filter(|g| !g.allowed)
-            .map(|g| format!("global {} is not allowed", g.resolved));
-        let calls = self
-            .calls
-            .iter()
-            .filter(|c| !c.allowed)
-            .map(|c| format!("{} calls {}, which is not allowed", c.opcode, c.callable));
-        let extensions = self.extensions.iter().map(|code| {
-            format!("extension code {code} names a global only the loading process knows")
+        self.located_problems()
+            .into_iter()
+            .map(|p| p.text)
+            .collect()
+    }
+
+    /// [`Report::problems`], each with its kind and, where it has one, the offset in the
+    /// pickle where it starts.
+    pub fn located_problems(&self) -> Vec<Problem> {
+        let problem = |kind, text, offset| Problem { kind, text, offset };
+        let globals = self.globals.iter().filter(|g| !g.allowed).map(|g| {
+            let text = format!("global {} is not allowed", g.resolved);
+            problem(ProblemKind::Global, text, Some(g.offset))
         });
-        let straddles = self.frame_straddles.iter().map(|at| {
-            format!(
+        let calls = self.calls.iter().filter(|c| !c.allowed).map(|c| {
+            let text = format!("{} calls {}, which is not allowed", c.opcode, c.callable);
+            problem(ProblemKind::Call, text, Some(c.offset))
+        });
+        let extensions = self.extensions.iter().map(|code| {
+            let text =
+                format!("extension code {code} names a global only the loading process knows");
+            problem(ProblemKind::Extension, text, None)
+        });
+        let straddles = self.frame_straddles.iter().map(|&at| {
+            let text = format!(
                 "an argument crosses a frame's end at byte {at}: pickle.load(file) reads \
                  the pickle otherwise than pickle.loads"
-            )
+            );
+            problem(ProblemKind::FrameStraddle, text, Some(at))
         });
+        let refused = self
+            .refused
+            .iter()
+            .map(|r| problem(ProblemKind::Refused, r.clone(), None));
         globals
             .chain(calls)
             .chain(extensions)
             .chain(straddles)
-            .chain(self.refused.iter().cloned())
+            .chain(refused)
             .collect()
     }
+}
+
+/// What kind of problem a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A global outside the allow-list.
+    Global,
+    /// A call of something outside the allow-list.
+    Call,
+    /// An extension code.
+    Extension,
+    /// An argument crossing a frame's end.
+    FrameStraddle,
+    /// What the profile's loader refuses ([`Report::refused`]).
+    Refused,
+}
+
+/// One of a report's problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Its kind.
+    pub kind: ProblemKind,
+    /// What it says, as [`Report::problems`] says it.
+    pub text: String,
+    /// Where it starts in the pickle, when that is known.
+    pub offset: Option<u64>,
 }
 
 /// Reads the pickle at the start of `data` as the loader would, without importing or calling

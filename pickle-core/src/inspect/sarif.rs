@@ -3,6 +3,7 @@
 //! the byte offset where it starts (counted in the decompressed bytes for a part inside a
 //! compressed stream).
 
+use super::ProblemKind;
 use super::container::FileReport;
 use crate::value::json_string;
 
@@ -79,8 +80,21 @@ fn rule(id: &str) -> usize {
         .expect("a rule of RULES")
 }
 
+/// The rule of a pickle's problem of `kind`.
+fn rule_of(kind: ProblemKind) -> &'static str {
+    match kind {
+        ProblemKind::Global => "global-not-allowed",
+        ProblemKind::Call => "call-not-allowed",
+        ProblemKind::Extension => "extension-code",
+        ProblemKind::FrameStraddle => "frame-straddle",
+        ProblemKind::Refused => "loader-refuses",
+    }
+}
+
 impl FileReport {
-    /// Every finding of the file, part by part, then those of the file as a whole.
+    /// Every finding of the file, part by part (its problems, then its error), then those
+    /// of the file as a whole. Offsets are in the file: a part's own, plus the problem's in
+    /// the part when it has one.
     pub fn findings_located(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         let mut add = |id: &str, message: String, offset: Option<u64>| {
@@ -92,41 +106,14 @@ impl FileReport {
         };
         for part in &self.parts {
             let report = &part.report;
-            let at = |offset: u64| Some(part.offset + offset);
-            for g in report.globals.iter().filter(|g| !g.allowed) {
-                let message = format!("{}: global {} is not allowed", part.name, g.resolved);
-                add("global-not-allowed", message, at(g.offset));
-            }
-            for c in report.calls.iter().filter(|c| !c.allowed) {
-                let message = format!(
-                    "{}: {} calls {}, which is not allowed",
-                    part.name, c.opcode, c.callable
-                );
-                add("call-not-allowed", message, at(c.offset));
-            }
-            for code in &report.extensions {
-                let message = format!(
-                    "{}: extension code {code} names a global only the loading process knows",
-                    part.name
-                );
-                add("extension-code", message, at(0));
-            }
-            for &straddle in &report.frame_straddles {
-                let message = format!(
-                    "{}: an argument crosses a frame's end: pickle.load(file) reads the pickle otherwise than pickle.loads",
-                    part.name
-                );
-                add("frame-straddle", message, at(straddle));
-            }
-            for refusal in &report.refused {
-                add("loader-refuses", format!("{}: {refusal}", part.name), at(0));
+            for problem in report.located_problems() {
+                let message = format!("{}: {}", part.name, problem.text);
+                let offset = part.offset + problem.offset.unwrap_or(0);
+                add(rule_of(problem.kind), message, Some(offset));
             }
             if let Some(error) = &report.error {
-                add(
-                    "malformed",
-                    format!("{}: {error}", part.name),
-                    at(error.offset),
-                );
+                let message = format!("{}: {error}", part.name);
+                add("malformed", message, Some(part.offset + error.offset));
             }
         }
         for code in &self.code {

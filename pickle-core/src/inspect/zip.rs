@@ -316,12 +316,27 @@ const MAX_HIDDEN: usize = 8;
 /// from the front reads the first). Each with where its end record is.
 pub fn hidden_archives(data: &[u8], archive: &Archive) -> Vec<Archive> {
     // An end record inside a member's data belongs to an archive stored in it, which is
-    // opened as that member.
-    let in_a_member = |at: u64| {
-        archive.members.iter().any(|m| {
-            m.data_offset
-                .is_some_and(|start| (start..start.saturating_add(m.compressed_size)).contains(&at))
+    // opened as that member. The members' data, by start, each with the furthest end so far:
+    // a lookup per signature instead of a pass over every member.
+    let mut spans: Vec<(u64, u64)> = archive
+        .members
+        .iter()
+        .filter_map(|m| {
+            Some((
+                m.data_offset?,
+                m.data_offset?.saturating_add(m.compressed_size),
+            ))
         })
+        .collect();
+    spans.sort_unstable();
+    let mut furthest = 0;
+    for span in &mut spans {
+        furthest = furthest.max(span.1);
+        span.1 = furthest;
+    }
+    let in_a_member = |at: u64| {
+        let before = spans.partition_point(|&(start, _)| start <= at);
+        before > 0 && spans[before - 1].1 > at
     };
     // The nearest to the end first, a few at most: each is a directory to parse, and the tail
     // can hold thousands of signatures.

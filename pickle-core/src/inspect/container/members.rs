@@ -25,21 +25,16 @@ pub(super) fn zip_members(
         archive.members.iter().map(|m| (&m.name, m.header_offset)),
         out,
     );
-    let mut seen: HashSet<u64> = HashSet::new();
     // Entries whose bytes are another entry's (one local header, the same sizes and method)
-    // are read once: shared entries nested in shared entries would multiply at every layer.
+    // are read once, in this archive and in the hidden ones: shared entries nested in shared
+    // entries would multiply at every layer.
     let mut read: HashSet<(u64, u64, u64, u16)> = HashSet::new();
+    let mut first_read =
+        |m: &zip::Member| read.insert((m.header_offset, m.compressed_size, m.size, m.method));
     let mut shared = 0;
     let first_part = out.parts.len();
     for member in &archive.members {
-        seen.insert(member.header_offset);
-        let bytes = (
-            member.header_offset,
-            member.compressed_size,
-            member.size,
-            member.method,
-        );
-        if !read.insert(bytes) {
+        if !first_read(member) {
             shared += 1;
             continue;
         }
@@ -61,7 +56,7 @@ pub(super) fn zip_members(
             archive.end_offset
         ));
         for member in &hidden.members {
-            if seen.insert(member.header_offset) {
+            if first_read(member) {
                 let name = format!(
                     "archive ending at byte {} > {}",
                     hidden.end_offset, member.name
