@@ -67,6 +67,7 @@ pub use embed::convert::Vm;
 /// The pickle machine under the runtime, for its `Limits`, value graphs and tools.
 pub use pickle_core;
 
+mod per_interpreter;
 mod pickle;
 
 pub mod cli;

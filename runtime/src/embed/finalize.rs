@@ -10,6 +10,7 @@
 //! module; any other attribute asked of it before then (a replaced `sys.stdout` whose
 //! `flush` uses `threading`, say) takes it out as well and answers from the real module.
 
+use super::leftovers::OwnClasses;
 use rustpython_vm::builtins::PyStrRef;
 use rustpython_vm::{Interpreter, PyObjectRef, PyResult, VirtualMachine};
 
@@ -18,10 +19,19 @@ const THREADING: &str = "threading";
 /// Marks the stand-in in its own namespace, so that only it is ever taken out.
 const STAND_IN_MARK: &str = "__brine_exit_stand_in__";
 
+/// What happens to the process after finalizing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Then {
+    /// It exits: what the interpreter leaves behind goes with it.
+    Exit,
+    /// It goes on: what the interpreter would leave behind is freed (leftovers.rs).
+    GoOn,
+}
+
 /// Finalizes `interpreter` (flush the streams, join threads, run `atexit` functions, clear
 /// the modules) and returns its exit status: 120 when a standard stream cannot be flushed.
-pub(crate) fn finalize(interpreter: Interpreter) -> u32 {
-    interpreter.enter(|vm| {
+pub(crate) fn finalize(interpreter: Interpreter, then: Then) -> u32 {
+    let classes = interpreter.enter(|vm| {
         if let Err(err) = stand_in_for_threading(vm) {
             vm.run_unraisable(
                 err,
@@ -29,8 +39,13 @@ pub(crate) fn finalize(interpreter: Interpreter) -> u32 {
                 vm.ctx.none(),
             );
         }
+        (then == Then::GoOn).then(|| OwnClasses::watch(vm))
     });
-    interpreter.finalize(None)
+    let status = interpreter.finalize(None);
+    if let Some(classes) = classes {
+        classes.release();
+    }
+    status
 }
 
 /// Puts the stand-in in `sys.modules` unless `threading` is there already.

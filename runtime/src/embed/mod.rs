@@ -20,6 +20,7 @@ pub(crate) mod interpreter;
 pub(crate) mod interrupt;
 pub(crate) mod isolation;
 pub(crate) mod iterator_depth;
+pub(crate) mod leftovers;
 pub(crate) mod object;
 pub(crate) mod output;
 pub(crate) mod paths;

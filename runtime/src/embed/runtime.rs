@@ -299,7 +299,10 @@ impl Runtime {
     pub(crate) fn finalize(self) -> Option<u32> {
         let mut shared = Arc::into_inner(self.shared)?;
         let interpreter = shared.take_interpreter()?;
-        Some(super::finalize::finalize(interpreter))
+        Some(super::finalize::finalize(
+            interpreter,
+            super::finalize::Then::Exit,
+        ))
     }
 }
 

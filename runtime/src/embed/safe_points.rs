@@ -22,7 +22,8 @@
 
 use super::interrupt::{Interrupts, Run, interrupted, is_import_machinery};
 use rustpython_vm::class::PyClassImpl;
-use rustpython_vm::function::FuncArgs;
+use crate::per_interpreter;
+use rustpython_vm::function::{FuncArgs, IntoPyNativeFn};
 use rustpython_vm::types::Callable;
 use rustpython_vm::{PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 use std::sync::Weak;
@@ -34,12 +35,13 @@ const TOOL_IDS: [u8; 2] = [4, 3];
 const EVENTS: [&str; 2] = ["JUMP", "PY_START"];
 
 /// The `sys.monitoring` functions that act on a tool id given first, guarded.
-const GUARDED: [&str; 5] = [
-    "free_tool_id",
-    "clear_tool_id",
-    "set_events",
-    "set_local_events",
-    "register_callback",
+/// With where each original is kept (per_interpreter.rs).
+const GUARDED: [(&str, &str); 5] = [
+    ("free_tool_id", "sys.monitoring.free_tool_id"),
+    ("clear_tool_id", "sys.monitoring.clear_tool_id"),
+    ("set_events", "sys.monitoring.set_events"),
+    ("set_local_events", "sys.monitoring.set_local_events"),
+    ("register_callback", "sys.monitoring.register_callback"),
 ];
 
 /// The runtime's own `sys.monitoring` tool, with the functions it is driven by (kept from
@@ -75,9 +77,7 @@ impl Tool {
             register_callback: monitoring.get_attr("register_callback", vm)?,
             events,
         };
-        for name in GUARDED {
-            guard(vm, monitoring, name, id)?;
-        }
+        guard_all(vm, monitoring, id)?;
         Ok(Some(tool))
     }
 
@@ -112,27 +112,44 @@ impl Tool {
     }
 }
 
-/// Replaces `monitoring.name` by a function that refuses the runtime's tool `id` and hands
-/// any other to the original.
-fn guard(vm: &VirtualMachine, monitoring: &PyObject, name: &'static str, id: u8) -> PyResult<()> {
-    let original = monitoring.get_attr(name, vm)?;
-    let guarded = vm.new_function(
-        name,
-        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-            let given = args.args.first().or_else(|| args.kwargs.get("tool_id"));
-            let ours = given
-                .and_then(|t| t.try_index_opt(vm))
-                .and_then(|t| t.ok())
-                .is_some_and(|t| t.as_bigint() == &id.into());
-            if ours {
-                return Err(vm.new_value_error(format!(
-                    "tool {id} is the runtime's own (brine): scripts cannot change it"
-                )));
-            }
-            original.call(args, vm)
-        },
-    );
-    monitoring.set_attr(name, guarded, vm)
+/// Replaces each of [`GUARDED`] in `monitoring` by a function that refuses the runtime's
+/// tool `id` and hands any other to the original (both kept in per_interpreter.rs: what a
+/// native function holds, RustPython keeps for the life of the process).
+fn guard_all(vm: &VirtualMachine, monitoring: &PyObject, id: u8) -> PyResult<()> {
+    per_interpreter::keep(vm, TOOL_ID, id);
+    guard(vm, monitoring, 0, guarded::<0>)?;
+    guard(vm, monitoring, 1, guarded::<1>)?;
+    guard(vm, monitoring, 2, guarded::<2>)?;
+    guard(vm, monitoring, 3, guarded::<3>)?;
+    guard(vm, monitoring, 4, guarded::<4>)
+}
+
+/// Where the runtime's tool id is kept.
+const TOOL_ID: &str = "sys.monitoring.brine_tool_id";
+
+fn guard<F, K>(vm: &VirtualMachine, monitoring: &PyObject, index: usize, wrapper: F) -> PyResult<()>
+where
+    F: IntoPyNativeFn<K>,
+{
+    let (name, key) = GUARDED[index];
+    per_interpreter::keep(vm, key, monitoring.get_attr(name, vm)?);
+    monitoring.set_attr(name, vm.new_function(name, wrapper), vm)
+}
+
+/// The guard of `GUARDED[K]`.
+fn guarded<const K: usize>(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let id = per_interpreter::get::<u8>(vm, TOOL_ID).map(|id| *id);
+    let given = args.args.first().or_else(|| args.kwargs.get("tool_id"));
+    let ours = given
+        .and_then(|t| t.try_index_opt(vm))
+        .and_then(|t| t.ok())
+        .is_some_and(|t| id.is_some_and(|id| t.as_bigint() == &id.into()));
+    if let (true, Some(id)) = (ours, id) {
+        return Err(vm.new_value_error(format!(
+            "tool {id} is the runtime's own (brine): scripts cannot change it"
+        )));
+    }
+    per_interpreter::original(vm, GUARDED[K].1)?.call(args, vm)
 }
 
 /// The callback: raises while the run it watches must stop.

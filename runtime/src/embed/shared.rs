@@ -12,6 +12,7 @@
 use super::convert::Vm;
 use super::error::Error;
 use super::interrupt::{Interrupts, Run};
+use super::leftovers::OwnClasses;
 use super::output::Captured;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
@@ -151,13 +152,26 @@ impl Drop for Shared {
         crate::pickle::limits::forget(self.state);
         crate::pickle::load::collector::forget(self.state);
         super::isolation::registry::forget(self.state);
-        let Some(interpreter) = self.take_interpreter() else {
-            return;
-        };
+        if let Some(interpreter) = self.take_interpreter() {
+            self.finalize(interpreter);
+        }
+        // After finalizing: `atexit` functions may still have called brine's replacements.
+        drop(crate::per_interpreter::release(self.state));
+    }
+}
+
+impl Shared {
+    /// Finalizes the interpreter on its home thread, or else does what a thread VM can.
+    fn finalize(&self, interpreter: Interpreter) {
         if std::thread::current().id() == self.home {
-            super::finalize::finalize(interpreter);
+            super::finalize::finalize(interpreter, super::finalize::Then::GoOn);
         } else {
-            interpreter.new_thread().run(exit_steps);
+            let classes = interpreter.new_thread().run(|vm| {
+                exit_steps(vm);
+                OwnClasses::watch(vm)
+            });
+            drop(interpreter);
+            classes.release();
         }
     }
 }

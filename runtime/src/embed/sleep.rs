@@ -3,6 +3,7 @@
 //! its run is asked to.
 
 use super::interrupt::{Interrupts, interrupted};
+use crate::per_interpreter;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::Weak;
 use std::time::{Duration, Instant};
@@ -11,15 +12,20 @@ use std::time::{Duration, Instant};
 const SLICE: Duration = Duration::from_millis(5);
 
 /// Puts the interruptible `sleep` in place of `time.sleep`.
+/// The runtime's interrupts are kept in per_interpreter.rs (what a native function holds,
+/// RustPython keeps for the life of the process).
 pub(crate) fn install(vm: &VirtualMachine, interrupts: Weak<Interrupts>) -> PyResult<()> {
+    per_interpreter::keep(vm, INTERRUPTS, interrupts);
     let time = vm.import("time", 0)?;
-    let sleep = vm.new_function("sleep", move |seconds: PyObjectRef, vm: &VirtualMachine| {
-        sleep(&interrupts, seconds, vm)
-    });
-    time.set_attr("sleep", sleep, vm)
+    time.set_attr("sleep", vm.new_function("sleep", sleep), vm)
 }
 
-fn sleep(interrupts: &Weak<Interrupts>, seconds: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+/// Where the runtime's interrupts are kept.
+const INTERRUPTS: &str = "time.sleep.interrupts";
+
+fn sleep(seconds: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    let interrupts = per_interpreter::get::<Weak<Interrupts>>(vm, INTERRUPTS);
+    let interrupts = interrupts.as_deref().cloned().unwrap_or_default();
     let length = duration(seconds, vm)?;
     let deadline = Instant::now() + length;
     loop {

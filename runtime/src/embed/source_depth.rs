@@ -19,8 +19,9 @@
 use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::Mode;
 use ruff_python_parser::lexer::lex;
+use crate::per_interpreter;
 use rustpython_vm::builtins::{PyBytes, PyStr};
-use rustpython_vm::function::FuncArgs;
+use rustpython_vm::function::{FuncArgs, IntoPyNativeFn};
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 
 /// CPython's message for a source nested too deep.
@@ -178,23 +179,42 @@ pub(crate) fn check(source: &str, vm: &VirtualMachine) -> PyResult<()> {
     Ok(())
 }
 
+/// The functions [`install`] wraps, and where each original is kept (per_interpreter.rs).
+const WRAPPED: [(&str, &str); 3] = [
+    ("compile", "builtins.compile"),
+    ("exec", "builtins.exec"),
+    ("eval", "builtins.eval"),
+];
+
 /// Wraps the VM's `compile`, `exec` and `eval` so that a source (str or bytes, their first
 /// argument) is checked before it reaches the parser; what they do otherwise is unchanged.
 pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
+    wrap(vm, 0, checked::<0>)?;
+    wrap(vm, 1, checked::<1>)?;
+    wrap(vm, 2, checked::<2>)
+}
+
+/// Puts `wrapper` in place of `WRAPPED[index]`, keeping the original.
+fn wrap<F, K>(vm: &VirtualMachine, index: usize, wrapper: F) -> PyResult<()>
+where
+    F: IntoPyNativeFn<K>,
+{
+    let (name, key) = WRAPPED[index];
     let builtins = vm.builtins.as_object();
-    for name in ["compile", "exec", "eval"] {
-        let Some(original) = vm.get_attribute_opt(builtins, name)? else {
-            continue;
-        };
-        let wrapper = vm.new_function(name, move |args: FuncArgs, vm: &VirtualMachine| {
-            check_argument(args.args.first(), vm)?;
-            original.call(args, vm)
-        });
-        let wrapper: PyObjectRef = wrapper.into();
-        wrapper.set_attr("__module__", vm.ctx.new_str("builtins"), vm)?;
-        builtins.set_attr(name, wrapper, vm)?;
-    }
-    Ok(())
+    let Some(original) = vm.get_attribute_opt(builtins, name)? else {
+        return Ok(());
+    };
+    per_interpreter::keep(vm, key, original);
+    let wrapper: PyObjectRef = vm.new_function(name, wrapper).into();
+    wrapper.set_attr("__module__", vm.ctx.new_str("builtins"), vm)?;
+    builtins.set_attr(name, wrapper, vm)
+}
+
+/// The wrapper of `WRAPPED[K]`: a function item, so that what RustPython keeps of it for
+/// the life of the process is nothing.
+fn checked<const K: usize>(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    check_argument(args.args.first(), vm)?;
+    per_interpreter::original(vm, WRAPPED[K].1)?.call(args, vm)
 }
 
 /// Checks a source given as str or bytes (a code object or an AST passes as it is).

@@ -9,6 +9,7 @@ mod host_functions;
 mod interrupts;
 mod isolated_runtime;
 mod isolation;
+mod lifecycle;
 mod objects;
 mod pickle_limits;
 mod pickles;

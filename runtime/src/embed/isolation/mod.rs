@@ -27,6 +27,7 @@ mod type_guards;
 
 pub(crate) use refused::{refusal, refusing_function};
 
+use crate::per_interpreter;
 use rustpython_vm::{PyObjectRef, PyResult, Settings, VirtualMachine};
 
 /// The settings of an isolated interpreter: no importing from the file system.
@@ -97,27 +98,39 @@ fn guard_builtin_creation(
     refused: Vec<&'static str>,
 ) -> PyResult<()> {
     let imp = vm.import("_imp", 0)?;
-    let original = imp.get_attr("create_builtin", vm)?;
-    let guarded = vm.new_function(
-        "create_builtin",
-        move |spec: PyObjectRef, vm: &VirtualMachine| -> PyResult {
-            let name = spec
-                .get_attr("name", vm)?
-                .str(vm)?
-                .to_string_lossy()
-                .into_owned();
-            if refused.contains(&name.as_str()) {
-                let msg = format!("import of '{name}' is refused: this runtime is isolated");
-                return Err(vm.new_import_error(msg, vm.ctx.new_str(name)));
-            }
-            if let Some((_, module)) = kept.iter().find(|(n, _)| *n == name) {
-                scrub::sys_modules(vm)?.set_item(name.as_str(), module.clone(), vm)?;
-                return Ok(module.clone());
-            }
-            original.call((spec,), vm)
-        },
-    );
+    per_interpreter::keep(vm, CREATE_BUILTIN, imp.get_attr("create_builtin", vm)?);
+    per_interpreter::keep(vm, BUILTINS_KEPT, BuiltinCreation { kept, refused });
+    let guarded = vm.new_function("create_builtin", create_builtin);
     imp.set_attr("create_builtin", guarded, vm)
+}
+
+/// Where `_imp`'s own `create_builtin` is kept, and what [`create_builtin`] hands out or
+/// refuses instead (per_interpreter.rs).
+const CREATE_BUILTIN: &str = "_imp.create_builtin";
+const BUILTINS_KEPT: &str = "isolation.builtin_creation";
+
+struct BuiltinCreation {
+    kept: Vec<(&'static str, PyObjectRef)>,
+    refused: Vec<&'static str>,
+}
+
+fn create_builtin(spec: PyObjectRef, vm: &VirtualMachine) -> PyResult {
+    let name = spec
+        .get_attr("name", vm)?
+        .str(vm)?
+        .to_string_lossy()
+        .into_owned();
+    if let Some(creation) = per_interpreter::get::<BuiltinCreation>(vm, BUILTINS_KEPT) {
+        if creation.refused.contains(&name.as_str()) {
+            let msg = format!("import of '{name}' is refused: this runtime is isolated");
+            return Err(vm.new_import_error(msg, vm.ctx.new_str(name)));
+        }
+        if let Some((_, module)) = creation.kept.iter().find(|(n, _)| *n == name) {
+            scrub::sys_modules(vm)?.set_item(name.as_str(), module.clone(), vm)?;
+            return Ok(module.clone());
+        }
+    }
+    per_interpreter::original(vm, CREATE_BUILTIN)?.call((spec,), vm)
 }
 
 /// The finder that says why a refused module cannot be imported, and serves the `posix`

@@ -3,6 +3,7 @@
 //! interpreter alone, and `_imp.create_builtin` hands out these very objects again (it would
 //! otherwise make fresh ones with the originals), so the originals are reachable no more.
 
+use crate::per_interpreter;
 use super::refusing_function;
 use rustpython_vm::builtins::PyDictRef;
 use rustpython_vm::function::FuncArgs;
@@ -57,19 +58,21 @@ pub(crate) fn refuse_functions(vm: &VirtualMachine) -> PyResult<Vec<(&'static st
 /// make a code object of them.
 pub(crate) fn frozen_objects_only(vm: &VirtualMachine) -> PyResult<()> {
     let imp = vm.import("_imp", 0)?;
-    let original = imp.get_attr("get_frozen_object", vm)?;
-    let guarded = vm.new_function(
-        "get_frozen_object",
-        move |args: FuncArgs, vm: &VirtualMachine| -> PyResult {
-            let data_given = args.args.len() > 1 || args.kwargs.contains_key("data");
-            let data_is_none = args.args.get(1).is_none_or(|d| vm.is_none(d));
-            if data_given && !data_is_none {
-                return Err(super::refusal(vm, "code objects cannot be made from bytes"));
-            }
-            original.call(args, vm)
-        },
-    );
+    per_interpreter::keep(vm, GET_FROZEN_OBJECT, imp.get_attr("get_frozen_object", vm)?);
+    let guarded = vm.new_function("get_frozen_object", get_frozen_object);
     imp.set_attr("get_frozen_object", guarded, vm)
+}
+
+/// Where `_imp`'s own `get_frozen_object` is kept (per_interpreter.rs).
+const GET_FROZEN_OBJECT: &str = "_imp.get_frozen_object";
+
+fn get_frozen_object(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let data_given = args.args.len() > 1 || args.kwargs.contains_key("data");
+    let data_is_none = args.args.get(1).is_none_or(|d| vm.is_none(d));
+    if data_given && !data_is_none {
+        return Err(super::refusal(vm, "code objects cannot be made from bytes"));
+    }
+    per_interpreter::original(vm, GET_FROZEN_OBJECT)?.call(args, vm)
 }
 
 /// `sys.modules` as a dict.

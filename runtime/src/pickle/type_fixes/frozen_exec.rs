@@ -6,6 +6,7 @@
 //! module named in [`CORRECTED`] is handed to the shim. Only those imports load the shim, so
 //! a script that imports none of them pays a name comparison per frozen import.
 
+use crate::per_interpreter;
 use rustpython_vm::builtins::PyStaticMethod;
 use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 
@@ -19,13 +20,8 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         .import("_frozen_importlib", 0)?
         .get_attr("FrozenImporter", vm)?;
     let original = importer.get_attr("exec_module", vm)?;
-    let wrapper = vm.new_function(
-        "exec_module",
-        move |module: PyObjectRef, vm: &VirtualMachine| -> PyResult<()> {
-            original.call((module.clone(),), vm)?;
-            correct_if_listed(&module, vm)
-        },
-    );
+    per_interpreter::keep(vm, ORIGINAL, original);
+    let wrapper = vm.new_function("exec_module", exec_module);
     let wrapper = PyStaticMethod::new(wrapper.into()).into_ref(&vm.ctx);
     importer.set_attr("exec_module", wrapper, vm)?;
     let modules = vm.sys_module.get_attr("modules", vm)?;
@@ -35,6 +31,15 @@ pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// Where the frozen importer's own `exec_module` is kept (per_interpreter.rs).
+const ORIGINAL: &str = "FrozenImporter.exec_module";
+
+/// The wrapper: the original, then the correction.
+fn exec_module(module: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
+    per_interpreter::original(vm, ORIGINAL)?.call((module.clone(),), vm)?;
+    correct_if_listed(&module, vm)
 }
 
 fn correct_if_listed(module: &PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {

@@ -1,0 +1,101 @@
+//! What a finalized interpreter would leave behind for good: its classes with `__slots__`,
+//! and a dead weak reference for each of its classes in the shared types they derive from.
+//!
+//! RustPython 0.6's `member_descriptor` (what `__slots__ = ('x',)` puts in the class) holds
+//! its class but is not known to the cycle collector, which therefore sees the class as held
+//! from outside: the class, its methods and all they reach (their module's functions, the
+//! module, its `__spec__`, ...) are never collected. The standard library defines such
+//! classes at import (functools, operator, collections, weakref, collections.abc: about 1,300
+//! objects and 2 MiB per interpreter), so every runtime a host made and dropped stayed in
+//! memory, and every later full collection walked it again. CPython's collector sees the
+//! descriptor's reference. Once the interpreter is finalized nothing can use its classes,
+//! so the namespaces of those that hold member descriptors are emptied: what is left of them
+//! is ordinary garbage, which the next full collection (the next runtime's finalization at
+//! the latest) frees.
+//!
+//! And a class is listed in each base's `__subclasses__` by a weak reference that RustPython
+//! takes out only when `__subclasses__()` is called: `object`, `Exception` and the other
+//! built-in types, which every interpreter shares, gained one dead entry per class of every
+//! runtime dropped. The shared bases of the interpreter's classes are swept once it is
+//! finalized (the entries of the classes that the collection has not freed yet go at the
+//! next sweep).
+
+use rustpython_vm::builtins::{PyMemberDescriptor, PyType, PyTypeRef, PyWeak};
+use rustpython_vm::{AsObject, Py, PyRef, VirtualMachine};
+
+/// The interpreter's own classes, watched through weak references (which keep nothing
+/// alive through finalization), and the shared types they derive from.
+pub(crate) struct OwnClasses {
+    classes: Vec<PyRef<PyWeak>>,
+    shared_bases: Vec<PyTypeRef>,
+}
+
+impl OwnClasses {
+    /// Every class `vm`'s interpreter made.
+    pub(crate) fn watch(vm: &VirtualMachine) -> Self {
+        let interpreter = vm.state.interpreter_id;
+        let mut classes = Vec::new();
+        let mut shared_bases: Vec<PyTypeRef> = Vec::new();
+        for obj in vm.state.gc.get_objects(None) {
+            let Some(class) = obj.downcast_ref::<PyType>() else {
+                continue;
+            };
+            if !made_by(class, interpreter) {
+                continue;
+            }
+            for base in class.bases.read().iter() {
+                let seen = shared_bases.iter().any(|b| b.is(base));
+                if !made_by(base, interpreter) && !seen {
+                    shared_bases.push(base.clone());
+                }
+            }
+            if let Ok(weak) = obj.downgrade(None, vm) {
+                classes.push(weak);
+            }
+        }
+        OwnClasses {
+            classes,
+            shared_bases,
+        }
+    }
+
+    /// After finalization: frees the member descriptors of the classes still alive, and takes
+    /// the dead entries out of the shared bases' subclass lists.
+    pub(crate) fn release(self) {
+        for weak in self.classes {
+            if let Some(class) = weak.upgrade() {
+                class
+                    .downcast_ref::<PyType>()
+                    .map(free_member_descriptors);
+            }
+        }
+        for base in self.shared_bases {
+            base.subclasses.write().retain(|weak| weak.upgrade().is_some());
+        }
+    }
+}
+
+/// Whether `class` was made by the interpreter `interpreter`.
+fn made_by(class: &Py<PyType>, interpreter: i64) -> bool {
+    class
+        .heaptype_ext
+        .as_ref()
+        .is_some_and(|ext| ext.interpreter_id == Some(interpreter))
+}
+
+/// Empties the namespace of a class that holds member descriptors. Emptied whole: taking
+/// single entries out of a dict needs a VM, and there is none after finalization. Not when
+/// its instances have a `__del__`: an instance freed later, with another interpreter's VM on
+/// the thread, would look for it, and RustPython panics when it is gone (such a class is
+/// left as RustPython leaves it).
+fn free_member_descriptors(class: &Py<PyType>) {
+    let Some(namespace) = class.attributes.as_dict() else {
+        return;
+    };
+    let has_members = namespace
+        .into_iter()
+        .any(|(_, value)| value.downcast_ref::<PyMemberDescriptor>().is_some());
+    if has_members && class.slots.del.load().is_none() {
+        namespace.clear();
+    }
+}
