@@ -9,13 +9,26 @@ fn rss_kib() -> u64 {
     s.lines().find(|l| l.starts_with("VmRSS")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-const SCRIPT: &str = "import pickle, json\nclass A: pass\nx=[A()]; x.append(x)\nb=pickle.dumps({'a':[1,2]})\npickle.loads(b)\njson.dumps([1])";
+const SCRIPTS: [&str; 6] = [
+    "import pickle, json\nb = pickle.dumps({'a': [1, 2]})\nassert pickle.loads(b) == {'a': [1, 2]}\njson.dumps([1])",
+    "class Point:\n    __slots__ = ('x', 'y')\n    def __init__(self, x, y):\n        self.x, self.y = x, y\nimport pickle\np = pickle.loads(pickle.dumps(Point(1, 2)))\nassert (p.x, p.y) == (1, 2)",
+    "import collections, functools, operator, decimal\nx = [collections.OrderedDict(a=1)]\nx.append(x)\nf = functools.partial(operator.add, 1)\nassert f(decimal.Decimal(1)) == 2",
+    "class Failure(Exception):\n    pass\nraise Failure('expected')",
+    "while True:\n    pass",
+    "pass",
+];
+
+static KIND: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn one(isolated: bool) {
     let b = Runtime::builder();
     let b = if isolated { b.isolated() } else { b };
     let rt = b.build().unwrap();
-    rt.run(SCRIPT).unwrap();
+    let kind = KIND.load(std::sync::atomic::Ordering::Relaxed);
+    let _ = match kind {
+        4 => rt.with_time_limit(std::time::Duration::from_millis(10), |rt| rt.run(SCRIPTS[kind])),
+        _ => rt.run(SCRIPTS[kind]),
+    };
 }
 
 fn adopt() {
@@ -36,6 +49,7 @@ fn main() {
     let mode = std::env::args().nth(1).unwrap_or_default();
     let n: usize = std::env::args().nth(2).map(|a| a.parse().unwrap()).unwrap_or(300);
     let isolated = std::env::args().nth(3).is_some_and(|a| a == "iso");
+    KIND.store(std::env::args().nth(4).map(|a| a.parse().unwrap()).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
     if mode == "roots" {
         for _ in 0..3 { one(isolated); }
         adopt();
@@ -86,8 +100,12 @@ fn main() {
         return;
     }
     let mut t = Instant::now();
+    let mix = mode == "mix";
     for i in 0..n {
-        one(isolated);
+        if mix {
+            KIND.store(i % 5, std::sync::atomic::Ordering::Relaxed);
+        }
+        one(if mix { i % 2 == 0 } else { isolated });
         if (i + 1) % 50 == 0 {
             println!("{:5} rss {:7} KiB  last50 {:6} ms  gc {:?}", i + 1, rss_kib(), t.elapsed().as_millis(), gc_state().get_count());
             t = Instant::now();

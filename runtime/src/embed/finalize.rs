@@ -10,7 +10,7 @@
 //! module; any other attribute asked of it before then (a replaced `sys.stdout` whose
 //! `flush` uses `threading`, say) takes it out as well and answers from the real module.
 
-use super::leftovers::OwnClasses;
+use super::leftovers::Leftovers;
 use rustpython_vm::builtins::PyStrRef;
 use rustpython_vm::{Interpreter, PyObjectRef, PyResult, VirtualMachine};
 
@@ -31,7 +31,7 @@ pub(crate) enum Then {
 /// Finalizes `interpreter` (flush the streams, join threads, run `atexit` functions, clear
 /// the modules) and returns its exit status: 120 when a standard stream cannot be flushed.
 pub(crate) fn finalize(interpreter: Interpreter, then: Then) -> u32 {
-    let classes = interpreter.enter(|vm| {
+    let leftovers = interpreter.enter(|vm| {
         if let Err(err) = stand_in_for_threading(vm) {
             vm.run_unraisable(
                 err,
@@ -39,11 +39,11 @@ pub(crate) fn finalize(interpreter: Interpreter, then: Then) -> u32 {
                 vm.ctx.none(),
             );
         }
-        (then == Then::GoOn).then(|| OwnClasses::watch(vm))
+        (then == Then::GoOn).then(|| Leftovers::prepare(vm))
     });
     let status = interpreter.finalize(None);
-    if let Some(classes) = classes {
-        classes.release();
+    if let Some(leftovers) = leftovers {
+        leftovers.release();
     }
     status
 }

@@ -12,7 +12,7 @@
 use super::convert::Vm;
 use super::error::Error;
 use super::interrupt::{Interrupts, Run};
-use super::leftovers::OwnClasses;
+use super::leftovers::Leftovers;
 use super::output::Captured;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
@@ -166,12 +166,12 @@ impl Shared {
         if std::thread::current().id() == self.home {
             super::finalize::finalize(interpreter, super::finalize::Then::GoOn);
         } else {
-            let classes = interpreter.new_thread().run(|vm| {
+            let leftovers = interpreter.new_thread().run(|vm| {
                 exit_steps(vm);
-                OwnClasses::watch(vm)
+                Leftovers::prepare(vm)
             });
             drop(interpreter);
-            classes.release();
+            leftovers.release();
         }
     }
 }
