@@ -23,7 +23,9 @@
 //! and with it a registration in RustPython's process-wide table of threads that every
 //! deferred free walks: the same thread making runtime after runtime made each free slower
 //! than the last. Once no interpreter is running on the thread, its cached slots are dropped
-//! (the next runtime to run on it makes its own again).
+//! (the next runtime to run on it makes its own again); the other threads that hold one (its
+//! home, when it is dropped elsewhere, and threads that visited it) drop theirs the next time
+//! they enter a runtime.
 //!
 //! And a class is listed in each base's `__subclasses__` by a weak reference that RustPython
 //! takes out only when `__subclasses__()` is called: `object`, `Exception` and the other
@@ -32,9 +34,12 @@
 //! finalized (the entries of the classes that the collection has not freed yet go at the
 //! next sweep).
 
+use parking_lot::Mutex;
 use rustpython_vm::builtins::{PyMemberDescriptor, PyType, PyTypeRef, PyWeak};
 use rustpython_vm::vm::thread;
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyRef, VirtualMachine};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ThreadId;
 
 /// What is done before finalization and after it: the interpreter's own classes, watched
 /// through weak references (which keep nothing alive through finalization), and the shared
@@ -84,18 +89,58 @@ impl Leftovers {
     pub(crate) fn release(self) {
         for weak in self.classes {
             if let Some(class) = weak.upgrade() {
-                class
-                    .downcast_ref::<PyType>()
-                    .map(free_member_descriptors);
+                class.downcast_ref::<PyType>().map(free_member_descriptors);
             }
         }
         for base in self.shared_bases {
-            base.subclasses.write().retain(|weak| weak.upgrade().is_some());
+            base.subclasses
+                .write()
+                .retain(|weak| weak.upgrade().is_some());
         }
-        if !thread::current_vm_is_set() {
-            thread::purge_other_interpreter_slots_after_fork(NO_INTERPRETER);
-        }
+        drop_slots_here();
     }
+
+    /// After finalization: `threads`, other than this one, cache a slot of the interpreter
+    /// (its home, threads that visited it) and drop it the next time they enter a runtime.
+    pub(crate) fn stale_slots_on(threads: impl IntoIterator<Item = ThreadId>) {
+        let here = std::thread::current().id();
+        let mut stale = STALE_SLOTS.lock();
+        for thread in threads {
+            if thread != here && !stale.contains(&thread) {
+                stale.push(thread);
+            }
+        }
+        ANY_STALE_SLOTS.store(!stale.is_empty(), Ordering::Release);
+    }
+}
+
+/// Threads that cache the slot of an interpreter finalized on another thread.
+static STALE_SLOTS: Mutex<Vec<ThreadId>> = Mutex::new(Vec::new());
+static ANY_STALE_SLOTS: AtomicBool = AtomicBool::new(false);
+
+/// Before a runtime is entered on this thread: drops the slots it caches of interpreters
+/// finalized elsewhere (one atomic load when there are none anywhere).
+pub(crate) fn drop_stale_slots() {
+    if !ANY_STALE_SLOTS.load(Ordering::Acquire) {
+        return;
+    }
+    let here = std::thread::current().id();
+    if STALE_SLOTS.lock().contains(&here) {
+        drop_slots_here();
+    }
+}
+
+/// Drops every interpreter slot this thread caches, when no interpreter runs on it (the
+/// live runtimes' are made again as they are next entered).
+fn drop_slots_here() {
+    if thread::current_vm_is_set() {
+        return;
+    }
+    thread::purge_other_interpreter_slots_after_fork(NO_INTERPRETER);
+    let here = std::thread::current().id();
+    let mut stale = STALE_SLOTS.lock();
+    stale.retain(|t| *t != here);
+    ANY_STALE_SLOTS.store(!stale.is_empty(), Ordering::Release);
 }
 
 /// No interpreter has this id: RustPython numbers them from 0.

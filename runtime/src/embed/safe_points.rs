@@ -21,8 +21,8 @@
 //! watched; what the watching costs is in BENCHMARKS.md.
 
 use super::interrupt::{Interrupts, Run, interrupted, is_import_machinery};
-use rustpython_vm::class::PyClassImpl;
 use crate::per_interpreter;
+use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn};
 use rustpython_vm::types::Callable;
 use rustpython_vm::{PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};

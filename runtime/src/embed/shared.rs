@@ -79,6 +79,7 @@ impl Shared {
         if inside == Some(true) {
             return rustpython_vm::vm::thread::with_current_vm(|vm| f(vm, false));
         }
+        super::leftovers::drop_stale_slots();
         let guard = self.interpreter.lock();
         let interpreter = guard
             .as_ref()
@@ -146,15 +147,16 @@ impl Shared {
 impl Drop for Shared {
     /// The last handle is gone: finalize the interpreter as `python` does at exit (flush
     /// the standard streams, join threads, run `atexit` functions). Away from its home
-    /// thread the main VM cannot run, so a thread VM does those steps, and the rest of
-    /// RustPython's finalization (clearing modules) is left to the objects' own drops.
+    /// thread the main VM cannot run, so a thread VM does those steps and clears the modules.
     fn drop(&mut self) {
         crate::pickle::limits::forget(self.state);
         crate::pickle::load::collector::forget(self.state);
         super::isolation::registry::forget(self.state);
+        let visited: Vec<ThreadId> = self.visitors.get_mut().keys().copied().collect();
         if let Some(interpreter) = self.take_interpreter() {
             self.finalize(interpreter);
         }
+        Leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
         // After finalizing: `atexit` functions may still have called brine's replacements.
         drop(crate::per_interpreter::release(self.state));
     }
@@ -168,7 +170,12 @@ impl Shared {
         } else {
             let leftovers = interpreter.new_thread().run(|vm| {
                 exit_steps(vm);
-                Leftovers::prepare(vm)
+                let leftovers = Leftovers::prepare(vm);
+                // What `Interpreter::finalize` does next: without it the modules' cycles
+                // stay, held through references RustPython's collector does not see (a
+                // function's `__builtins__`), and with them the whole interpreter.
+                vm.finalize_modules();
+                leftovers
             });
             drop(interpreter);
             leftovers.release();

@@ -16,10 +16,10 @@
 //! modules) and by `compile`, `exec` and `eval` in the VM, which brine wraps: the imports of
 //! source files go through `compile` too.
 
+use crate::per_interpreter;
 use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::Mode;
 use ruff_python_parser::lexer::lex;
-use crate::per_interpreter;
 use rustpython_vm::builtins::{PyBytes, PyStr};
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn};
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};

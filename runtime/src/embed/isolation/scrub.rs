@@ -3,8 +3,8 @@
 //! interpreter alone, and `_imp.create_builtin` hands out these very objects again (it would
 //! otherwise make fresh ones with the originals), so the originals are reachable no more.
 
-use crate::per_interpreter;
 use super::refusing_function;
+use crate::per_interpreter;
 use rustpython_vm::builtins::PyDictRef;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
@@ -58,7 +58,11 @@ pub(crate) fn refuse_functions(vm: &VirtualMachine) -> PyResult<Vec<(&'static st
 /// make a code object of them.
 pub(crate) fn frozen_objects_only(vm: &VirtualMachine) -> PyResult<()> {
     let imp = vm.import("_imp", 0)?;
-    per_interpreter::keep(vm, GET_FROZEN_OBJECT, imp.get_attr("get_frozen_object", vm)?);
+    per_interpreter::keep(
+        vm,
+        GET_FROZEN_OBJECT,
+        imp.get_attr("get_frozen_object", vm)?,
+    );
     let guarded = vm.new_function("get_frozen_object", get_frozen_object);
     imp.set_attr("get_frozen_object", guarded, vm)
 }

@@ -1,0 +1,214 @@
+//! What making, using and dropping runtimes costs over thousands of them (bench/runtimes.sh):
+//! a fresh runtime per script, isolated and not, against one runtime kept and reused, and
+//! plain RustPython interpreters made and finalized the same way.
+//!
+//!     cargo bench -p brine-runtime --bench runtimes [-- fresh N | away N | reused N | rustpython N | left]
+//!
+//! `left` lists what one dropped runtime leaves to the process-wide collector, by type, and
+//! the objects that hold it from outside the collector's view (how the leaks were found).
+//! Prints Markdown.
+
+use brine::{Error, Runtime};
+use rustpython_vm::gc_state::gc_state;
+use rustpython_vm::{AsObject, PyObjectRef};
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+/// The scripts run in turn: imports, classes with `__slots__`, cycles, pickles, `decimal`
+/// (a context variable), an exception, a run stopped by its time limit.
+const SCRIPTS: [&str; 5] = [
+    "import pickle, json\nb = pickle.dumps({'a': [1, 2]})\nassert pickle.loads(b) == {'a': [1, 2]}\njson.dumps([1])",
+    "class Point:\n    __slots__ = ('x', 'y')\n    def __init__(self, x, y):\n        self.x, self.y = x, y\nimport pickle\np = pickle.loads(pickle.dumps(Point(1, 2)))\nassert (p.x, p.y) == (1, 2)",
+    "import collections, functools, operator, decimal\nx = [collections.OrderedDict(a=1)]\nx.append(x)\nf = functools.partial(operator.add, 1)\nassert f(decimal.Decimal(1)) == 2",
+    "class Failure(Exception):\n    pass\nraise Failure('expected')",
+    "while True:\n    pass",
+];
+
+/// Runs script `k` (of [`SCRIPTS`], in turn) in `rt`.
+fn run_script(rt: &Runtime, k: usize) {
+    let outcome = match k % SCRIPTS.len() {
+        4 => rt.with_time_limit(Duration::from_millis(10), |rt| rt.run(SCRIPTS[4])),
+        kind => rt.run(SCRIPTS[kind]),
+    };
+    match (k % SCRIPTS.len(), outcome) {
+        (0..=2, Ok(())) | (3, Err(Error::Python(_))) | (4, Err(Error::Timeout { .. })) => {}
+        (kind, other) => panic!("script {kind}: {other:?}"),
+    }
+}
+
+fn fresh_runtime(k: usize) -> Runtime {
+    let builder = Runtime::builder();
+    let builder = if k % 4 < 2 {
+        builder.isolated()
+    } else {
+        builder
+    };
+    builder.build().unwrap()
+}
+
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn tracked_objects() -> usize {
+    let (young, middle, old) = gc_state().get_count();
+    young + middle + old
+}
+
+/// One row per `step` items of `n`: resident size, tracked objects, time per item.
+fn table(what: &str, n: usize, step: usize, mut item: impl FnMut(usize)) {
+    println!("{what}\n");
+    println!("| done | resident MiB | tracked objects | ms each (last {step}) |");
+    println!("|---:|---:|---:|---:|");
+    let mut started = Instant::now();
+    let mut first = None;
+    let mut last = 0.0;
+    for k in 0..n {
+        item(k);
+        if (k + 1) % step == 0 {
+            let each = started.elapsed().as_secs_f64() * 1000.0 / step as f64;
+            first.get_or_insert(each);
+            last = each;
+            let mib = resident_kib() as f64 / 1024.0;
+            println!(
+                "| {} | {mib:.1} | {} | {each:.1} |",
+                k + 1,
+                tracked_objects()
+            );
+            started = Instant::now();
+        }
+    }
+    if let Some(first) = first {
+        println!(
+            "\nLast {step} against the first {step}: {:.2}x\n",
+            last / first
+        );
+    }
+}
+
+fn plain_rustpython(k: usize) {
+    use rustpython::InterpreterBuilderExt;
+    let interpreter = rustpython::InterpreterBuilder::new().init_stdlib().build();
+    interpreter.enter(|vm| {
+        let scope = vm.new_scope_with_builtins();
+        let source = SCRIPTS[k % 4];
+        let _ = vm.run_string(scope, source, "<bench>");
+    });
+    interpreter.finalize(None);
+}
+
+/// What one dropped runtime leaves to the collector once another has collected: the objects
+/// that no interpreter owns any more and were not there before.
+fn left() {
+    let adopt = || {
+        Runtime::new()
+            .unwrap()
+            .run("import gc\ngc.collect()")
+            .unwrap()
+    };
+    for k in 0..SCRIPTS.len() {
+        run_script(&fresh_runtime(k), k);
+    }
+    adopt();
+    let before: HashSet<usize> = gc_state()
+        .get_objects(None, 0)
+        .iter()
+        .map(|o| o.get_id())
+        .collect();
+    for k in 0..SCRIPTS.len() {
+        run_script(&fresh_runtime(k), k);
+    }
+    adopt();
+    let left: Vec<PyObjectRef> = gc_state()
+        .get_objects(None, 0)
+        .into_iter()
+        .filter(|o| !before.contains(&o.get_id()))
+        .collect();
+    let mut types: HashMap<String, usize> = HashMap::new();
+    for obj in &left {
+        *types.entry(obj.class().name().to_string()).or_default() += 1;
+    }
+    let mut types: Vec<_> = types.into_iter().collect();
+    types.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    println!(
+        "{} runtimes left {} objects: {types:?}\n",
+        SCRIPTS.len(),
+        left.len()
+    );
+    println!("Held from outside the collector's view (references the collector cannot see):\n");
+    for (obj, unseen) in held_from_outside(&left) {
+        println!("- a `{}` ({unseen} unseen references)", obj.class().name());
+    }
+}
+
+/// The objects of `set` with more references than the set's own and the one `set` holds.
+fn held_from_outside(set: &[PyObjectRef]) -> Vec<(&PyObjectRef, isize)> {
+    let index: HashMap<usize, usize> = set
+        .iter()
+        .enumerate()
+        .map(|(k, o)| (o.get_id(), k))
+        .collect();
+    let mut inside = vec![0isize; set.len()];
+    for obj in set {
+        for referent in obj.gc_get_referents() {
+            if let Some(&k) = index.get(&referent.get_id()) {
+                inside[k] += 1;
+            }
+        }
+    }
+    set.iter()
+        .zip(inside)
+        .map(|(obj, inside)| (obj, obj.strong_count() as isize - 1 - inside))
+        .filter(|(_, unseen)| *unseen > 0)
+        .collect()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let what = args.first().map(String::as_str).unwrap_or("fresh");
+    let n: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let step = (n / 10).max(1);
+    match what {
+        "fresh" => table(
+            &format!("A fresh runtime per script ({n}; every other pair isolated):"),
+            n,
+            step,
+            |k| run_script(&fresh_runtime(k), k),
+        ),
+        "away" => table(
+            &format!("A fresh runtime per script, dropped on another thread ({n}):"),
+            n,
+            step,
+            |k| {
+                let rt = fresh_runtime(k);
+                run_script(&rt, k);
+                std::thread::spawn(move || drop(rt)).join().unwrap();
+            },
+        ),
+        "reused" => {
+            let rt = Runtime::new().unwrap();
+            table(
+                &format!("One runtime, reused for every script ({n}):"),
+                n,
+                step,
+                |k| run_script(&rt, k),
+            )
+        }
+        "rustpython" => table(
+            &format!("Plain RustPython 0.6 interpreters, made and finalized ({n}):"),
+            n,
+            step,
+            plain_rustpython,
+        ),
+        "left" => left(),
+        other => panic!("unknown section {other}"),
+    }
+}
