@@ -14,6 +14,10 @@ use rustpython_vm::{AsObject, PyObjectRef};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/process_figures.rs"]
+mod process_figures;
+use process_figures::{resident_kib, tracked_objects};
+
 /// The scripts run in turn: imports, classes with `__slots__`, cycles, pickles, `decimal`
 /// (a context variable), an exception, a run stopped by its time limit.
 const SCRIPTS: [&str; 5] = [
@@ -44,20 +48,6 @@ fn fresh_runtime(k: usize) -> Runtime {
         builder
     };
     builder.build().unwrap()
-}
-
-fn resident_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-fn tracked_objects() -> usize {
-    let (young, middle, old) = gc_state().get_count();
-    young + middle + old
 }
 
 /// One row per `step` items of `n`: resident size, tracked objects, time per item.

@@ -197,9 +197,22 @@ fn chains_of_wrapping_iterators_are_a_recursion_error_not_a_crash() {
         "it = filter(None, it)",
         "it = zip(it)",
         "it = enumerate(it)",
+        "it = itertools.chain(it)",
+        "it = itertools.islice(it, None)",
+        "it = itertools.accumulate(it)",
+        "it = itertools.takewhile(bool, it)",
+        "it = itertools.dropwhile(bool, it)",
+        "it = itertools.filterfalse(None, it)",
+        "it = itertools.compress(it, itertools.repeat(1))",
+        "it = itertools.zip_longest(it)",
+        "it = itertools.pairwise(it)",
+        "it = itertools.batched(it, 1)",
+        "it = itertools.cycle(it)",
+        "it = itertools.groupby(it)",
+        "it = itertools.starmap(abs, zip(it))",
     ] {
         let script = format!(
-            "it = iter([1])\nfor _ in range(100_000):\n    {step}\ntry:\n    next(it)\nexcept RecursionError as e:\n    print(e)\nprint(list(map(abs, [-1, -2])), list(zip('ab', range(2))), list(enumerate('x')), list(filter(None, [0, 1])))"
+            "import itertools\nit = iter([1])\nfor _ in range(100_000):\n    {step}\ntry:\n    next(it)\nexcept RecursionError as e:\n    print(e)\nprint(list(map(abs, [-1, -2])), list(zip('ab', range(2))), list(enumerate('x')), list(filter(None, [0, 1])))"
         );
         let out = support::run(&["-c", &script], "");
         assert_eq!(out.status.code(), Some(0), "{step}: {}", stderr(&out));

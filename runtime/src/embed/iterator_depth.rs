@@ -6,18 +6,37 @@
 //! native stack overflowed and the process died (CPython crashes there too). Their `__next__`
 //! slot is wrapped in RustPython's own native-stack check, which raises RecursionError where
 //! the thread's stack runs short, whatever its size and the recursion limit. The types are
-//! the process's: they are wrapped once, for every runtime. (itertools' wrappers, `chain` and
-//! the rest, are not yet: their types exist once the module is imported.)
+//! the process's: they are wrapped once, for every runtime. So are itertools' iterators that
+//! wrap an iterator (`chain`, `islice`, `accumulate` and the rest: each crashed the same way),
+//! whose types exist once the module is made: it is made once here, from its definition,
+//! and dropped (no runtime's `sys.modules` gains it).
 
-use rustpython_vm::builtins::PyType;
+use rustpython_vm::builtins::{PyModule, PyType};
 use rustpython_vm::protocol::PyIterReturn;
-use rustpython_vm::{Py, PyObject, PyResult, VirtualMachine};
+use rustpython_vm::{Py, PyObject, PyPayload, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
 
 type NextSlot = fn(&PyObject, &VirtualMachine) -> PyResult<PyIterReturn>;
 
-/// How many types are wrapped: `map`, `filter`, `zip`, `enumerate`.
-const TYPES: usize = 4;
+/// The itertools types that ask an inner iterator for their next item.
+const ITERTOOLS: [&str; 13] = [
+    "accumulate",
+    "batched",
+    "chain",
+    "compress",
+    "cycle",
+    "dropwhile",
+    "filterfalse",
+    "groupby",
+    "islice",
+    "pairwise",
+    "starmap",
+    "takewhile",
+    "zip_longest",
+];
+
+/// How many types are wrapped: `map`, `filter`, `zip`, `enumerate`, and [`ITERTOOLS`].
+const TYPES: usize = 4 + ITERTOOLS.len();
 
 /// Each wrapped type's own `__next__` slot, by the index its wrapper was made for.
 static ORIGINALS: [OnceLock<NextSlot>; TYPES] = [const { OnceLock::new() }; TYPES];
@@ -36,6 +55,19 @@ const WRAPPERS: [NextSlot; TYPES] = [
     checked_next::<1>,
     checked_next::<2>,
     checked_next::<3>,
+    checked_next::<4>,
+    checked_next::<5>,
+    checked_next::<6>,
+    checked_next::<7>,
+    checked_next::<8>,
+    checked_next::<9>,
+    checked_next::<10>,
+    checked_next::<11>,
+    checked_next::<12>,
+    checked_next::<13>,
+    checked_next::<14>,
+    checked_next::<15>,
+    checked_next::<16>,
 ];
 
 /// Wraps the slots, the first time a runtime is built.
@@ -52,7 +84,29 @@ pub(crate) fn install(vm: &VirtualMachine) {
         for (index, class) in builtins.into_iter().enumerate() {
             wrap(index, class);
         }
+        // Should the module not be made, its iterators stay as RustPython has them.
+        let _ = wrap_itertools(vm, builtins.len());
     });
+}
+
+/// Wraps [`ITERTOOLS`], from index `first` on.
+fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
+    let Some(def) = vm.state.module_defs.get("itertools").copied() else {
+        return Ok(());
+    };
+    let module = PyModule::from_def(def).into_ref(&vm.ctx);
+    PyModule::__init_dict_from_def(vm, &module);
+    module.__init_methods(vm)?;
+    if let Some(exec) = def.slots.exec {
+        exec(vm, &module)?;
+    }
+    for (offset, name) in ITERTOOLS.into_iter().enumerate() {
+        let class = module.get_attr(name, vm)?;
+        if let Some(class) = class.downcast_ref::<PyType>() {
+            wrap(first + offset, class);
+        }
+    }
+    Ok(())
 }
 
 fn wrap(index: usize, class: &Py<PyType>) {

@@ -7,6 +7,10 @@
 use brine::{Error, Runtime};
 use std::time::{Duration, Instant};
 
+#[path = "../support/process_figures.rs"]
+mod process_figures;
+use process_figures::{resident_kib, tracked_objects};
+
 /// What the parent asks the child to run.
 const CHILD: &str = "BRINE_LIFECYCLE_CHILD";
 const RUNTIMES: usize = 1_000;
@@ -21,20 +25,6 @@ const SCRIPTS: [&str; 5] = [
     "class Failure(Exception):\n    pass\nraise Failure('expected')",
     "while True:\n    pass",
 ];
-
-fn resident_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-fn tracked_objects() -> usize {
-    let (young, middle, old) = rustpython_vm::gc_state::gc_state().get_count();
-    young + middle + old
-}
 
 /// Makes, uses and drops runtime `k`.
 fn one_runtime(k: usize) {
