@@ -4,7 +4,8 @@
 //!
 //!     cargo bench -p brine-runtime --bench limits [-- SECTION]
 //!
-//! SECTION is one of `latency`, `independence`, `timeout`, `cost` (default: all). Prints
+//! SECTION is one of `latency`, `independence`, `timeout`, `cost` (default: all), or `native`
+//! (long native calls under a time limit; run only when named: it takes minutes). Prints
 //! Markdown.
 
 use brine::{Error, InterruptHandle, Output, Runtime};
@@ -181,6 +182,44 @@ fn timeout() {
     println!();
 }
 
+/// Long native calls under a 50 ms limit (issue 29, item 6): how far past it each runs, once
+/// each (some run for minutes). Each is followed by a loop, which the limit stops at once.
+fn native() {
+    let limit = Duration::from_millis(50);
+    println!("### Long native calls\n");
+    println!(
+        "A 50 ms limit; each call once, then a loop. Overshoot is the time past the limit: \
+         the call's own length, since nothing stops a native call before it returns.\n"
+    );
+    println!("| call | overshoot s |");
+    println!("| --- | ---: |");
+    let rt = Runtime::builder().time_limit(limit).build().unwrap();
+    for call in [
+        "sum(range(10**9))",
+        "sorted(range(10**7), key=lambda x: -x)",
+        "list(range(10**8))",
+        "'x'.join(str(i) for i in range(10**7))",
+        "max(range(10**9))",
+        "min(range(10**9))",
+        "any(x < 0 for x in range(10**8))",
+        "all(x >= 0 for x in range(10**8))",
+        "__import__('re').match(r'(a+)+$', 'a' * 28 + 'b')",
+        "pow(3, 10**8)",
+        "str(10**10**6)",
+    ] {
+        let script = format!("x = {call}\nwhile True:\n    pass");
+        let started = Instant::now();
+        let outcome = rt.run(&script);
+        let past = started.elapsed().saturating_sub(limit).as_secs_f64();
+        let how = match outcome {
+            Err(Error::Timeout { .. }) => String::new(),
+            other => format!(" ({other:?})"),
+        };
+        println!("| `{call}` | {past:.2}{how} |");
+    }
+    println!();
+}
+
 /// Each cell (`workload pP op`) of a run of the workloads, in milliseconds.
 type Results = Vec<(String, f64)>;
 
@@ -334,6 +373,9 @@ fn main() {
     }
     if runs("timeout") {
         timeout();
+    }
+    if only.as_deref() == Some("native") {
+        native();
     }
     if runs("cost") {
         println!("### What the machinery costs\n");
