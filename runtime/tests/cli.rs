@@ -223,3 +223,38 @@ fn chains_of_wrapping_iterators_are_a_recursion_error_not_a_crash() {
         );
     }
 }
+
+/// `min` and `max` read their iterable one item at a time (RustPython's took it whole first),
+/// with CPython's results and errors (these are CPython 3.13's).
+#[test]
+fn min_and_max_stream_their_iterable_with_cpythons_errors() {
+    let script = "pulled = 0\n\
+        def items():\n\
+        \x20   global pulled\n\
+        \x20   for i in range(5):\n\
+        \x20       pulled += 1\n\
+        \x20       yield i\n\
+        seen = []\n\
+        print(max(items(), key=lambda x: seen.append(pulled) or x), seen)\n\
+        print(max(3, 1, 2), min('bca'), max([], default=7), max([(1, 'a'), (1, 'b')], key=lambda t: t[0]), min(1, 2, key=None))\n\
+        print(max.__module__, type(max).__name__, repr(min))\n\
+        for call in ['max()', 'max([])', 'min(1, 2, default=3)', 'max([1], foo=1)', 'max(1)', 'max([1, \"a\"])']:\n\
+        \x20   try:\n\
+        \x20       eval(call)\n\
+        \x20   except Exception as e:\n\
+        \x20       print(type(e).__name__, e)\n";
+    let out = support::run(&["-c", script], "");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "4 [1, 2, 3, 4, 5]\n\
+         3 a 7 (1, 'a') 1\n\
+         builtins builtin_function_or_method <built-in function min>\n\
+         TypeError max expected at least 1 argument, got 0\n\
+         ValueError max() iterable argument is empty\n\
+         TypeError Cannot specify a default for min() with multiple positional arguments\n\
+         TypeError max() got an unexpected keyword argument 'foo'\n\
+         TypeError 'int' object is not iterable\n\
+         TypeError '>' not supported between instances of 'str' and 'int'\n"
+    );
+}

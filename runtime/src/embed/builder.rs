@@ -256,6 +256,7 @@ impl Builder {
         super::source_depth::install(vm)
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
         super::iterator_depth::install(vm);
+        super::min_max::install(vm).map_err(|e| fail("cannot set min and max", e))?;
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
             crate::pickle::type_fixes::install_python_corrections(vm)

@@ -21,6 +21,7 @@ pub(crate) mod interrupt;
 pub(crate) mod isolation;
 pub(crate) mod iterator_depth;
 pub(crate) mod leftovers;
+pub(crate) mod min_max;
 pub(crate) mod object;
 pub(crate) mod output;
 pub(crate) mod paths;

@@ -382,3 +382,23 @@ fn a_long_sleep_is_cut_short_by_a_time_limit() {
         assert_eq!(err.to_string(), message);
     }
 }
+
+/// `min` and `max` over a native iterator run no bytecode between items: RustPython's took
+/// it whole into a vector first (100 bytes an item: `max(range(10**9))` had the kernel kill
+/// the host), and nothing could stop them. brine's take one item at a time and look for a
+/// pending interrupt every few thousand.
+#[test]
+fn a_time_limit_stops_min_and_max_over_a_native_iterator() {
+    let rt = Runtime::new().unwrap();
+    for call in [
+        "max(__import__('itertools').repeat(0, 10**7))",
+        "min(range(10**7))",
+    ] {
+        let outcome = rt.with_time_limit(Duration::from_millis(50), |rt| rt.run(call));
+        assert!(
+            matches!(outcome, Err(Error::Timeout { .. })),
+            "{call}: {outcome:?}"
+        );
+    }
+    assert_eq!(rt.eval::<i64>("max(range(10)) + min(3, 1, 2)").unwrap(), 10);
+}
