@@ -7,24 +7,14 @@
 use brine::{Error, Runtime};
 use std::time::{Duration, Instant};
 
-#[path = "../support/process_figures.rs"]
-mod process_figures;
-use process_figures::{resident_kib, tracked_objects};
+#[path = "../support/churn.rs"]
+mod churn;
+use churn::{SCRIPTS, resident_kib, tracked_objects};
 
 /// What the parent asks the child to run.
 const CHILD: &str = "BRINE_LIFECYCLE_CHILD";
 const RUNTIMES: usize = 1_000;
 const WARM_UP: usize = 100;
-
-/// The scripts the runtimes run in turn: imports, classes (with `__slots__`, which RustPython
-/// alone never frees), cycles, pickles, an exception, a run stopped by its time limit.
-const SCRIPTS: [&str; 5] = [
-    "import pickle, json\nb = pickle.dumps({'a': [1, 2]})\nassert pickle.loads(b) == {'a': [1, 2]}\njson.dumps([1])",
-    "class Point:\n    __slots__ = ('x', 'y')\n    def __init__(self, x, y):\n        self.x, self.y = x, y\nimport pickle\np = pickle.loads(pickle.dumps(Point(1, 2)))\nassert (p.x, p.y) == (1, 2)",
-    "import collections, functools, operator, decimal\nx = [collections.OrderedDict(a=1)]\nx.append(x)\nf = functools.partial(operator.add, 1)\nassert f(decimal.Decimal(1)) == 2",
-    "class Failure(Exception):\n    pass\nraise Failure('expected')",
-    "while True:\n    pass",
-];
 
 /// Makes, uses and drops runtime `k`.
 fn one_runtime(k: usize) {
