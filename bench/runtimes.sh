@@ -10,6 +10,8 @@ out="$PWD/target/bench-runtimes.md"
 bench() { cargo bench --ignore-rust-version -p brine-runtime --bench runtimes -- "$@"; }
 {
     bench fresh 10000
+    bench away 1000
+    bench away-kept 1000
     bench reused 10000
     bench rustpython 300
     bench left

@@ -2,7 +2,7 @@
 //! a fresh runtime per script, isolated and not, against one runtime kept and reused, and
 //! plain RustPython interpreters made and finalized the same way.
 //!
-//!     cargo bench -p brine-runtime --bench runtimes [-- fresh N | away N | reused N | rustpython N | left]
+//!     cargo bench -p brine-runtime --bench runtimes [-- fresh N | away N | away-kept N | reused N | rustpython N | left]
 //!
 //! `left` lists what one dropped runtime leaves to the process-wide collector, by type, and
 //! the objects that hold it from outside the collector's view (how the leaks were found).
@@ -173,6 +173,30 @@ fn main() {
                 std::thread::spawn(move || drop(rt)).join().unwrap();
             },
         ),
+        "away-kept" => {
+            // One thread kept for the drops: what "away" leaves is the ending threads'.
+            let (runtimes, to_drop) = std::sync::mpsc::channel::<Runtime>();
+            let (dropped, done) = std::sync::mpsc::channel::<()>();
+            let dropper = std::thread::spawn(move || {
+                for rt in to_drop {
+                    drop(rt);
+                    dropped.send(()).unwrap();
+                }
+            });
+            table(
+                &format!("A fresh runtime per script, dropped on one other thread ({n}):"),
+                n,
+                step,
+                |k| {
+                    let rt = fresh_runtime(k);
+                    run_script(&rt, k);
+                    runtimes.send(rt).unwrap();
+                    done.recv().unwrap();
+                },
+            );
+            drop(runtimes);
+            dropper.join().unwrap();
+        }
         "reused" => {
             let rt = Runtime::new().unwrap();
             table(
