@@ -55,11 +55,14 @@ impl Leftovers {
     pub(crate) fn prepare(vm: &VirtualMachine) -> Self {
         let interpreter = vm.state.interpreter_id;
         let context_var = loaded_class(vm, "_contextvars", "ContextVar");
+        let context = loaded_class(vm, "_contextvars", "Context");
         let mut classes = Vec::new();
         let mut shared_bases: Vec<PyTypeRef> = Vec::new();
         for obj in vm.state.gc.get_objects(None) {
-            if context_var.as_ref().is_some_and(|c| obj.class().is(c)) {
-                uncache(&obj, vm);
+            if let (Some(var), Some(context)) = (&context_var, &context)
+                && obj.class().is(var)
+            {
+                uncache(&obj, context, vm);
                 continue;
             }
             let Some(class) = obj.downcast_ref::<PyType>() else {
@@ -99,19 +102,19 @@ impl Leftovers {
         }
         drop_slots_here();
     }
+}
 
-    /// After finalization: `threads`, other than this one, cache a slot of the interpreter
-    /// (its home, threads that visited it) and drop it the next time they enter a runtime.
-    pub(crate) fn stale_slots_on(threads: impl IntoIterator<Item = ThreadId>) {
-        let here = std::thread::current().id();
-        let mut stale = STALE_SLOTS.lock();
-        for thread in threads {
-            if thread != here && !stale.contains(&thread) {
-                stale.push(thread);
-            }
+/// After finalization: `threads`, other than this one, cache a slot of the interpreter (its
+/// home, threads that visited it) and drop it the next time they enter a runtime.
+pub(crate) fn stale_slots_on(threads: impl IntoIterator<Item = ThreadId>) {
+    let here = std::thread::current().id();
+    let mut stale = STALE_SLOTS.lock();
+    for thread in threads {
+        if thread != here && !stale.contains(&thread) {
+            stale.push(thread);
         }
-        ANY_STALE_SLOTS.store(!stale.is_empty(), Ordering::Release);
     }
+    ANY_STALE_SLOTS.store(!stale.is_empty(), Ordering::Release);
 }
 
 /// Threads that cache the slot of an interpreter finalized on another thread.
@@ -153,17 +156,12 @@ fn loaded_class(vm: &VirtualMachine, module: &str, name: &'static str) -> Option
 }
 
 /// Makes the context variable `var` cache None: `contextvars.Context().run(var.set, None)`.
-fn uncache(var: &PyObject, vm: &VirtualMachine) {
-    let emptied = loaded_class(vm, "_contextvars", "Context")
-        .ok_or(())
-        .and_then(|context| context.call((), vm).map_err(drop))
-        .and_then(|context| {
-            let set = var.get_attr("set", vm).map_err(drop)?;
-            vm.call_method(&context, "run", (set, vm.ctx.none()))
-                .map_err(drop)
-        });
-    // Nothing is lost if it fails: the value stays cached, as RustPython leaves it.
-    let _ = emptied;
+/// Nothing is lost if it fails: the value stays cached, as RustPython leaves it.
+fn uncache(var: &PyObject, context: &PyObject, vm: &VirtualMachine) {
+    let _ = context.call((), vm).and_then(|fresh| {
+        let set = var.get_attr("set", vm)?;
+        vm.call_method(&fresh, "run", (set, vm.ctx.none()))
+    });
 }
 
 /// Whether `class` was made by the interpreter `interpreter`.

@@ -149,15 +149,16 @@ impl Drop for Shared {
     /// the standard streams, join threads, run `atexit` functions). Away from its home
     /// thread the main VM cannot run, so a thread VM does those steps and clears the modules.
     fn drop(&mut self) {
-        crate::pickle::limits::forget(self.state);
-        crate::pickle::load::collector::forget(self.state);
-        super::isolation::registry::forget(self.state);
         let visited: Vec<ThreadId> = self.visitors.get_mut().keys().copied().collect();
         if let Some(interpreter) = self.take_interpreter() {
             self.finalize(interpreter);
         }
-        Leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
-        // After finalizing: `atexit` functions may still have called brine's replacements.
+        super::leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
+        // What brine keeps per interpreter goes after finalizing: `atexit` functions still
+        // run under the runtime's isolation and limits, and with brine's replacements.
+        crate::pickle::limits::forget(self.state);
+        crate::pickle::load::collector::forget(self.state);
+        super::isolation::registry::forget(self.state);
         drop(crate::per_interpreter::release(self.state));
     }
 }

@@ -106,8 +106,11 @@ fn measure() {
         objects_grew < 2_000,
         "tracked objects grew by {objects_grew}"
     );
+    // The bound for 10,000 runtimes (bench/runtimes.sh: 0.3 MiB on one thread). Two
+    // threads sharing glibc's one arena, and the threads that end after a drop away from
+    // home (96 KiB each), measured 1-11 MiB here.
     assert!(
-        resident_grew < 8 * 1024,
+        resident_grew < 16 * 1024,
         "resident memory grew by {resident_grew} KiB"
     );
 }
