@@ -60,6 +60,7 @@ pub use embed::interrupt::InterruptHandle;
 pub use embed::object::Object;
 pub use embed::output::Output;
 pub use embed::runtime::Runtime;
+pub use memory::Allocator;
 
 #[doc(hidden)]
 pub use embed::convert::Vm;
@@ -67,6 +68,7 @@ pub use embed::convert::Vm;
 /// The pickle machine under the runtime, for its `Limits`, value graphs and tools.
 pub use pickle_core;
 
+mod memory;
 mod per_interpreter;
 mod pickle;
 

@@ -5,9 +5,11 @@ use super::error::Error;
 use super::host::{HostLink, ModuleBuilder};
 use super::interpreter::{PickleImpl, interpreter_builder};
 use super::interrupt::Interrupts;
+use super::memory_limit;
 use super::output::{self, Captured, Output};
 use super::runtime::Runtime;
 use super::shared::Shared;
+use crate::memory::accounts::{self, Tag};
 use pickle_core::decoder::Limits;
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::{AsObject, Settings, VirtualMachine};
@@ -38,6 +40,7 @@ pub struct Builder {
     host_modules: Vec<ModuleBuilder>,
     recursion_limit: Option<usize>,
     time_limit: Option<Duration>,
+    memory_limit: Option<usize>,
     pickle_limits: Option<Limits>,
     isolated: bool,
     stdout: Output,
@@ -56,6 +59,7 @@ impl Builder {
             host_modules: Vec::new(),
             recursion_limit: None,
             time_limit: None,
+            memory_limit: None,
             pickle_limits: None,
             isolated: false,
             stdout: Output::Inherit,
@@ -118,6 +122,44 @@ impl Builder {
     /// ```
     pub fn time_limit(mut self, limit: Duration) -> Self {
         self.time_limit = Some(limit);
+        self
+    }
+
+    /// Bounds the memory the runtime holds, in bytes: everything it allocates on every
+    /// thread that runs it (its interpreter and modules, what scripts make, pickle loads,
+    /// bytes it hands the host until the host drops them), less what it has freed.
+    /// [`Runtime::memory_used`] tells the figure; a new runtime holds about 30 MiB before
+    /// any script runs, and a limit below what it holds once built fails the build.
+    ///
+    /// A script that allocates past the limit gets `MemoryError`: a single large request
+    /// that would pass it is refused where the VM asks for it fallibly (`bytearray(n)`,
+    /// `b'x' * n`, `[0] * n`, `'a' * n`, ...), and any allocation past it stops the run at
+    /// its next instruction. The script can catch it and go on once it is back under the
+    /// limit, as in CPython; if it does not, the host's call returns
+    /// [`Error::MemoryLimit`], what the run made and did not keep is freed, and the
+    /// runtime goes on. What a script keeps in its globals stays, and counts.
+    ///
+    /// It needs brine's allocator as the host's global allocator ([`Allocator`]); without
+    /// it, `build()` fails with an [`Error::Build`] saying so.
+    ///
+    /// [`Allocator`]: crate::Allocator
+    ///
+    /// ```no_run
+    /// #[global_allocator]
+    /// static ALLOCATOR: brine::Allocator = brine::Allocator::system();
+    ///
+    /// # fn main() -> Result<(), brine::Error> {
+    /// use brine::{Error, Runtime};
+    ///
+    /// let rt = Runtime::builder().memory_limit(256 << 20).build()?;
+    /// let outcome = rt.run("x = []\nwhile True:\n    x.append(bytearray(10**6))");
+    /// assert!(matches!(outcome, Err(Error::MemoryLimit { limit }) if limit == 256 << 20));
+    /// assert_eq!(rt.eval::<i64>("6 * 7")?, 42);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = Some(bytes);
         self
     }
 
@@ -226,7 +268,14 @@ impl Builder {
                     .into(),
             ));
         }
-        let (interrupts, signals) = Interrupts::new(self.time_limit);
+        let account = accounts::open();
+        let memory_limit = self.memory_limit;
+        if memory_limit.is_some() && account.is_none() {
+            return Err(Error::Build(memory_limit::NOT_INSTALLED.into()));
+        }
+        let account = account.unwrap_or(Tag::NONE);
+        let _charge = accounts::charge_to(account);
+        let (interrupts, signals) = Interrupts::new(self.time_limit, account);
         let isolated = self.isolated;
         let interpreter = interpreter_builder(self.pickle)
             .settings(self.settings())
@@ -239,10 +288,14 @@ impl Builder {
             .interpreter();
         let captured = Captured::new(self.stdout, self.stderr);
         let shared = Arc::new(Shared::new(interpreter, captured, interrupts));
+        memory_limit::watch(&shared.interrupts);
         let link = HostLink::default();
         link.set(Arc::downgrade(&shared))
             .expect("a new link is empty");
         shared.with_cx(|cx| self.prepare(cx, &link))?;
+        if let Some(limit) = memory_limit {
+            memory_limit::set_initial(account, limit)?;
+        }
         Ok(Runtime::from_shared(shared))
     }
 
@@ -256,6 +309,9 @@ impl Builder {
         super::source_depth::install(vm)
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
         super::iterator_depth::install(vm);
+        super::large_requests::install(vm);
+        super::sized_methods::install(vm);
+        super::long_iterations::install(vm);
         super::min_max::install(vm).map_err(|e| fail("cannot set min and max", e))?;
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
@@ -267,8 +323,12 @@ impl Builder {
             monitoring
                 .and_then(|m| cx.shared.interrupts.reserve_tool(vm, &m))
                 .map_err(|e| fail("cannot reserve a sys.monitoring tool", e))?;
-            super::sleep::install(vm, Arc::downgrade(&cx.shared.interrupts))
-                .map_err(|e| fail("cannot set time.sleep", e))?;
+            Interrupts::keep_for(vm, Arc::downgrade(&cx.shared.interrupts));
+            if !self.isolated {
+                super::thread_accounts::install(vm, cx.shared.interrupts.account())
+                    .map_err(|e| fail("cannot charge threads to the runtime", e))?;
+            }
+            super::sleep::install(vm).map_err(|e| fail("cannot set time.sleep", e))?;
         }
         if let Some(limits) = self.pickle_limits {
             crate::pickle::limits::set(vm, limits);

@@ -65,6 +65,15 @@ pub enum Error {
         /// The limit it outlived.
         limit: Duration,
     },
+    /// The run was stopped because the runtime's memory passed its limit
+    /// ([`Builder::memory_limit`](crate::Builder::memory_limit),
+    /// [`Runtime::with_memory_limit`](crate::Runtime::with_memory_limit)). The script saw
+    /// a `MemoryError` and did not recover from it; what the run held has been let go,
+    /// and the runtime goes on.
+    MemoryLimit {
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl Error {
@@ -94,6 +103,7 @@ impl Error {
         match reason {
             Reason::Interrupt => Error::Interrupted,
             Reason::Timeout(limit) => Error::Timeout { limit },
+            Reason::MemoryLimit(limit) => Error::MemoryLimit { limit },
         }
     }
 }
@@ -123,6 +133,12 @@ impl fmt::Display for Error {
             Error::Build(msg) => f.write_str(msg),
             Error::Interrupted => f.write_str("the run was interrupted"),
             Error::Timeout { limit } => write!(f, "the run exceeded its time limit of {limit:?}"),
+            Error::MemoryLimit { limit } => {
+                write!(
+                    f,
+                    "the run exceeded the runtime's memory limit of {limit} bytes"
+                )
+            }
         }
     }
 }

@@ -20,12 +20,17 @@
 //! channel; there the safe points are watched from the run's start.
 
 use super::safe_points::Tool;
+use crate::memory::accounts::{self, Tag};
+use crate::per_interpreter;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyCode, PyTypeRef};
 use rustpython_vm::signal::{UserSignalReceiver, UserSignalSender, user_signal_channel};
 use rustpython_vm::{PyObject, PyResult, VirtualMachine};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
+
+/// Where each runtime's interrupts are kept (per_interpreter.rs).
+const KEPT_AS: &str = "brine.interrupts";
 
 /// How long a stopped run's cleanup may take before it is stopped at every safe point.
 pub(crate) const GRACE: Duration = Duration::from_millis(10);
@@ -37,6 +42,8 @@ pub(crate) enum Reason {
     Interrupt,
     /// The run outlived its time limit, this one.
     Timeout(Duration),
+    /// The runtime's memory passed its limit, this one (in bytes).
+    MemoryLimit(usize),
 }
 
 /// A handle that stops the run in progress in one runtime, from any thread.
@@ -116,13 +123,21 @@ pub(crate) struct Interrupts {
     tool: OnceLock<Tool>,
     /// Whether the tool is watching the current run's safe points.
     watching: Mutex<bool>,
+    /// The runtime's memory account (`Tag::NONE` without brine's allocator).
+    account: Tag,
+    /// The run whose Python code was given a MemoryError for the memory limit (0: none):
+    /// it ended for the limit even if the stop was withdrawn as it unwound.
+    memory_raised: AtomicU64,
     /// Itself, for the closures and the watchdog (set once, at creation).
     this: Weak<Interrupts>,
 }
 
 impl Interrupts {
     /// The state of a new runtime, and the receiving end of its main VM's signal channel.
-    pub(crate) fn new(default_limit: Option<Duration>) -> (Arc<Self>, UserSignalReceiver) {
+    pub(crate) fn new(
+        default_limit: Option<Duration>,
+        account: Tag,
+    ) -> (Arc<Self>, UserSignalReceiver) {
         let (sender, receiver) = user_signal_channel();
         let interrupts = Arc::new_cyclic(|this| Interrupts {
             current: AtomicU64::new(0),
@@ -135,14 +150,29 @@ impl Interrupts {
             sender,
             tool: OnceLock::new(),
             watching: Mutex::new(false),
+            account,
+            memory_raised: AtomicU64::new(0),
             this: this.clone(),
         });
         (interrupts, receiver)
     }
 
+    /// Keeps `interrupts` where native code of the runtime's VM finds it ([`Self::of`]): in
+    /// per_interpreter.rs, since what a native function holds RustPython keeps for the
+    /// life of the process.
+    pub(crate) fn keep_for(vm: &VirtualMachine, interrupts: Weak<Interrupts>) {
+        per_interpreter::keep(vm, KEPT_AS, interrupts);
+    }
+
+    /// The interrupts of the embedded runtime `vm` belongs to (none for the command line).
+    pub(crate) fn of(vm: &VirtualMachine) -> Option<Arc<Interrupts>> {
+        per_interpreter::get::<Weak<Interrupts>>(vm, KEPT_AS)?.upgrade()
+    }
+
     /// A run begins: the host has entered the runtime from outside.
     pub(crate) fn begin(&self) -> Run {
         let number = self.current.fetch_add(1, Ordering::AcqRel) + 1;
+        accounts::begin_run(self.account);
         self.active.store(true, Ordering::Release);
         let run = Run { number };
         if let Some(limit) = self.default_limit {
@@ -157,13 +187,27 @@ impl Interrupts {
         // Whatever was asked is over now, for this run or (left by a request that came as
         // an earlier run ended) for another.
         let asked = self.requested.swap(0, Ordering::AcqRel);
-        (asked == run.number).then(|| *lock(&self.reason))
+        let memory_raised = self.memory_raised.swap(0, Ordering::AcqRel) == run.number;
+        if asked == run.number || memory_raised {
+            return Some(*lock(&self.reason));
+        }
+        // A large request refused for the memory limit raised MemoryError where it was
+        // made, with no stop asked: the run still ended for the limit.
+        accounts::take_refused(self.account).map(Reason::MemoryLimit)
     }
 
-    /// Whether runs can be stopped at all: the runtime has a time limit, or a handle that
-    /// interrupts it exists. (A run given a limit of its own is watched from then on.)
+    /// Whether runs can be stopped at all: the runtime has a time or memory limit, or a
+    /// handle that interrupts it exists. (A run given a limit of its own is watched from
+    /// then on.)
     pub(crate) fn armed(self: &Arc<Self>) -> bool {
-        self.default_limit.is_some() || Arc::strong_count(self) > 1
+        self.default_limit.is_some()
+            || accounts::limit(self.account).is_some()
+            || Arc::strong_count(self) > 1
+    }
+
+    /// The runtime's memory account.
+    pub(crate) fn account(&self) -> Tag {
+        self.account
     }
 
     /// The run in progress, if there is one.
@@ -181,9 +225,34 @@ impl Interrupts {
         self.running().is_some_and(|run| self.must_raise(run))
     }
 
-    /// Whether `run` has been asked to stop and has not ended yet.
+    /// Whether `run` has been asked to stop and has not ended yet. A stop for memory is
+    /// withdrawn once the runtime is back under its limit (the script caught the
+    /// MemoryError and let go of what it held, as CPython lets it).
     pub(crate) fn pending(&self, run: Run) -> bool {
-        self.requested.load(Ordering::Acquire) == run.number && self.is_running(run.number)
+        if self.requested.load(Ordering::Acquire) != run.number || !self.is_running(run.number) {
+            return false;
+        }
+        let for_memory = matches!(*lock(&self.reason), Reason::MemoryLimit(_));
+        if for_memory && !accounts::over(self.account) {
+            let _ =
+                self.requested
+                    .compare_exchange(run.number, 0, Ordering::AcqRel, Ordering::Acquire);
+            return false;
+        }
+        true
+    }
+
+    /// The exception the run's Python code raises when stopped: `MemoryError` for the
+    /// memory limit, `brine.Interrupted` otherwise.
+    pub(crate) fn stop_exception(&self, vm: &VirtualMachine) -> PyBaseExceptionRef {
+        match *lock(&self.reason) {
+            Reason::MemoryLimit(limit) => {
+                let run = self.current.load(Ordering::Acquire);
+                self.memory_raised.store(run, Ordering::Release);
+                memory_error(vm, limit)
+            }
+            _ => interrupted(vm),
+        }
     }
 
     /// Stops `run` by `limit` from now (the watchdog keeps the time).
@@ -193,7 +262,7 @@ impl Interrupts {
     }
 
     /// Stops the run in progress; false when there is none.
-    fn request_current(&self, reason: Reason) -> bool {
+    pub(crate) fn request_current(&self, reason: Reason) -> bool {
         match self.running() {
             Some(run) => self.request(run, reason),
             None => false,
@@ -294,7 +363,7 @@ impl Interrupts {
         if in_import || self.raised_once.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        Err(interrupted(vm))
+        Err(self.stop_exception(vm))
     }
 }
 
@@ -322,6 +391,14 @@ fn is_import_path(path: &str) -> bool {
 /// `BaseException` (as `KeyboardInterrupt` is) so that `except Exception:` lets it through.
 pub(crate) fn interrupted(vm: &VirtualMachine) -> PyBaseExceptionRef {
     vm.new_exception_msg(interrupted_type(vm), "the run was interrupted".into())
+}
+
+/// The `MemoryError` of a run stopped at the runtime's memory `limit`.
+pub(crate) fn memory_error(vm: &VirtualMachine, limit: usize) -> PyBaseExceptionRef {
+    vm.new_exception_msg(
+        vm.ctx.exceptions.memory_error.to_owned(),
+        crate::memory::limit_message(limit).into(),
+    )
 }
 
 /// `brine.Interrupted`, made once for the process (its context is shared by every runtime).

@@ -13,7 +13,7 @@
 
 use rustpython_vm::builtins::{PyModule, PyType};
 use rustpython_vm::protocol::PyIterReturn;
-use rustpython_vm::{Py, PyObject, PyPayload, PyResult, VirtualMachine};
+use rustpython_vm::{Py, PyObject, PyPayload, PyRef, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
 
 type NextSlot = fn(&PyObject, &VirtualMachine) -> PyResult<PyIterReturn>;
@@ -91,15 +91,9 @@ pub(crate) fn install(vm: &VirtualMachine) {
 
 /// Wraps [`ITERTOOLS`], from index `first` on.
 fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
-    let Some(def) = vm.state.module_defs.get("itertools").copied() else {
+    let Some(module) = itertools(vm)? else {
         return Ok(());
     };
-    let module = PyModule::from_def(def).into_ref(&vm.ctx);
-    PyModule::__init_dict_from_def(vm, &module);
-    module.__init_methods(vm)?;
-    if let Some(exec) = def.slots.exec {
-        exec(vm, &module)?;
-    }
     for (offset, name) in ITERTOOLS.into_iter().enumerate() {
         let class = module.get_attr(name, vm)?;
         if let Some(class) = class.downcast_ref::<PyType>() {
@@ -107,6 +101,21 @@ fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
         }
     }
     Ok(())
+}
+
+/// A module made from RustPython's `itertools` definition, for its types (no runtime's
+/// `sys.modules` gains it); `None` when the VM has no such module.
+pub(crate) fn itertools(vm: &VirtualMachine) -> PyResult<Option<PyRef<PyModule>>> {
+    let Some(def) = vm.state.module_defs.get("itertools").copied() else {
+        return Ok(None);
+    };
+    let module = PyModule::from_def(def).into_ref(&vm.ctx);
+    PyModule::__init_dict_from_def(vm, &module);
+    module.__init_methods(vm)?;
+    if let Some(exec) = def.slots.exec {
+        exec(vm, &module)?;
+    }
+    Ok(Some(module))
 }
 
 fn wrap(index: usize, class: &Py<PyType>) {

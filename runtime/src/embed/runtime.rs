@@ -10,6 +10,7 @@ use super::object::Object;
 use super::output;
 use super::paths::{import_module, resolve};
 pub(crate) use super::shared::Shared;
+use crate::memory::accounts::{self, Tag};
 use crate::pickle::embedding;
 use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
 use rustpython_vm::builtins::{PyCode, PyDictRef};
@@ -261,6 +262,41 @@ impl Runtime {
                 cx.shared.watch_away_from_home(cx.vm, run);
             }
             work(self)
+        })
+    }
+
+    /// The bytes the runtime holds now (see [`Builder::memory_limit`]): `None` unless brine's
+    /// [`Allocator`](crate::Allocator) is the host's global allocator.
+    pub fn memory_used(&self) -> Option<usize> {
+        let account = self.shared.interrupts.account();
+        (account != Tag::NONE).then(|| accounts::used(account))
+    }
+
+    /// Runs `work` with the runtime's memory bounded by `limit` bytes in all (as
+    /// [`Builder::memory_limit`] bounds it, which still applies if lower): past it, the
+    /// script gets `MemoryError`, and this returns [`Error::MemoryLimit`] unless the
+    /// script recovers. To allow a piece of work some more memory, give
+    /// `rt.memory_used()` plus that much. Needs brine's [`Allocator`](crate::Allocator)
+    /// ([`Error::Build`] without it).
+    pub fn with_memory_limit<R>(
+        &self,
+        limit: usize,
+        work: impl FnOnce(&Runtime) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let account = self.shared.interrupts.account();
+        if account == Tag::NONE {
+            return Err(Error::Build(super::memory_limit::NOT_INSTALLED.into()));
+        }
+        let before = accounts::limit(account);
+        let during = before.map_or(limit, |before| before.min(limit));
+        self.with_cx(|cx| {
+            accounts::set_limit(account, Some(during));
+            if let Some(run) = cx.shared.interrupts.running() {
+                cx.shared.watch_away_from_home(cx.vm, run);
+            }
+            let result = work(self);
+            accounts::set_limit(account, before);
+            result
         })
     }
 

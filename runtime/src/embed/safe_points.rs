@@ -20,7 +20,7 @@
 //! rewire it, which would leave its runs unstoppable. Its events are on only while a run is
 //! watched; what the watching costs is in BENCHMARKS.md.
 
-use super::interrupt::{Interrupts, Run, interrupted, is_import_machinery};
+use super::interrupt::{Interrupts, Run, is_import_machinery};
 use crate::per_interpreter;
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn};
@@ -185,7 +185,7 @@ impl Callable for RunCheck {
             .first()
             .is_some_and(|code| is_import_machinery(code));
         if !in_import && interrupts.must_raise(zelf.run) {
-            return Err(interrupted(vm));
+            return Err(interrupts.stop_exception(vm));
         }
         Ok(vm.ctx.none())
     }

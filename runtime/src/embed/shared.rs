@@ -11,9 +11,10 @@
 
 use super::convert::Vm;
 use super::error::Error;
-use super::interrupt::{Interrupts, Run};
+use super::interrupt::{Interrupts, Reason, Run};
 use super::leftovers::Leftovers;
 use super::output::Captured;
+use crate::memory::accounts;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
 use rustpython_vm::{Interpreter, PyObjectRef, VirtualMachine};
@@ -80,6 +81,7 @@ impl Shared {
             return rustpython_vm::vm::thread::with_current_vm(|vm| f(vm, false));
         }
         super::leftovers::drop_stale_slots();
+        let _charge = accounts::charge_to(self.interrupts.account());
         let guard = self.interpreter.lock();
         let interpreter = guard
             .as_ref()
@@ -113,6 +115,9 @@ impl Shared {
             let result = f(&Vm::new(vm, self));
             self.interrupts.stop_watching(vm);
             let stopped = self.interrupts.end(run);
+            if let Some(Reason::MemoryLimit(_)) = stopped {
+                collect_after_memory_limit(vm, self.interrupts.account());
+            }
             match (result, stopped) {
                 (Err(_), Some(reason)) => Err(Error::stopped(reason)),
                 (Err(Error::Python(err)), None) => {
@@ -151,6 +156,7 @@ impl Drop for Shared {
     fn drop(&mut self) {
         let visited: Vec<ThreadId> = self.visitors.get_mut().keys().copied().collect();
         if let Some(interpreter) = self.take_interpreter() {
+            let _charge = accounts::charge_to(self.interrupts.account());
             self.finalize(interpreter);
         }
         super::leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
@@ -160,6 +166,7 @@ impl Drop for Shared {
         crate::pickle::load::collector::forget(self.state);
         super::isolation::registry::forget(self.state);
         drop(crate::per_interpreter::release(self.state));
+        super::memory_limit::forget(self.interrupts.account());
     }
 }
 
@@ -181,6 +188,17 @@ impl Shared {
             drop(interpreter);
             leftovers.release();
         }
+    }
+}
+
+/// After a run stopped at the memory limit: a full collection, with the limit lifted
+/// while it runs. A runtime full to its limit with what its globals hold would otherwise
+/// meet the next full collection inside a later run, and the collector's own lists (tens
+/// of MiB over millions of objects) would stop that run too.
+fn collect_after_memory_limit(vm: &VirtualMachine, account: accounts::Tag) {
+    accounts::lift_trigger(account);
+    if let Ok(gc) = vm.import("gc", 0) {
+        let _ = vm.call_method(&gc, "collect", ());
     }
 }
 

@@ -2,30 +2,22 @@
 //! a time limit would wait for it to end; this one sleeps in short slices and stops when
 //! its run is asked to.
 
-use super::interrupt::{Interrupts, interrupted};
-use crate::per_interpreter;
+use super::interrupt::Interrupts;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
-use std::sync::Weak;
 use std::time::{Duration, Instant};
 
 /// The longest a stopped run waits for its sleep to notice.
 const SLICE: Duration = Duration::from_millis(5);
 
-/// Puts the interruptible `sleep` in place of `time.sleep`.
-/// The runtime's interrupts are kept in per_interpreter.rs (what a native function holds,
-/// RustPython keeps for the life of the process).
-pub(crate) fn install(vm: &VirtualMachine, interrupts: Weak<Interrupts>) -> PyResult<()> {
-    per_interpreter::keep(vm, INTERRUPTS, interrupts);
+/// Puts the interruptible `sleep` in place of `time.sleep` (it finds the runtime's
+/// interrupts with [`Interrupts::of`]).
+pub(crate) fn install(vm: &VirtualMachine) -> PyResult<()> {
     let time = vm.import("time", 0)?;
     time.set_attr("sleep", vm.new_function("sleep", sleep), vm)
 }
 
-/// Where the runtime's interrupts are kept.
-const INTERRUPTS: &str = "time.sleep.interrupts";
-
 fn sleep(seconds: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
-    let interrupts = per_interpreter::get::<Weak<Interrupts>>(vm, INTERRUPTS);
-    let interrupts = interrupts.as_deref().cloned().unwrap_or_default();
+    let interrupts = Interrupts::of(vm);
     let length = duration(seconds, vm)?;
     let deadline = Instant::now() + length;
     loop {
@@ -34,8 +26,8 @@ fn sleep(seconds: PyObjectRef, vm: &VirtualMachine) -> PyResult<()> {
             return Ok(());
         }
         vm.allow_threads(|| std::thread::sleep(left.min(SLICE)));
-        if interrupts.upgrade().is_some_and(|i| i.must_raise_now()) {
-            return Err(interrupted(vm));
+        if let Some(interrupts) = interrupts.as_ref().filter(|i| i.must_raise_now()) {
+            return Err(interrupts.stop_exception(vm));
         }
     }
 }

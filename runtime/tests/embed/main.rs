@@ -10,6 +10,8 @@ mod interrupts;
 mod isolated_runtime;
 mod isolation;
 mod lifecycle;
+mod memory_attacks;
+mod memory_limit;
 mod objects;
 mod pickle_limits;
 mod pickles;
@@ -17,6 +19,11 @@ mod recursion;
 mod running;
 
 use brine::{Output, Runtime};
+
+/// Every runtime of these tests is charged by brine's allocator, as a host with memory
+/// limits runs them.
+#[global_allocator]
+static ALLOCATOR: brine::Allocator = brine::Allocator::system();
 
 /// A runtime whose output the test reads back.
 fn captured() -> Runtime {

@@ -1,6 +1,7 @@
 //! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
 
 use super::unpickler::PyUnpickler;
+use crate::memory::accounts::{self, Tag};
 use crate::pickle::errors::{from_core, new_unpickling_error};
 use crate::pickle::kwargs::kwargs_of;
 use crate::pickle::lookups::Lookups;
@@ -108,6 +109,25 @@ pub(crate) struct VmBuilder<'a> {
     slot_setters: super::slot_setters::SlotSetters,
     /// The builtins module's dict, looked up once (see [`Self::set_in_exact`]).
     builtins_dict: PyDictRef,
+    /// The memory account the load is charged to, and how it stands (see
+    /// [`Self::within_memory_limit`]).
+    memory: MemoryWatch,
+}
+
+/// How a load keeps within the runtime's memory limit (`Builder::memory_limit`): a large
+/// block is checked before it is made, and every [`MemoryWatch::EVERY`] opcodes the
+/// account is looked at, so that a load of many small objects past the limit stops too (it
+/// runs no Python code, where a run is otherwise stopped).
+struct MemoryWatch {
+    account: Tag,
+    opcodes: u32,
+    over: bool,
+}
+
+impl MemoryWatch {
+    const EVERY: u32 = 4096;
+    /// Blocks from this size are checked before they are made.
+    const CHECK_FROM: usize = 64 * 1024;
 }
 
 impl<'a> VmBuilder<'a> {
@@ -122,7 +142,29 @@ impl<'a> VmBuilder<'a> {
             attribute_names: Default::default(),
             slot_setters: Default::default(),
             builtins_dict: vm.builtins.dict(),
+            memory: MemoryWatch {
+                account: accounts::current(),
+                opcodes: 0,
+                over: false,
+            },
         }
+    }
+
+    /// MemoryError when the runtime is past its memory limit, or a block of `size` bytes
+    /// about to be made would take it there (the VM would make it infallibly).
+    fn within_memory_limit(&self, size: usize) -> Result<(), LoadError> {
+        let tag = self.memory.account;
+        let refused =
+            self.memory.over || (size >= MemoryWatch::CHECK_FROM && !accounts::fits(tag, size));
+        if !refused {
+            return Ok(());
+        }
+        accounts::mark_refused(tag);
+        let limit = accounts::limit(tag).unwrap_or(usize::MAX);
+        Err(self
+            .vm
+            .new_memory_error(crate::memory::limit_message(limit))
+            .into())
     }
 
     /// `getattr(obj, '__setstate__', None)`. Most classes have none, and where the class's
@@ -485,13 +527,23 @@ impl Builder for VmBuilder<'_> {
     fn float(&mut self, value: f64) -> Made {
         Ok(self.vm.ctx.new_float(value).into())
     }
+    fn opcode_at(&mut self, _at: u64) {
+        let memory = &mut self.memory;
+        memory.opcodes = memory.opcodes.wrapping_add(1);
+        if memory.opcodes % MemoryWatch::EVERY == 0 && memory.account != Tag::NONE {
+            memory.over = accounts::over(memory.account);
+        }
+    }
     fn str(&mut self, text: &[u8]) -> Made {
+        self.within_memory_limit(text.len())?;
         Ok(self.text(text))
     }
     fn bytes(&mut self, data: &[u8]) -> Made {
+        self.within_memory_limit(data.len())?;
         Ok(self.vm.ctx.new_bytes(data.to_vec()).into())
     }
     fn bytearray(&mut self, data: &[u8]) -> Made {
+        self.within_memory_limit(data.len())?;
         Ok(PyByteArray::from(data.to_vec())
             .into_ref(&self.vm.ctx)
             .into())
@@ -500,12 +552,15 @@ impl Builder for VmBuilder<'_> {
         Ok(self.decode_legacy(data)?)
     }
     fn list(&mut self, items: Vec<PyObjectRef>) -> Made {
+        self.within_memory_limit(0)?;
         Ok(self.vm.ctx.new_list(items).into())
     }
     fn tuple(&mut self, items: Vec<PyObjectRef>) -> Made {
+        self.within_memory_limit(0)?;
         Ok(self.vm.ctx.new_tuple(items).into())
     }
     fn dict(&mut self, pairs: Vec<PyObjectRef>) -> Made {
+        self.within_memory_limit(0)?;
         let dict = self.vm.ctx.new_dict();
         for pair in pairs.chunks_exact(2) {
             self.set_in_exact(&dict, &pair[0], pair[1].clone())?;
