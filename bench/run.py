@@ -5,7 +5,7 @@ binary with BRINE_PICKLE_IMPL=rustpython), and CPython's C _pickle when `python3
                        [--protocols 2,4,5] [--only W1,W2] [--baseline PATH]
                        [--markdown BENCHMARKS.md]
 
-`--baseline PATH` adds another brine binary (an earlier build) to the same rounds, as the
+`--no-rustpython` leaves RustPython's own _pickle out. `--baseline PATH` adds another brine binary (an earlier build) to the same rounds, as the
 column `baseline`: the ratio brine/baseline is what a change costs or saves.
 
 Each round runs bench/workloads.py once per configuration, in turn, so that a noisy moment of
@@ -101,10 +101,13 @@ def main():
     parser.add_argument('--only', default='')
     parser.add_argument('--markdown', default='')
     parser.add_argument('--baseline', default='')
+    parser.add_argument('--no-rustpython', action='store_true',
+                        help="leave out RustPython's own _pickle (for comparing two brine builds)")
     args = parser.parse_args()
 
-    configs = {'brine': ([args.brine], {'BRINE_PICKLE_IMPL': 'brine'}),
-               'rustpython': ([args.brine], {'BRINE_PICKLE_IMPL': 'rustpython'})}
+    configs = {'brine': ([args.brine], {'BRINE_PICKLE_IMPL': 'brine'})}
+    if not args.no_rustpython:
+        configs['rustpython'] = ([args.brine], {'BRINE_PICKLE_IMPL': 'rustpython'})
     if args.baseline:
         configs['baseline'] = ([args.baseline], {'BRINE_PICKLE_IMPL': 'brine'})
     python = shutil.which(args.python)

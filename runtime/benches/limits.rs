@@ -260,13 +260,19 @@ fn bench_runtime(armed: bool) -> (Runtime, Option<InterruptHandle>) {
         .argv(["workloads.py", "--repeat", "5", "--protocols", "2,4,5"])
         .python_module("results_json", FLATTEN)
         .stdout(Output::Capture);
-    if armed {
+    if armed && FUEL.load(std::sync::atomic::Ordering::Relaxed) {
+        builder = builder.fuel(u64::MAX / 2);
+    } else if armed {
         builder = builder.time_limit(Duration::from_secs(3600));
     }
     let rt = builder.build().unwrap();
     let handle = armed.then(|| rt.interrupt_handle());
     (rt, handle)
 }
+
+/// Whether "armed" means a fuel budget (the `fuel` section) rather than a time limit and a
+/// live interrupt handle.
+static FUEL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The workloads with the machinery armed (a time limit, a live interrupt handle) against
 /// the same runtime without, rounds alternating.
@@ -376,6 +382,22 @@ fn main() {
     }
     if only.as_deref() == Some("native") {
         native();
+    }
+    if only.as_deref() == Some("fuel") {
+        FUEL.store(true, std::sync::atomic::Ordering::Relaxed);
+        println!("### What fuel costs\n");
+        println!(
+            "bench/workloads.py in a runtime with a fuel budget (never reached) against the same \
+             in a runtime without; {COST_ROUNDS} rounds alternating, each cell the median. A \
+             runtime without fuel runs no differently from before fuel existed: nothing is \
+             watched, and a run's start stores three counters.\n"
+        );
+        println!("| runs on | cells | geometric mean with fuel/without | worst cell |");
+        println!("| --- | ---: | ---: | --- |");
+        cost(false);
+        cost(true);
+        println!();
+        loop_cost();
     }
     if runs("cost") {
         println!("### What the machinery costs\n");

@@ -36,10 +36,13 @@ pub fn main() -> ExitCode {
         warnings: !settings.warnoptions.is_empty(),
         site: settings.import_site,
     };
-    let runtime = Runtime::builder()
+    let mut builder = Runtime::builder()
         .cli_settings(settings)
-        .pickle_impl(PickleImpl::from_env())
-        .build();
+        .pickle_impl(PickleImpl::from_env());
+    if let Some(limit) = memory_limit_from_env() {
+        builder = builder.memory_limit(limit);
+    }
+    let runtime = builder.build();
     let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -234,4 +237,11 @@ fn exit_status(runtime: &Runtime, err: Error) -> u32 {
             1
         }
     }
+}
+
+/// `BRINE_MEMORY_LIMIT` (bytes): the runtime's memory limit, for bench/memory_limit.sh. It
+/// needs brine's allocator in the binary (the `accounting-allocator` feature); without it
+/// the start fails with the message saying so.
+fn memory_limit_from_env() -> Option<usize> {
+    std::env::var("BRINE_MEMORY_LIMIT").ok()?.parse().ok()
 }

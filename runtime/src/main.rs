@@ -5,8 +5,15 @@
 // pages (the `no_thp` feature): with them the kernel backed every touched 2 MiB of a 9 MiB
 // startup heap whole, and a fresh `brine -c pass` held 28 MiB of anonymous memory instead of
 // 14.5 MiB; loads lose 0-4% to the extra page faults (bench/workloads.py records, int lists).
+#[cfg(not(feature = "accounting-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The same, inside brine's accounting allocator (what a host with memory limits installs):
+/// a build for bench/memory_limit.sh, which measures what the accounting costs.
+#[cfg(feature = "accounting-allocator")]
+#[global_allocator]
+static GLOBAL: brine::Allocator<mimalloc::MiMalloc> = brine::Allocator::new(mimalloc::MiMalloc);
 
 unsafe extern "C" {
     /// mimalloc's `mi_option_set` (in the library the allocator above links).

@@ -41,6 +41,7 @@ pub struct Builder {
     recursion_limit: Option<usize>,
     time_limit: Option<Duration>,
     memory_limit: Option<usize>,
+    fuel: Option<u64>,
     pickle_limits: Option<Limits>,
     isolated: bool,
     stdout: Output,
@@ -60,6 +61,7 @@ impl Builder {
             recursion_limit: None,
             time_limit: None,
             memory_limit: None,
+            fuel: None,
             pickle_limits: None,
             isolated: false,
             stdout: Output::Inherit,
@@ -160,6 +162,33 @@ impl Builder {
     /// ```
     pub fn memory_limit(mut self, bytes: usize) -> Self {
         self.memory_limit = Some(bytes);
+        self
+    }
+
+    /// Gives every run a budget of `units` of fuel: one is burned at each safe point of its
+    /// Python code (every jump, which is every loop iteration, and every start of a Python
+    /// function). Past the budget the run is stopped, at the same instruction every time the
+    /// same script runs, however loaded the machine, and the host's call returns
+    /// [`Error::OutOfFuel`]; the runtime goes on. [`Runtime::fuel_used`] tells what a run
+    /// burned; [`Runtime::with_fuel`] gives one piece of work a budget of its own. Time
+    /// limits and interrupts still apply. Native code burns nothing (`sum(range(10**9))`
+    /// is one unit): bound that with a time limit. A run with fuel is watched through
+    /// `sys.monitoring`, which slows its Python loops (BENCHMARKS.md, "Fuel").
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    ///
+    /// let rt = Runtime::builder().fuel(10_000).build()?;
+    /// let outcome = rt.run("n = 0\nwhile True:\n    n += 1");
+    /// assert!(matches!(outcome, Err(Error::OutOfFuel { fuel: 10_000 })));
+    /// let n = rt.eval::<i64>("n")?;
+    /// rt.run("n = 0")?;
+    /// assert!(rt.run("while True:\n    n += 1").is_err());
+    /// assert_eq!(rt.eval::<i64>("n")?, n); // the same place, every time
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn fuel(mut self, units: u64) -> Self {
+        self.fuel = Some(units);
         self
     }
 
@@ -275,7 +304,7 @@ impl Builder {
         }
         let account = account.unwrap_or(Tag::NONE);
         let _charge = accounts::charge_to(account);
-        let (interrupts, signals) = Interrupts::new(self.time_limit, account);
+        let (interrupts, signals) = Interrupts::new(self.time_limit, account, self.fuel);
         let isolated = self.isolated;
         let interpreter = interpreter_builder(self.pickle)
             .settings(self.settings())

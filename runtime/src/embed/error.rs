@@ -74,6 +74,13 @@ pub enum Error {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// The run burned all its fuel ([`Builder::fuel`](crate::Builder::fuel),
+    /// [`Runtime::with_fuel`](crate::Runtime::with_fuel)): it was stopped at the same
+    /// instruction it would be stopped at on every run.
+    OutOfFuel {
+        /// The budget, in units (safe points).
+        fuel: u64,
+    },
 }
 
 impl Error {
@@ -104,6 +111,7 @@ impl Error {
             Reason::Interrupt => Error::Interrupted,
             Reason::Timeout(limit) => Error::Timeout { limit },
             Reason::MemoryLimit(limit) => Error::MemoryLimit { limit },
+            Reason::OutOfFuel(fuel) => Error::OutOfFuel { fuel },
         }
     }
 }
@@ -133,6 +141,7 @@ impl fmt::Display for Error {
             Error::Build(msg) => f.write_str(msg),
             Error::Interrupted => f.write_str("the run was interrupted"),
             Error::Timeout { limit } => write!(f, "the run exceeded its time limit of {limit:?}"),
+            Error::OutOfFuel { fuel } => write!(f, "the run used up its fuel of {fuel} units"),
             Error::MemoryLimit { limit } => {
                 write!(
                     f,

@@ -126,6 +126,7 @@ pub(crate) fn to_exception(
             vm.ctx.exceptions.timeout_error.to_owned(),
             err.to_string().into(),
         ),
+        Error::OutOfFuel { .. } => super::fuel::out_of_fuel(vm),
         Error::MemoryLimit { .. } => vm.new_exception_msg(
             vm.ctx.exceptions.memory_error.to_owned(),
             err.to_string().into(),

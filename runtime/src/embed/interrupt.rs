@@ -19,6 +19,7 @@
 //! Threads other than the runtime's home run in VMs of their own, which have no signal
 //! channel; there the safe points are watched from the run's start.
 
+use super::fuel::Fuel;
 use super::safe_points::Tool;
 use crate::memory::accounts::{self, Tag};
 use crate::per_interpreter;
@@ -44,6 +45,8 @@ pub(crate) enum Reason {
     Timeout(Duration),
     /// The runtime's memory passed its limit, this one (in bytes).
     MemoryLimit(usize),
+    /// The run burned all its fuel, this budget.
+    OutOfFuel(u64),
 }
 
 /// A handle that stops the run in progress in one runtime, from any thread.
@@ -125,6 +128,8 @@ pub(crate) struct Interrupts {
     watching: Mutex<bool>,
     /// The runtime's memory account (`Tag::NONE` without brine's allocator).
     account: Tag,
+    /// The fuel runs burn (fuel.rs).
+    pub(crate) fuel: Fuel,
     /// The run whose Python code was given a MemoryError for the memory limit (0: none):
     /// it ended for the limit even if the stop was withdrawn as it unwound.
     memory_raised: AtomicU64,
@@ -137,6 +142,7 @@ impl Interrupts {
     pub(crate) fn new(
         default_limit: Option<Duration>,
         account: Tag,
+        fuel: Option<u64>,
     ) -> (Arc<Self>, UserSignalReceiver) {
         let (sender, receiver) = user_signal_channel();
         let interrupts = Arc::new_cyclic(|this| Interrupts {
@@ -151,6 +157,7 @@ impl Interrupts {
             tool: OnceLock::new(),
             watching: Mutex::new(false),
             account,
+            fuel: Fuel::new(fuel),
             memory_raised: AtomicU64::new(0),
             this: this.clone(),
         });
@@ -173,6 +180,7 @@ impl Interrupts {
     pub(crate) fn begin(&self) -> Run {
         let number = self.current.fetch_add(1, Ordering::AcqRel) + 1;
         accounts::begin_run(self.account);
+        self.fuel.begin();
         self.active.store(true, Ordering::Release);
         let run = Run { number };
         if let Some(limit) = self.default_limit {
@@ -187,6 +195,11 @@ impl Interrupts {
         // Whatever was asked is over now, for this run or (left by a request that came as
         // an earlier run ended) for another.
         let asked = self.requested.swap(0, Ordering::AcqRel);
+        if let Some(budget) = self.fuel.end() {
+            self.requested.store(0, Ordering::Release);
+            self.memory_raised.store(0, Ordering::Release);
+            return Some(Reason::OutOfFuel(budget));
+        }
         let memory_raised = self.memory_raised.swap(0, Ordering::AcqRel) == run.number;
         if asked == run.number || memory_raised {
             return Some(*lock(&self.reason));
@@ -201,6 +214,7 @@ impl Interrupts {
     /// then on.)
     pub(crate) fn armed(self: &Arc<Self>) -> bool {
         self.default_limit.is_some()
+            || self.fuel.metered()
             || accounts::limit(self.account).is_some()
             || Arc::strong_count(self) > 1
     }

@@ -15,6 +15,7 @@ pub(crate) mod error;
 pub(crate) mod exceptions;
 pub(crate) mod finalize;
 pub(crate) mod frozen_pages;
+pub(crate) mod fuel;
 pub(crate) mod host;
 pub(crate) mod interpreter;
 pub(crate) mod interrupt;

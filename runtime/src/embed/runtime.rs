@@ -265,6 +265,30 @@ impl Runtime {
         })
     }
 
+    /// Runs `work` with a budget of `units` of fuel of its own (see [`Builder::fuel`]; a
+    /// runtime's budget, if smaller, still applies): past it, this returns
+    /// [`Error::OutOfFuel`].
+    pub fn with_fuel<R>(
+        &self,
+        units: u64,
+        work: impl FnOnce(&Runtime) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.with_cx(|cx| {
+            let interrupts = &cx.shared.interrupts;
+            if let Some(run) = interrupts.running() {
+                interrupts.fuel.limit(units);
+                interrupts.watch_safe_points(cx.vm, run);
+            }
+            work(self)
+        })
+    }
+
+    /// The fuel the current run has burned, or the last one if none is in progress (see
+    /// [`Builder::fuel`]); counted only for runs with a budget.
+    pub fn fuel_used(&self) -> u64 {
+        self.shared.interrupts.fuel.burned()
+    }
+
     /// The bytes the runtime holds now (see [`Builder::memory_limit`]): `None` unless brine's
     /// [`Allocator`](crate::Allocator) is the host's global allocator.
     pub fn memory_used(&self) -> Option<usize> {

@@ -177,13 +177,19 @@ impl Callable for RunCheck {
         let Some(interrupts) = zelf.interrupts.upgrade() else {
             return Ok(vm.ctx.none());
         };
+        let in_import = || {
+            args.args
+                .first()
+                .is_some_and(|code| is_import_machinery(code))
+        };
+        // Past its fuel, the run raises at every safe point outside the import system.
+        if interrupts.fuel.burn() && !in_import() {
+            return Err(super::fuel::out_of_fuel(vm));
+        }
         if !interrupts.pending(zelf.run) {
             return Ok(vm.ctx.none());
         }
-        let in_import = args
-            .args
-            .first()
-            .is_some_and(|code| is_import_machinery(code));
+        let in_import = in_import();
         if !in_import && interrupts.must_raise(zelf.run) {
             return Err(interrupts.stop_exception(vm));
         }

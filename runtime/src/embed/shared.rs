@@ -109,7 +109,9 @@ impl Shared {
                 return f(&Vm::new(vm, self));
             }
             let run = self.interrupts.begin();
-            if self.interrupts.armed() {
+            if self.interrupts.fuel.metered() {
+                self.interrupts.watch_safe_points(vm, run);
+            } else if self.interrupts.armed() {
                 self.watch_away_from_home(vm, run);
             }
             let result = f(&Vm::new(vm, self));

@@ -5,6 +5,7 @@ mod conversions;
 mod errors;
 mod escapes;
 mod examples;
+mod fuel;
 mod host_functions;
 mod interrupts;
 mod isolated_runtime;
