@@ -179,11 +179,13 @@ impl Builder {
     /// use brine::{Error, Runtime};
     ///
     /// let rt = Runtime::builder().fuel(10_000).build()?;
-    /// let outcome = rt.run("n = 0\nwhile True:\n    n += 1");
+    /// let spin = "while True:\n    n += 1";
+    /// rt.run("n = 0")?; // (a runtime's first run burns a few dozen units more: set-up)
+    /// let outcome = rt.run(spin);
     /// assert!(matches!(outcome, Err(Error::OutOfFuel { fuel: 10_000 })));
     /// let n = rt.eval::<i64>("n")?;
     /// rt.run("n = 0")?;
-    /// assert!(rt.run("while True:\n    n += 1").is_err());
+    /// assert!(rt.run(spin).is_err());
     /// assert_eq!(rt.eval::<i64>("n")?, n); // the same place, every time
     /// # Ok::<(), Error>(())
     /// ```

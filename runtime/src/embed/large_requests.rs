@@ -20,6 +20,19 @@ use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc, PySequenc
 use rustpython_vm::{Py, PyObject, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
 
+/// Puts `$wrapper` in `$slot` (a type's slot cell), keeping what was there in `$original`
+/// (once: a slot already replaced is left as it is). A macro: the cell type is the VM's
+/// dependency's, not brine's.
+macro_rules! replace_slot {
+    ($slot:expr, $original:expr, $wrapper:expr) => {
+        if let Some(was) = $slot.load()
+            && $original.set(was).is_ok()
+        {
+            $slot.store(Some($wrapper));
+        }
+    };
+}
+
 type Repeat = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
 type Init = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
 type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
@@ -191,17 +204,9 @@ pub(crate) fn install(vm: &VirtualMachine) {
             wrap_repetition(index, class);
         }
         let bytes = &types.bytes_type.slots.new;
-        if let Some(new) = bytes.load()
-            && BYTES_NEW.set(new).is_ok()
-        {
-            bytes.store(Some(refusable_bytes_new));
-        }
+        replace_slot!(bytes, BYTES_NEW, refusable_bytes_new);
         let bytearray = &types.bytearray_type.slots.init;
-        if let Some(init) = bytearray.load()
-            && BYTEARRAY_INIT.set(init).is_ok()
-        {
-            bytearray.store(Some(refusable_bytearray_init));
-        }
+        replace_slot!(bytearray, BYTEARRAY_INIT, refusable_bytearray_init);
         wrap_int(types.int_type);
         let formats: [PyNumberBinaryFunc; 3] = [
             checked_remainder::<0>,
@@ -211,11 +216,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
         let classes = [types.str_type, types.bytes_type, types.bytearray_type];
         for (at, class) in classes.into_iter().enumerate() {
             let slot = &class.slots.as_number.remainder;
-            if let Some(original) = slot.load()
-                && REMAINDERS[at].set(original).is_ok()
-            {
-                slot.store(Some(formats[at]));
-            }
+            replace_slot!(slot, REMAINDERS[at], formats[at]);
         }
     });
 }
@@ -227,11 +228,7 @@ fn wrap_repetition(index: usize, class: &Py<PyType>) {
         .enumerate()
     {
         let at = index * 2 + offset;
-        if let Some(original) = slot.load()
-            && REPEATS[at].set(original).is_ok()
-        {
-            slot.store(Some(REPEAT_WRAPPERS[at]));
-        }
+        replace_slot!(slot, REPEATS[at], REPEAT_WRAPPERS[at]);
     }
     let number = &class.slots.as_number;
     for (offset, slot) in [&number.multiply, &number.inplace_multiply]
@@ -239,11 +236,7 @@ fn wrap_repetition(index: usize, class: &Py<PyType>) {
         .enumerate()
     {
         let at = index * 2 + offset;
-        if let Some(original) = slot.load()
-            && MULTIPLIES[at].set(original).is_ok()
-        {
-            slot.store(Some(MULTIPLY_WRAPPERS[at]));
-        }
+        replace_slot!(slot, MULTIPLIES[at], MULTIPLY_WRAPPERS[at]);
     }
 }
 
@@ -254,11 +247,7 @@ fn wrap_int(class: &Py<PyType>) {
         .into_iter()
         .enumerate()
     {
-        if let Some(original) = slot.load()
-            && INT_POWER[at].set(original).is_ok()
-        {
-            slot.store(Some(powers[at]));
-        }
+        replace_slot!(slot, INT_POWER[at], powers[at]);
     }
     let binaries: [PyNumberBinaryFunc; 4] = [
         estimated_binary::<0>,
@@ -273,10 +262,6 @@ fn wrap_int(class: &Py<PyType>) {
         &number.inplace_multiply,
     ];
     for (at, slot) in slots.into_iter().enumerate() {
-        if let Some(original) = slot.load()
-            && INT_BINARY[at].set(original).is_ok()
-        {
-            slot.store(Some(binaries[at]));
-        }
+        replace_slot!(slot, INT_BINARY[at], binaries[at]);
     }
 }

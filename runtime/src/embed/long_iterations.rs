@@ -40,7 +40,7 @@ thread_local! {
 fn watched_next<const N: usize>(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<PyIterReturn> {
     let taken = TAKEN.get().wrapping_add(1);
     TAKEN.set(taken);
-    if taken % EVERY == 0 {
+    if taken.is_multiple_of(EVERY) {
         look(vm)?;
     }
     let next = ORIGINALS[N]

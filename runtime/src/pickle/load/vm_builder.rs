@@ -530,7 +530,7 @@ impl Builder for VmBuilder<'_> {
     fn opcode_at(&mut self, _at: u64) {
         let memory = &mut self.memory;
         memory.opcodes = memory.opcodes.wrapping_add(1);
-        if memory.opcodes % MemoryWatch::EVERY == 0 && memory.account != Tag::NONE {
+        if memory.opcodes.is_multiple_of(MemoryWatch::EVERY) && memory.account != Tag::NONE {
             memory.over = accounts::over(memory.account);
         }
     }
