@@ -85,8 +85,10 @@ impl InterruptHandle {
     /// started it returns [`Error::Interrupted`](crate::Error::Interrupted). Returns whether
     /// a run was in progress: with none, nothing happens (a later run is not affected).
     ///
-    /// Code inside a single native call (`sum(range(10**9))`, one long regular expression
-    /// match) is not stopped until that call returns to Python code.
+    /// A single native call (one long regular expression match, `pow(3, 10**8)`) is not
+    /// stopped until it returns to Python code; native iterations over `range` and
+    /// itertools' `count`, `repeat` and `cycle` (`sum(range(10**9))`) look for a stop
+    /// every 4,096 items.
     pub fn interrupt(&self) -> bool {
         self.interrupts.request_current(Reason::Interrupt)
     }
