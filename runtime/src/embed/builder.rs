@@ -130,7 +130,7 @@ impl Builder {
     /// Bounds the memory the runtime holds, in bytes: everything it allocates on every
     /// thread that runs it (its interpreter and modules, what scripts make, pickle loads,
     /// bytes it hands the host until the host drops them), less what it has freed.
-    /// [`Runtime::memory_used`] tells the figure; a new runtime holds about 30 MiB before
+    /// [`Runtime::memory_used`] tells the figure; a new runtime holds about 7 MiB before
     /// any script runs, and a limit below what it holds once built fails the build.
     ///
     /// A script that allocates past the limit gets `MemoryError`: a single large request
