@@ -445,3 +445,63 @@ fn the_host_and_the_runtime_survive_every_attempt() {
         Vec::<String>::new()
     );
 }
+
+/// `atexit` functions run when the last handle goes, after the host has let go of the
+/// runtime: they are still isolated then, and still limited (what brine keeps per runtime
+/// is forgotten only after finalizing). Run in a child process (this binary again), whose
+/// output the test reads: the runtime's own buffers and host functions are gone by then.
+#[test]
+fn atexit_functions_run_isolated_and_limited() {
+    const CHILD: &str = "BRINE_ATEXIT_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let rt = Runtime::builder()
+            .isolated()
+            .pickle_limits(brine::pickle_core::decoder::Limits {
+                max_memory: 1 << 20,
+                ..brine::pickle_core::decoder::Limits::UNTRUSTED
+            })
+            .build()
+            .unwrap();
+        rt.run(
+            "import atexit, pickle\n\
+             big = pickle.dumps(b'x' * (2 << 20))\n\
+             def at_exit():\n\
+             \x20   try:\n\
+             \x20       open('/etc/passwd').read()\n\
+             \x20       print('at exit: opened')\n\
+             \x20   except PermissionError as e:\n\
+             \x20       print('at exit:', e)\n\
+             \x20   try:\n\
+             \x20       pickle.loads(big)\n\
+             \x20       print('at exit: loaded')\n\
+             \x20   except MemoryError as e:\n\
+             \x20       print('at exit:', e)\n\
+             atexit.register(at_exit)\n",
+        )
+        .unwrap();
+        drop(rt);
+        return;
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "escapes::atexit_functions_run_isolated_and_limited",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let seen: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("at exit:"))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            "at exit: files cannot be opened: this runtime is isolated",
+            "at exit: unpickling exceeded the memory limit",
+        ]
+    );
+}
