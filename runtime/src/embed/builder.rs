@@ -414,12 +414,11 @@ fn compile_module(
     let filename = format!("<host module {name}>");
     super::source_depth::check(source, vm)
         .map_err(|e| Error::Build(format!("python_module {name}: {}", describe(vm, e))))?;
-    let code = vm.compile(source, Mode::Exec, filename).map_err(|e| {
-        Error::Build(format!(
-            "python_module {name}: {}",
-            describe(vm, e.into_pyexception(vm, Some(source)))
-        ))
-    })?;
+    let code = super::source_depth::without_panics(vm, || {
+        vm.compile(source, Mode::Exec, filename)
+            .map_err(|e| e.into_pyexception(vm, Some(source)))
+    })
+    .map_err(|e| Error::Build(format!("python_module {name}: {}", describe(vm, e))))?;
     vm.register_code_in_linecache(&code, source)
         .map_err(|e| Error::Build(describe(vm, e)))?;
     Ok(code.into())

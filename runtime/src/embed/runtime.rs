@@ -413,9 +413,11 @@ pub(crate) fn flush_std(vm: &VirtualMachine) {
 fn compile(cx: &Vm<'_>, source: &str, mode: Mode, filename: &str) -> Result<PyRef<PyCode>, Error> {
     let vm = cx.vm;
     super::source_depth::check(source, vm).map_err(|e| cx.error(e))?;
-    let code = vm
-        .compile(source, mode, filename)
-        .map_err(|e| cx.error(e.into_pyexception(vm, Some(source))))?;
+    let code = super::source_depth::without_panics(vm, || {
+        vm.compile(source, mode, filename)
+            .map_err(|e| e.into_pyexception(vm, Some(source)))
+    })
+    .map_err(|e| cx.error(e))?;
     vm.register_code_in_linecache(&code, source)
         .map_err(|e| cx.error(e))?;
     Ok(code)

@@ -1,0 +1,217 @@
+//! The compiler entry points fuzzed with nesting: random mixes of every nesting construct
+//! (brackets, calls, subscripts, unary operators, lambdas, conditional expressions, powers,
+//! comprehensions, f-strings, walrus, blocks of every statement kind) at depths from 1 to
+//! 100,000, through the host's `compile` and the script's `compile()`. Each must compile or
+//! raise SyntaxError, RecursionError or MemoryError (or SystemError, which brine makes of a
+//! panic in RustPython's code generator); none may take the process down or unwind into
+//! the host.
+//!
+//! Bounded in time for CI ([`BUDGET`]); `BRINE_FUZZ_SEED` and `BRINE_FUZZ_SECONDS` run other
+//! cases for longer. Run in a child process (this binary again), which prints each case
+//! before it tries it, so that a crash names the case that caused it.
+
+use brine::{Error, Runtime};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+const CHILD: &str = "BRINE_FUZZ_CHILD";
+const BUDGET: Duration = Duration::from_secs(15);
+
+/// Expression nesting: what goes before and after the inner expression.
+const WRAPS: &[(&str, &str)] = &[
+    ("(", ")"),
+    ("[", "]"),
+    ("{", "}"),
+    ("{1: ", "}"),
+    ("(", ",)"),
+    ("f(", ")"),
+    ("x[", "]"),
+    ("-", ""),
+    ("~", ""),
+    ("not ", ""),
+    ("lambda: ", ""),
+    ("", " if x else y"),
+    ("x if ", " else y"),
+    ("2 ** ", ""),
+    ("", ".a"),
+    ("", "[0]"),
+    ("", "(1)"),
+    ("[", " for x in y]"),
+    ("{", " for x in y}"),
+    ("(x := ", ")"),
+    ("f'{", "}'"),
+    ("await ", ""),
+    ("*", ""),
+    ("1 + ", ""),
+    ("", " + 1"),
+];
+
+/// Statement nesting: a block header (its body indented one level more).
+const BLOCKS: &[&str] = &[
+    "if x:",
+    "while x:",
+    "for x in y:",
+    "def f():",
+    "class C:",
+    "with x:",
+    "try:",
+    "async def g():",
+];
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// A depth from 1 to 100,000, as often small as large (log-uniform).
+    fn depth(&mut self) -> usize {
+        let exponent = self.below(5001) as f64 / 1000.0;
+        10f64.powf(exponent) as usize
+    }
+}
+
+/// One case: an expression nested `depth` deep, in blocks nested up to 120 deep.
+fn case(rng: &mut Rng) -> String {
+    let depth = rng.depth();
+    let mut before = String::new();
+    let mut after = String::new();
+    for _ in 0..depth {
+        let (open, close) = WRAPS[rng.below(WRAPS.len())];
+        before.push_str(open);
+        after.insert_str(0, close);
+    }
+    let expression = format!("{before}x{after}");
+    let blocks = if rng.below(2) == 0 {
+        0
+    } else {
+        rng.depth().min(120)
+    };
+    let mut source = String::new();
+    for level in 0..blocks {
+        source.push_str(&" ".repeat(level));
+        source.push_str(BLOCKS[rng.below(BLOCKS.len())]);
+        source.push('\n');
+    }
+    source.push_str(&" ".repeat(blocks));
+    source.push_str("y = ");
+    source.push_str(&expression);
+    source.push('\n');
+    source
+}
+
+fn acceptable(outcome: &Result<(), Error>) -> bool {
+    match outcome {
+        Ok(()) => true,
+        Err(Error::Python(err)) => matches!(
+            err.type_name(),
+            "SyntaxError" | "IndentationError" | "RecursionError" | "MemoryError" | "SystemError"
+        ),
+        Err(_) => false,
+    }
+}
+
+fn child() {
+    let seed: u64 = std::env::var("BRINE_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(29);
+    let budget = std::env::var("BRINE_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(BUDGET, Duration::from_secs);
+    let rt = Runtime::new().unwrap();
+    let mut rng = Rng(seed.max(1));
+    let started = Instant::now();
+    let mut cases = 0;
+    let mut stdout = std::io::stdout();
+    while started.elapsed() < budget {
+        let source = case(&mut rng);
+        writeln!(
+            stdout,
+            "case {cases}: {} bytes: {:?}",
+            source.len(),
+            &source[..source.len().min(120)]
+        )
+        .unwrap();
+        stdout.flush().unwrap();
+        let host = rt.compile(&source, "<fuzz>").map(drop);
+        let script = rt
+            .call::<brine::Object>("builtins.compile", (source.as_str(), "<fuzz>", "exec"))
+            .map(drop);
+        for (entry, outcome) in [("host compile", &host), ("compile()", &script)] {
+            if !acceptable(outcome) {
+                writeln!(stdout, "UNACCEPTABLE {entry}: {outcome:?}").unwrap();
+            }
+        }
+        cases += 1;
+    }
+    writeln!(stdout, "fuzzed {cases} cases").unwrap();
+}
+
+/// The case seed 12345 found: RustPython's code generator panicked on it.
+#[test]
+fn a_panic_of_the_code_generator_is_a_system_error() {
+    let source = "with x:\n with x:\n  with x:\n   while x:\n    class C:\n     if x:\n      y = *(x := x)\n";
+    let rt = Runtime::new().unwrap();
+    for outcome in [
+        rt.compile(source, "<fuzz>").map(drop),
+        rt.call::<brine::Object>("builtins.compile", (source, "<fuzz>", "exec"))
+            .map(drop),
+    ] {
+        let Err(Error::Python(err)) = outcome else {
+            panic!("{outcome:?}")
+        };
+        // In a build with overflow checks (debug) the generator panics; without, it reports
+        // the SyntaxError CPython gives.
+        assert!(
+            matches!(err.type_name(), "SystemError" | "SyntaxError"),
+            "{err}"
+        );
+    }
+    assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
+}
+
+#[test]
+fn no_nesting_crashes_the_compiler() {
+    if std::env::var_os(CHILD).is_some() {
+        return child();
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "compiler_fuzz::no_nesting_crashes_the_compiler",
+            "--exact",
+            "--nocapture",
+        ])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last_case = stdout
+        .lines()
+        .filter(|l| l.starts_with("case "))
+        .last()
+        .unwrap_or("none");
+    assert!(
+        output.status.success(),
+        "the child died ({:?}) at {last_case}",
+        output.status
+    );
+    let bad: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("UNACCEPTABLE"))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    let summary = stdout.lines().find(|l| l.starts_with("fuzzed ")).unwrap();
+    eprintln!("{summary}");
+    assert!(!summary.starts_with("fuzzed 0 "), "{summary}");
+}
