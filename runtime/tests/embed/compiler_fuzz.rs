@@ -198,8 +198,7 @@ fn no_nesting_crashes_the_compiler() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let last_case = stdout
         .lines()
-        .filter(|l| l.starts_with("case "))
-        .last()
+        .rfind(|l| l.starts_with("case "))
         .unwrap_or("none");
     assert!(
         output.status.success(),
