@@ -186,13 +186,7 @@ fn no_nesting_crashes_the_compiler() {
     if std::env::var_os(CHILD).is_some() {
         return child();
     }
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "compiler_fuzz::no_nesting_crashes_the_compiler",
-            "--exact",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
+    let output = crate::child_process("compiler_fuzz::no_nesting_crashes_the_compiler", CHILD, "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

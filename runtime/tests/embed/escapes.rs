@@ -482,15 +482,8 @@ fn atexit_functions_run_isolated_and_limited() {
         drop(rt);
         return;
     }
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "escapes::atexit_functions_run_isolated_and_limited",
-            "--exact",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
+    let test = "escapes::atexit_functions_run_isolated_and_limited";
+    let output = crate::child_process(test, CHILD, "1").output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     let seen: Vec<&str> = stdout

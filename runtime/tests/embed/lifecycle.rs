@@ -50,21 +50,18 @@ fn dropped_runtimes_leave_nothing_behind() {
     if std::env::var_os(CHILD).is_some() {
         return measure();
     }
-    let exe = std::env::current_exe().unwrap();
-    let output = std::process::Command::new(exe)
-        .args([
-            "lifecycle::dropped_runtimes_leave_nothing_behind",
-            "--exact",
-            "--nocapture",
-        ])
-        .env(CHILD, "1")
-        // glibc gives each thread an arena of its own, and what the two threads' runtimes
-        // free in one and allocate in the other grows the resident size by tens of MiB
-        // over the run with nothing left allocated (measured: 22 MiB, 0.6 MiB with one
-        // arena); one arena measures what the runtimes keep.
-        .env("MALLOC_ARENA_MAX", "1")
-        .output()
-        .unwrap();
+    let output = crate::child_process(
+        "lifecycle::dropped_runtimes_leave_nothing_behind",
+        CHILD,
+        "1",
+    )
+    // glibc gives each thread an arena of its own, and what the two threads' runtimes
+    // free in one and allocate in the other grows the resident size by tens of MiB
+    // over the run with nothing left allocated (measured: 22 MiB, 0.6 MiB with one
+    // arena); one arena measures what the runtimes keep.
+    .env("MALLOC_ARENA_MAX", "1")
+    .output()
+    .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");

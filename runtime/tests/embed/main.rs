@@ -36,6 +36,17 @@ fn captured() -> Runtime {
         .expect("a runtime builds")
 }
 
+/// This test binary again, to run `test` (its full path) alone in a child process, with
+/// `env` set to `value`: how the test knows it is the child. For what must not share a
+/// process with the other tests (peak memory, a crash, what happens at exit).
+fn child_process(test: &str, env: &str, value: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--nocapture"])
+        .env(env, value);
+    command
+}
+
 /// The workspace's directory.
 fn workspace() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -140,14 +140,8 @@ fn memory_exhaustion_attacks_end_in_memory_error_under_the_limit() {
     // peak.
     let mut lines = Vec::new();
     for index in 0..=ATTACKS.len() {
-        let exe = std::env::current_exe().unwrap();
-        let output = std::process::Command::new(exe)
-            .args([
-                "memory_attacks::memory_exhaustion_attacks_end_in_memory_error_under_the_limit",
-                "--exact",
-                "--nocapture",
-            ])
-            .env(CHILD, index.to_string())
+        let test = "memory_attacks::memory_exhaustion_attacks_end_in_memory_error_under_the_limit";
+        let output = crate::child_process(test, CHILD, &index.to_string())
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
