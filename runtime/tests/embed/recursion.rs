@@ -108,3 +108,51 @@ fn sources_nested_too_deep_are_a_recursion_error_not_a_crash() {
         .join()
         .unwrap();
 }
+
+/// On host threads with small stacks (256 KiB and 2 MiB), isolated or not, with the
+/// recursion limit at its default and at a million: recursion, chains of iterators and
+/// deep data are RecursionError, measured against the thread's own stack. (What still
+/// overflows such a thread is freeing deep data there, in RustPython's deallocation: the
+/// data is let go here on the test's own thread, README "Recursion".)
+#[test]
+fn small_host_threads_get_recursion_errors_too() {
+    const SCRIPTS: [&str; 5] = [
+        "def down(n):\n    return down(n + 1)\ndown(0)",
+        "it = iter([1])\nfor _ in range(100_000):\n    it = map(abs, it)\nlist(it)",
+        "x = []\nfor _ in range(100_000):\n    x = [x]\nrepr(x)",
+        "import json\nx = []\nfor _ in range(100_000):\n    x = [x]\njson.dumps(x)",
+        "exec('a = ' + '(' * 3_000 + '1' + ')' * 3_000)",
+    ];
+    for stack in [256 << 10, 2 << 20] {
+        for (isolated, limit) in [(false, None), (true, Some(1_000_000))] {
+            let builder = Runtime::builder();
+            let builder = if isolated {
+                builder.isolated()
+            } else {
+                builder
+            };
+            let builder = match limit {
+                Some(limit) => builder.recursion_limit(limit),
+                None => builder,
+            };
+            let rt = builder.build().unwrap();
+            for script in SCRIPTS {
+                let outcome = std::thread::scope(|s| {
+                    std::thread::Builder::new()
+                        .stack_size(stack)
+                        .spawn_scoped(s, || rt.run(script))
+                        .unwrap()
+                        .join()
+                        .unwrap()
+                });
+                match outcome {
+                    Err(Error::Python(err))
+                        if matches!(err.type_name(), "RecursionError" | "SyntaxError") => {}
+                    other => panic!("{stack} bytes, isolated {isolated}: {script}: {other:?}"),
+                }
+                rt.run("x = it = None").unwrap();
+            }
+            assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
+        }
+    }
+}
