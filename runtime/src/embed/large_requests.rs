@@ -12,8 +12,7 @@
 //! raise `MemoryError` when it does not fit. The types are the process's: they are wrapped
 //! once, for every runtime, and cost a thread-local counter when no limit is set.
 
-use super::interrupt::memory_error;
-use crate::memory::accounts;
+use crate::memory::{accounts, refuse_unless_fits};
 use rustpython_vm::builtins::{PyInt, PyType, PyTypeRef};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::protocol::{PyNumberBinaryFunc, PyNumberTernaryFunc, PySequence};
@@ -37,9 +36,6 @@ type Repeat = fn(PySequence<'_>, isize, &VirtualMachine) -> PyResult;
 type Init = fn(&PyObject, FuncArgs, &VirtualMachine) -> PyResult<()>;
 type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
-/// Integer results below this many bytes are not estimated.
-const ESTIMATE_FROM: u64 = 1 << 20;
-
 /// The repetition slots' originals: `repeat` and `inplace_repeat` of each of the five
 /// sequence types, then `multiply` and `inplace_multiply`.
 static REPEATS: [OnceLock<Repeat>; 10] = [const { OnceLock::new() }; 10];
@@ -54,10 +50,9 @@ static REMAINDERS: [OnceLock<PyNumberBinaryFunc>; 3] = [const { OnceLock::new() 
 
 /// `format % values`, after the size of what it makes is checked (sized_methods.rs).
 fn checked_remainder<const N: usize>(a: &PyObject, b: &PyObject, vm: &VirtualMachine) -> PyResult {
-    let account = accounts::current();
-    if accounts::limit(account).is_some() {
-        let size = super::sized_methods::percent_size(a, Some(&b.to_owned()), vm);
-        super::sized_methods::check(account, size, vm)?;
+    if accounts::limit(accounts::current()).is_some() {
+        let size = super::sized_methods::percent_size(a, Some(b), vm);
+        refuse_unless_fits(size).map_err(|message| vm.new_memory_error(message))?;
     }
     let original = REMAINDERS[N]
         .get()
@@ -149,19 +144,8 @@ enum IntOp {
 
 /// Raises MemoryError when an int result of `estimate` bytes would not fit the limit.
 fn check_int(estimate: Option<u64>, vm: &VirtualMachine) -> PyResult<()> {
-    match estimate {
-        Some(bytes) if bytes >= ESTIMATE_FROM => {
-            let size = usize::try_from(bytes).unwrap_or(usize::MAX);
-            let tag = accounts::current();
-            if accounts::fits(tag, size) {
-                return Ok(());
-            }
-            accounts::mark_refused(tag);
-            let limit = accounts::limit(tag).unwrap_or(usize::MAX);
-            Err(memory_error(vm, limit))
-        }
-        _ => Ok(()),
-    }
+    let size = estimate.map_or(0, |bytes| usize::try_from(bytes).unwrap_or(usize::MAX));
+    refuse_unless_fits(size).map_err(|message| vm.new_memory_error(message))
 }
 
 fn estimated_power<const N: usize>(

@@ -11,7 +11,7 @@
 //! so the consumer stops there. The types are the process's: wrapped once, for every
 //! runtime; the command line, which has no stops, pays a counter.
 
-use super::interrupt::{Interrupts, memory_error};
+use super::interrupt::Interrupts;
 use crate::memory::accounts;
 use rustpython_vm::builtins::PyType;
 use rustpython_vm::protocol::PyIterReturn;
@@ -61,9 +61,7 @@ const WRAPPERS: [NextSlot; TYPES] = [
 fn look(vm: &VirtualMachine) -> PyResult<()> {
     let account = accounts::current();
     if accounts::over(account) {
-        accounts::mark_refused(account);
-        let limit = accounts::limit(account).unwrap_or(usize::MAX);
-        return Err(memory_error(vm, limit));
+        return Err(vm.new_memory_error(crate::memory::refuse(account)));
     }
     match Interrupts::of(vm) {
         Some(interrupts) if interrupts.must_raise_now() => Err(interrupts.stop_exception(vm)),

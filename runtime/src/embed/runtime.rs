@@ -5,7 +5,7 @@ use super::builder::Builder;
 use super::code::Code;
 use super::convert::{FromPython, ToPython, Vm};
 use super::error::{Error, ExceptionKind};
-use super::interrupt::InterruptHandle;
+use super::interrupt::{InterruptHandle, Run};
 use super::object::Object;
 use super::output;
 use super::paths::{import_module, resolve};
@@ -255,11 +255,25 @@ impl Runtime {
         limit: Duration,
         work: impl FnOnce(&Runtime) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        self.with_cx(|cx| {
-            let interrupts = &cx.shared.interrupts;
-            if let Some(run) = interrupts.running() {
-                interrupts.limit(run, limit);
+        self.in_a_run(
+            |cx, run| {
+                cx.shared.interrupts.limit(run, limit);
                 cx.shared.watch_away_from_home(cx.vm, run);
+            },
+            work,
+        )
+    }
+
+    /// Runs `work` as (or inside) one run, after `arm` has set that run's stop up: the way
+    /// in of the `with_*` limits.
+    fn in_a_run<R>(
+        &self,
+        arm: impl FnOnce(&Vm<'_>, Run),
+        work: impl FnOnce(&Runtime) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        self.with_cx(|cx| {
+            if let Some(run) = cx.shared.interrupts.running() {
+                arm(cx, run);
             }
             work(self)
         })
@@ -273,14 +287,13 @@ impl Runtime {
         units: u64,
         work: impl FnOnce(&Runtime) -> Result<R, Error>,
     ) -> Result<R, Error> {
-        self.with_cx(|cx| {
-            let interrupts = &cx.shared.interrupts;
-            if let Some(run) = interrupts.running() {
-                interrupts.fuel.limit(units);
-                interrupts.watch_safe_points(cx.vm, run);
-            }
-            work(self)
-        })
+        self.in_a_run(
+            |cx, run| {
+                cx.shared.interrupts.fuel.limit(units);
+                cx.shared.interrupts.watch_safe_points(cx.vm, run);
+            },
+            work,
+        )
     }
 
     /// The fuel the current run has burned, or the last one if none is in progress (see
@@ -313,15 +326,13 @@ impl Runtime {
         }
         let before = accounts::limit(account);
         let during = before.map_or(limit, |before| before.min(limit));
-        self.with_cx(|cx| {
+        let arm = |cx: &Vm<'_>, run| {
             accounts::set_limit(account, Some(during));
-            if let Some(run) = cx.shared.interrupts.running() {
-                cx.shared.watch_away_from_home(cx.vm, run);
-            }
-            let result = work(self);
-            accounts::set_limit(account, before);
-            result
-        })
+            cx.shared.watch_away_from_home(cx.vm, run);
+        };
+        let result = self.in_a_run(arm, work);
+        accounts::set_limit(account, before);
+        result
     }
 
     /// What the script has written to a captured `sys.stdout` since the last call ("" when

@@ -12,9 +12,8 @@
 //! width or a precision) or, for `*`, its arguments hold. The types are the process's:
 //! wrapped once; with no limit the check is one comparison.
 
-use super::interrupt::memory_error;
-use crate::memory::accounts;
-use rustpython_vm::builtins::{PyStr, PyType};
+use crate::memory::{ESTIMATE_FROM, accounts, refuse_unless_fits};
+use rustpython_vm::builtins::{PyStr, PyTuple, PyType};
 use rustpython_vm::function::{FuncArgs, IntoPyNativeFn, ItemDoc, PyMethodFlags};
 use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
@@ -59,42 +58,28 @@ const METHODS: [(usize, &str, Size); 22] = [
     (5, "__format__", Size::Formatted),
 ];
 
-/// Results below this size are not checked.
-const CHECK_FROM: usize = 1 << 20;
-
 /// The originals, by [`METHODS`]' index.
 static ORIGINALS: [OnceLock<PyObjectRef>; METHODS.len()] =
     [const { OnceLock::new() }; METHODS.len()];
 
 /// The method at `N`, after its result's size is checked.
 fn checked<const N: usize>(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let account = accounts::current();
-    if accounts::limit(account).is_some() {
+    if accounts::limit(accounts::current()).is_some() {
         let size = match METHODS[N].2 {
             Size::Padded => padded_size(&args, vm),
             Size::Replaced => replaced_size(&args, vm)?,
             Size::Formatted => formatted_size(&args, vm),
             Size::Percent => match args.args.first() {
-                Some(format) => percent_size(format, args.args.get(1), vm),
+                Some(format) => percent_size(format, args.args.get(1).map(|v| &**v), vm),
                 None => 0,
             },
         };
-        check(account, size, vm)?;
+        refuse_unless_fits(size).map_err(|message| vm.new_memory_error(message))?;
     }
     let original = ORIGINALS[N]
         .get()
         .expect("kept before the method was replaced");
     original.call(args, vm)
-}
-
-/// MemoryError when a result of `size` bytes would take the account past its limit.
-pub(crate) fn check(account: accounts::Tag, size: usize, vm: &VirtualMachine) -> PyResult<()> {
-    if size < CHECK_FROM || accounts::fits(account, size) {
-        return Ok(());
-    }
-    accounts::mark_refused(account);
-    let limit = accounts::limit(account).unwrap_or(usize::MAX);
-    Err(memory_error(vm, limit))
 }
 
 /// The largest number written in `spec` (a width or a precision bound what a format
@@ -120,45 +105,45 @@ fn formatted_size(args: &FuncArgs, vm: &VirtualMachine) -> usize {
 /// format takes a width or precision from them (`*`).
 pub(crate) fn percent_size(
     format: &PyObject,
-    values: Option<&PyObjectRef>,
+    values: Option<&PyObject>,
     vm: &VirtualMachine,
 ) -> usize {
-    let text = match format.downcast_ref::<PyStr>() {
-        Some(text) => text.as_bytes().to_vec(),
-        None => match format.try_bytes_like(vm, <[u8]>::to_vec) {
-            Ok(bytes) => bytes,
+    let scan = |text: &[u8]| (largest_number(text), text.contains(&b'*'));
+    let (written, starred) = match format.downcast_ref::<PyStr>() {
+        Some(text) => scan(text.as_bytes()),
+        None => match format.try_bytes_like(vm, scan) {
+            Ok(scanned) => scanned,
             Err(_) => return 0,
         },
     };
-    let written = largest_number(&text);
-    if !text.contains(&b'*') {
+    if !starred {
         return written;
     }
-    let given = values.map_or(0, |values| {
-        let items = values
-            .try_to_value::<Vec<PyObjectRef>>(vm)
-            .unwrap_or_else(|_| vec![values.clone()]);
-        items
+    let given = values.map_or(0, |values| match values.downcast_ref::<PyTuple>() {
+        Some(items) => items
             .iter()
-            .filter_map(|v| v.try_index_opt(vm)?.ok())
-            .filter_map(|v| usize::try_from(v.as_bigint()).ok())
+            .filter_map(|v| as_size(v, vm))
             .max()
-            .unwrap_or(0)
+            .unwrap_or(0),
+        None => as_size(values, vm).unwrap_or(0),
     });
     written.max(given)
+}
+
+/// `obj` as a size, when it is an int that is one.
+fn as_size(obj: &PyObject, vm: &VirtualMachine) -> Option<usize> {
+    let int = obj.try_index_opt(vm)?.ok()?;
+    usize::try_from(int.as_bigint()).ok()
 }
 
 /// The width a padding method is asked for (0 when it is not an int that fits).
 fn padded_size(args: &FuncArgs, vm: &VirtualMachine) -> usize {
     let width = args.args.get(1).or_else(|| args.kwargs.get("width"));
-    width
-        .and_then(|w| w.try_index_opt(vm)?.ok())
-        .and_then(|w| usize::try_from(w.as_bigint()).ok())
-        .unwrap_or(0)
+    width.and_then(|w| as_size(w, vm)).unwrap_or(0)
 }
 
 /// The size of `s.replace(old, new[, count])`, when `new` is longer than `old` and the
-/// result could pass [`CHECK_FROM`] (0 otherwise: it is no larger than `s`).
+/// result could pass [`ESTIMATE_FROM`] (0 otherwise: it is no larger than `s`).
 fn replaced_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<usize> {
     let (Some(zelf), Some(old), Some(new)) =
         (args.args.first(), args.args.get(1), args.args.get(2))
@@ -171,20 +156,15 @@ fn replaced_size(args: &FuncArgs, vm: &VirtualMachine) -> PyResult<usize> {
         return Ok(0);
     }
     let most = len.saturating_mul(new_len) / old_len.max(1) + new_len;
-    if most < CHECK_FROM {
+    if most < ESTIMATE_FROM {
         return Ok(0);
     }
     let found = vm.call_method(zelf, "count", (old.clone(),))?;
-    let found = found
-        .try_index_opt(vm)
-        .and_then(|n| n.ok())
-        .and_then(|n| usize::try_from(n.as_bigint()).ok())
-        .unwrap_or(0);
+    let found = as_size(&found, vm).unwrap_or(0);
     let count = args
         .args
         .get(3)
-        .and_then(|c| c.try_index_opt(vm)?.ok())
-        .and_then(|c| usize::try_from(c.as_bigint()).ok())
+        .and_then(|c| as_size(c, vm))
         .map_or(found, |c| c.min(found));
     Ok(len.saturating_add(count.saturating_mul(new_len - old_len)))
 }

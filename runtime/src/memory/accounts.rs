@@ -340,6 +340,9 @@ pub(super) fn credit(tag: Tag, size: usize) {
 /// Adds `delta` to `tag`'s account: to the thread's pending charges when it is the
 /// thread's account and they stay within [`BATCH`], else at once.
 fn batch(tag: Tag, delta: isize) {
+    if tag == Tag::NONE {
+        return;
+    }
     if tag == current() {
         let pending = PENDING.try_with(|p| {
             let pending = p.get() + delta;

@@ -159,12 +159,7 @@ impl<'a> VmBuilder<'a> {
         if !refused {
             return Ok(());
         }
-        accounts::mark_refused(tag);
-        let limit = accounts::limit(tag).unwrap_or(usize::MAX);
-        Err(self
-            .vm
-            .new_memory_error(crate::memory::limit_message(limit))
-            .into())
+        Err(self.vm.new_memory_error(crate::memory::refuse(tag)).into())
     }
 
     /// `getattr(obj, '__setstate__', None)`. Most classes have none, and where the class's
