@@ -340,6 +340,7 @@ impl Builder {
         super::source_depth::install(vm)
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
         super::iterator_depth::install(vm);
+        super::deep_free::install(vm);
         super::large_requests::install(vm);
         super::sized_methods::install(vm);
         super::long_iterations::install(vm);

@@ -11,6 +11,7 @@ pub(crate) mod args;
 pub(crate) mod builder;
 pub(crate) mod code;
 pub(crate) mod convert;
+pub(crate) mod deep_free;
 pub(crate) mod error;
 pub(crate) mod exceptions;
 pub(crate) mod finalize;

@@ -86,13 +86,19 @@ impl Shared {
         let interpreter = guard
             .as_ref()
             .expect("the interpreter lives as long as a handle to it");
+        // What a run kept from being freed for want of stack is freed at its end, here.
+        let outermost = |vm: &VirtualMachine| {
+            let result = f(vm, true);
+            super::deep_free::free_kept();
+            result
+        };
         let thread = std::thread::current().id();
         if thread == self.home {
-            return interpreter.enter(|vm| f(vm, true));
+            return interpreter.enter(outermost);
         }
         let visitor = self.visitors.lock().remove(&thread);
         let visitor = visitor.unwrap_or_else(|| interpreter.new_thread());
-        let result = visitor.run(|vm| f(vm, true));
+        let result = visitor.run(outermost);
         self.visitors.lock().insert(thread, visitor);
         result
     }
@@ -160,6 +166,7 @@ impl Drop for Shared {
         if let Some(interpreter) = self.take_interpreter() {
             let _charge = accounts::charge_to(self.interrupts.account());
             self.finalize(interpreter);
+            super::deep_free::free_kept();
         }
         super::leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
         // What brine keeps per interpreter goes after finalizing: `atexit` functions still

@@ -86,6 +86,8 @@ impl Callable for Charged {
 
     fn call(zelf: &rustpython_vm::Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         let _charge = accounts::charge_to(zelf.account);
-        zelf.function.call(args, vm)
+        let result = zelf.function.call(args, vm);
+        super::deep_free::free_kept();
+        result
     }
 }

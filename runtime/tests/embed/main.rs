@@ -3,6 +3,7 @@
 
 mod compiler_fuzz;
 mod conversions;
+mod deep_free;
 mod errors;
 mod escapes;
 mod examples;

@@ -111,9 +111,8 @@ fn sources_nested_too_deep_are_a_recursion_error_not_a_crash() {
 
 /// On host threads with small stacks (256 KiB and 2 MiB), isolated or not, with the
 /// recursion limit at its default and at a million: recursion, chains of iterators and
-/// deep data are RecursionError, measured against the thread's own stack. (What still
-/// overflows such a thread is freeing deep data there, in RustPython's deallocation: the
-/// data is let go here on the test's own thread, README "Recursion".)
+/// deep data are RecursionError, measured against the thread's own stack, and the deep
+/// data is then freed on that thread (deep_free.rs).
 #[test]
 fn small_host_threads_get_recursion_errors_too() {
     const SCRIPTS: [&str; 5] = [
@@ -140,7 +139,11 @@ fn small_host_threads_get_recursion_errors_too() {
                 let outcome = std::thread::scope(|s| {
                     std::thread::Builder::new()
                         .stack_size(stack)
-                        .spawn_scoped(s, || rt.run(script))
+                        .spawn_scoped(s, || {
+                            let outcome = rt.run(script);
+                            rt.run("x = it = None").unwrap();
+                            outcome
+                        })
                         .unwrap()
                         .join()
                         .unwrap()
@@ -150,7 +153,6 @@ fn small_host_threads_get_recursion_errors_too() {
                         if matches!(err.type_name(), "RecursionError" | "SyntaxError") => {}
                     other => panic!("{stack} bytes, isolated {isolated}: {script}: {other:?}"),
                 }
-                rt.run("x = it = None").unwrap();
             }
             assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
         }

@@ -1,0 +1,267 @@
+//! Freeing deeply nested data on any thread, whatever its stack.
+//!
+//! RustPython frees a container by freeing what it holds, one native call per level, with
+//! a CPython-style trashcan that puts off the levels past 50 to a queue. But the queue is
+//! emptied from inside the deallocation that ends each put-off batch, so every 50 levels
+//! still add a native step: freeing 100,000 nested lists overflowed a 256 KiB thread, a
+//! million a 2 MiB one, and the host died with the script. (CPython empties its trashcan
+//! from the outermost level only.)
+//!
+//! Here the containers a script nests (list, tuple, dict, set, frozenset, the iterators
+//! that wrap an iterator, bound methods, tracebacks and the exceptions) get a deallocation
+//! hook, RustPython's `del` slot, which its `del_needed` check keeps from running (and from
+//! costing more than a look at the stack pointer) until the thread's stack runs short.
+//! There the object is kept alive on a queue of this thread's instead of freed, and the
+//! deallocation stops. The queue is emptied where the stack is deep enough again: at the
+//! end of each entry into a runtime, and at the next of these objects freed with room to
+//! spare. Each emptying frees until the stack runs short again, so every object is freed,
+//! in bounded native stack.
+//!
+//! The slot needs a `__del__` in the type's namespace: it is a [`DeallocationHook`], which
+//! answers every lookup as CPython's types do, with AttributeError (`hasattr([],
+//! '__del__')` is False); it shows only in `dir(list)` and `list.__dict__`. A subclass made
+//! in Python reaches it through RustPython's generic `__del__` slot; the first time it
+//! does, the subclass gets the same stack check, unless a class in its MRO defines
+//! `__del__`, which then always runs.
+
+use rustpython_vm::builtins::{PyStrInterned, PyType};
+use rustpython_vm::class::PyClassImpl;
+use rustpython_vm::function::FuncArgs;
+use rustpython_vm::types::{Callable, GetDescriptor};
+use rustpython_vm::{Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
+use std::cell::{Cell, RefCell};
+use std::sync::{Once, OnceLock};
+
+/// Below this much native stack left, an object is kept for later instead of freed: room
+/// for a user's `__del__` freed on the way, above RustPython's own recursion margin.
+const KEEP_BELOW: usize = 128 << 10;
+
+/// With this much stack left, a deallocation empties the queue first.
+const EMPTY_ABOVE: usize = 2 * KEEP_BELOW;
+
+/// While the queue is emptied, objects are kept again only this far below where the
+/// emptying began, so that each one taken off makes progress.
+const PROGRESS: usize = 32 << 10;
+
+/// `__del__`, interned.
+static DEL: OnceLock<&'static PyStrInterned> = OnceLock::new();
+
+/// Objects whose deallocation found the stack short, on this thread.
+struct Kept {
+    objects: RefCell<Vec<PyObjectRef>>,
+    /// The stack left where the queue is being emptied; 0 when it is not.
+    emptying_from: Cell<usize>,
+}
+
+impl Drop for Kept {
+    /// A thread that ends with objects still kept lets them go unfreed: freeing them here,
+    /// after the VM's own thread-locals may be gone, could abort the process.
+    fn drop(&mut self) {
+        std::mem::forget(std::mem::take(self.objects.get_mut()));
+    }
+}
+
+thread_local! {
+    static KEPT: Kept = const {
+        Kept {
+            objects: RefCell::new(Vec::new()),
+            emptying_from: Cell::new(0),
+        }
+    };
+}
+
+/// Hooks the types, the first time a runtime is built. The types are the process's.
+pub(crate) fn install(vm: &VirtualMachine) {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        DEL.set(vm.ctx.intern_str("__del__"))
+            .expect("set only here");
+        let types = &vm.ctx.types;
+        let containers = [
+            types.list_type,
+            types.tuple_type,
+            types.dict_type,
+            types.set_type,
+            types.frozenset_type,
+            types.map_type,
+            types.filter_type,
+            types.zip_type,
+            types.enumerate_type,
+            types.bound_method_type,
+            types.traceback_type,
+        ];
+        for typ in containers {
+            hook(typ, vm);
+        }
+        hook_with_subclasses(vm.ctx.exceptions.base_exception_type, vm);
+    });
+}
+
+/// Gives `typ` the hook, unless it has a `__del__` of its own.
+fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
+    if typ.slots.del.load().is_some() {
+        return;
+    }
+    let hook = DeallocationHook.into_ref_with_type(vm, DeallocationHook::make_static_type());
+    let del = *DEL.get().expect("set at install");
+    typ.set_attr(del, hook.expect("a new object").into());
+    typ.slots.del_needed.store(Some(stack_runs_short));
+    typ.slots.del.store(Some(keep_for_later));
+}
+
+/// The built-in exception classes each have their slots, copied from their base when made.
+fn hook_with_subclasses(typ: &Py<PyType>, vm: &VirtualMachine) {
+    hook(typ, vm);
+    for sub in typ
+        .subclasses
+        .read()
+        .iter()
+        .filter_map(|weak| weak.upgrade())
+    {
+        if let Some(sub) = sub.downcast_ref::<PyType>()
+            && sub.heaptype_ext.is_none()
+        {
+            hook_with_subclasses(sub, vm);
+        }
+    }
+}
+
+/// The stack left on this thread; `None` where it cannot be known.
+fn stack_left() -> Option<usize> {
+    stacker::remaining_stack()
+}
+
+/// RustPython's `del_needed`: whether the object must be kept rather than freed now.
+/// With room to spare, objects kept earlier are freed first.
+fn stack_runs_short(zelf: &PyObject) -> bool {
+    if !del_is_the_hook(zelf.class()) {
+        return true;
+    }
+    let Some(left) = stack_left() else {
+        return false;
+    };
+    if left > EMPTY_ABOVE {
+        free_kept_with(left);
+        return false;
+    }
+    left < KEEP_BELOW && !emptying_above(left)
+}
+
+/// Whether the queue is being emptied from less than [`PROGRESS`] above `left`.
+fn emptying_above(left: usize) -> bool {
+    KEPT.try_with(|kept| {
+        let from = kept.emptying_from.get();
+        from != 0 && left + PROGRESS > from
+    })
+    .unwrap_or(true)
+}
+
+/// Whether `typ`'s `__del__` is the hook: a subclass may define its own, then or later.
+fn del_is_the_hook(typ: &Py<PyType>) -> bool {
+    if typ.heaptype_ext.is_none() {
+        return true;
+    }
+    let del = *DEL.get().expect("set at install");
+    typ.get_attr(del)
+        .is_some_and(|found| found.downcast_ref::<DeallocationHook>().is_some())
+}
+
+/// RustPython's `del` slot, reached when [`stack_runs_short`] said so: keeps the object
+/// (which resurrects it, and stops its deallocation) to be freed from higher up.
+fn keep_for_later(zelf: &PyObject, _vm: &VirtualMachine) -> PyResult<()> {
+    keep(zelf);
+    Ok(())
+}
+
+fn keep(zelf: &PyObject) {
+    // Without the thread's queue (the thread is ending) the object is freed here.
+    let _ = KEPT.try_with(|kept| kept.objects.borrow_mut().push(zelf.to_owned()));
+}
+
+/// Frees what this thread kept, from here: at the end of an entry into a runtime, where
+/// the stack is as shallow as the host's call.
+pub(crate) fn free_kept() {
+    if let Some(left) = stack_left() {
+        free_kept_with(left);
+    }
+}
+
+fn free_kept_with(left: usize) {
+    let _ = KEPT.try_with(|kept| {
+        let idle = kept
+            .objects
+            .try_borrow()
+            .map_or(true, |objects| objects.is_empty());
+        if idle || kept.emptying_from.get() != 0 || left < KEEP_BELOW + PROGRESS {
+            return;
+        }
+        kept.emptying_from.set(left);
+        loop {
+            let next = kept.objects.borrow_mut().pop();
+            match next {
+                Some(object) => drop(object),
+                None => break,
+            }
+        }
+        kept.emptying_from.set(0);
+    });
+}
+
+/// The `__del__` the hooked types hold, which RustPython's deallocation needs to find.
+/// To a script it is not there: looked up, it raises AttributeError, as on CPython.
+#[pyclass(module = false, name = "deallocation_hook")]
+#[derive(Debug, PyPayload)]
+struct DeallocationHook;
+
+#[pyclass(with(GetDescriptor, Callable), flags(METHOD_DESCRIPTOR))]
+impl DeallocationHook {}
+
+impl GetDescriptor for DeallocationHook {
+    fn descr_get(
+        _zelf: &PyObject,
+        obj: Option<&PyObject>,
+        cls: Option<&PyObject>,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        match (obj, cls) {
+            (Some(obj), _) if !vm.is_none(obj) => Err(no_del(obj, vm)),
+            (_, Some(cls)) => Err(vm.new_attribute_error(format!(
+                "type object '{}' has no attribute '__del__'",
+                cls.downcast_ref::<PyType>()
+                    .map_or_else(|| cls.class().name().to_string(), |t| t.name().to_string())
+            ))),
+            _ => Err(vm.new_attribute_error("'NoneType' object has no attribute '__del__'")),
+        }
+    }
+}
+
+impl Callable for DeallocationHook {
+    type Args = FuncArgs;
+
+    /// Called by RustPython's generic `__del__` slot of a subclass made in Python, with the
+    /// object being finalized; called by a script (`x.__del__()` takes this path without
+    /// `__get__`), it is AttributeError.
+    fn call(_zelf: &Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+        let Some(obj) = args.args.first() else {
+            return Err(vm.new_type_error("expected an object"));
+        };
+        if !obj.gc_finalized() || args.args.len() != 1 {
+            return Err(no_del(obj, vm));
+        }
+        let class = obj.class();
+        if class.slots.del_needed.load().is_none() {
+            class.slots.del_needed.store(Some(stack_runs_short));
+        }
+        if stack_left().is_some_and(|left| left < KEEP_BELOW && !emptying_above(left)) {
+            keep(obj);
+        }
+        Ok(vm.ctx.none())
+    }
+}
+
+fn no_del(obj: &PyObject, vm: &VirtualMachine) -> rustpython_vm::builtins::PyBaseExceptionRef {
+    vm.new_attribute_error(format!(
+        "'{}' object has no attribute '__del__'",
+        obj.class().name()
+    ))
+}
