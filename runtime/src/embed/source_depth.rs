@@ -212,14 +212,70 @@ where
 
 /// The wrapper of `WRAPPED[K]`: a function item, so that what RustPython keeps of it for
 /// the life of the process is nothing.
-fn checked<const K: usize>(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+fn checked<const K: usize>(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     check_argument(args.args.first(), vm)?;
     let original = per_interpreter::original(vm, WRAPPED[K].1)?;
     if K == 0 {
         // `compile` runs only the compiler, whose panic leaves nothing half-done behind.
         return without_panics(vm, || original.call(args, vm));
     }
+    // `exec` and `eval` of a source compile it and run it in one call, and a panic while
+    // running must not be caught (it may leave the VM half-done): the source is compiled
+    // here first, guarded, as they would compile it, and they get the code object.
+    if let Some(code) = compile_first(&args, K == 2, vm)? {
+        args.args[0] = code;
+    }
     original.call(args, vm)
+}
+
+/// The code object `exec` (or `eval`, `for_eval`) would compile from a str or bytes source
+/// given first, as they compile it: under the name `<string>`, with the calling code's
+/// `__future__` features, leading spaces and tabs dropped for `eval`. `None` for a code
+/// object, other sources, and a `closure` (refused with a source: left to them to say).
+fn compile_first(
+    args: &FuncArgs,
+    for_eval: bool,
+    vm: &VirtualMachine,
+) -> PyResult<Option<PyObjectRef>> {
+    let Some(source) = args.args.first() else {
+        return Ok(None);
+    };
+    if args.kwargs.contains_key("closure") || args.args.len() > 3 {
+        return Ok(None);
+    }
+    let source: PyObjectRef = if let Some(text) = source.downcast_ref_if_exact::<PyStr>(vm) {
+        if !for_eval {
+            source.clone()
+        } else {
+            let text = text.to_string_lossy();
+            let trimmed = text.trim_start_matches([' ', '\t']);
+            if trimmed.len() == text.len() {
+                source.clone()
+            } else {
+                vm.ctx.new_str(trimmed).into()
+            }
+        }
+    } else if let Some(bytes) = source.downcast_ref_if_exact::<PyBytes>(vm) {
+        let bytes = bytes.as_bytes();
+        let start = if for_eval {
+            bytes
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count()
+        } else {
+            0
+        };
+        if start == 0 {
+            source.clone()
+        } else {
+            vm.ctx.new_bytes(bytes[start..].to_vec()).into()
+        }
+    } else {
+        return Ok(None);
+    };
+    let mode = if for_eval { "eval" } else { "exec" };
+    let compile = per_interpreter::original(vm, WRAPPED[0].1)?;
+    without_panics(vm, || compile.call((source, "<string>", mode), vm)).map(Some)
 }
 
 /// Runs the compiler (`f`), turning a panic of RustPython's code generator into SystemError

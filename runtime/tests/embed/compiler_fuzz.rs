@@ -158,7 +158,8 @@ fn child() {
     writeln!(stdout, "fuzzed {cases} cases").unwrap();
 }
 
-/// The case seed 12345 found: RustPython's code generator panicked on it.
+/// The case seed 12345 found: RustPython's code generator panicked on it, through the
+/// host's `compile`, the script's `compile`, and `exec` of a str or bytes.
 #[test]
 fn a_panic_of_the_code_generator_is_a_system_error() {
     let source = "with x:\n with x:\n  with x:\n   while x:\n    class C:\n     if x:\n      y = *(x := x)\n";
@@ -167,6 +168,12 @@ fn a_panic_of_the_code_generator_is_a_system_error() {
         rt.compile(source, "<fuzz>").map(drop),
         rt.call::<brine::Object>("builtins.compile", (source, "<fuzz>", "exec"))
             .map(drop),
+        rt.call::<brine::Object>("builtins.exec", (source,))
+            .map(drop),
+        rt.run(&format!("exec({source:?})")),
+        rt.run(&format!(
+            "eval(compile('0', 's', 'eval')) or exec({source:?}.encode())"
+        )),
     ] {
         let Err(Error::Python(err)) = outcome else {
             panic!("{outcome:?}")
