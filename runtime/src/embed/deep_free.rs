@@ -12,10 +12,17 @@
 //! hook, RustPython's `del` slot, which its `del_needed` check keeps from running (and from
 //! costing more than a look at the stack pointer) until the thread's stack runs short.
 //! There the object is kept alive on a queue of this thread's instead of freed, and the
-//! deallocation stops. The queue is emptied where the stack is deep enough again: at the
-//! end of each entry into a runtime, and at the next of these objects freed with room to
-//! spare. Each emptying frees until the stack runs short again, so every object is freed,
-//! in bounded native stack.
+//! deallocation stops. The queue is emptied at the next of these objects freed where a
+//! script can run, and at the end of each entry into a runtime. Each emptying frees until
+//! the stack runs short again below where it began, so every object is freed, in bounded
+//! native stack, and soon: CPython frees a deep structure before the statement that let it
+//! go ends; here the last levels may be freed at the next such object freed.
+//!
+//! Generators, coroutines and async generators have a `del` of their own, which closes
+//! one still suspended and so frees its frame's locals from inside `del`, before the
+//! trashcan: a chain of 200,000 unstarted generators each iterating the next overflowed
+//! a 256 KiB thread, of a million the main thread. Their `del` is wrapped: with the stack
+//! short the object is kept, and its own `del` runs when it is freed from higher up.
 //!
 //! The slot needs a `__del__` in the type's namespace: it is a [`DeallocationHook`], which
 //! answers every lookup as CPython's types do, with AttributeError (`hasattr([],
@@ -36,8 +43,10 @@ use std::sync::{Once, OnceLock};
 /// for a user's `__del__` freed on the way, above RustPython's own recursion margin.
 const KEEP_BELOW: usize = 128 << 10;
 
-/// With this much stack left, a deallocation empties the queue first.
-const EMPTY_ABOVE: usize = 2 * KEEP_BELOW;
+/// With at least this much stack left, a deallocation empties the queue first: the
+/// queue is emptied at once wherever a script can run (RustPython raises RecursionError
+/// from 64 KiB left), so it never grows with a loop that frees.
+const EMPTY_FROM: usize = 64 << 10;
 
 /// While the queue is emptied, objects are kept again only this far below where the
 /// emptying began, so that each one taken off makes progress.
@@ -46,9 +55,19 @@ const PROGRESS: usize = 32 << 10;
 /// `__del__`, interned.
 static DEL: OnceLock<&'static PyStrInterned> = OnceLock::new();
 
+/// RustPython's `del` slot.
+type Del = fn(&PyObject, &VirtualMachine) -> PyResult<()>;
+
+/// The `del` of generators, coroutines and async generators, wrapped by [`WRAPPED_DELS`].
+static OWN_DELS: [OnceLock<Del>; 3] = [const { OnceLock::new() }; 3];
+
+/// An object whose deallocation found the stack short, with the `del` of its own still to
+/// run before it is freed (RustPython will not call it again: it marked it finalized).
+type KeptObject = (PyObjectRef, Option<Del>);
+
 /// Objects whose deallocation found the stack short, on this thread.
 struct Kept {
-    objects: RefCell<Vec<PyObjectRef>>,
+    objects: RefCell<Vec<KeptObject>>,
     /// The stack left where the queue is being emptied; 0 when it is not.
     emptying_from: Cell<usize>,
 }
@@ -94,7 +113,38 @@ pub(crate) fn install(vm: &VirtualMachine) {
             hook(typ, vm);
         }
         hook_with_subclasses(vm.ctx.exceptions.base_exception_type, vm);
+        let finalized = [
+            types.generator_type,
+            types.coroutine_type,
+            types.async_generator,
+        ];
+        for (index, typ) in finalized.into_iter().enumerate() {
+            if let Some(own) = typ.slots.del.load()
+                && OWN_DELS[index].set(own).is_ok()
+            {
+                typ.slots.del.store(Some(WRAPPED_DELS[index]));
+            }
+        }
     });
+}
+
+/// The wrappers of [`OWN_DELS`], by index.
+const WRAPPED_DELS: [Del; 3] = [del_or_keep::<0>, del_or_keep::<1>, del_or_keep::<2>];
+
+/// A generator's (coroutine's) `del`, unless the stack runs short: then it is kept, and its
+/// `del` runs where it is freed.
+fn del_or_keep<const N: usize>(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+    let own = *OWN_DELS[N]
+        .get()
+        .expect("kept before the slot was replaced");
+    if must_keep() {
+        keep(zelf, Some(own));
+        return Ok(());
+    }
+    // Closing it freed what it held: what that kept is freed here, where it began.
+    let closed = own(zelf, vm);
+    free_kept();
+    closed
 }
 
 /// Gives `typ` the hook, unless it has a `__del__` of its own.
@@ -140,11 +190,13 @@ fn stack_runs_short(zelf: &PyObject) -> bool {
     let Some(left) = stack_left() else {
         return false;
     };
-    if left > EMPTY_ABOVE {
-        free_kept_with(left);
-        return false;
-    }
+    free_kept_with(left);
     left < KEEP_BELOW && !emptying_above(left)
+}
+
+/// Whether an object freed here must be kept for later.
+fn must_keep() -> bool {
+    stack_left().is_some_and(|left| left < KEEP_BELOW && !emptying_above(left))
 }
 
 /// Whether the queue is being emptied from less than [`PROGRESS`] above `left`.
@@ -169,13 +221,25 @@ fn del_is_the_hook(typ: &Py<PyType>) -> bool {
 /// RustPython's `del` slot, reached when [`stack_runs_short`] said so: keeps the object
 /// (which resurrects it, and stops its deallocation) to be freed from higher up.
 fn keep_for_later(zelf: &PyObject, _vm: &VirtualMachine) -> PyResult<()> {
-    keep(zelf);
+    keep(zelf, None);
     Ok(())
 }
 
-fn keep(zelf: &PyObject) {
+fn keep(zelf: &PyObject, own_del: Option<Del>) {
     // Without the thread's queue (the thread is ending) the object is freed here.
-    let _ = KEPT.try_with(|kept| kept.objects.borrow_mut().push(zelf.to_owned()));
+    let _ = KEPT.try_with(|kept| kept.objects.borrow_mut().push((zelf.to_owned(), own_del)));
+}
+
+/// Frees a kept object, after running the `del` of its own it still had to run.
+fn free((object, own_del): KeptObject) {
+    if let Some(own_del) = own_del {
+        rustpython_vm::vm::thread::with_vm(&object, |vm| {
+            if let Err(e) = own_del(&object, vm) {
+                vm.run_unraisable(e, None, object.clone());
+            }
+        });
+    }
+    drop(object);
 }
 
 /// Frees what this thread kept, from here: at the end of an entry into a runtime, where
@@ -192,14 +256,14 @@ fn free_kept_with(left: usize) {
             .objects
             .try_borrow()
             .map_or(true, |objects| objects.is_empty());
-        if idle || kept.emptying_from.get() != 0 || left < KEEP_BELOW + PROGRESS {
+        if idle || kept.emptying_from.get() != 0 || left < EMPTY_FROM {
             return;
         }
         kept.emptying_from.set(left);
         loop {
             let next = kept.objects.borrow_mut().pop();
             match next {
-                Some(object) => drop(object),
+                Some(kept) => free(kept),
                 None => break,
             }
         }
@@ -252,8 +316,8 @@ impl Callable for DeallocationHook {
         if class.slots.del_needed.load().is_none() {
             class.slots.del_needed.store(Some(stack_runs_short));
         }
-        if stack_left().is_some_and(|left| left < KEEP_BELOW && !emptying_above(left)) {
-            keep(obj);
+        if must_keep() {
+            keep(obj, None);
         }
         Ok(vm.ctx.none())
     }

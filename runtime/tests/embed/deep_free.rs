@@ -13,14 +13,14 @@ const CHILD: &str = "BRINE_DEEP_FREE_CHILD";
 /// on 256 KiB twice as deep as RustPython freed there, on 2 MiB twice as deep with the
 /// first four (for the time a million levels take).
 const THREADS: [(usize, usize, usize, bool); 3] = [
-    (256 << 10, 200_000, 10, false),
-    (256 << 10, 200_000, 10, true),
+    (256 << 10, 200_000, 12, false),
+    (256 << 10, 200_000, 12, true),
     (2 << 20, 1_000_000, 4, true),
 ];
 
 /// Each script builds one deep structure in `x`, with a `Bottom` at its innermost level.
 /// `{n}` is the depth.
-const BUILDS: [(&str, &str); 10] = [
+const BUILDS: [(&str, &str); 12] = [
     ("lists", "x = [Bottom()]\nfor _ in range({n}):\n    x = [x]"),
     (
         "tuples",
@@ -53,6 +53,14 @@ const BUILDS: [(&str, &str); 10] = [
     (
         "bound methods",
         "class M:\n    def m(self):\n        pass\nx = Bottom()\nfor _ in range({n}):\n    x = M.m.__get__(x)",
+    ),
+    (
+        "generators",
+        "x = iter([Bottom()])\nfor _ in range({n}):\n    x = (y for y in x)",
+    ),
+    (
+        "suspended generators",
+        "def wrap(inner):\n    try:\n        yield\n    finally:\n        inner = None\nx = Bottom()\nfor _ in range({n}):\n    x = wrap(x)\n    next(x)",
     ),
     (
         "a pickle's lists",
