@@ -65,11 +65,57 @@ static OWN_DELS: [OnceLock<Del>; 3] = [const { OnceLock::new() }; 3];
 /// run before it is freed (RustPython will not call it again: it marked it finalized).
 type KeptObject = (PyObjectRef, Option<Del>);
 
-/// Objects whose deallocation found the stack short, on this thread.
+/// Objects whose deallocation found the stack short, on this thread, with what the checks
+/// read: one thread-local, for the check every deallocation of a hooked type makes.
 struct Kept {
     objects: RefCell<Vec<KeptObject>>,
+    /// How many objects wait, read without borrowing `objects`.
+    waiting: Cell<usize>,
     /// The stack left where the queue is being emptied; 0 when it is not.
     emptying_from: Cell<usize>,
+    /// The lowest address of this thread's stack; 0 before it is first read, `usize::MAX`
+    /// where it cannot be known.
+    stack_end: Cell<usize>,
+}
+
+impl Kept {
+    /// The native stack left on this thread, from about here.
+    fn stack_left(&self) -> Option<usize> {
+        let marker = 0u8;
+        let here = std::hint::black_box(&marker) as *const u8 as usize;
+        if self.stack_end.get() == 0 {
+            let end = stacker::remaining_stack().map_or(usize::MAX, |left| here - left);
+            self.stack_end.set(end);
+        }
+        here.checked_sub(self.stack_end.get())
+    }
+
+    /// Whether an object freed with `left` stack must be kept: the stack runs short, and
+    /// the queue is not being emptied from less than [`PROGRESS`] above.
+    fn must_keep(&self, left: usize) -> bool {
+        let from = self.emptying_from.get();
+        left < KEEP_BELOW && (from == 0 || left + PROGRESS <= from)
+    }
+
+    fn keep(&self, zelf: &PyObject, own_del: Option<Del>) {
+        self.objects.borrow_mut().push((zelf.to_owned(), own_del));
+        self.waiting.set(self.waiting.get() + 1);
+    }
+
+    /// Frees what waits, from `left`, unless it is being freed further up already.
+    fn free_from(&self, left: usize) {
+        if self.waiting.get() == 0 || self.emptying_from.get() != 0 || left < EMPTY_FROM {
+            return;
+        }
+        self.emptying_from.set(left);
+        loop {
+            let next = self.objects.borrow_mut().pop();
+            let Some(next) = next else { break };
+            self.waiting.set(self.waiting.get() - 1);
+            free(next);
+        }
+        self.emptying_from.set(0);
+    }
 }
 
 impl Drop for Kept {
@@ -84,7 +130,9 @@ thread_local! {
     static KEPT: Kept = const {
         Kept {
             objects: RefCell::new(Vec::new()),
+            waiting: Cell::new(0),
             emptying_from: Cell::new(0),
+            stack_end: Cell::new(0),
         }
     };
 }
@@ -137,8 +185,7 @@ fn del_or_keep<const N: usize>(zelf: &PyObject, vm: &VirtualMachine) -> PyResult
     let own = *OWN_DELS[N]
         .get()
         .expect("kept before the slot was replaced");
-    if must_keep() {
-        keep(zelf, Some(own));
+    if keep_if_short(zelf, Some(own)) {
         return Ok(());
     }
     // Closing it freed what it held: what that kept is freed here, where it began.
@@ -176,36 +223,32 @@ fn hook_with_subclasses(typ: &Py<PyType>, vm: &VirtualMachine) {
     }
 }
 
-/// The stack left on this thread; `None` where it cannot be known.
-fn stack_left() -> Option<usize> {
-    stacker::remaining_stack()
-}
-
 /// RustPython's `del_needed`: whether the object must be kept rather than freed now.
-/// With room to spare, objects kept earlier are freed first.
+/// Where a script can run, objects kept earlier are freed first.
 fn stack_runs_short(zelf: &PyObject) -> bool {
     if !del_is_the_hook(zelf.class()) {
         return true;
     }
-    let Some(left) = stack_left() else {
-        return false;
-    };
-    free_kept_with(left);
-    left < KEEP_BELOW && !emptying_above(left)
-}
-
-/// Whether an object freed here must be kept for later.
-fn must_keep() -> bool {
-    stack_left().is_some_and(|left| left < KEEP_BELOW && !emptying_above(left))
-}
-
-/// Whether the queue is being emptied from less than [`PROGRESS`] above `left`.
-fn emptying_above(left: usize) -> bool {
     KEPT.try_with(|kept| {
-        let from = kept.emptying_from.get();
-        from != 0 && left + PROGRESS > from
+        let Some(left) = kept.stack_left() else {
+            return false;
+        };
+        kept.free_from(left);
+        kept.must_keep(left)
     })
-    .unwrap_or(true)
+    .unwrap_or(false)
+}
+
+/// Keeps `zelf` for later if the stack runs short here; whether it did.
+fn keep_if_short(zelf: &PyObject, own_del: Option<Del>) -> bool {
+    KEPT.try_with(|kept| {
+        let keep = kept.stack_left().is_some_and(|left| kept.must_keep(left));
+        if keep {
+            kept.keep(zelf, own_del);
+        }
+        keep
+    })
+    .unwrap_or(false)
 }
 
 /// Whether `typ`'s `__del__` is the hook: a subclass may define its own, then or later.
@@ -219,15 +262,11 @@ fn del_is_the_hook(typ: &Py<PyType>) -> bool {
 }
 
 /// RustPython's `del` slot, reached when [`stack_runs_short`] said so: keeps the object
-/// (which resurrects it, and stops its deallocation) to be freed from higher up.
+/// (which resurrects it, and stops its deallocation) to be freed from higher up. (Without
+/// the thread's queue, the thread ending, it is freed here.)
 fn keep_for_later(zelf: &PyObject, _vm: &VirtualMachine) -> PyResult<()> {
-    keep(zelf, None);
+    let _ = KEPT.try_with(|kept| kept.keep(zelf, None));
     Ok(())
-}
-
-fn keep(zelf: &PyObject, own_del: Option<Del>) {
-    // Without the thread's queue (the thread is ending) the object is freed here.
-    let _ = KEPT.try_with(|kept| kept.objects.borrow_mut().push((zelf.to_owned(), own_del)));
 }
 
 /// Frees a kept object, after running the `del` of its own it still had to run.
@@ -245,29 +284,10 @@ fn free((object, own_del): KeptObject) {
 /// Frees what this thread kept, from here: at the end of an entry into a runtime, where
 /// the stack is as shallow as the host's call.
 pub(crate) fn free_kept() {
-    if let Some(left) = stack_left() {
-        free_kept_with(left);
-    }
-}
-
-fn free_kept_with(left: usize) {
     let _ = KEPT.try_with(|kept| {
-        let idle = kept
-            .objects
-            .try_borrow()
-            .map_or(true, |objects| objects.is_empty());
-        if idle || kept.emptying_from.get() != 0 || left < EMPTY_FROM {
-            return;
+        if let Some(left) = kept.stack_left() {
+            kept.free_from(left);
         }
-        kept.emptying_from.set(left);
-        loop {
-            let next = kept.objects.borrow_mut().pop();
-            match next {
-                Some(kept) => free(kept),
-                None => break,
-            }
-        }
-        kept.emptying_from.set(0);
     });
 }
 
@@ -316,9 +336,7 @@ impl Callable for DeallocationHook {
         if class.slots.del_needed.load().is_none() {
             class.slots.del_needed.store(Some(stack_runs_short));
         }
-        if must_keep() {
-            keep(obj, None);
-        }
+        keep_if_short(obj, None);
         Ok(vm.ctx.none())
     }
 }

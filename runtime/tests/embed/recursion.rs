@@ -111,15 +111,23 @@ fn sources_nested_too_deep_are_a_recursion_error_not_a_crash() {
 
 /// On host threads with small stacks (256 KiB and 2 MiB), isolated or not, with the
 /// recursion limit at its default and at a million: recursion, chains of iterators and
-/// deep data are RecursionError, measured against the thread's own stack, and the deep
-/// data is then freed on that thread (deep_free.rs).
+/// generators, and deep data through repr, str, ==, hash, copy, pickle and json are
+/// RecursionError, measured against the thread's own stack, and the deep data is then
+/// freed on that thread (deep_free.rs).
 #[test]
 fn small_host_threads_get_recursion_errors_too() {
-    const SCRIPTS: [&str; 5] = [
+    const SCRIPTS: [&str; 12] = [
         "def down(n):\n    return down(n + 1)\ndown(0)",
         "it = iter([1])\nfor _ in range(100_000):\n    it = map(abs, it)\nlist(it)",
+        "it = iter([1])\nfor _ in range(100_000):\n    it = (y for y in it)\nlist(it)",
         "x = []\nfor _ in range(100_000):\n    x = [x]\nrepr(x)",
+        "x = []\nfor _ in range(100_000):\n    x = [x]\nstr(x)",
+        "x = []\nfor _ in range(100_000):\n    x = [x]\nx == [x]",
+        "x = ()\nfor _ in range(100_000):\n    x = (x,)\nhash(x)",
+        "import copy\nx = []\nfor _ in range(100_000):\n    x = [x]\ncopy.deepcopy(x)",
+        "import pickle\nx = []\nfor _ in range(100_000):\n    x = [x]\npickle.dumps(x)",
         "import json\nx = []\nfor _ in range(100_000):\n    x = [x]\njson.dumps(x)",
+        "import json\njson.loads('[' * 100_000 + ']' * 100_000)",
         "exec('a = ' + '(' * 3_000 + '1' + ')' * 3_000)",
     ];
     for stack in [256 << 10, 2 << 20] {
