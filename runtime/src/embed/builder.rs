@@ -341,6 +341,8 @@ impl Builder {
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
         super::iterator_depth::install(vm);
         super::deep_free::install(vm);
+        super::deep_free::hide_from_dir(vm)
+            .map_err(|e| fail("cannot keep the deallocation hook out of dir()", e))?;
         super::large_requests::install(vm);
         super::sized_methods::install(vm);
         super::long_iterations::install(vm);

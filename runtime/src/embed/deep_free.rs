@@ -31,10 +31,12 @@
 //! does, the subclass gets the same stack check, unless a class in its MRO defines
 //! `__del__`, which then always runs.
 
-use rustpython_vm::builtins::{PyStrInterned, PyType};
+use crate::per_interpreter;
+use rustpython_vm::AsObject;
+use rustpython_vm::builtins::{PyList, PyStr, PyStrInterned, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::types::{Callable, GetDescriptor};
+use rustpython_vm::types::{Callable, GetDescriptor, PyTypeFlags};
 use rustpython_vm::{Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 use std::cell::{Cell, RefCell};
 use std::sync::{Once, OnceLock};
@@ -156,11 +158,30 @@ pub(crate) fn install(vm: &VirtualMachine) {
             types.enumerate_type,
             types.bound_method_type,
             types.traceback_type,
+            types.cell_type,
+            types.staticmethod_type,
+            types.classmethod_type,
+            types.property_type,
+            types.slice_type,
+            types.super_type,
+            types.reverse_iter_type,
+            types.list_iterator_type,
+            types.tuple_iterator_type,
+            types.set_iterator_type,
+            types.namespace_type,
+            types.mappingproxy_type,
         ];
         for typ in containers {
             hook(typ, vm);
         }
         hook_with_subclasses(vm.ctx.exceptions.base_exception_type, vm);
+        // `collections.deque`, native; should the module not be made, it stays unhooked.
+        if let Ok(Some(module)) = super::iterator_depth::made_module(vm, "_collections")
+            && let Ok(deque) = module.get_attr("deque", vm)
+            && let Some(deque) = deque.downcast_ref::<PyType>()
+        {
+            hook(deque, vm);
+        }
         let finalized = [
             types.generator_type,
             types.coroutine_type,
@@ -173,7 +194,36 @@ pub(crate) fn install(vm: &VirtualMachine) {
                 typ.slots.del.store(Some(WRAPPED_DELS[index]));
             }
         }
+        let new = &types.type_type.slots.new;
+        if let Some(own) = new.load()
+            && TYPE_NEW.set(own).is_ok()
+        {
+            new.store(Some(new_class));
+        }
     });
+}
+
+/// RustPython's `new` slot.
+type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
+
+/// `type`'s own `new` slot, wrapped by [`new_class`].
+static TYPE_NEW: OnceLock<New> = OnceLock::new();
+
+/// Makes a class, as `type(name, bases, namespace)` and a `class` statement do; a class
+/// whose instances have no `__dict__` (all `__slots__`) and no `__del__` gets the hook:
+/// instances holding each other through their slots pass no hooked container on the way.
+/// (Its `__del__` entry shows in its `__dict__`; `dir()` leaves it out, see [`dir`].)
+fn new_class(metatype: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let own = *TYPE_NEW.get().expect("kept before the slot was replaced");
+    let made = own(metatype, args, vm)?;
+    if let Some(class) = made.downcast_ref::<PyType>()
+        && class.heaptype_ext.is_some()
+        && !class.slots.flags.has_feature(PyTypeFlags::HAS_DICT)
+        && class.slots.del.load().is_none()
+    {
+        hook(class, vm);
+    }
+    Ok(made)
 }
 
 /// The wrappers of [`OWN_DELS`], by index.
@@ -226,8 +276,16 @@ fn hook_with_subclasses(typ: &Py<PyType>, vm: &VirtualMachine) {
 /// RustPython's `del_needed`: whether the object must be kept rather than freed now.
 /// Where a script can run, objects kept earlier are freed first.
 fn stack_runs_short(zelf: &PyObject) -> bool {
-    if !del_is_the_hook(zelf.class()) {
-        return true;
+    let class = zelf.class();
+    if class.heaptype_ext.is_some() {
+        match found_del(class) {
+            // A `__del__` of a class's own, defined then or later, always runs.
+            Some(false) => return true,
+            // None to call (the collector cleared a dying class's namespace first):
+            // RustPython's call of the slot would not find it.
+            None => return false,
+            Some(true) => {}
+        }
     }
     KEPT.try_with(|kept| {
         let Some(left) = kept.stack_left() else {
@@ -249,16 +307,6 @@ fn keep_if_short(zelf: &PyObject, own_del: Option<Del>) -> bool {
         keep
     })
     .unwrap_or(false)
-}
-
-/// Whether `typ`'s `__del__` is the hook: a subclass may define its own, then or later.
-fn del_is_the_hook(typ: &Py<PyType>) -> bool {
-    if typ.heaptype_ext.is_none() {
-        return true;
-    }
-    let del = *DEL.get().expect("set at install");
-    typ.get_attr(del)
-        .is_some_and(|found| found.downcast_ref::<DeallocationHook>().is_some())
 }
 
 /// RustPython's `del` slot, reached when [`stack_runs_short`] said so: keeps the object
@@ -346,4 +394,54 @@ fn no_del(obj: &PyObject, vm: &VirtualMachine) -> rustpython_vm::builtins::PyBas
         "'{}' object has no attribute '__del__'",
         obj.class().name()
     ))
+}
+
+/// Wraps `builtins.dir` of a runtime so that the hook's `__del__` is not listed: for a
+/// type, or an object of a type, whose `__del__` is the hook.
+pub(crate) fn hide_from_dir(vm: &VirtualMachine) -> PyResult<()> {
+    let builtins = vm.builtins.as_object();
+    let Some(original) = vm.get_attribute_opt(builtins, "dir")? else {
+        return Ok(());
+    };
+    per_interpreter::keep(vm, DIR, original);
+    let wrapper: PyObjectRef = vm.new_function("dir", dir).into();
+    wrapper.set_attr("__module__", vm.ctx.new_str("builtins"), vm)?;
+    builtins.set_attr("dir", wrapper, vm)
+}
+
+/// Where the original `dir` is kept (per_interpreter.rs).
+const DIR: &str = "builtins.dir";
+
+/// `dir`, without the hook's `__del__`.
+fn dir(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let target = args.args.first().cloned();
+    let listing = per_interpreter::original(vm, DIR)?.call(args, vm)?;
+    let Some(target) = target else {
+        return Ok(listing);
+    };
+    let class = match target.downcast_ref::<PyType>() {
+        Some(class) => class,
+        None => target.class(),
+    };
+    if del_is_the_hook_in_mro(class)
+        && let Some(names) = listing.downcast_ref::<PyList>()
+    {
+        names.borrow_vec_mut().retain(|name| {
+            name.downcast_ref::<PyStr>()
+                .is_none_or(|n| n.as_bytes() != b"__del__")
+        });
+    }
+    Ok(listing)
+}
+
+/// Whether `class` resolves `__del__` to the hook.
+fn del_is_the_hook_in_mro(class: &Py<PyType>) -> bool {
+    found_del(class) == Some(true)
+}
+
+/// Whether the `__del__` `class` resolves is the hook; `None` when it has none.
+fn found_del(class: &Py<PyType>) -> Option<bool> {
+    let del = *DEL.get().expect("set at install");
+    let found = class.get_attr(del)?;
+    Some(found.downcast_ref::<DeallocationHook>().is_some())
 }

@@ -91,7 +91,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
 
 /// Wraps [`ITERTOOLS`], from index `first` on.
 fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
-    let Some(module) = itertools(vm)? else {
+    let Some(module) = made_module(vm, "itertools")? else {
         return Ok(());
     };
     for (offset, name) in ITERTOOLS.into_iter().enumerate() {
@@ -103,10 +103,10 @@ fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
     Ok(())
 }
 
-/// A module made from RustPython's `itertools` definition, for its types (no runtime's
-/// `sys.modules` gains it); `None` when the VM has no such module.
-pub(crate) fn itertools(vm: &VirtualMachine) -> PyResult<Option<PyRef<PyModule>>> {
-    let Some(def) = vm.state.module_defs.get("itertools").copied() else {
+/// A module made from RustPython's definition of the native module `name`, for its types
+/// (no runtime's `sys.modules` gains it); `None` when the VM has no such module.
+pub(crate) fn made_module(vm: &VirtualMachine, name: &str) -> PyResult<Option<PyRef<PyModule>>> {
+    let Some(def) = vm.state.module_defs.get(name).copied() else {
         return Ok(None);
     };
     let module = PyModule::from_def(def).into_ref(&vm.ctx);

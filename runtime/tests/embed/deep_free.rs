@@ -13,14 +13,14 @@ const CHILD: &str = "BRINE_DEEP_FREE_CHILD";
 /// on 256 KiB twice as deep as RustPython freed there, on 2 MiB twice as deep with the
 /// first four (for the time a million levels take).
 const THREADS: [(usize, usize, usize, bool); 3] = [
-    (256 << 10, 200_000, 12, false),
-    (256 << 10, 200_000, 12, true),
+    (256 << 10, 200_000, 14, false),
+    (256 << 10, 200_000, 14, true),
     (2 << 20, 1_000_000, 4, true),
 ];
 
 /// Each script builds one deep structure in `x`, with a `Bottom` at its innermost level.
 /// `{n}` is the depth.
-const BUILDS: [(&str, &str); 12] = [
+const BUILDS: [(&str, &str); 14] = [
     ("lists", "x = [Bottom()]\nfor _ in range({n}):\n    x = [x]"),
     (
         "tuples",
@@ -53,6 +53,14 @@ const BUILDS: [(&str, &str); 12] = [
     (
         "bound methods",
         "class M:\n    def m(self):\n        pass\nx = Bottom()\nfor _ in range({n}):\n    x = M.m.__get__(x)",
+    ),
+    (
+        "instances with __slots__",
+        "class S:\n    __slots__ = ('next',)\nx = Bottom()\nfor _ in range({n}):\n    y = S()\n    y.next = x\n    x = y\ny = None",
+    ),
+    (
+        "deques",
+        "import collections\nx = collections.deque([Bottom()])\nfor _ in range({n}):\n    x = collections.deque([x])",
     ),
     (
         "generators",
@@ -124,9 +132,10 @@ fn deep_data_is_freed_on_small_host_threads() {
     }
 }
 
-/// The hook the freeing puts on the built-in types is not there to a script, as on
-/// CPython: no `__del__` on lists, tuples, dicts, sets or exceptions, by attribute, by
-/// method call or by `getattr`; a subclass's own `__del__` runs, one added later too.
+/// The hook the freeing puts on the built-in types and on classes with `__slots__` is not
+/// there to a script, as on CPython: no `__del__` on lists, tuples, dicts, sets, exceptions
+/// or instances of a `__slots__` class, by attribute, by method call, by `getattr` or in
+/// `dir()`; a subclass's own `__del__` runs, one added later too.
 #[test]
 fn the_types_have_no_del_to_a_script() {
     let rt = crate::captured();
@@ -143,9 +152,14 @@ fn the_types_have_no_del_to_a_script() {
          del l\n\
          m = M()\n\
          del m\n\
-         for obj in ([], (), {}, set(), frozenset(), ValueError(), M()):\n\
-         \x20   assert not hasattr(obj, '__del__') or type(obj) is M, type(obj)\n\
-         \x20   assert getattr(type(obj), '__del__', None) is None or type(obj) is M\n\
+         class S:\n\
+         \x20   __slots__ = ('a',)\n\
+         import collections\n\
+         for obj in ([], (), {}, set(), frozenset(), ValueError(), S(), collections.deque()):\n\
+         \x20   assert not hasattr(obj, '__del__'), type(obj)\n\
+         \x20   assert getattr(type(obj), '__del__', None) is None, type(obj)\n\
+         \x20   assert '__del__' not in dir(obj) and '__del__' not in dir(type(obj)), type(obj)\n\
+         assert hasattr(M(), '__del__') and '__del__' in dir(M)\n\
          try:\n\
          \x20   [].__del__()\n\
          except AttributeError as e:\n\
@@ -159,6 +173,7 @@ fn the_types_have_no_del_to_a_script() {
     assert_eq!(
         rt.take_stdout(),
         "own __del__\n\
+         added __del__\n\
          added __del__\n\
          'list' object has no attribute '__del__'\n\
          type object 'list' has no attribute '__del__'\n"
