@@ -33,10 +33,10 @@
 
 use crate::per_interpreter;
 use rustpython_vm::AsObject;
-use rustpython_vm::builtins::{PyList, PyStr, PyStrInterned, PyType, PyTypeRef};
+use rustpython_vm::builtins::{PyList, PyStr, PyStrInterned, PyType};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::types::{Callable, GetDescriptor, PyTypeFlags};
+use rustpython_vm::types::{Callable, GetDescriptor};
 use rustpython_vm::{Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 use std::cell::{Cell, RefCell};
 use std::sync::{Once, OnceLock};
@@ -146,42 +146,12 @@ pub(crate) fn install(vm: &VirtualMachine) {
         DEL.set(vm.ctx.intern_str("__del__"))
             .expect("set only here");
         let types = &vm.ctx.types;
-        let containers = [
-            types.list_type,
-            types.tuple_type,
-            types.dict_type,
-            types.set_type,
-            types.frozenset_type,
-            types.map_type,
-            types.filter_type,
-            types.zip_type,
-            types.enumerate_type,
-            types.bound_method_type,
-            types.traceback_type,
-            types.cell_type,
-            types.staticmethod_type,
-            types.classmethod_type,
-            types.property_type,
-            types.slice_type,
-            types.super_type,
-            types.reverse_iter_type,
-            types.list_iterator_type,
-            types.tuple_iterator_type,
-            types.set_iterator_type,
-            types.namespace_type,
-            types.mappingproxy_type,
-        ];
-        for typ in containers {
-            hook(typ, vm);
+        // The native modules whose types hold objects, made so that their types exist.
+        for name in MODULES {
+            let _ = super::iterator_depth::made_module(vm, name);
         }
-        hook_with_subclasses(vm.ctx.exceptions.base_exception_type, vm);
-        // `collections.deque`, native; should the module not be made, it stays unhooked.
-        if let Ok(Some(module)) = super::iterator_depth::made_module(vm, "_collections")
-            && let Ok(deque) = module.get_attr("deque", vm)
-            && let Some(deque) = deque.downcast_ref::<PyType>()
-        {
-            hook(deque, vm);
-        }
+        let skipped = unhooked(vm);
+        hook_with_subclasses(types.object_type, &skipped, vm);
         let finalized = [
             types.generator_type,
             types.coroutine_type,
@@ -194,36 +164,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
                 typ.slots.del.store(Some(WRAPPED_DELS[index]));
             }
         }
-        let new = &types.type_type.slots.new;
-        if let Some(own) = new.load()
-            && TYPE_NEW.set(own).is_ok()
-        {
-            new.store(Some(new_class));
-        }
     });
-}
-
-/// RustPython's `new` slot.
-type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
-
-/// `type`'s own `new` slot, wrapped by [`new_class`].
-static TYPE_NEW: OnceLock<New> = OnceLock::new();
-
-/// Makes a class, as `type(name, bases, namespace)` and a `class` statement do; a class
-/// whose instances have no `__dict__` (all `__slots__`) and no `__del__` gets the hook:
-/// instances holding each other through their slots pass no hooked container on the way.
-/// (Its `__del__` entry shows in its `__dict__`; `dir()` leaves it out, see [`dir`].)
-fn new_class(metatype: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let own = *TYPE_NEW.get().expect("kept before the slot was replaced");
-    let made = own(metatype, args, vm)?;
-    if let Some(class) = made.downcast_ref::<PyType>()
-        && class.heaptype_ext.is_some()
-        && !class.slots.flags.has_feature(PyTypeFlags::HAS_DICT)
-        && class.slots.del.load().is_none()
-    {
-        hook(class, vm);
-    }
-    Ok(made)
 }
 
 /// The wrappers of [`OWN_DELS`], by index.
@@ -246,7 +187,7 @@ fn del_or_keep<const N: usize>(zelf: &PyObject, vm: &VirtualMachine) -> PyResult
 
 /// Gives `typ` the hook, unless it has a `__del__` of its own.
 fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
-    if typ.slots.del.load().is_some() {
+    if typ.slots.del.load().is_some() || typ.is(&DeallocationHook::make_static_type()) {
         return;
     }
     let hook = DeallocationHook.into_ref_with_type(vm, DeallocationHook::make_static_type());
@@ -256,19 +197,58 @@ fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
     typ.slots.del.store(Some(keep_for_later));
 }
 
-/// The built-in exception classes each have their slots, copied from their base when made.
-fn hook_with_subclasses(typ: &Py<PyType>, vm: &VirtualMachine) {
-    hook(typ, vm);
-    for sub in typ
+/// The native modules whose types can hold objects, beside the built-in ones.
+const MODULES: [&str; 4] = ["_collections", "itertools", "_functools", "_operator"];
+
+/// The built-in types left as they are: `object` and `type`, which every class reaches
+/// (`__del__` there would reach every class made in Python); the types that hold no
+/// objects, whose freeing cannot recurse and which are freed most often; frames, code and
+/// modules, which RustPython frees by rules of their own; and weak references: a subclass
+/// of `weakref.ref` given the slot (importlib's `KeyedRef`, made by every runtime) was never
+/// freed, and held its module and the runtime's import system with it.
+fn unhooked(vm: &VirtualMachine) -> Vec<&'static Py<PyType>> {
+    let types = &vm.ctx.types;
+    vec![
+        types.object_type,
+        types.type_type,
+        types.int_type,
+        types.bool_type,
+        types.float_type,
+        types.complex_type,
+        types.str_type,
+        types.bytes_type,
+        types.bytearray_type,
+        types.none_type,
+        types.not_implemented_type,
+        types.ellipsis_type,
+        types.range_type,
+        types.range_iterator_type,
+        types.frame_type,
+        types.code_type,
+        types.module_type,
+        types.weakref_type,
+        types.weakproxy_type,
+        types.weakcallableproxy_type,
+    ]
+}
+
+/// Hooks `typ` and the built-in types below it, all but `skipped`: each built-in type has
+/// its own slots, copied from its base when it was made.
+fn hook_with_subclasses(typ: &Py<PyType>, skipped: &[&'static Py<PyType>], vm: &VirtualMachine) {
+    if !skipped.iter().any(|skip| skip.is(typ)) {
+        hook(typ, vm);
+    }
+    let subclasses: Vec<PyObjectRef> = typ
         .subclasses
         .read()
         .iter()
         .filter_map(|weak| weak.upgrade())
-    {
+        .collect();
+    for sub in subclasses {
         if let Some(sub) = sub.downcast_ref::<PyType>()
             && sub.heaptype_ext.is_none()
         {
-            hook_with_subclasses(sub, vm);
+            hook_with_subclasses(sub, skipped, vm);
         }
     }
 }
