@@ -33,10 +33,10 @@
 
 use crate::per_interpreter;
 use rustpython_vm::AsObject;
-use rustpython_vm::builtins::{PyList, PyStr, PyStrInterned, PyType};
+use rustpython_vm::builtins::{PyList, PyStr, PyStrInterned, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::types::{Callable, GetDescriptor};
+use rustpython_vm::types::{Callable, GetDescriptor, PyTypeFlags};
 use rustpython_vm::{Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 use std::cell::{Cell, RefCell};
 use std::sync::{Once, OnceLock};
@@ -164,7 +164,42 @@ pub(crate) fn install(vm: &VirtualMachine) {
                 typ.slots.del.store(Some(WRAPPED_DELS[index]));
             }
         }
+        let new = &types.type_type.slots.new;
+        if let Some(own) = new.load()
+            && TYPE_NEW.set(own).is_ok()
+        {
+            new.store(Some(new_class));
+        }
     });
+}
+
+/// RustPython's `new` slot.
+type New = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
+
+/// `type`'s own `new` slot, wrapped by [`new_class`].
+static TYPE_NEW: OnceLock<New> = OnceLock::new();
+
+/// Makes a class, as `type(name, bases, namespace)` and a `class` statement do; a class
+/// whose instances have no `__dict__` (all `__slots__`) and no `__del__` gets the hook:
+/// instances holding each other through their slots pass no hooked container on the way.
+/// (Its `__del__` entry shows in its `__dict__`; `dir()` leaves it out, see [`dir`].)
+fn new_class(metatype: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let own = *TYPE_NEW.get().expect("kept before the slot was replaced");
+    let made = own(metatype, args, vm)?;
+    if let Some(class) = made.downcast_ref::<PyType>()
+        && class.heaptype_ext.is_some()
+        && !class.slots.flags.has_feature(PyTypeFlags::HAS_DICT)
+        && class.slots.del.load().is_none()
+    {
+        hook(class, vm);
+    }
+    Ok(made)
+}
+
+/// Whether freeing an instance of `class` runs a `__del__` of its own: one defined in
+/// Python, not the hook (leftovers.rs empties the namespaces of classes that run none).
+pub(crate) fn runs_a_del(class: &Py<PyType>) -> bool {
+    class.slots.del.load().is_some() && found_del(class) != Some(true)
 }
 
 /// The wrappers of [`OWN_DELS`], by index.
@@ -203,9 +238,8 @@ const MODULES: [&str; 4] = ["_collections", "itertools", "_functools", "_operato
 /// The built-in types left as they are: `object` and `type`, which every class reaches
 /// (`__del__` there would reach every class made in Python); the types that hold no
 /// objects, whose freeing cannot recurse and which are freed most often; frames, code and
-/// modules, which RustPython frees by rules of their own; and weak references: a subclass
-/// of `weakref.ref` given the slot (importlib's `KeyedRef`, made by every runtime) was never
-/// freed, and held its module and the runtime's import system with it.
+/// modules, which RustPython frees by rules of their own; and weak references, which hold
+/// nothing strongly but a callback.
 fn unhooked(vm: &VirtualMachine) -> Vec<&'static Py<PyType>> {
     let types = &vm.ctx.types;
     vec![
