@@ -343,6 +343,8 @@ impl Builder {
         super::deep_free::install(vm);
         super::deep_free::hide_from_dir(vm)
             .map_err(|e| fail("cannot keep the deallocation hook out of dir()", e))?;
+        super::deep_free::hook_native_imports(vm)
+            .map_err(|e| fail("cannot hook the types of native modules", e))?;
         super::large_requests::install(vm);
         super::sized_methods::install(vm);
         super::long_iterations::install(vm);

@@ -32,6 +32,7 @@
 //! `__del__`, which then always runs.
 
 use crate::per_interpreter;
+use parking_lot::RwLock;
 use rustpython_vm::AsObject;
 use rustpython_vm::builtins::{PyList, PyStr, PyStrInterned, PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
@@ -60,8 +61,36 @@ static DEL: OnceLock<&'static PyStrInterned> = OnceLock::new();
 /// RustPython's `del` slot.
 type Del = fn(&PyObject, &VirtualMachine) -> PyResult<()>;
 
-/// The `del` of generators, coroutines and async generators, wrapped by [`WRAPPED_DELS`].
-static OWN_DELS: [OnceLock<Del>; 3] = [const { OnceLock::new() }; 3];
+/// The `del` of each built-in type that has one of its own (generators, coroutines, async
+/// generators, `_asyncio`'s futures, ...), by the type's address, wrapped by [`del_or_keep`].
+static OWN_DELS: RwLock<Vec<(usize, Del)>> = RwLock::new(Vec::new());
+
+/// The `del` of its own that `class` (or the built-in type it derives from) had.
+fn own_del(class: &Py<PyType>) -> Option<Del> {
+    let own = OWN_DELS.read();
+    let find = |typ: &Py<PyType>| {
+        let at = typ as *const Py<PyType> as usize;
+        own.iter()
+            .find(|(addr, _)| *addr == at)
+            .map(|(_, del)| *del)
+    };
+    find(class).or_else(|| class.mro.read().iter().find_map(|typ| find(typ)))
+}
+
+/// Puts [`del_or_keep`] in place of `typ`'s own `del`.
+fn wrap_own_del(typ: &Py<PyType>, own: Del) {
+    // A type made after its base was wrapped has the wrapper already, inherited.
+    if own as usize == del_or_keep as Del as usize {
+        return;
+    }
+    let at = typ as *const Py<PyType> as usize;
+    let mut dels = OWN_DELS.write();
+    if dels.iter().any(|(addr, _)| *addr == at) {
+        return;
+    }
+    dels.push((at, own));
+    typ.slots.del.store(Some(del_or_keep));
+}
 
 /// An object whose deallocation found the stack short, with the `del` of its own still to
 /// run before it is freed (RustPython will not call it again: it marked it finalized).
@@ -152,18 +181,6 @@ pub(crate) fn install(vm: &VirtualMachine) {
         }
         let skipped = unhooked(vm);
         hook_with_subclasses(types.object_type, &skipped, vm);
-        let finalized = [
-            types.generator_type,
-            types.coroutine_type,
-            types.async_generator,
-        ];
-        for (index, typ) in finalized.into_iter().enumerate() {
-            if let Some(own) = typ.slots.del.load()
-                && OWN_DELS[index].set(own).is_ok()
-            {
-                typ.slots.del.store(Some(WRAPPED_DELS[index]));
-            }
-        }
         let new = &types.type_type.slots.new;
         if let Some(own) = new.load()
             && TYPE_NEW.set(own).is_ok()
@@ -202,15 +219,12 @@ pub(crate) fn runs_a_del(class: &Py<PyType>) -> bool {
     class.slots.del.load().is_some() && found_del(class) != Some(true)
 }
 
-/// The wrappers of [`OWN_DELS`], by index.
-const WRAPPED_DELS: [Del; 3] = [del_or_keep::<0>, del_or_keep::<1>, del_or_keep::<2>];
-
-/// A generator's (coroutine's) `del`, unless the stack runs short: then it is kept, and its
-/// `del` runs where it is freed.
-fn del_or_keep<const N: usize>(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
-    let own = *OWN_DELS[N]
-        .get()
-        .expect("kept before the slot was replaced");
+/// A type's own `del` (a generator's, a future's), unless the stack runs short: then the
+/// object is kept, and its `del` runs where it is freed.
+fn del_or_keep(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
+    let Some(own) = own_del(zelf.class()) else {
+        return Ok(());
+    };
     if keep_if_short(zelf, Some(own)) {
         return Ok(());
     }
@@ -222,7 +236,13 @@ fn del_or_keep<const N: usize>(zelf: &PyObject, vm: &VirtualMachine) -> PyResult
 
 /// Gives `typ` the hook, unless it has a `__del__` of its own.
 fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
-    if typ.slots.del.load().is_some() || typ.is(&DeallocationHook::make_static_type()) {
+    if typ.is(&DeallocationHook::make_static_type()) {
+        return;
+    }
+    if let Some(own) = typ.slots.del.load() {
+        if typ.heaptype_ext.is_none() {
+            wrap_own_del(typ, own);
+        }
         return;
     }
     let hook = DeallocationHook.into_ref_with_type(vm, DeallocationHook::make_static_type());
@@ -232,8 +252,20 @@ fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
     typ.slots.del.store(Some(keep_for_later));
 }
 
-/// The native modules whose types can hold objects, beside the built-in ones.
-const MODULES: [&str; 4] = ["_collections", "itertools", "_functools", "_operator"];
+/// The native modules whose types can hold objects, beside the built-in ones: made at once,
+/// their types are hooked even where a script imports them later (`_elementtree`'s
+/// `Element`, which `xml.etree.ElementTree` uses, makes trees as deep as the XML).
+const MODULES: [&str; 9] = [
+    "_collections",
+    "itertools",
+    "_functools",
+    "_operator",
+    "_elementtree",
+    "_queue",
+    "_contextvars",
+    "_csv",
+    "_json",
+];
 
 /// The built-in types left as they are: `object` and `type`, which every class reaches
 /// (`__del__` there would reach every class made in Python); the types that hold no
@@ -408,6 +440,45 @@ fn no_del(obj: &PyObject, vm: &VirtualMachine) -> rustpython_vm::builtins::PyBas
         "'{}' object has no attribute '__del__'",
         obj.class().name()
     ))
+}
+
+/// Wraps `_imp.create_builtin` of a runtime, which makes a native module when a script
+/// first imports it, so that the module's types that hold objects are hooked then
+/// (`_asyncio`'s futures, `_sqlite3`'s rows and the rest made after the first runtime).
+pub(crate) fn hook_native_imports(vm: &VirtualMachine) -> PyResult<()> {
+    let imp = vm.import("_imp", 0)?;
+    let Some(current) = vm.get_attribute_opt(&imp, "create_builtin")? else {
+        return Ok(());
+    };
+    // The native `_imp` module is made once and shared: the first runtime finds the
+    // original, the later ones find the wrapper and keep that one.
+    CREATE_BUILTIN.get_or_init(|| current);
+    let wrapper: PyObjectRef = vm.new_function("create_builtin", create_builtin).into();
+    wrapper.set_attr("__module__", vm.ctx.new_str("_imp"), vm)?;
+    imp.set_attr("create_builtin", wrapper, vm)
+}
+
+/// RustPython's own `_imp.create_builtin`.
+static CREATE_BUILTIN: OnceLock<PyObjectRef> = OnceLock::new();
+
+/// `_imp.create_builtin`, then the new module's types hooked.
+fn create_builtin(args: FuncArgs, vm: &VirtualMachine) -> PyResult {
+    let original = CREATE_BUILTIN
+        .get()
+        .expect("kept before the wrapper was made");
+    let module = original.call(args, vm)?;
+    if let Some(namespace) = module.dict() {
+        let skipped = unhooked(vm);
+        for (_, value) in &namespace {
+            if let Some(class) = value.downcast_ref::<PyType>()
+                && class.heaptype_ext.is_none()
+                && !skipped.iter().any(|skip| skip.is(class))
+            {
+                hook(class, vm);
+            }
+        }
+    }
+    Ok(module)
 }
 
 /// Wraps `builtins.dir` of a runtime so that the hook's `__del__` is not listed: for a

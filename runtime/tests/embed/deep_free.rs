@@ -13,14 +13,14 @@ const CHILD: &str = "BRINE_DEEP_FREE_CHILD";
 /// on 256 KiB twice as deep as RustPython freed there, on 2 MiB twice as deep with the
 /// first four (for the time a million levels take).
 const THREADS: [(usize, usize, usize, bool); 3] = [
-    (256 << 10, 200_000, 16, false),
-    (256 << 10, 200_000, 16, true),
+    (256 << 10, 200_000, 19, false),
+    (256 << 10, 200_000, 19, true),
     (2 << 20, 1_000_000, 4, true),
 ];
 
 /// Each script builds one deep structure in `x`, with a `Bottom` at its innermost level.
 /// `{n}` is the depth.
-const BUILDS: [(&str, &str); 16] = [
+const BUILDS: [(&str, &str); 19] = [
     ("lists", "x = [Bottom()]\nfor _ in range({n}):\n    x = [x]"),
     (
         "tuples",
@@ -69,6 +69,19 @@ const BUILDS: [(&str, &str); 16] = [
     (
         "cmp_to_key keys",
         "import functools\nK = functools.cmp_to_key(print)\nx = Bottom()\nfor _ in range({n}):\n    x = K(x)",
+    ),
+    (
+        "XML elements",
+        "import xml.etree.ElementTree as ET\nx = ET.Element('a')\nx.text = Bottom()\nfor _ in range({n}):\n    y = ET.Element('a')\n    y.append(x)\n    x = y\ny = None",
+    ),
+    (
+        "simple queues",
+        "import queue\nx = queue.SimpleQueue()\nx.put(Bottom())\nfor _ in range({n}):\n    y = queue.SimpleQueue()\n    y.put(x)\n    x = y\ny = None",
+    ),
+    (
+        // (An isolated runtime refuses `_socket`, and so asyncio: lists there.)
+        "asyncio futures",
+        "try:\n    import asyncio\n    loop = asyncio.new_event_loop()\n    make = lambda x: (f := loop.create_future(), f.set_result(x), f)[2]\nexcept ImportError:\n    loop, make = None, lambda x: [x]\nx = Bottom()\nfor _ in range({n}):\n    x = make(x)\nif loop:\n    loop.close()",
     ),
     (
         "generators",
