@@ -184,7 +184,7 @@ fn free_member_descriptors(class: &Py<PyType>) {
     let has_members = namespace
         .into_iter()
         .any(|(_, value)| value.downcast_ref::<PyMemberDescriptor>().is_some());
-    // A class whose `__del__` is deep_free.rs's hook runs none of its own.
+    // A class whose `__del__` is deep_free's hook runs none of its own.
     if has_members && !super::deep_free::runs_a_del(class) {
         namespace.clear();
     }

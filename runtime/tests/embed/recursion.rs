@@ -113,7 +113,7 @@ fn sources_nested_too_deep_are_a_recursion_error_not_a_crash() {
 /// recursion limit at its default and at a million: recursion, chains of iterators and
 /// generators, and deep data through repr, str, ==, hash, copy, pickle and json are
 /// RecursionError, measured against the thread's own stack, and the deep data is then
-/// freed on that thread (deep_free.rs).
+/// freed on that thread (tests/embed/deep_free.rs).
 #[test]
 fn small_host_threads_get_recursion_errors_too() {
     const SCRIPTS: [&str; 12] = [
