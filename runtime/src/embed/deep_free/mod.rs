@@ -81,10 +81,6 @@ fn own_del(class: &Py<PyType>) -> Option<Del> {
 
 /// Puts [`del_or_keep`] in place of `typ`'s own `del`.
 fn wrap_own_del(typ: &Py<PyType>, own: Del) {
-    // A type made after its base was wrapped has the wrapper already, inherited.
-    if own as usize == del_or_keep as Del as usize {
-        return;
-    }
     let at = typ as *const Py<PyType> as usize;
     let mut dels = OWN_DELS.write();
     if dels.iter().any(|(addr, _)| *addr == at) {
@@ -222,11 +218,19 @@ fn keep_if_short(zelf: &PyObject, own_del: Option<Del>) -> bool {
 }
 
 /// RustPython's `del` slot, reached when [`stack_runs_short`] said so: keeps the object
-/// (which resurrects it, and stops its deallocation) to be freed from higher up. (Without
-/// the thread's queue, the thread ending, it is freed here.)
+/// (which resurrects it, and stops its deallocation) to be freed from higher up. Asked
+/// again here: a type made later that inherited the slot has no `del_needed` to ask first.
+/// (Without the thread's queue, the thread ending, it is freed here.)
 fn keep_for_later(zelf: &PyObject, _vm: &VirtualMachine) -> PyResult<()> {
-    let _ = KEPT.try_with(|kept| kept.keep(zelf, None));
+    keep_if_short(zelf, None);
     Ok(())
+}
+
+/// Whether `del` is one of the slots given here (a type made after its base was hooked
+/// inherits it).
+fn is_ours(del: Del) -> bool {
+    let del = del as usize;
+    del == keep_for_later as Del as usize || del == del_or_keep as Del as usize
 }
 
 /// Frees a kept object, after running the `del` of its own it still had to run.

@@ -2,7 +2,7 @@
 //! modules' as they are imported, classes without `__dict__` as they are made.
 
 use super::hook_entry::{DeallocationHook, found_del};
-use super::{DEL, keep_for_later, stack_runs_short, wrap_own_del};
+use super::{DEL, Del, is_ours, keep_for_later, stack_runs_short, wrap_own_del};
 use rustpython_vm::AsObject;
 use rustpython_vm::builtins::{PyType, PyTypeRef};
 use rustpython_vm::class::PyClassImpl;
@@ -68,7 +68,12 @@ fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
         return;
     }
     if let Some(own) = typ.slots.del.load() {
-        if typ.heaptype_ext.is_none() {
+        if is_ours(own) {
+            // Inherited from a hooked base: the check comes with it, not by inheritance.
+            if own as usize == keep_for_later as Del as usize {
+                typ.slots.del_needed.store(Some(stack_runs_short));
+            }
+        } else if typ.heaptype_ext.is_none() {
             wrap_own_del(typ, own);
         }
         return;
