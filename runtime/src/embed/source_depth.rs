@@ -243,39 +243,44 @@ fn compile_first(
     if args.kwargs.contains_key("closure") || args.args.len() > 3 {
         return Ok(None);
     }
-    let source: PyObjectRef = if let Some(text) = source.downcast_ref_if_exact::<PyStr>(vm) {
-        if !for_eval {
-            source.clone()
-        } else {
-            let text = text.to_string_lossy();
-            let trimmed = text.trim_start_matches([' ', '\t']);
-            if trimmed.len() == text.len() {
-                source.clone()
-            } else {
-                vm.ctx.new_str(trimmed).into()
-            }
-        }
-    } else if let Some(bytes) = source.downcast_ref_if_exact::<PyBytes>(vm) {
-        let bytes = bytes.as_bytes();
-        let start = if for_eval {
-            bytes
-                .iter()
-                .take_while(|b| matches!(b, b' ' | b'\t'))
-                .count()
-        } else {
-            0
-        };
-        if start == 0 {
-            source.clone()
-        } else {
-            vm.ctx.new_bytes(bytes[start..].to_vec()).into()
-        }
-    } else {
+    let Some(source) = compiled_source(source, for_eval, vm) else {
         return Ok(None);
     };
     let mode = if for_eval { "eval" } else { "exec" };
     let compile = per_interpreter::original(vm, WRAPPED[0].1)?;
     without_panics(vm, || compile.call((source, "<string>", mode), vm)).map(Some)
+}
+
+/// The source as `exec` and `eval` give it to the compiler: a str or bytes, with leading
+/// spaces and tabs dropped for `eval`; `None` for any other object.
+fn compiled_source(
+    source: &PyObjectRef,
+    for_eval: bool,
+    vm: &VirtualMachine,
+) -> Option<PyObjectRef> {
+    if let Some(text) = source.downcast_ref_if_exact::<PyStr>(vm) {
+        // A str with lone surrogates goes as it is: the compiler refuses it either way.
+        let text = text.to_str().filter(|_| for_eval);
+        let trimmed = text.map(|text| text.trim_start_matches([' ', '\t']));
+        return Some(match (text, trimmed) {
+            (Some(text), Some(trimmed)) if trimmed.len() < text.len() => {
+                vm.ctx.new_str(trimmed).into()
+            }
+            _ => source.clone(),
+        });
+    }
+    let bytes = source.downcast_ref_if_exact::<PyBytes>(vm)?.as_bytes();
+    let blanks = match for_eval {
+        true => bytes
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count(),
+        false => 0,
+    };
+    Some(match blanks {
+        0 => source.clone(),
+        _ => vm.ctx.new_bytes(bytes[blanks..].to_vec()).into(),
+    })
 }
 
 /// Runs the compiler (`f`), turning a panic of RustPython's code generator into SystemError

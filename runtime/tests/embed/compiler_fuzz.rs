@@ -188,6 +188,52 @@ fn a_panic_of_the_code_generator_is_a_system_error() {
     assert_eq!(rt.eval::<i64>("6 * 7").unwrap(), 42);
 }
 
+/// `exec` and `eval` of a source compile it first (to guard the compiler), as CPython 3.13
+/// compiles it: what each probe gives there, as the script prints it.
+#[test]
+fn exec_and_eval_of_a_source_compile_it_as_cpython() {
+    let script = r#"from __future__ import annotations
+def show(f):
+    try:
+        out.append(repr(f()))
+    except BaseException as e:
+        out.append(f'{type(e).__name__}: {str(e)[:26]}')
+out = []
+show(lambda: eval("  \t1 + 2"))
+show(lambda: eval(b"  \t1 + 2"))
+show(lambda: eval(" \n1"))
+ns = {}
+exec("def f(x: int): pass", ns)
+show(lambda: ns['f'].__annotations__)
+show(lambda: eval(" '\ud800'"))
+show(lambda: exec(" '\ud800'"))
+try:
+    exec("1/0")
+except ZeroDivisionError as e:
+    out.append(e.__traceback__.tb_next.tb_frame.f_code.co_filename)
+show(lambda: eval("x", {"x": 5}))
+show(lambda: eval(" lambda: 1")())
+"#;
+    let rt = Runtime::new().unwrap();
+    rt.run(script).unwrap();
+    let out: Vec<String> = rt.eval("out").unwrap();
+    let surrogate = "UnicodeEncodeError: 'utf-8' codec can't encode";
+    assert_eq!(
+        out,
+        [
+            "3",
+            "3",
+            "1",
+            "{'x': 'int'}",
+            surrogate,
+            surrogate,
+            "<string>",
+            "5",
+            "1"
+        ]
+    );
+}
+
 #[test]
 fn no_nesting_crashes_the_compiler() {
     if std::env::var_os(CHILD).is_some() {

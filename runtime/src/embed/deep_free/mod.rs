@@ -7,16 +7,17 @@
 //! million a 2 MiB one, and the host died with the script. (CPython empties its trashcan
 //! from the outermost level only.)
 //!
-//! Here the containers a script nests (list, tuple, dict, set, frozenset, the iterators
-//! that wrap an iterator, bound methods, tracebacks and the exceptions) get a deallocation
-//! hook, RustPython's `del` slot, which its `del_needed` check keeps from running (and from
-//! costing more than a look at the stack pointer) until the thread's stack runs short.
-//! There the object is kept alive on a queue of this thread's instead of freed, and the
-//! deallocation stops. The queue is emptied at the next of these objects freed where a
-//! script can run, and at the end of each entry into a runtime. Each emptying frees until
-//! the stack runs short again below where it began, so every object is freed, in bounded
-//! native stack, and soon: CPython frees a deep structure before the statement that let it
-//! go ends; here the last levels may be freed at the next such object freed.
+//! Here every type whose objects can hold others gets a deallocation hook, RustPython's
+//! `del` slot (types.rs says which: the built-in types, native modules' types as they are
+//! imported, classes made in Python without `__dict__`). Its `del_needed` check keeps it
+//! from running (and from costing more than a look at the stack pointer) until the
+//! thread's stack runs short. There the object is kept alive on a queue of this thread's
+//! instead of freed, and the deallocation stops. The queue is emptied at the next of these
+//! objects freed where a script can run, and at the end of each entry into a runtime. Each
+//! emptying frees until the stack runs short again below where it began, so every object
+//! is freed, in bounded native stack, and soon: CPython frees a deep structure before the
+//! statement that let it go ends; here the last levels may be freed at the next such
+//! object freed.
 //!
 //! Generators, coroutines and async generators have a `del` of their own, which closes
 //! one still suspended and so frees its frame's locals from inside `del`, before the
@@ -24,9 +25,10 @@
 //! a 256 KiB thread, of a million the main thread. Their `del` is wrapped: with the stack
 //! short the object is kept, and its own `del` runs when it is freed from higher up.
 //!
-//! The slot needs a `__del__` in the type's namespace: it is a [`hook_entry::DeallocationHook`], which
-//! answers every lookup as CPython's types do, with AttributeError (`hasattr([],
-//! '__del__')` is False); it shows only in `dir(list)` and `list.__dict__`. A subclass made
+//! The slot needs a `__del__` in the type's namespace: it is a
+//! [`hook_entry::DeallocationHook`], which answers every lookup as CPython's types do, with
+//! AttributeError (`hasattr([], '__del__')` is False); it shows only in `list.__dict__`
+//! (hook_entry.rs keeps it out of `dir()`). A subclass made
 //! in Python reaches it through RustPython's generic `__del__` slot; the first time it
 //! does, the subclass gets the same stack check, unless a class in its MRO defines
 //! `__del__`, which then always runs.

@@ -42,7 +42,8 @@ static TYPE_NEW: OnceLock<New> = OnceLock::new();
 /// Makes a class, as `type(name, bases, namespace)` and a `class` statement do; a class
 /// whose instances have no `__dict__` (all `__slots__`) and no `__del__` gets the hook:
 /// instances holding each other through their slots pass no hooked container on the way.
-/// (Its `__del__` entry shows in its `__dict__`; `dir()` leaves it out, see [`super::hide_from_dir`].)
+/// (Its `__del__` entry shows in its `__dict__`; `dir()` leaves it out, see
+/// [`super::hide_from_dir`].)
 fn new_class(metatype: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let own = *TYPE_NEW.get().expect("kept before the slot was replaced");
     let made = own(metatype, args, vm)?;
