@@ -23,7 +23,8 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
     echo "Measured $(date -u +%F) on $cpu, $(nproc) cores. Command: \`bench/runtimes.sh\` (release"
     echo "build, glibc's allocator, one host thread). Each runtime runs one of five scripts in turn"
     echo "(pickle and json; a class with \`__slots__\`; collections, functools, operator and decimal"
-    echo "with a cycle; an exception; a loop stopped by a 10 ms time limit)."
+    echo "with a cycle; an exception; a loop stopped by a 10 ms time limit). The resident size is"
+    echo "read once glibc has given back its arenas' free pages (\`malloc_trim\`)."
     echo
     echo "Before runtime/src/embed/leftovers.rs and per_interpreter.rs, each dropped runtime left"
     echo "about 1,300 tracked objects and 2 MiB behind, and each took longer than the last (300"

@@ -32,7 +32,12 @@ fn main() {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }
     if env("PROFILE") == "release" && default_linker() {
-        let list = format!("{}/{STARTUP_ORDER}", env("CARGO_MANIFEST_DIR"));
+        // A copy in the build's own directory: cargo keeps this script's output across
+        // checkouts that share a target directory (a `git worktree` built into it), and a
+        // path into the checkout that ran it last fails the link once that one is gone.
+        let list = format!("{}/startup-order.txt", env("OUT_DIR"));
+        let source = format!("{}/{STARTUP_ORDER}", env("CARGO_MANIFEST_DIR"));
+        std::fs::copy(&source, &list).expect("link/startup-order.txt is in the package");
         println!("cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={list}");
         // Names the build does not have (the list is older than the code) are skipped.
         println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
