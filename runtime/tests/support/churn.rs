@@ -13,9 +13,7 @@ pub const SCRIPTS: [&str; 5] = [
 ];
 
 /// The process's resident size (Linux; 0 elsewhere), once the C allocator has given back
-/// what it holds free: glibc keeps an arena per thread, and what one thread's runtimes free
-/// in one arena while the other allocates in another would otherwise count as growth (22 MiB
-/// over 1,000 runtimes on two threads, with nothing left allocated).
+/// the free pages it holds: those are not what the runtimes keep.
 pub fn resident_kib() -> u64 {
     give_back_free_memory();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
