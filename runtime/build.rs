@@ -1,5 +1,6 @@
 //! First, a check of the lock file that saves a host from a page of type errors
-//! (build/lock_check.rs). The shims in stdlib-shims/ are compiled into the binary by
+//! (build/lock_check.rs), and the pip wheel `ensurepip` installs, for the binary to carry
+//! (build/pip_wheel.rs). The shims in stdlib-shims/ are compiled into the binary by
 //! `py_freeze!`; rebuild when they change. And two link options for the binaries, both about
 //! what a start costs:
 //!
@@ -18,6 +19,8 @@ use std::process::Command;
 
 #[path = "build/lock_check.rs"]
 mod lock_check;
+#[path = "build/pip_wheel.rs"]
+mod pip_wheel;
 
 /// The first glibc whose dynamic loader applies packed relative relocations.
 const GLIBC_WITH_RELR: (u32, u32) = (2, 36);
@@ -26,6 +29,7 @@ const STARTUP_ORDER: &str = "link/startup-order.txt";
 
 fn main() {
     lock_check::check();
+    pip_wheel::copy(&env("OUT_DIR"));
     println!("cargo:rerun-if-changed=stdlib-shims");
     println!("cargo:rerun-if-changed={STARTUP_ORDER}");
     if packed_relocations_supported() {

@@ -15,8 +15,22 @@ use rustpython_vm::{Py, PyResult, VirtualMachine};
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
+/// What the `brine` binary carries beside the library: files the frozen standard library
+/// cannot hold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Bundled {
+    /// The pip wheel `ensurepip` installs (RustPython's standard library bundles it as a
+    /// file), handed to scripts as `_brine_bundled.pip_wheel()`.
+    pub pip_wheel: Option<&'static [u8]>,
+}
+
 /// Runs `brine` with the process's arguments.
 pub fn main() -> ExitCode {
+    main_with(Bundled::default())
+}
+
+/// [`main`], with what the binary carries.
+pub fn main_with(bundled: Bundled) -> ExitCode {
     let (mut settings, mode) = match parse_opts() {
         Ok(parsed) => parsed,
         Err(err) => {
@@ -41,6 +55,13 @@ pub fn main() -> ExitCode {
         .pickle_impl(PickleImpl::from_env());
     if let Some(limit) = memory_limit_from_env() {
         builder = builder.memory_limit(limit);
+    }
+    if let Some(wheel) = bundled.pip_wheel.filter(|wheel| !wheel.is_empty()) {
+        builder = builder.module("_brine_bundled", |module| {
+            module
+                .doc("Files the brine binary carries for the standard library (ensurepip).")
+                .function("pip_wheel", move || wheel);
+        });
     }
     let runtime = builder.build();
     let runtime = match runtime {

@@ -34,7 +34,14 @@ fn tune_allocator() {
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
 }
 
+/// The pip wheel `ensurepip` installs (build/pip_wheel.rs copies it from RustPython's
+/// standard library): in the binary only, so that a host embedding the library does not
+/// carry its 1.8 MB.
+static PIP_WHEEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pip.whl"));
+
 fn main() -> std::process::ExitCode {
     tune_allocator();
-    brine::cli::main()
+    brine::cli::main_with(brine::cli::Bundled {
+        pip_wheel: Some(PIP_WHEEL),
+    })
 }

@@ -1,5 +1,5 @@
 """Corrections to RustPython's pure-Python standard library, where CPython's C modules pickle
-otherwise (not a public module).
+otherwise or where brine's build lacks what the module expects (not a public module).
 
 runtime/src/pickle/type_fixes/frozen_exec.rs runs `correct(module)` right after one of the
 modules named in `CORRECTIONS` is first executed, so that `pickle.py`, `copy` and `copyreg`
@@ -41,7 +41,37 @@ def _collections(module):
     module.UserString.__getnewargs__ = __getnewargs__
 
 
+def _ensurepip(module):
+    """The frozen standard library has no files beside its modules, so `ensurepip` finds no
+    bundled pip wheel there; the `brine` binary carries the same wheel (`_brine_bundled`),
+    written here to a temporary directory when it is asked for. A distribution's own wheel
+    directory (`WHEEL_PKG_DIR`) still comes first, as in CPython."""
+    import contextlib
+    import pathlib
+    import tempfile
+    own = module._get_pip_whl_path_ctx
+
+    @contextlib.contextmanager
+    def bundled():
+        import _brine_bundled
+        with tempfile.TemporaryDirectory() as tmpdir:
+            path = pathlib.Path(tmpdir) / f'pip-{module._PIP_VERSION}-py3-none-any.whl'
+            path.write_bytes(_brine_bundled.pip_wheel())
+            yield path
+
+    def _get_pip_whl_path_ctx():
+        if module._find_wheel_pkg_dir_pip() is not None:
+            return own()
+        try:
+            import _brine_bundled
+        except ImportError:
+            return own()
+        return bundled()
+    module._get_pip_whl_path_ctx = _get_pip_whl_path_ctx
+
+
 CORRECTIONS = {
     '_pydecimal': _pydecimal,
     'collections': _collections,
+    'ensurepip': _ensurepip,
 }

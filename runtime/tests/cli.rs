@@ -258,3 +258,81 @@ fn min_and_max_stream_their_iterable_with_cpythons_errors() {
          TypeError '>' not supported between instances of 'str' and 'int'\n"
     );
 }
+
+/// A wheel of one pure-Python module, `brine_demo`, written with `zipfile` by `brine`
+/// itself into `dir`: what `pip install --no-index --find-links DIR` finds.
+fn demo_wheel(dir: &std::path::Path) {
+    let code = r#"import sys, zipfile, hashlib, base64
+d = sys.argv[1]
+files = {
+    'brine_demo.py': b'ANSWER = 42\n',
+    'brine_demo-1.0.dist-info/METADATA': b'Metadata-Version: 2.1\nName: brine-demo\nVersion: 1.0\n',
+    'brine_demo-1.0.dist-info/WHEEL': b'Wheel-Version: 1.0\nGenerator: brine-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+}
+def digest(data):
+    return 'sha256=' + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()
+record = ''.join(f'{name},{digest(data)},{len(data)}\n' for name, data in files.items())
+record += 'brine_demo-1.0.dist-info/RECORD,,\n'
+with zipfile.ZipFile(d + '/brine_demo-1.0-py3-none-any.whl', 'w') as z:
+    for name, data in files.items():
+        z.writestr(name, data)
+    z.writestr('brine_demo-1.0.dist-info/RECORD', record)
+"#;
+    let out = support::run(&["-c", code, dir.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// `brine -m venv` makes an environment with pip in it (ensurepip installs the wheel the
+/// binary carries), whose `python` is brine and whose `pip` installs from a local directory.
+#[test]
+fn venv_gets_pip_and_pip_installs_from_a_directory() {
+    let dir = std::env::temp_dir().join(format!("brine-venv-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("wheels")).unwrap();
+    demo_wheel(&dir.join("wheels"));
+    let env = dir.join("env");
+    let out = support::run(&["-m", "venv", env.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run_env = |program: &str, args: &[&str]| {
+        std::process::Command::new(env.join("bin").join(program))
+            .args(args)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env_remove("PYTHONPATH")
+            .output()
+            .unwrap()
+    };
+    let version = run_env("pip", &["--version"]);
+    assert!(
+        stdout(&version).starts_with("pip 26.1.2 from ")
+            && stdout(&version).contains(&*env.to_string_lossy()),
+        "{}{}",
+        stdout(&version),
+        stderr(&version)
+    );
+    let wheels = dir.join("wheels");
+    let install = run_env(
+        "pip",
+        &[
+            "install",
+            "--no-index",
+            "--find-links",
+            wheels.to_str().unwrap(),
+            "brine-demo",
+        ],
+    );
+    assert!(
+        stdout(&install).contains("Successfully installed brine-demo-1.0"),
+        "{}{}",
+        stdout(&install),
+        stderr(&install)
+    );
+    let imported = run_env(
+        "python",
+        &[
+            "-c",
+            "import sys, brine_demo; print(brine_demo.ANSWER, sys.prefix != sys.base_prefix)",
+        ],
+    );
+    assert_eq!(stdout(&imported), "42 True\n", "{}", stderr(&imported));
+    fs::remove_dir_all(&dir).unwrap();
+}
