@@ -336,3 +336,53 @@ fn venv_gets_pip_and_pip_installs_from_a_directory() {
     assert_eq!(stdout(&imported), "42 True\n", "{}", stderr(&imported));
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The `ssl` module (rustls under RustPython's `_ssl`) serves and verifies TLS, with no
+/// network: a server on a thread with the committed certificate for localhost
+/// (tests/fixtures/tls), a client that trusts it, and two that must refuse it (another host
+/// name; the default context, whose stores do not hold it). CPython 3.11 prints the same
+/// lines.
+#[test]
+fn ssl_serves_and_verifies_certificates() {
+    let script = r#"import socket, ssl, sys, threading
+here = sys.argv[1]
+server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+server_ctx.load_cert_chain(here + '/localhost.pem', here + '/localhost.key')
+listener = socket.create_server(('127.0.0.1', 0))
+port = listener.getsockname()[1]
+
+def serve(count):
+    for _ in range(count):
+        conn, _ = listener.accept()
+        try:
+            with server_ctx.wrap_socket(conn, server_side=True) as tls:
+                tls.sendall(tls.recv(100).upper())
+        except (ssl.SSLError, OSError):
+            pass
+
+thread = threading.Thread(target=serve, args=(3,))
+thread.start()
+trusting = ssl.create_default_context(cafile=here + '/localhost.pem')
+with trusting.wrap_socket(socket.create_connection(('127.0.0.1', port)), server_hostname='localhost') as tls:
+    tls.sendall('héllo'.encode())
+    print(tls.version(), tls.recv(100).decode(), tls.getpeercert()['subject'])
+for name, ctx in [('other host', trusting), ('unknown issuer', ssl.create_default_context())]:
+    try:
+        host = 'example.org' if name == 'other host' else 'localhost'
+        ctx.wrap_socket(socket.create_connection(('127.0.0.1', port)), server_hostname=host)
+        print(name, 'accepted')
+    except ssl.SSLCertVerificationError as e:
+        print(name, 'refused:', type(e).__name__, isinstance(e, ssl.SSLError))
+thread.join()
+"#;
+    let fixtures = support::fixtures().join("fixtures/tls");
+    let out = support::run(&["-c", script, fixtures.to_str().unwrap()], "");
+    assert_eq!(
+        stdout(&out),
+        "TLSv1.3 HéLLO ((('commonName', 'localhost'),),)\n\
+         other host refused: SSLCertVerificationError True\n\
+         unknown issuer refused: SSLCertVerificationError True\n",
+        "{}",
+        stderr(&out)
+    );
+}

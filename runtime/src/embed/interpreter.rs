@@ -41,6 +41,10 @@ pub(crate) fn interpreter_builder(pickle: PickleImpl) -> InterpreterBuilder {
         defs.push(crate::pickle::module_def(&builder.ctx));
         crate::pickle::type_fixes::wrap_module_defs(&mut defs, &builder.ctx);
     }
+    #[cfg(feature = "ssl")]
+    if !super::tls::provider_installed() {
+        defs.retain(|def| def.name.as_str() != "_ssl");
+    }
     builder
         .add_native_modules(&defs)
         .add_frozen_modules(super::frozen_pages::standard_library())

@@ -37,5 +37,7 @@ pub(crate) mod sized_methods;
 pub(crate) mod sleep;
 pub(crate) mod source_depth;
 pub(crate) mod thread_accounts;
+#[cfg(feature = "ssl")]
+pub(crate) mod tls;
 pub(crate) mod values;
 pub(crate) mod watchdog;
