@@ -39,5 +39,6 @@ pub(crate) mod source_depth;
 pub(crate) mod thread_accounts;
 #[cfg(feature = "ssl")]
 pub(crate) mod tls;
+pub(crate) mod tree_constants;
 pub(crate) mod values;
 pub(crate) mod watchdog;

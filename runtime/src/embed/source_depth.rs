@@ -217,6 +217,9 @@ fn checked<const K: usize>(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult 
     let original = per_interpreter::original(vm, WRAPPED[K].1)?;
     if K == 0 {
         // `compile` runs only the compiler, whose panic leaves nothing half-done behind.
+        if super::tree_constants::is_tree(args.args.first(), vm)? {
+            return without_panics(vm, || super::tree_constants::compile(original, args, vm));
+        }
         return without_panics(vm, || original.call(args, vm));
     }
     // `exec` and `eval` of a source compile it and run it in one call, and a panic while

@@ -234,6 +234,43 @@ show(lambda: eval(" lambda: 1")())
     );
 }
 
+/// `compile()` of a syntax tree keeps str constants with lone surrogates (RustPython's tree
+/// conversion turned them into U+FFFD; pytest compiles test modules from trees): in module,
+/// function and docstring constants, tuples, f-strings and match patterns, and in a tree
+/// compiled back to a tree. The tree compiled is left as it was. CPython 3.11 gives the same.
+#[test]
+fn compiling_a_tree_keeps_lone_surrogates() {
+    let script = r#"import ast
+src = '''
+"""doc \\ud800"""
+x = '\\ud800'
+y = ('a\\udcff', 1)
+z = f"{x}-\\ud801"
+def f():
+    """inner \\udc00"""
+    return '\\udfff' + 'ok'
+match x:
+    case '\\ud800': m = 'matched'
+    case _: m = 'no'
+'''
+tree = ast.parse(src)
+ns = {}
+exec(compile(tree, 'f', 'exec'), ns)
+out = [ns['__doc__'], ns['x'], ns['y'], ns['z'], ns['f'](), ns['f'].__doc__, ns['m']]
+out.append(tree.body[1].value.value)
+out.append(compile(tree, 'f', 'exec', ast.PyCF_ONLY_AST).body[1].value.value)
+out.append(eval(compile(ast.parse("'\\ud800'", mode='eval'), 'e', 'eval')))
+out = ascii(out)
+"#;
+    let rt = Runtime::new().unwrap();
+    rt.run(script).unwrap();
+    let out: String = rt.eval("out").unwrap();
+    assert_eq!(
+        out,
+        r"['doc \ud800', '\ud800', ('a\udcff', 1), '\ud800-\ud801', '\udfffok', 'inner \udc00', 'matched', '\ud800', '\ud800', '\ud800']"
+    );
+}
+
 #[test]
 fn no_nesting_crashes_the_compiler() {
     if std::env::var_os(CHILD).is_some() {
