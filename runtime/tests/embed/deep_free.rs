@@ -156,7 +156,9 @@ fn deep_data_is_freed_on_small_host_threads() {
 /// The hook the freeing puts on the built-in types and on classes with `__slots__` is not
 /// there to a script, as on CPython: no `__del__` on lists, tuples, dicts, sets,
 /// exceptions, deques or instances of a `__slots__` class, by attribute, by method call, by
-/// `getattr` or in `dir()`; a subclass's own `__del__` runs, one added later too.
+/// `getattr` or in `dir()`; a subclass's own `__del__` runs, one added later too. A class
+/// with `__slots__` (and its subclass) has no `__del__` in its `__dict__`, which cloudpickle
+/// pickles with a class made in `__main__` (it could not pickle the hook).
 #[test]
 fn the_types_have_no_del_to_a_script() {
     let rt = crate::captured();
@@ -181,6 +183,9 @@ fn the_types_have_no_del_to_a_script() {
          \x20   assert getattr(type(obj), '__del__', None) is None, type(obj)\n\
          \x20   assert '__del__' not in dir(obj) and '__del__' not in dir(type(obj)), type(obj)\n\
          assert hasattr(M(), '__del__') and '__del__' in dir(M)\n\
+         class T(S):\n\
+         \x20   __slots__ = ('b',)\n\
+         assert '__del__' not in S.__dict__ and '__del__' not in T.__dict__\n\
          try:\n\
          \x20   [].__del__()\n\
          except AttributeError as e:\n\

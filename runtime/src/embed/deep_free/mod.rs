@@ -25,13 +25,14 @@
 //! a 256 KiB thread, of a million the main thread. Their `del` is wrapped: with the stack
 //! short the object is kept, and its own `del` runs when it is freed from higher up.
 //!
-//! The slot needs a `__del__` in the type's namespace: it is a
-//! [`hook_entry::DeallocationHook`], which answers every lookup as CPython's types do, with
-//! AttributeError (`hasattr([], '__del__')` is False); it shows only in `list.__dict__`
-//! (hook_entry.rs keeps it out of `dir()`). A subclass made
-//! in Python reaches it through RustPython's generic `__del__` slot; the first time it
-//! does, the subclass gets the same stack check, unless a class in its MRO defines
-//! `__del__`, which then always runs.
+//! RustPython's call of the slot looks `__del__` up in the type: each built-in type holds a
+//! [`hook_entry::DeallocationHook`] there, which answers every lookup as CPython's types do,
+//! with AttributeError (`hasattr([], '__del__')` is False); it shows only in
+//! `list.__dict__` (hook_entry.rs keeps it out of `dir()`). A class with `__slots__` gets
+//! the entry only when one of its objects is first kept (types.rs: a class pickled by value
+//! carries its `__dict__`). A subclass made in Python reaches the hook through RustPython's
+//! generic `__del__` slot; the first time it does, the subclass gets the same stack check,
+//! unless a class in its MRO defines `__del__`, which then always runs.
 
 mod hook_entry;
 mod types;
@@ -187,7 +188,14 @@ fn del_or_keep(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
 /// Where a script can run, objects kept earlier are freed first.
 fn stack_runs_short(zelf: &PyObject) -> bool {
     let class = zelf.class();
-    if class.heaptype_ext.is_some() {
+    // A class whose slot is the hook itself (one with `__slots__`, see types.rs) is called
+    // directly; one made in Python otherwise reaches the hook through `__del__`.
+    let direct = class
+        .slots
+        .del
+        .load()
+        .is_some_and(|del| del as usize == keep_for_later as Del as usize);
+    if class.heaptype_ext.is_some() && !direct {
         match found_del(class) {
             // A `__del__` of a class's own, defined then or later, always runs.
             Some(false) => return true,
@@ -197,14 +205,19 @@ fn stack_runs_short(zelf: &PyObject) -> bool {
             Some(true) => {}
         }
     }
-    KEPT.try_with(|kept| {
-        let Some(left) = kept.stack_left() else {
-            return false;
-        };
-        kept.free_from(left);
-        kept.must_keep(left)
-    })
-    .unwrap_or(false)
+    let keep = KEPT
+        .try_with(|kept| {
+            let Some(left) = kept.stack_left() else {
+                return false;
+            };
+            kept.free_from(left);
+            kept.must_keep(left)
+        })
+        .unwrap_or(false);
+    if keep && direct {
+        types::give_entry(class);
+    }
+    keep
 }
 
 /// Keeps `zelf` for later if the stack runs short here; whether it did.

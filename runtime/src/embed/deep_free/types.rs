@@ -42,17 +42,25 @@ static TYPE_NEW: OnceLock<New> = OnceLock::new();
 /// Makes a class, as `type(name, bases, namespace)` and a `class` statement do; a class
 /// whose instances have no `__dict__` (all `__slots__`) and no `__del__` gets the hook:
 /// instances holding each other through their slots pass no hooked container on the way.
-/// (Its `__del__` entry shows in its `__dict__`; `dir()` leaves it out, see
-/// [`super::hide_from_dir`].)
+/// Only its slots change here; its `__del__` entry comes when it is first needed
+/// ([`give_entry`]).
 fn new_class(metatype: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
     let own = *TYPE_NEW.get().expect("kept before the slot was replaced");
     let made = own(metatype, args, vm)?;
-    if let Some(class) = made.downcast_ref::<PyType>()
-        && class.heaptype_ext.is_some()
-        && !class.slots.flags.has_feature(PyTypeFlags::HAS_DICT)
-        && class.slots.del.load().is_none()
+    let Some(class) = made.downcast_ref::<PyType>() else {
+        return Ok(made);
+    };
+    let del = class.slots.del.load();
+    let inherited = del.is_some_and(|del| del as usize == keep_for_later as Del as usize);
+    if inherited
+        || class.heaptype_ext.is_some()
+            && !class.slots.flags.has_feature(PyTypeFlags::HAS_DICT)
+            && del.is_none()
     {
-        hook(class, vm);
+        // A subclass inherits the slot but not its check, and must not call the slot
+        // unasked: there is no `__del__` entry for RustPython's call to find.
+        class.slots.del_needed.store(Some(stack_runs_short));
+        class.slots.del.store(Some(keep_for_later));
     }
     Ok(made)
 }
@@ -60,7 +68,12 @@ fn new_class(metatype: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResu
 /// Whether freeing an instance of `class` runs a `__del__` of its own: one defined in
 /// Python, not the hook (leftovers.rs empties the namespaces of classes that run none).
 pub(crate) fn runs_a_del(class: &Py<PyType>) -> bool {
-    class.slots.del.load().is_some() && found_del(class) != Some(true)
+    match class.slots.del.load() {
+        None => false,
+        // The hook as the slot itself (a class with `__slots__`), with no `__del__` to find.
+        Some(del) if del as usize == keep_for_later as Del as usize => false,
+        Some(_) => found_del(class) != Some(true),
+    }
 }
 
 /// Gives `typ` the hook, unless it has a `__del__` of its own.
@@ -79,11 +92,36 @@ fn hook(typ: &Py<PyType>, vm: &VirtualMachine) {
         }
         return;
     }
-    let hook = DeallocationHook.into_ref_with_type(vm, DeallocationHook::make_static_type());
     let del = *DEL.get().expect("set at install");
-    typ.set_attr(del, hook.expect("a new object").into());
+    typ.set_attr(del, hook_entry(vm));
     typ.slots.del_needed.store(Some(stack_runs_short));
     typ.slots.del.store(Some(keep_for_later));
+}
+
+/// The one `__del__` entry every hooked type holds (made by the first runtime: the types
+/// are the process's).
+static HOOK: OnceLock<PyObjectRef> = OnceLock::new();
+
+fn hook_entry(vm: &VirtualMachine) -> PyObjectRef {
+    HOOK.get_or_init(|| {
+        let hook = DeallocationHook.into_ref_with_type(vm, DeallocationHook::make_static_type());
+        hook.expect("a new object").into()
+    })
+    .clone()
+}
+
+/// Gives a class hooked by [`new_class`] its `__del__` entry, the first time one of its
+/// objects is kept: RustPython's call of the slot looks `__del__` up, and fails without it.
+/// Put there only then, so that a class with `__slots__` pickled by value (cloudpickle
+/// pickles the class's `__dict__`) does not carry it, unless a deep chain of its objects was
+/// freed.
+pub(super) fn give_entry(class: &Py<PyType>) {
+    let del = *DEL.get().expect("set at install");
+    if class.get_direct_attr(del).is_none()
+        && let Some(hook) = HOOK.get()
+    {
+        class.set_attr(del, hook.clone());
+    }
 }
 
 /// The native modules whose types can hold objects, beside the built-in ones: made at once,
