@@ -836,3 +836,26 @@ fn a_failed_write_inside_a_slot_state_carries_the_picklers_notes() {
         print(same, len(kinds), ('when serializing tuple', 'when serializing S state') in kinds)");
     assert_eq!(out, "24 4 True\n");
 }
+
+/// `types.FunctionType` as cloudpickle rebuilds a function: None for the name takes the
+/// code's, and the `__qualname__` is the code's `co_qualname`, as in CPython 3.13 (RustPython
+/// refused None, and made the qualname the name).
+#[test]
+fn function_type_takes_none_for_the_name() {
+    let code = "import types\n\
+def f(x): return x\n\
+class C:\n    def m(self): pass\n\
+out = []\n\
+for args in [(f.__code__, {}, None, None, None), (f.__code__, {}, 'g', None, None), (C.m.__code__, {}, None, (1,))]:\n    \
+g = types.FunctionType(*args)\n    \
+out.append((g.__name__, g.__qualname__, g.__defaults__))\n\
+g = types.FunctionType(f.__code__, {}, name=None)\n\
+out.append((g.__name__, g.__qualname__, g(5)))\n\
+try:\n    types.FunctionType(f.__code__, {}, 1)\n\
+except TypeError as e:\n    out.append(str(e))\n\
+print(out)";
+    assert_eq!(
+        support::python(code),
+        "[('f', 'f', None), ('g', 'f', None), ('m', 'C.m', (1,)), ('f', 'f', 5), 'arg 3 (name) must be None or string']\n"
+    );
+}

@@ -8,7 +8,8 @@
 //! - `memoryview` has no `__reduce__` or `__reduce_ex__` of its own, as in CPython, so that
 //!   `object`'s refuse it with CPython's errors ("cannot pickle memoryview objects" from
 //!   protocol 2) rather than RustPython's one message;
-//! - exceptions' state (exceptions.rs).
+//! - exceptions' state (exceptions.rs);
+//! - `types.FunctionType` takes None for the name (function_new.rs).
 //!
 //! The types are shared by every interpreter of the process, so this is done once.
 
@@ -30,6 +31,7 @@ pub(crate) fn apply(vm: &VirtualMachine) {
             remove_own_method(types.memoryview_type, vm.ctx.intern_str(name));
         }
         super::exceptions::correct(vm);
+        super::function_new::correct(vm);
     });
 }
 

@@ -13,6 +13,7 @@ mod array;
 mod builtins;
 mod exceptions;
 mod frozen_exec;
+mod function_new;
 mod heap_types;
 mod methods;
 mod module_exec;
