@@ -259,37 +259,45 @@ fn min_and_max_stream_their_iterable_with_cpythons_errors() {
     );
 }
 
-/// A wheel of one pure-Python module, `brine_demo`, written with `zipfile` by `brine`
-/// itself into `dir`: what `pip install --no-index --find-links DIR` finds.
-fn demo_wheel(dir: &std::path::Path) {
+/// A wheel of one module, `module` (`ANSWER = 42`), tagged `tag`, written with `zipfile` by
+/// `brine` itself into `dir`: what `pip install --no-index --find-links DIR` finds.
+fn wheel(dir: &std::path::Path, module: &str, tag: &str) {
     let code = r#"import sys, zipfile, hashlib, base64
-d = sys.argv[1]
+d, module, tag = sys.argv[1:]
+info = f'{module}-1.0.dist-info'
 files = {
-    'brine_demo.py': b'ANSWER = 42\n',
-    'brine_demo-1.0.dist-info/METADATA': b'Metadata-Version: 2.1\nName: brine-demo\nVersion: 1.0\n',
-    'brine_demo-1.0.dist-info/WHEEL': b'Wheel-Version: 1.0\nGenerator: brine-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+    f'{module}.py': b'ANSWER = 42\n',
+    f'{info}/METADATA': f'Metadata-Version: 2.1\nName: {module.replace("_", "-")}\nVersion: 1.0\n'.encode(),
+    f'{info}/WHEEL': f'Wheel-Version: 1.0\nGenerator: brine-test\nRoot-Is-Purelib: true\nTag: {tag}\n'.encode(),
 }
 def digest(data):
     return 'sha256=' + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()
 record = ''.join(f'{name},{digest(data)},{len(data)}\n' for name, data in files.items())
-record += 'brine_demo-1.0.dist-info/RECORD,,\n'
-with zipfile.ZipFile(d + '/brine_demo-1.0-py3-none-any.whl', 'w') as z:
+record += f'{info}/RECORD,,\n'
+with zipfile.ZipFile(f'{d}/{module}-1.0-{tag}.whl', 'w') as z:
     for name, data in files.items():
         z.writestr(name, data)
-    z.writestr('brine_demo-1.0.dist-info/RECORD', record)
+    z.writestr(f'{info}/RECORD', record)
 "#;
-    let out = support::run(&["-c", code, dir.to_str().unwrap()], "");
+    let out = support::run(&["-c", code, dir.to_str().unwrap(), module, tag], "");
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// `brine -m venv` makes an environment with pip in it (ensurepip installs the wheel the
-/// binary carries), whose `python` is brine and whose `pip` installs from a local directory.
+/// binary carries), whose `python` is brine and whose `pip` installs from a local directory;
+/// a package with only native wheels is refused with pip's own message.
 #[test]
 fn venv_gets_pip_and_pip_installs_from_a_directory() {
     let dir = std::env::temp_dir().join(format!("brine-venv-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(dir.join("wheels")).unwrap();
-    demo_wheel(&dir.join("wheels"));
+    wheel(&dir.join("wheels"), "brine_demo", "py3-none-any");
+    // A package with native code only: a wheel for CPython 3.13 alone.
+    wheel(
+        &dir.join("wheels"),
+        "brine_native",
+        "cp313-cp313-manylinux_2_17_x86_64",
+    );
     let env = dir.join("env");
     let out = support::run(&["-m", "venv", env.to_str().unwrap()], "");
     assert!(out.status.success(), "{}", stderr(&out));
@@ -325,6 +333,22 @@ fn venv_gets_pip_and_pip_installs_from_a_directory() {
         "{}{}",
         stdout(&install),
         stderr(&install)
+    );
+    let native = run_env(
+        "pip",
+        &[
+            "install",
+            "--no-index",
+            "--find-links",
+            wheels.to_str().unwrap(),
+            "brine-native",
+        ],
+    );
+    assert_eq!(native.status.code(), Some(1), "{}", stderr(&native));
+    assert!(
+        stderr(&native).contains("No matching distribution found for brine-native"),
+        "{}",
+        stderr(&native)
     );
     let imported = run_env(
         "python",
@@ -385,4 +409,26 @@ thread.join()
         "{}",
         stderr(&out)
     );
+}
+
+/// `brine -m venv --upgrade-deps` upgrades the bundled pip from the package index: run with
+/// `BRINE_NETWORK_TESTS=1`, skipped otherwise (CI has no network).
+#[test]
+fn venv_upgrade_deps_reaches_the_package_index() {
+    if std::env::var_os("BRINE_NETWORK_TESTS").is_none() {
+        eprintln!("skipped: --upgrade-deps needs the network (BRINE_NETWORK_TESTS=1)");
+        return;
+    }
+    let env = std::env::temp_dir().join(format!("brine-upgrade-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&env);
+    let out = support::run(&["-m", "venv", "--upgrade-deps", env.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let version = std::process::Command::new(env.join("bin/pip"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    let shown = stdout(&version);
+    fs::remove_dir_all(&env).unwrap();
+    let pip = shown.split_whitespace().nth(1).unwrap_or("");
+    assert!(shown.starts_with("pip ") && pip != "26.1.2", "{shown}");
 }
