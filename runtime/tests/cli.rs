@@ -415,8 +415,7 @@ thread.join()
 /// `BRINE_NETWORK_TESTS=1`, skipped otherwise (CI has no network).
 #[test]
 fn venv_upgrade_deps_reaches_the_package_index() {
-    if std::env::var_os("BRINE_NETWORK_TESTS").is_none() {
-        eprintln!("skipped: --upgrade-deps needs the network (BRINE_NETWORK_TESTS=1)");
+    if !support::network_allowed("--upgrade-deps") {
         return;
     }
     let env = std::env::temp_dir().join(format!("brine-upgrade-{}", std::process::id()));

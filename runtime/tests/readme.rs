@@ -82,8 +82,7 @@ const TESTING: &str = "## Testing your classes' pickling without CPython";
 /// network).
 #[test]
 fn the_pytest_example_passes_as_readme_runs_it() {
-    if std::env::var_os("BRINE_NETWORK_TESTS").is_none() {
-        eprintln!("skipped: README's pip install needs the network (BRINE_NETWORK_TESTS=1)");
+    if !support::network_allowed("README's pip install") {
         return;
     }
     let venv = std::env::temp_dir().join(format!("brine-readme-venv-{}", std::process::id()));

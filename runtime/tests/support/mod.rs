@@ -41,6 +41,16 @@ pub fn run_with(mut cmd: Command, args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().expect("brine finishes")
 }
 
+/// Whether the tests that need the network run: with `BRINE_NETWORK_TESTS=1` only (CI has
+/// none). Otherwise says on stderr that `what` is skipped, and why.
+pub fn network_allowed(what: &str) -> bool {
+    let allowed = std::env::var_os("BRINE_NETWORK_TESTS").is_some();
+    if !allowed {
+        eprintln!("skipped: {what} needs the network (BRINE_NETWORK_TESTS=1)");
+    }
+    allowed
+}
+
 /// Runs Python `code` with `brine -c`, asserting success, and returns its stdout.
 pub fn python(code: &str) -> String {
     let out = run(&["-c", code], "");
