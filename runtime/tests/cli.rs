@@ -431,3 +431,16 @@ fn venv_upgrade_deps_reaches_the_package_index() {
     let pip = shown.split_whitespace().nth(1).unwrap_or("");
     assert!(shown.starts_with("pip ") && pip != "26.1.2", "{shown}");
 }
+
+/// brine reports Python 3.14.0, the final release its contract is (RustPython 0.6.0 builds in
+/// "3.14.0 alpha 0", which pytest's header showed as "Python 3.14.0.alpha").
+#[test]
+fn the_python_version_is_the_final_release() {
+    let code = "import sys, platform\n\
+print(tuple(sys.version_info), type(sys.version_info).__name__, hex(sys.hexversion))\n\
+print(platform.python_version(), sys.version.split()[0], sys.version_info >= (3, 14, 0, 'final'))";
+    assert_eq!(
+        support::python(code),
+        "(3, 14, 0, 'final', 0) version_info 0x30e00f0\n3.14.0 3.14.0 True\n"
+    );
+}

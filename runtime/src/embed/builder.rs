@@ -337,6 +337,7 @@ impl Builder {
         vm.new_scope_with_main()
             .map_err(|e| fail("cannot make __main__", e))?;
         crate::pickle::embedding::init_types();
+        super::python_version::correct(vm).map_err(|e| fail("cannot set sys.version_info", e))?;
         super::source_depth::install(vm)
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
         super::iterator_depth::install(vm);

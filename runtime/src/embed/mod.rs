@@ -30,6 +30,7 @@ pub(crate) mod min_max;
 pub(crate) mod object;
 pub(crate) mod output;
 pub(crate) mod paths;
+pub(crate) mod python_version;
 pub(crate) mod runtime;
 pub(crate) mod safe_points;
 pub(crate) mod shared;
