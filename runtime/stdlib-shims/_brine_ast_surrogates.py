@@ -57,6 +57,8 @@ def _has_mark(text):
 
 
 def _has_surrogate(text):
+    if text.isascii():
+        return False
     try:
         text.encode('utf-8')
     except UnicodeEncodeError:

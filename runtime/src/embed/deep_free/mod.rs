@@ -188,14 +188,17 @@ fn del_or_keep(zelf: &PyObject, vm: &VirtualMachine) -> PyResult<()> {
 /// Where a script can run, objects kept earlier are freed first.
 fn stack_runs_short(zelf: &PyObject) -> bool {
     let class = zelf.class();
-    // A class whose slot is the hook itself (one with `__slots__`, see types.rs) is called
-    // directly; one made in Python otherwise reaches the hook through `__del__`.
-    let direct = class
-        .slots
-        .del
-        .load()
-        .is_some_and(|del| del as usize == keep_for_later as Del as usize);
-    if class.heaptype_ext.is_some() && !direct {
+    // A class made in Python whose slot is the hook itself (one with `__slots__`, see
+    // types.rs) is called directly; another reaches the hook through `__del__`. Built-in
+    // types, by far the most freed, are asked nothing more.
+    let heap = class.heaptype_ext.is_some();
+    let direct = heap
+        && class
+            .slots
+            .del
+            .load()
+            .is_some_and(|del| del as usize == keep_for_later as Del as usize);
+    if heap && !direct {
         match found_del(class) {
             // A `__del__` of a class's own, defined then or later, always runs.
             Some(false) => return true,
