@@ -202,6 +202,23 @@ verdict: unsafe
         text.ends_with("verdict: malformed: Ran out of input (at byte 22)\n"),
         "{text}"
     );
+    // Malformed after a call of something not allowed: a loader runs the call before it
+    // fails, so the file is unsafe, and the text says so beside the part's error.
+    std::fs::write(
+        dir.join("call_then_junk.pickle"),
+        b"cos\nsystem\n(S'id'\ntR\xff",
+    )
+    .unwrap();
+    let (text, status) = brine_pickle(&["call_then_junk.pickle"], &dir);
+    assert_eq!(status, Some(1));
+    assert!(
+        text.contains("verdict: malformed: ")
+            && text.ends_with(
+                "file verdict: unsafe\n  - pickle 1: global os.system is not allowed\n  \
+                 - pickle 1: REDUCE calls os.system, which is not allowed\n"
+            ),
+        "{text}"
+    );
 
     // The allow-list is configurable: entries, a file of entries, or no defaults.
     assert_eq!(

@@ -32,6 +32,11 @@ impl FileReport {
             && self.findings.is_empty()
             && self.code.is_empty()
             && self.notes.is_empty()
+            // A pickle malformed after something not allowed is malformed as a part, and
+            // unsafe as a file (a loader runs what comes before the error): the file's
+            // verdict is then said too.
+            && std::mem::discriminant(&self.parts[0].report.verdict())
+                == std::mem::discriminant(&self.verdict())
     }
 
     /// Each part's report under its name and offset, then what could not be read, then the
