@@ -26,7 +26,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
     echo "with a cycle; an exception; a loop stopped by a 10 ms time limit). The resident size is"
     echo "read once glibc has given back its arenas' free pages (\`malloc_trim\`)."
     echo
-    echo "Before runtime/src/embed/leftovers.rs and per_interpreter.rs, each dropped runtime left"
+    echo "Before runtime/src/embed/vm/leftovers.rs and per_interpreter.rs, each dropped runtime left"
     echo "about 1,300 tracked objects and 2 MiB behind, and each took longer than the last (300"
     echo "non-isolated runtimes of the first and third scripts: 98 ms each for the first 50, 730 ms"
     echo "for the last 50, 631 MiB resident). What held them: classes with \`__slots__\` (RustPython's"

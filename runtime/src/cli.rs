@@ -6,7 +6,7 @@
 //! script named `<stdin>` (RustPython runs its interactive shell there, which breaks any
 //! piped program with a blank line inside a block).
 
-use crate::embed::interpreter::PickleImpl;
+use crate::embed::vm::interpreter::PickleImpl;
 use crate::{Error, Runtime};
 use rustpython::{RunMode, parse_opts};
 use rustpython_vm::builtins::PyType;

@@ -50,16 +50,16 @@
 #![deny(missing_docs)]
 
 mod embed;
-pub use embed::args::ToArgs;
-pub use embed::builder::Builder;
-pub use embed::code::Code;
+pub use embed::api::args::ToArgs;
+pub use embed::api::builder::Builder;
+pub use embed::api::code::Code;
+pub use embed::api::error::{Error, ExceptionKind, PythonError};
+pub use embed::api::object::Object;
+pub use embed::api::runtime::Runtime;
 pub use embed::convert::{FromPython, ToPython};
-pub use embed::error::{Error, ExceptionKind, PythonError};
 pub use embed::host::{HostFunction, HostReturn, ModuleBuilder};
-pub use embed::interrupt::InterruptHandle;
-pub use embed::object::Object;
-pub use embed::output::Output;
-pub use embed::runtime::Runtime;
+pub use embed::limits::interrupt::InterruptHandle;
+pub use embed::vm::output::Output;
 pub use memory::Allocator;
 
 #[doc(hidden)]

@@ -2,9 +2,9 @@
 
 use super::scalars::{from_python_via_vm, to_python_via_vm};
 use super::{FromPython, ToPython, Vm, mismatch};
-use crate::embed::error::Error;
-use crate::embed::object::Object;
-use crate::embed::runtime::Runtime;
+use crate::embed::api::error::Error;
+use crate::embed::api::object::Object;
+use crate::embed::api::runtime::Runtime;
 use indexmap::IndexMap;
 use rustpython_vm::builtins::{
     PyByteArray, PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyStr, PyTuple,

@@ -6,11 +6,12 @@
 
 mod collections;
 mod scalars;
+pub(crate) mod values;
 
-use super::error::Error;
-use super::object::Object;
-use super::runtime::Runtime;
-use super::shared::Shared;
+use crate::embed::api::error::Error;
+use crate::embed::api::object::Object;
+use crate::embed::api::runtime::Runtime;
+use crate::embed::api::shared::Shared;
 use rustpython_vm::{PyObject, PyObjectRef, VirtualMachine};
 use std::sync::Arc;
 
@@ -38,7 +39,7 @@ impl<'a> Vm<'a> {
 
     /// The error for an exception raised in this runtime.
     pub(crate) fn error(&self, exc: rustpython_vm::builtins::PyBaseExceptionRef) -> Error {
-        super::exceptions::from_exception(self.vm, exc, self.shared)
+        crate::embed::api::exceptions::from_exception(self.vm, exc, self.shared)
     }
 
     /// The VM object of `obj`, which must belong to this runtime.

@@ -1,9 +1,9 @@
 //! Scalars: `bool`, the integer types, floats, text, `()` and big integers.
 
 use super::{FromPython, ToPython, Vm, mismatch};
-use crate::embed::error::Error;
-use crate::embed::object::Object;
-use crate::embed::runtime::Runtime;
+use crate::embed::api::error::Error;
+use crate::embed::api::object::Object;
+use crate::embed::api::runtime::Runtime;
 use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{PyBytes, PyFloat, PyInt, PyStr};
 use rustpython_vm::function::ArgBytesLike;

@@ -1,8 +1,8 @@
 //! [`Code`]: source compiled once, run many times.
 
-use super::convert::Vm;
 use super::error::Error;
 use super::object::Object;
+use crate::embed::convert::Vm;
 use rustpython_vm::PyRef;
 use rustpython_vm::builtins::PyCode;
 

@@ -11,9 +11,9 @@
 //! whose types exist once the module is made: it is made once here, from its definition,
 //! and dropped (no runtime's `sys.modules` gains it).
 
-use rustpython_vm::builtins::{PyModule, PyType};
+use rustpython_vm::builtins::PyType;
 use rustpython_vm::protocol::PyIterReturn;
-use rustpython_vm::{Py, PyObject, PyPayload, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{Py, PyObject, PyResult, VirtualMachine};
 use std::sync::{Once, OnceLock};
 
 type NextSlot = fn(&PyObject, &VirtualMachine) -> PyResult<PyIterReturn>;
@@ -91,7 +91,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
 
 /// Wraps [`ITERTOOLS`], from index `first` on.
 fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
-    let Some(module) = made_module(vm, "itertools")? else {
+    let Some(module) = crate::embed::vm::native_modules::made_module(vm, "itertools")? else {
         return Ok(());
     };
     for (offset, name) in ITERTOOLS.into_iter().enumerate() {
@@ -101,21 +101,6 @@ fn wrap_itertools(vm: &VirtualMachine, first: usize) -> PyResult<()> {
         }
     }
     Ok(())
-}
-
-/// A module made from RustPython's definition of the native module `name`, for its types
-/// (no runtime's `sys.modules` gains it); `None` when the VM has no such module.
-pub(crate) fn made_module(vm: &VirtualMachine, name: &str) -> PyResult<Option<PyRef<PyModule>>> {
-    let Some(def) = vm.state.module_defs.get(name).copied() else {
-        return Ok(None);
-    };
-    let module = PyModule::from_def(def).into_ref(&vm.ctx);
-    PyModule::__init_dict_from_def(vm, &module);
-    module.__init_methods(vm)?;
-    if let Some(exec) = def.slots.exec {
-        exec(vm, &module)?;
-    }
-    Ok(Some(module))
 }
 
 fn wrap(index: usize, class: &Py<PyType>) {

@@ -1,9 +1,9 @@
 //! Native host modules: Rust closures a script imports and calls like Python functions.
 
-use super::convert::{FromPython, ToPython, Vm};
-use super::error::Error;
-use super::exceptions::to_exception;
-use super::shared::Shared;
+use crate::embed::api::error::Error;
+use crate::embed::api::exceptions::to_exception;
+use crate::embed::api::shared::Shared;
+use crate::embed::convert::{FromPython, ToPython, Vm};
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::types::{Callable, Representable};
@@ -62,7 +62,7 @@ fn arity_error(name: &str, wanted: usize, given: usize) -> Error {
     let plural = if wanted == 1 { "" } else { "s" };
     let verb = if given == 1 { "was" } else { "were" };
     Error::raise(
-        super::error::ExceptionKind::TypeError,
+        crate::embed::api::error::ExceptionKind::TypeError,
         format!("{name}() takes {wanted} positional argument{plural} but {given} {verb} given"),
     )
 }
@@ -76,7 +76,7 @@ fn argument<T: FromPython>(
 ) -> Result<T, Error> {
     T::from_py(arg, cx).map_err(|err| match err {
         Error::Conversion { .. } => Error::raise(
-            super::error::ExceptionKind::TypeError,
+            crate::embed::api::error::ExceptionKind::TypeError,
             format!("{name}() argument {index}: {err}"),
         ),
         other => other,

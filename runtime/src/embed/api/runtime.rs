@@ -3,20 +3,21 @@
 use super::args::ToArgs;
 use super::builder::Builder;
 use super::code::Code;
-use super::convert::{FromPython, ToPython, Vm};
 use super::error::{Error, ExceptionKind};
-use super::interrupt::{InterruptHandle, Run};
 use super::object::Object;
-use super::output;
-use super::paths::{import_module, resolve};
-pub(crate) use super::shared::Shared;
+pub(crate) use crate::embed::api::shared::Shared;
+use crate::embed::convert::{FromPython, ToPython, Vm};
+use crate::embed::limits::interrupt::{InterruptHandle, Run};
+use crate::embed::vm::output;
+use crate::embed::vm::output::flush_std;
+use crate::embed::vm::paths::{import_module, resolve};
 use crate::memory::accounts::{self, Tag};
 use crate::pickle::embedding;
 use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
 use rustpython_vm::builtins::{PyCode, PyDictRef};
 use rustpython_vm::compiler::Mode;
 use rustpython_vm::scope::Scope;
-use rustpython_vm::{PyObjectRef, PyRef, PyResult, VirtualMachine};
+use rustpython_vm::{PyObjectRef, PyRef, PyResult};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -322,7 +323,9 @@ impl Runtime {
     ) -> Result<R, Error> {
         let account = self.shared.interrupts.account();
         if account == Tag::NONE {
-            return Err(Error::Build(super::memory_limit::NOT_INSTALLED.into()));
+            return Err(Error::Build(
+                crate::embed::limits::memory_limit::NOT_INSTALLED.into(),
+            ));
         }
         let before = accounts::limit(account);
         let during = before.map_or(limit, |before| before.min(limit));
@@ -370,9 +373,9 @@ impl Runtime {
     pub(crate) fn finalize(self) -> Option<u32> {
         let mut shared = Arc::into_inner(self.shared)?;
         let interpreter = shared.take_interpreter()?;
-        Some(super::finalize::finalize(
+        Some(crate::embed::vm::finalize::finalize(
             interpreter,
-            super::finalize::Then::Exit,
+            crate::embed::vm::finalize::Then::Exit,
         ))
     }
 }
@@ -409,22 +412,11 @@ fn io_error(err: &std::io::Error, path: &Path) -> Error {
     )
 }
 
-/// Flushes `sys.stdout` and `sys.stderr`, ignoring streams that are gone or closed.
-pub(crate) fn flush_std(vm: &VirtualMachine) {
-    for name in ["stdout", "stderr"] {
-        if let Ok(stream) = vm.sys_module.get_attr(name, vm)
-            && !vm.is_none(&stream)
-        {
-            let _ = vm.call_method(&stream, "flush", ());
-        }
-    }
-}
-
 /// `source` compiled, registered with `linecache` so tracebacks show its lines.
 fn compile(cx: &Vm<'_>, source: &str, mode: Mode, filename: &str) -> Result<PyRef<PyCode>, Error> {
     let vm = cx.vm;
-    super::source_depth::check(source, vm).map_err(|e| cx.error(e))?;
-    let code = super::source_depth::without_panics(vm, || {
+    crate::embed::limits::source_depth::check(source, vm).map_err(|e| cx.error(e))?;
+    let code = crate::embed::limits::source_depth::without_panics(vm, || {
         vm.compile(source, mode, filename)
             .map_err(|e| e.into_pyexception(vm, Some(source)))
     })

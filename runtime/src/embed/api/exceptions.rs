@@ -3,7 +3,7 @@
 
 use super::error::{Error, PythonError};
 use super::object::Object;
-use super::shared::Shared;
+use crate::embed::api::shared::Shared;
 use crate::pickle::errors::from_core;
 use num_traits::ToPrimitive;
 use rustpython_vm::builtins::{PyBaseExceptionRef, PyInt, PyStrRef, PyType};
@@ -121,12 +121,12 @@ pub(crate) fn to_exception(
         Error::Build(msg) => vm.new_runtime_error(msg),
         // Another runtime's run was stopped (this runtime's own stops never get here: a
         // nested call sees the Python exception).
-        Error::Interrupted => super::interrupt::interrupted(vm),
+        Error::Interrupted => crate::embed::limits::interrupt::interrupted(vm),
         Error::Timeout { .. } => vm.new_exception_msg(
             vm.ctx.exceptions.timeout_error.to_owned(),
             err.to_string().into(),
         ),
-        Error::OutOfFuel { .. } => super::fuel::out_of_fuel(vm),
+        Error::OutOfFuel { .. } => crate::embed::limits::fuel::out_of_fuel(vm),
         Error::MemoryLimit { .. } => vm.new_exception_msg(
             vm.ctx.exceptions.memory_error.to_owned(),
             err.to_string().into(),

@@ -1,10 +1,10 @@
 //! [`Object`]: a handle to a Python object, owned by its runtime.
 
 use super::args::ToArgs;
-use super::convert::{FromPython, ToPython, Vm};
 use super::error::Error;
 use super::exceptions::format_exception;
 use super::runtime::{Runtime, Shared};
+use crate::embed::convert::{FromPython, ToPython, Vm};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef};
 use std::fmt;
 use std::sync::Arc;
@@ -202,7 +202,7 @@ impl Object {
                 .to_owned()
                 .downcast::<rustpython_vm::builtins::PyBaseException>()
             else {
-                return Err(super::convert::mismatch(raw, "an exception"));
+                return Err(crate::embed::convert::mismatch(raw, "an exception"));
             };
             Ok(cx.error(exc))
         })

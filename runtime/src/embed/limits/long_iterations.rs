@@ -77,7 +77,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
         wrap(0, types.range_iterator_type);
         wrap(1, types.long_range_iterator_type);
         // Should the module not be made, its iterators stay as RustPython has them.
-        if let Ok(Some(module)) = super::iterator_depth::made_module(vm, "itertools") {
+        if let Ok(Some(module)) = crate::embed::vm::native_modules::made_module(vm, "itertools") {
             for (offset, name) in ITERTOOLS.into_iter().enumerate() {
                 if let Ok(class) = module.get_attr(name, vm)
                     && let Some(class) = class.downcast_ref::<PyType>()

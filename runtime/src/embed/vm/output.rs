@@ -191,3 +191,14 @@ pub(crate) fn install(
     vm.sys_module.as_object().set_attr(&original, stream, vm)?;
     Ok(())
 }
+
+/// Flushes `sys.stdout` and `sys.stderr`, ignoring streams that are gone or closed.
+pub(crate) fn flush_std(vm: &VirtualMachine) {
+    for name in ["stdout", "stderr"] {
+        if let Ok(stream) = vm.sys_module.get_attr(name, vm)
+            && !vm.is_none(&stream)
+        {
+            let _ = vm.call_method(&stream, "flush", ());
+        }
+    }
+}

@@ -9,11 +9,9 @@
 //! cheap except on a process's main thread, which is one more reason the home thread uses
 //! the main VM.)
 
-use super::convert::Vm;
-use super::error::Error;
-use super::interrupt::{Interrupts, Reason, Run};
-use super::leftovers::Leftovers;
-use super::output::Captured;
+use crate::embed::limits::interrupt::{Interrupts, Run};
+use crate::embed::vm::leftovers::Leftovers;
+use crate::embed::vm::output::Captured;
 use crate::memory::accounts;
 use parking_lot::{Mutex, ReentrantMutex};
 use rustpython_vm::vm::thread::ThreadedVirtualMachine;
@@ -80,7 +78,7 @@ impl Shared {
         if inside == Some(true) {
             return rustpython_vm::vm::thread::with_current_vm(|vm| f(vm, false));
         }
-        super::leftovers::drop_stale_slots();
+        crate::embed::vm::leftovers::drop_stale_slots();
         let _charge = accounts::charge_to(self.interrupts.account());
         let guard = self.interpreter.lock();
         let interpreter = guard
@@ -89,7 +87,7 @@ impl Shared {
         // What a run kept from being freed for want of stack is freed at its end, here.
         let outermost = |vm: &VirtualMachine| {
             let result = f(vm, true);
-            super::deep_free::free_kept();
+            crate::embed::vm::deep_free::free_kept();
             result
         };
         let thread = std::thread::current().id();
@@ -101,40 +99,6 @@ impl Shared {
         let result = visitor.run(outermost);
         self.visitors.lock().insert(thread, visitor);
         result
-    }
-
-    /// Runs `f` with a conversion context. An outermost entry is a run, which an interrupt
-    /// or a time limit can stop; an error leaving it has its traceback formatted before the
-    /// frames' state moves on.
-    pub(crate) fn with_cx<R>(
-        self: &Arc<Self>,
-        f: impl FnOnce(&Vm<'_>) -> Result<R, Error>,
-    ) -> Result<R, Error> {
-        self.enter(|vm, outermost| {
-            if !outermost {
-                return f(&Vm::new(vm, self));
-            }
-            let run = self.interrupts.begin();
-            if self.interrupts.fuel.metered() {
-                self.interrupts.watch_safe_points(vm, run);
-            } else if self.interrupts.armed() {
-                self.watch_away_from_home(vm, run);
-            }
-            let result = f(&Vm::new(vm, self));
-            self.interrupts.stop_watching(vm);
-            let stopped = self.interrupts.end(run);
-            if let Some(Reason::MemoryLimit(_)) = stopped {
-                collect_after_memory_limit(vm, self.interrupts.account());
-            }
-            match (result, stopped) {
-                (Err(_), Some(reason)) => Err(Error::stopped(reason)),
-                (Err(Error::Python(err)), None) => {
-                    err.format_traceback();
-                    Err(Error::Python(err))
-                }
-                (result, _) => result,
-            }
-        })
     }
 
     /// Makes `run` stoppable when it runs on a thread other than home, by watching its safe
@@ -166,16 +130,16 @@ impl Drop for Shared {
         if let Some(interpreter) = self.take_interpreter() {
             let _charge = accounts::charge_to(self.interrupts.account());
             self.finalize(interpreter);
-            super::deep_free::free_kept();
+            crate::embed::vm::deep_free::free_kept();
         }
-        super::leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
+        crate::embed::vm::leftovers::stale_slots_on(visited.into_iter().chain([self.home]));
         // What brine keeps per interpreter goes after finalizing: `atexit` functions still
         // run under the runtime's isolation and limits, and with brine's replacements.
         crate::pickle::limits::forget(self.state);
         crate::pickle::load::collector::forget(self.state);
-        super::isolation::registry::forget(self.state);
+        crate::embed::isolation::registry::forget(self.state);
         drop(crate::per_interpreter::release(self.state));
-        super::memory_limit::forget(self.interrupts.account());
+        crate::embed::limits::memory_limit::forget(self.interrupts.account());
     }
 }
 
@@ -183,7 +147,10 @@ impl Shared {
     /// Finalizes the interpreter on its home thread, or else does what a thread VM can.
     fn finalize(&self, interpreter: Interpreter) {
         if std::thread::current().id() == self.home {
-            super::finalize::finalize(interpreter, super::finalize::Then::GoOn);
+            crate::embed::vm::finalize::finalize(
+                interpreter,
+                crate::embed::vm::finalize::Then::GoOn,
+            );
         } else {
             let leftovers = interpreter.new_thread().run(|vm| {
                 exit_steps(vm);
@@ -200,21 +167,10 @@ impl Shared {
     }
 }
 
-/// After a run stopped at the memory limit: a full collection, with the limit lifted
-/// while it runs. A runtime full to its limit with what its globals hold would otherwise
-/// meet the next full collection inside a later run, and the collector's own lists (tens
-/// of MiB over millions of objects) would stop that run too.
-fn collect_after_memory_limit(vm: &VirtualMachine, account: accounts::Tag) {
-    accounts::lift_trigger(account);
-    if let Ok(gc) = vm.import("gc", 0) {
-        let _ = vm.call_method(&gc, "collect", ());
-    }
-}
-
 /// What `python` does at exit that a script can see: streams flushed, non-daemon threads
 /// joined, `atexit` functions run.
 fn exit_steps(vm: &VirtualMachine) {
-    super::runtime::flush_std(vm);
+    crate::embed::vm::output::flush_std(vm);
     let threading = vm
         .sys_module
         .get_attr("modules", vm)
@@ -223,5 +179,5 @@ fn exit_steps(vm: &VirtualMachine) {
         let _ = vm.call_method(&threading, "_shutdown", ());
     }
     rustpython_vm::stdlib::atexit::_run_exitfuncs(vm);
-    super::runtime::flush_std(vm);
+    crate::embed::vm::output::flush_std(vm);
 }

@@ -30,7 +30,7 @@ impl PickleImpl {
 
 /// Our Python modules (stdlib-shims/), compiled in.
 const SHIMS: &rustpython_vm::frozen::FrozenLib =
-    rustpython_vm::py_freeze!(dir = "../../stdlib-shims");
+    rustpython_vm::py_freeze!(dir = "../../../stdlib-shims");
 
 /// An interpreter builder with the standard library, our shims, and the chosen `_pickle`.
 pub(crate) fn interpreter_builder(pickle: PickleImpl) -> InterpreterBuilder {

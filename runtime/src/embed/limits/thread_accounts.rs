@@ -87,7 +87,7 @@ impl Callable for Charged {
     fn call(zelf: &rustpython_vm::Py<Self>, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
         let _charge = accounts::charge_to(zelf.account);
         let result = zelf.function.call(args, vm);
-        super::deep_free::free_kept();
+        crate::embed::vm::deep_free::free_kept();
         result
     }
 }

@@ -20,7 +20,7 @@ pub(crate) fn install(vm: &VirtualMachine) {
         let types = &vm.ctx.types;
         // The native modules whose types hold objects, made so that their types exist.
         for name in MODULES {
-            let _ = crate::embed::iterator_depth::made_module(vm, name);
+            let _ = crate::embed::vm::native_modules::made_module(vm, name);
         }
         let skipped = unhooked(vm);
         hook_with_subclasses(types.object_type, &skipped, vm);

@@ -1,14 +1,14 @@
 //! [`Builder`]: the options a runtime is made with.
 
-use super::convert::Vm;
 use super::error::Error;
-use super::host::{HostLink, ModuleBuilder};
-use super::interpreter::{PickleImpl, interpreter_builder};
-use super::interrupt::Interrupts;
-use super::memory_limit;
-use super::output::{self, Captured, Output};
 use super::runtime::Runtime;
-use super::shared::Shared;
+use crate::embed::api::shared::Shared;
+use crate::embed::convert::Vm;
+use crate::embed::host::{HostLink, ModuleBuilder};
+use crate::embed::limits::interrupt::Interrupts;
+use crate::embed::limits::memory_limit;
+use crate::embed::vm::interpreter::{PickleImpl, interpreter_builder};
+use crate::embed::vm::output::{self, Captured, Output};
 use crate::memory::accounts::{self, Tag};
 use pickle_core::decoder::Limits;
 use rustpython_vm::compiler::Mode;
@@ -286,7 +286,7 @@ impl Builder {
         settings.import_site = false;
         settings.user_site_directory = false;
         if self.isolated {
-            super::isolation::configure(&mut settings);
+            crate::embed::isolation::configure(&mut settings);
         }
         settings
     }
@@ -313,7 +313,7 @@ impl Builder {
             .init_hook(move |vm| {
                 vm.set_user_signal_channel(signals);
                 if isolated {
-                    super::isolation::before_start(vm);
+                    crate::embed::isolation::before_start(vm);
                 }
             })
             .interpreter();
@@ -325,7 +325,7 @@ impl Builder {
             .expect("a new link is empty");
         shared.with_cx(|cx| self.prepare(cx, &link))?;
         if let Some(limit) = memory_limit {
-            memory_limit::set_initial(account, limit)?;
+            memory_limit::set_initial(account, limit).map_err(Error::Build)?;
         }
         Ok(Runtime::from_shared(shared))
     }
@@ -337,19 +337,21 @@ impl Builder {
         vm.new_scope_with_main()
             .map_err(|e| fail("cannot make __main__", e))?;
         crate::pickle::embedding::init_types();
-        super::python_version::correct(vm).map_err(|e| fail("cannot set sys.version_info", e))?;
-        super::source_depth::install(vm)
+        crate::embed::vm::python_version::correct(vm)
+            .map_err(|e| fail("cannot set sys.version_info", e))?;
+        crate::embed::limits::source_depth::install(vm)
             .map_err(|e| fail("cannot guard compile, exec and eval", e))?;
-        super::iterator_depth::install(vm);
-        super::deep_free::install(vm);
-        super::deep_free::hide_from_dir(vm)
+        crate::embed::limits::iterator_depth::install(vm);
+        crate::embed::vm::deep_free::install(vm);
+        crate::embed::vm::deep_free::hide_from_dir(vm)
             .map_err(|e| fail("cannot keep the deallocation hook out of dir()", e))?;
-        super::deep_free::hook_native_imports(vm)
+        crate::embed::vm::deep_free::hook_native_imports(vm)
             .map_err(|e| fail("cannot hook the types of native modules", e))?;
-        super::large_requests::install(vm);
-        super::sized_methods::install(vm);
-        super::long_iterations::install(vm);
-        super::min_max::install(vm).map_err(|e| fail("cannot set min and max", e))?;
+        crate::embed::limits::large_requests::install(vm);
+        crate::embed::limits::sized_methods::install(vm);
+        crate::embed::limits::long_iterations::install(vm);
+        crate::embed::limits::min_max::install(vm)
+            .map_err(|e| fail("cannot set min and max", e))?;
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
             crate::pickle::type_fixes::install_python_corrections(vm)
@@ -362,10 +364,11 @@ impl Builder {
                 .map_err(|e| fail("cannot reserve a sys.monitoring tool", e))?;
             Interrupts::keep_for(vm, Arc::downgrade(&cx.shared.interrupts));
             if !self.isolated {
-                super::thread_accounts::install(vm, cx.shared.interrupts.account())
+                crate::embed::limits::thread_accounts::install(vm, cx.shared.interrupts.account())
                     .map_err(|e| fail("cannot charge threads to the runtime", e))?;
             }
-            super::sleep::install(vm).map_err(|e| fail("cannot set time.sleep", e))?;
+            crate::embed::limits::sleep::install(vm)
+                .map_err(|e| fail("cannot set time.sleep", e))?;
         }
         if let Some(limits) = self.pickle_limits {
             crate::pickle::limits::set(vm, limits);
@@ -381,7 +384,8 @@ impl Builder {
         output::install(vm, "stderr", self.stderr, &captured.stderr, self.isolated)
             .map_err(|e| fail("cannot set sys.stderr", e))?;
         if self.isolated {
-            super::isolation::apply(vm).map_err(|e| fail("cannot isolate the runtime", e))?;
+            crate::embed::isolation::apply(vm)
+                .map_err(|e| fail("cannot isolate the runtime", e))?;
         }
         if !self.python_modules.is_empty() || !self.host_modules.is_empty() {
             self.add_modules(cx, link)?;
@@ -418,9 +422,9 @@ fn compile_module(
     source: &str,
 ) -> Result<rustpython_vm::PyObjectRef, Error> {
     let filename = format!("<host module {name}>");
-    super::source_depth::check(source, vm)
+    crate::embed::limits::source_depth::check(source, vm)
         .map_err(|e| Error::Build(format!("python_module {name}: {}", describe(vm, e))))?;
-    let code = super::source_depth::without_panics(vm, || {
+    let code = crate::embed::limits::source_depth::without_panics(vm, || {
         vm.compile(source, Mode::Exec, filename)
             .map_err(|e| e.into_pyexception(vm, Some(source)))
     })

@@ -1,7 +1,7 @@
 //! The one error type of the embedding API, and its passage to and from Python exceptions.
 
-use super::interrupt::Reason;
 use super::object::Object;
+use crate::embed::limits::interrupt::Reason;
 use pickle_core::PickleError;
 use std::fmt;
 use std::sync::OnceLock;

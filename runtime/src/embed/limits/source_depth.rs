@@ -217,8 +217,10 @@ fn checked<const K: usize>(mut args: FuncArgs, vm: &VirtualMachine) -> PyResult 
     let original = per_interpreter::original(vm, WRAPPED[K].1)?;
     if K == 0 {
         // `compile` runs only the compiler, whose panic leaves nothing half-done behind.
-        if super::tree_constants::is_tree(args.args.first(), vm)? {
-            return without_panics(vm, || super::tree_constants::compile(original, args, vm));
+        if crate::embed::vm::tree_constants::is_tree(args.args.first(), vm)? {
+            return without_panics(vm, || {
+                crate::embed::vm::tree_constants::compile(original, args, vm)
+            });
         }
         return without_panics(vm, || original.call(args, vm));
     }

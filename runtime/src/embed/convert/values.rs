@@ -1,9 +1,9 @@
 //! Object graphs between the VM and pickle-core's value model, with the sharing and cycles
 //! they have, and globals only through an allow-list.
 
-use super::error::Error;
-use super::object::Object;
-use super::runtime::Runtime;
+use crate::embed::api::error::Error;
+use crate::embed::api::object::Object;
+use crate::embed::api::runtime::Runtime;
 use crate::pickle::embedding;
 use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
 use pickle_core::compat::fix_import;

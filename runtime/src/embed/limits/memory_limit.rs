@@ -3,12 +3,11 @@
 //! The allocator cannot do more than flip a flag and wake a thread: it runs inside every
 //! allocation, where taking a lock or allocating could deadlock. The watcher thread woken
 //! asks the runtime's run in progress to stop for memory, through the same machinery as an
-//! interrupt (embed/interrupt.rs): its Python code raises `MemoryError` at the next
+//! interrupt (embed/limits/interrupt.rs): its Python code raises `MemoryError` at the next
 //! instruction, and, should it swallow that and stay over the limit, at every safe point
 //! until the run has unwound. A run that gets back under the limit (it let go of what it
 //! held) is not stopped again.
 
-use super::error::Error;
 use super::interrupt::{Interrupts, Reason};
 use crate::memory::accounts::{self, Tag};
 use std::sync::{Arc, Mutex, Once, Weak};
@@ -19,13 +18,14 @@ pub(crate) const NOT_INSTALLED: &str = "memory_limit needs brine's allocator as 
      allocator: add `#[global_allocator] static ALLOCATOR: brine::Allocator = \
      brine::Allocator::system();` to the host's binary";
 
-/// Sets a new runtime's limit; refused when the runtime already holds more.
-pub(crate) fn set_initial(tag: Tag, limit: usize) -> Result<(), Error> {
+/// Sets a new runtime's limit; refused (with the reason) when the runtime already holds
+/// more.
+pub(crate) fn set_initial(tag: Tag, limit: usize) -> Result<(), String> {
     let used = accounts::used(tag);
     if used > limit {
-        return Err(Error::Build(format!(
+        return Err(format!(
             "memory_limit({limit}) is below the {used} bytes the runtime holds once built"
-        )));
+        ));
     }
     accounts::set_limit(tag, Some(limit));
     Ok(())

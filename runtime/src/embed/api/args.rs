@@ -1,7 +1,7 @@
 //! Call arguments: Rust tuples of convertible values.
 
-use super::convert::{ToPython, Vm};
 use super::error::Error;
+use crate::embed::convert::{ToPython, Vm};
 use rustpython_vm::function::FuncArgs;
 
 /// Positional arguments for a call: `()`, or a tuple of up to 8 [`ToPython`] values
