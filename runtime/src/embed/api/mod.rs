@@ -10,6 +10,8 @@ pub(crate) mod code;
 pub(crate) mod error;
 pub(crate) mod exceptions;
 pub(crate) mod object;
+pub(crate) mod protocol;
 pub(crate) mod run;
 pub(crate) mod runtime;
 pub(crate) mod shared;
+pub(crate) mod views;
