@@ -12,8 +12,9 @@
 
 use num_traits::ToPrimitive;
 use rustpython_common::hash::{self, PyHash};
-use rustpython_vm::builtins::{PyComplex, PyFloat, PyFrozenSet, PyInt, PyTuple};
-use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, VirtualMachine};
+use rustpython_vm::builtins::{PyComplex, PyFloat, PyFrozenSet, PyInt, PySet, PyTuple, PyType};
+use rustpython_vm::object::Traverse;
+use rustpython_vm::{AsObject, Py, PyObject, PyObjectRef, PyResult, VirtualMachine};
 use std::cell::RefCell;
 
 /// CPython's `PySet_MINSIZE`, `LINEAR_PROBES` and `PERTURB_SHIFT`.
@@ -43,6 +44,53 @@ impl SetOrder {
     }
 }
 
+/// CPython's order for a set whose elements are all ints that fit 64 bits (a set of two or
+/// more), with their values, read where the set holds them: no reference is taken to each
+/// element and given back after, which for a large set had cost about as much as the order
+/// itself (two atomic operations on each element's header). None for any other set, or
+/// where the set cannot be read in place (another thread is changing it): the caller then
+/// copies the elements out.
+pub(crate) fn int_set_order(vm: &VirtualMachine, set: &Py<PySet>) -> Option<SetOrder> {
+    let len = set.as_object().length(vm).ok()?;
+    if len < 2 || len >= EMPTY as usize {
+        return None;
+    }
+    let int_type = vm.ctx.types.int_type;
+    let mut ints = Vec::with_capacity(len);
+    let mut all_small_ints = true;
+    // The set's own traversal (the collector's) lends each element under the set's read
+    // lock, in insertion order; it skips them all if a writer holds the lock.
+    set.traverse(
+        &mut |item| match all_small_ints.then(|| small_int(item, int_type)).flatten() {
+            Some(value) => ints.push(value),
+            None => all_small_ints = false,
+        },
+    );
+    if !all_small_ints || ints.len() != len {
+        return None;
+    }
+    let hashes: Vec<u64> = ints.iter().map(|&value| int_hash(value)).collect();
+    Some(SetOrder {
+        order: table_order(&hashes),
+        ints: Some(ints),
+    })
+}
+
+/// `item`'s value when it is an exact int that fits 64 bits.
+#[inline]
+fn small_int(item: &PyObject, int_type: &Py<PyType>) -> Option<i64> {
+    if !item.class().is(int_type) {
+        return None;
+    }
+    item.downcast_ref::<PyInt>()?.as_bigint().to_i64()
+}
+
+/// CPython's hash of an int that fits 64 bits (brine's is the same).
+#[inline]
+fn int_hash(value: i64) -> u64 {
+    hash::fix_sentinel(hash::mod_int(value)) as u64
+}
+
 /// CPython's order for a set's `items` (in insertion order), where every element's hash is
 /// CPython's; None where insertion order stays.
 pub(crate) fn cpython_order(
@@ -60,17 +108,9 @@ pub(crate) fn cpython_order(
         if let Some(ahead) = items.get(k + PREFETCH_AHEAD) {
             crate::pickle::release::prefetch(ahead);
         }
-        let small = item
-            .class()
-            .is(int_type)
-            .then(|| {
-                item.downcast_ref::<PyInt>()
-                    .and_then(|i| i.as_bigint().to_i64())
-            })
-            .flatten();
-        if let Some(value) = small {
+        if let Some(value) = small_int(item, int_type) {
             ints.push(value);
-            hashes.push(hash::fix_sentinel(hash::mod_int(value)) as u64);
+            hashes.push(int_hash(value));
             continue;
         }
         match cpython_hash(item, vm)? {

@@ -32,6 +32,11 @@ impl Walker<'_> {
     pub(super) fn save_set(&mut self, obj: &PyObject) -> PyResult<()> {
         let vm = self.vm;
         let set = obj.downcast_ref::<PySet>().expect("exact set");
+        if self.hooks.persistent_id.is_none()
+            && let Some(order) = set_order::int_set_order(vm, set)
+        {
+            return self.save_int_set(set, order);
+        }
         let items = set.elements();
         let order = set_order::cpython_order(vm, &items)?;
         if self.enc.proto() < 4 {
@@ -42,9 +47,31 @@ impl Walker<'_> {
         if items.is_empty() {
             return Ok(());
         }
-        let saved = self.save_set_batches(set, &items, order.as_ref());
+        let saved = self.save_set_batches(set, items.len(), |walker, range| {
+            walker.save_elements(set.as_object(), &items, order.as_ref(), range)
+        });
         release(items);
         saved
+    }
+
+    /// A set of ints that fit 64 bits, written from the values [`set_order::int_set_order`]
+    /// read in place (no persistent id to ask about each).
+    fn save_int_set(&mut self, set: &Py<PySet>, order: SetOrder) -> PyResult<()> {
+        let obj = set.as_object();
+        let ints = order.ints.as_deref().expect("read with the order");
+        if self.enc.proto() < 4 {
+            let cls = self.vm.ctx.types.set_type;
+            return self.save_int_set_reduction(cls, ints, &order.order, obj);
+        }
+        self.enc.op(op::EMPTY_SET);
+        self.memo_put(obj)?;
+        self.save_set_batches(set, ints.len(), |walker, range| {
+            for &i in &order.order[range] {
+                walker.at_opcode_boundary()?;
+                walker.enc.int(ints[i as usize]);
+            }
+            Ok(())
+        })
     }
 
     /// Below protocol 4, CPython's `save_set` saves the reduction `(cls, (list(obj),))`.
@@ -108,21 +135,21 @@ impl Walker<'_> {
         self.memo_put(obj)
     }
 
-    /// The C pickler's batches of ADDITEMS: a do-while, so a set of exactly 1000·k items ends
-    /// with an empty batch.
+    /// The C pickler's batches of ADDITEMS, each written by `write` (the range of the writing
+    /// order it covers): a do-while, so a set of exactly 1000·k items ends with an empty
+    /// batch.
     fn save_set_batches(
         &mut self,
         set: &Py<PySet>,
-        items: &[PyObjectRef],
-        order: Option<&SetOrder>,
+        size: usize,
+        mut write: impl FnMut(&mut Self, std::ops::Range<usize>) -> PyResult<()>,
     ) -> PyResult<()> {
         let vm = self.vm;
-        let size = items.len();
         let mut start = 0;
         loop {
             let end = size.min(start + BATCH_SIZE);
             self.enc.op(op::MARK);
-            self.save_elements(set.as_object(), items, order, start..end)?;
+            write(self, start..end)?;
             self.enc.op(op::ADDITEMS);
             if set.as_object().length(vm)? != size {
                 return Err(vm.new_runtime_error("set changed size during iteration"));
