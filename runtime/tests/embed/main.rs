@@ -1,6 +1,7 @@
 //! The embedding API, as a Rust host uses it: one test binary for all of it (the VM is large
 //! to link), one module per part.
 
+mod calls;
 mod compiler_fuzz;
 mod conversions;
 mod deep_free;

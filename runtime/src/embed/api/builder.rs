@@ -2,9 +2,11 @@
 
 use super::error::Error;
 use super::runtime::Runtime;
+use super::shared::AppData;
 use crate::embed::api::shared::Shared;
 use crate::embed::convert::Vm;
-use crate::embed::host::{HostLink, ModuleBuilder};
+use crate::embed::host::function::HostLink;
+use crate::embed::host::module::ModuleBuilder;
 use crate::embed::limits::interrupt::Interrupts;
 use crate::embed::limits::memory_limit;
 use crate::embed::vm::interpreter::{PickleImpl, interpreter_builder};
@@ -12,7 +14,7 @@ use crate::embed::vm::output::{self, Captured, Output};
 use crate::memory::accounts::{self, Tag};
 use pickle_core::decoder::Limits;
 use rustpython_vm::compiler::Mode;
-use rustpython_vm::{AsObject, Settings, VirtualMachine};
+use rustpython_vm::{AsObject, PyResult, Settings, VirtualMachine};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +51,7 @@ pub struct Builder {
     /// The command line's settings, in place of the embedding defaults.
     cli_settings: Option<Settings>,
     pickle: PickleImpl,
+    app_data: AppData,
 }
 
 impl Builder {
@@ -68,6 +71,7 @@ impl Builder {
             stderr: Output::Inherit,
             cli_settings: None,
             pickle: PickleImpl::Brine,
+            app_data: AppData::new(),
         }
     }
 
@@ -292,7 +296,7 @@ impl Builder {
     }
 
     /// Makes the runtime.
-    pub fn build(self) -> Result<Runtime, Error> {
+    pub fn build(mut self) -> Result<Runtime, Error> {
         if self.isolated && !self.paths.is_empty() {
             return Err(Error::Build(
                 "an isolated runtime imports nothing from the file system: path() cannot be used"
@@ -318,7 +322,12 @@ impl Builder {
             })
             .interpreter();
         let captured = Captured::new(self.stdout, self.stderr);
-        let shared = Arc::new(Shared::new(interpreter, captured, interrupts));
+        let shared = Arc::new(Shared::new(
+            interpreter,
+            captured,
+            interrupts,
+            std::mem::take(&mut self.app_data),
+        ));
         memory_limit::watch(&shared.interrupts);
         let link = HostLink::default();
         link.set(Arc::downgrade(&shared))
@@ -397,22 +406,68 @@ impl Builder {
     fn add_modules(self, cx: &Vm<'_>, link: &HostLink) -> Result<(), Error> {
         let vm = cx.vm;
         let fail = |e| Error::Build(format!("cannot add host modules: {}", describe(vm, e)));
-        let embed = vm.import("_brine_embed", 0).map_err(fail)?;
-        vm.call_method(&embed, "install", ()).map_err(fail)?;
-        let finder = embed.get_attr("host_modules", vm).map_err(fail)?;
+        let finder = host_module_finder(vm).map_err(fail)?;
         let sources = finder.get_attr("sources", vm).map_err(fail)?;
         for (name, source) in &self.python_modules {
             let code = compile_module(vm, name, source)?;
             sources.set_item(name.as_str(), code, vm).map_err(fail)?;
         }
-        let natives = finder.get_attr("natives", vm).map_err(fail)?;
         for module in self.host_modules {
-            let name = module.name().to_string();
-            let object = module.build(cx, link)?;
-            natives.set_item(name.as_str(), object, vm).map_err(fail)?;
+            add_host_module(cx, module, link)?;
         }
         Ok(())
     }
+
+    /// Gives the runtime a value of the host's, which host functions taking `&Runtime`
+    /// reach with [`Runtime::app_data`] (one of each type: a second replaces the first).
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    /// use std::sync::Mutex;
+    ///
+    /// struct Ledger(Mutex<Vec<String>>);
+    ///
+    /// let rt = Runtime::builder()
+    ///     .app_data(Ledger(Mutex::new(Vec::new())))
+    ///     .module("ledger", |m| {
+    ///         m.function("record", |rt: &Runtime, entry: String| {
+    ///             rt.app_data::<Ledger>().expect("given at build").0.lock().unwrap().push(entry);
+    ///         });
+    ///     })
+    ///     .build()?;
+    /// rt.run("import ledger\nledger.record('opened')\nledger.record('closed')")?;
+    /// assert_eq!(*rt.app_data::<Ledger>().unwrap().0.lock().unwrap(), ["opened", "closed"]);
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn app_data<T: std::any::Any + Send + Sync>(mut self, value: T) -> Self {
+        self.app_data.retain(|held| !held.is::<T>());
+        self.app_data.push(Box::new(value));
+        self
+    }
+}
+
+/// `_brine_embed`'s finder of host modules, installed on first use.
+fn host_module_finder(vm: &VirtualMachine) -> PyResult {
+    let embed = vm.import("_brine_embed", 0)?;
+    vm.call_method(&embed, "install", ())?;
+    embed.get_attr("host_modules", vm)
+}
+
+/// Builds `module` and has the finder serve it under its name (replacing a module of that
+/// name not yet imported; one imported stays in `sys.modules`).
+pub(crate) fn add_host_module(
+    cx: &Vm<'_>,
+    module: ModuleBuilder,
+    link: &HostLink,
+) -> Result<(), Error> {
+    let vm = cx.vm;
+    let finder = host_module_finder(vm).map_err(|e| cx.error(e))?;
+    let natives = finder.get_attr("natives", vm).map_err(|e| cx.error(e))?;
+    let name = module.name().to_string();
+    let object = module.build(cx, link)?;
+    natives
+        .set_item(name.as_str(), object, vm)
+        .map_err(|e| cx.error(e))
 }
 
 /// A host module's source, compiled (a syntax error is a build error showing it).

@@ -9,6 +9,8 @@ pub(crate) mod builder;
 pub(crate) mod code;
 pub(crate) mod error;
 pub(crate) mod exceptions;
+pub(crate) mod extend;
+pub(crate) mod kwargs;
 pub(crate) mod object;
 pub(crate) mod protocol;
 pub(crate) mod run;

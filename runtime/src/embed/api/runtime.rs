@@ -77,7 +77,10 @@ impl Runtime {
 
     /// Runs a script's work: `f` in the VM, then the standard streams flushed, so that what
     /// the script printed is out before the host's own output.
-    fn script<R>(&self, f: impl FnOnce(&Vm<'_>) -> Result<R, Error>) -> Result<R, Error> {
+    pub(crate) fn script<R>(
+        &self,
+        f: impl FnOnce(&Vm<'_>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         self.with_cx(|cx| {
             let result = f(cx);
             flush_std(cx.vm);

@@ -40,7 +40,12 @@ pub(crate) struct Shared {
     pub(crate) captured: Captured,
     /// Runs in progress, and the interrupts and time limits that stop them.
     pub(crate) interrupts: Arc<Interrupts>,
+    /// The host's own values, one of each type (`Builder::app_data`).
+    pub(crate) app_data: AppData,
 }
+
+/// The host's values a runtime carries, one of each type.
+pub(crate) type AppData = Vec<Box<dyn std::any::Any + Send + Sync>>;
 
 impl Shared {
     /// The state of an interpreter made on this thread.
@@ -48,6 +53,7 @@ impl Shared {
         interpreter: Interpreter,
         captured: Captured,
         interrupts: Arc<Interrupts>,
+        app_data: AppData,
     ) -> Self {
         let state = Arc::as_ptr(&interpreter.global_state) as usize;
         Shared {
@@ -58,6 +64,7 @@ impl Shared {
             visitors: Mutex::default(),
             captured,
             interrupts,
+            app_data,
         }
     }
 

@@ -1,10 +1,11 @@
 //! Containers: `Option`, sequences, tuples, maps and sets, and references to convertibles.
 
 use super::scalars::{from_python_via_vm, to_python_via_vm};
-use super::{FromPython, ToPython, Vm, mismatch};
+use super::{FromPython, Parameter, ToPython, Vm, mismatch};
 use crate::embed::api::error::Error;
 use crate::embed::api::object::Object;
 use crate::embed::api::runtime::Runtime;
+use crate::embed::host::params::{Call, convert_argument};
 use indexmap::IndexMap;
 use rustpython_vm::builtins::{
     PyByteArray, PyBytes, PyDict, PyFrozenSet, PyList, PySet, PyStr, PyTuple,
@@ -34,7 +35,16 @@ impl<T: ToPython> ToPython for Option<T> {
 }
 
 impl<T: FromPython> FromPython for Option<T> {
+    const PARAMETER: Parameter = Parameter::Optional;
     from_python_via_vm!();
+
+    /// As a parameter: `None` where the call stops before it.
+    fn from_arguments(call: &mut Call<'_>) -> Result<Self, Error> {
+        match call.next_positional() {
+            Some((index, arg)) => convert_argument(call, index, arg),
+            None => Ok(None),
+        }
+    }
     fn from_py(obj: &PyObject, cx: &Vm<'_>) -> Result<Self, Error> {
         if cx.vm.is_none(obj) {
             Ok(None)

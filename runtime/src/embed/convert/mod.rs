@@ -8,10 +8,11 @@ mod collections;
 mod scalars;
 pub(crate) mod values;
 
-use crate::embed::api::error::Error;
+use crate::embed::api::error::{Error, ExceptionKind};
 use crate::embed::api::object::Object;
 use crate::embed::api::runtime::Runtime;
 use crate::embed::api::shared::Shared;
+use crate::embed::host::params::{Call, convert_argument};
 use rustpython_vm::{PyObject, PyObjectRef, VirtualMachine};
 use std::sync::Arc;
 
@@ -126,8 +127,28 @@ pub trait ToPython {
 /// # Ok::<(), Error>(())
 /// ```
 pub trait FromPython: Sized {
+    /// How a host function's parameter of this type takes its arguments.
+    #[doc(hidden)]
+    const PARAMETER: Parameter = Parameter::Required;
+
     /// The Rust value for `obj`.
     fn from_python(obj: &Object) -> Result<Self, Error>;
+
+    /// A host function's parameter of this type, from the call's arguments: one positional
+    /// argument, unless the type says otherwise.
+    #[doc(hidden)]
+    fn from_arguments(call: &mut Call<'_>) -> Result<Self, Error> {
+        match call.next_positional() {
+            Some((index, arg)) => convert_argument(call, index, arg),
+            None => Err(Error::raise(
+                ExceptionKind::TypeError,
+                format!(
+                    "{}() takes its positional parameters before *args",
+                    call.name
+                ),
+            )),
+        }
+    }
 
     /// The Rust value for a VM object (built-in impls read it directly).
     #[doc(hidden)]
@@ -140,6 +161,20 @@ pub trait FromPython: Sized {
     fn vec_from_py(obj: &PyObject, cx: &Vm<'_>) -> Result<Vec<Self>, Error> {
         collections::vec_from_iterable(obj, cx)
     }
+}
+
+/// How a host function's parameter takes its arguments.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parameter {
+    /// One positional argument.
+    Required,
+    /// One positional argument, or none (`Option<T>`).
+    Optional,
+    /// The positional arguments left (`Rest<T>`).
+    Rest,
+    /// The keyword arguments (`Kwargs`).
+    Kwargs,
 }
 
 /// The conversion error for `obj`, which is not a `expected`.
