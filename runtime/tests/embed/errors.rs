@@ -144,3 +144,60 @@ fn errors_are_std_errors_with_readable_text() {
     let err: Box<dyn std::error::Error + Send + Sync> = Box::new(err);
     assert!(format!("{err:?}").contains("Conversion"));
 }
+
+#[test]
+fn frames_are_what_extract_tb_lists() {
+    use brine::Frame;
+    let rt = captured();
+    let Err(Error::Python(err)) = rt.run(FAILING) else {
+        panic!("the script fails")
+    };
+    let frame = |line: u32, name: &str, source: &str| Frame {
+        filename: "<string>".into(),
+        line: Some(line),
+        name: name.into(),
+        source: Some(source.into()),
+    };
+    assert_eq!(
+        err.frames(),
+        [
+            frame(11, "<module>", "load('seven')"),
+            frame(9, "load", "raise RuntimeError('bad job list') from e"),
+        ]
+    );
+    // Code compiled by the script from text that linecache never saw has no source lines.
+    let Err(Error::Python(err)) =
+        rt.run("exec(compile('def f():\\n    1 / 0\\nf()', '<generated>', 'exec'))")
+    else {
+        panic!("division by zero")
+    };
+    let names: Vec<(&str, &str, Option<u32>, Option<&str>)> = err
+        .frames()
+        .iter()
+        .map(|f| {
+            (
+                f.filename.as_str(),
+                f.name.as_str(),
+                f.line,
+                f.source.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "<string>",
+                "<module>",
+                Some(1),
+                Some("exec(compile('def f():\\n    1 / 0\\nf()', '<generated>', 'exec'))")
+            ),
+            ("<generated>", "<module>", Some(3), None),
+            ("<generated>", "f", Some(2), None),
+        ]
+    );
+    // An error a host function made has no frames of its own.
+    let err = Error::raise(brine::ExceptionKind::ValueError, "made by the host");
+    let Error::Python(err) = err else { panic!() };
+    assert!(err.frames().is_empty());
+}

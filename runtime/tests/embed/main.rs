@@ -21,6 +21,7 @@ mod pickle_limits;
 mod pickles;
 mod recursion;
 mod running;
+mod scopes;
 
 use brine::{Output, Runtime};
 

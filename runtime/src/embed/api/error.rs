@@ -1,5 +1,6 @@
 //! The one error type of the embedding API, and its passage to and from Python exceptions.
 
+use super::frames::Frame;
 use super::object::Object;
 use crate::embed::limits::interrupt::Reason;
 use pickle_core::PickleError;
@@ -173,6 +174,7 @@ pub struct PythonError {
     message: String,
     exception: Option<Object>,
     traceback: OnceLock<String>,
+    frames: OnceLock<Vec<Frame>>,
 }
 
 impl PythonError {
@@ -182,6 +184,7 @@ impl PythonError {
             message,
             exception,
             traceback: OnceLock::new(),
+            frames: OnceLock::new(),
         }
     }
 
@@ -213,9 +216,14 @@ impl PythonError {
         })
     }
 
-    /// Formats the traceback now, while the frames' source is at hand.
+    /// Formats the traceback and reads its frames now, while their source is at hand.
     pub(crate) fn format_traceback(&self) {
         self.traceback();
+        self.frames();
+    }
+
+    pub(crate) fn frames_cell(&self) -> &OnceLock<Vec<Frame>> {
+        &self.frames
     }
 
     pub(crate) fn into_exception(self) -> Option<Object> {

@@ -416,7 +416,12 @@ fn io_error(err: &std::io::Error, path: &Path) -> Error {
 }
 
 /// `source` compiled, registered with `linecache` so tracebacks show its lines.
-fn compile(cx: &Vm<'_>, source: &str, mode: Mode, filename: &str) -> Result<PyRef<PyCode>, Error> {
+pub(crate) fn compile(
+    cx: &Vm<'_>,
+    source: &str,
+    mode: Mode,
+    filename: &str,
+) -> Result<PyRef<PyCode>, Error> {
     let vm = cx.vm;
     crate::embed::limits::source_depth::check(source, vm).map_err(|e| cx.error(e))?;
     let code = crate::embed::limits::source_depth::without_panics(vm, || {
@@ -445,7 +450,15 @@ fn main_globals(cx: &Vm<'_>) -> Result<PyDictRef, Error> {
 
 /// Runs module-level code in `__main__`.
 fn run_in_main(cx: &Vm<'_>, code: PyRef<PyCode>) -> Result<PyObjectRef, Error> {
-    let globals = main_globals(cx)?;
+    run_in(cx, code, main_globals(cx)?)
+}
+
+/// Runs module-level code with `globals` as its namespace.
+pub(crate) fn run_in(
+    cx: &Vm<'_>,
+    code: PyRef<PyCode>,
+    globals: PyDictRef,
+) -> Result<PyObjectRef, Error> {
     let scope = Scope::with_builtins(None, globals, cx.vm);
     cx.vm.run_code_obj(code, scope).map_err(|e| cx.error(e))
 }

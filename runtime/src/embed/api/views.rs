@@ -80,6 +80,11 @@ impl Runtime {
 }
 
 impl Dict {
+    /// `obj`, known to be a dict.
+    pub(crate) fn known(obj: Object) -> Self {
+        Dict(obj)
+    }
+
     /// `d.get(key)`, converted; `None` when the key is missing.
     pub fn get<V: FromPython>(&self, key: impl ToPython) -> Result<Option<V>, Error> {
         self.0.with_raw(|obj, cx| {
