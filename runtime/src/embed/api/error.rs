@@ -174,7 +174,7 @@ pub struct PythonError {
     message: String,
     exception: Option<Object>,
     traceback: OnceLock<String>,
-    frames: OnceLock<Vec<Frame>>,
+    frames: OnceLock<Box<[Frame]>>,
 }
 
 impl PythonError {
@@ -222,7 +222,7 @@ impl PythonError {
         self.frames();
     }
 
-    pub(crate) fn frames_cell(&self) -> &OnceLock<Vec<Frame>> {
+    pub(crate) fn frames_cell(&self) -> &OnceLock<Box<[Frame]>> {
         &self.frames
     }
 

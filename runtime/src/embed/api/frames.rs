@@ -39,7 +39,7 @@ impl PythonError {
     /// ```
     pub fn frames(&self) -> &[Frame] {
         self.frames_cell()
-            .get_or_init(|| self.exception().map(extract).unwrap_or_default())
+            .get_or_init(|| self.exception().map(extract).unwrap_or_default().into())
     }
 }
 
