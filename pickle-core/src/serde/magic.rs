@@ -7,9 +7,9 @@ use serde::ser::{Serialize, Serializer};
 use std::fmt;
 
 /// The newtype name of an integer written as its little-endian two's-complement bytes.
-pub(crate) const BIG_INT: &str = "\0pickle_core::BigInt";
+pub const BIG_INT: &str = "\0pickle_core::BigInt";
 /// The newtype name of a persistent id.
-pub(crate) const PERSISTENT_ID: &str = "\0pickle_core::PersistentId";
+pub const PERSISTENT_ID: &str = "\0pickle_core::PersistentId";
 
 /// A Python int of any size as a `num_bigint::BigInt`, for `#[serde(with = "...")]`:
 ///

@@ -67,6 +67,10 @@ mod ser;
 
 pub use de::{Pid, from_buf_reader, from_pickle, from_reader, from_slice};
 pub use error::{Error, ErrorKind};
+/// The newtype names [`big_int`] and [`PersistentId`] travel under, for another format that
+/// maps them as this one does (brine's serde to and from live Python objects).
+#[doc(hidden)]
+pub use magic::{BIG_INT, PERSISTENT_ID};
 pub use magic::{PersistentId, big_int};
 pub use options::{DeOptions, Encoding, Globals, PersistentLoad, SerOptions};
 pub use ser::{to_vec, to_writer};

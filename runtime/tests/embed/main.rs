@@ -22,6 +22,7 @@ mod pickles;
 mod recursion;
 mod running;
 mod scopes;
+mod serde_values;
 
 use brine::{Output, Runtime};
 

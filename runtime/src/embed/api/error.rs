@@ -40,6 +40,14 @@ pub enum Error {
         /// Why the value did not fit, when its type was right (`300 is out of range`).
         detail: Option<String>,
     },
+    /// A serde value and a Python value did not fit ([`Runtime::serialize`](crate::Runtime::serialize),
+    /// [`Object::deserialize`](crate::Object::deserialize)).
+    Serde {
+        /// Where in the value: `records[3].price` (empty at the top).
+        path: String,
+        /// What did not fit: `expected float, found str`.
+        message: String,
+    },
     /// The script raised `SystemExit` (`sys.exit(...)`); the host process is not ended.
     Exit {
         /// The exit status `python` would end with: the code when it is an int, 0 for
@@ -132,6 +140,8 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
+            Error::Serde { path, message } if path.is_empty() => f.write_str(message),
+            Error::Serde { path, message } => write!(f, "{path}: {message}"),
             Error::Exit {
                 message: Some(message),
                 ..

@@ -108,7 +108,7 @@ pub(crate) fn to_exception(
 ) -> PyBaseExceptionRef {
     match err {
         Error::Python(err) => python_error_to_exception(vm, err, shared),
-        Error::Conversion { .. } => vm.new_type_error(err.to_string()),
+        Error::Conversion { .. } | Error::Serde { .. } => vm.new_type_error(err.to_string()),
         Error::Exit { code, message } => {
             let arg: PyObjectRef = match message {
                 Some(message) => vm.ctx.new_str(message).into(),

@@ -6,6 +6,8 @@
 
 mod collections;
 mod scalars;
+#[cfg(feature = "serde")]
+mod serde;
 pub(crate) mod values;
 
 use crate::embed::api::error::{Error, ExceptionKind};

@@ -1,0 +1,63 @@
+//! serde to and from live Python objects (feature `serde`): any `Serialize` value becomes
+//! the Python value `pickle_core::serde` would write for it, directly, and any
+//! `Deserialize` type reads a Python value as `pickle_core::serde` reads a pickle of it.
+//! The mapping is pickle-core's (see `pickle_core::serde`): structs are dicts with str keys,
+//! enums `'V'` or `{'V': content}`, tuples tuples, sequences lists, maps dicts of any key.
+
+mod de;
+mod path;
+mod ser;
+
+use crate::embed::api::error::Error;
+use crate::embed::api::object::Object;
+use crate::embed::api::runtime::Runtime;
+use path::Path;
+
+impl Runtime {
+    /// `value` as a Python object: what `rt.loads(&pickle_core::serde::to_vec(value, 5)?)`
+    /// makes, without the bytes in between.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    /// enum Side { Buy, Sell }
+    ///
+    /// #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    /// struct Order { id: u64, side: Side, price: f64, tags: Vec<String> }
+    ///
+    /// let rt = Runtime::new()?;
+    /// let order = Order { id: 7, side: Side::Sell, price: 9.5, tags: vec!["eu".into()] };
+    /// let obj = rt.serialize(&order)?;
+    /// assert_eq!(obj.repr()?, "{'id': 7, 'side': 'Sell', 'price': 9.5, 'tags': ['eu']}");
+    /// obj.set_item("price", 10.25)?;
+    /// assert_eq!(obj.deserialize::<Order>()?.price, 10.25);
+    ///
+    /// let orders = rt.eval::<brine::Object>("[{'id': 1, 'side': 'Buy', 'price': 'cheap', 'tags': []}]")?;
+    /// let err = orders.deserialize::<Vec<Order>>().unwrap_err();
+    /// assert_eq!(err.to_string(), "[0].price: expected float, found str");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn serialize<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Object, Error> {
+        self.with_cx(|cx| {
+            let root = Path::Root;
+            let obj = value
+                .serialize(ser::Serializer::new(cx.vm, &root))
+                .map_err(ser::SerError::into_error)?;
+            Ok(cx.wrap(obj))
+        })
+    }
+}
+
+impl Object {
+    /// This object as a `T`, read as `pickle_core::serde::from_slice` reads a pickle of it.
+    /// An error names where the value and the type part ways (`records[3].price: expected
+    /// float, found str`).
+    pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        self.with_raw(|obj, cx| {
+            let root = Path::Root;
+            T::deserialize(de::Node::new(obj, cx.vm, &root)).map_err(de::DeError::into_error)
+        })
+    }
+}

@@ -1,0 +1,63 @@
+//! Where in a value a serde conversion is: `records[3].price`, for its errors.
+
+use std::fmt::{self, Write};
+
+/// A place in the value, as a chain from the root (kept on the stack: a conversion that
+/// succeeds never renders it).
+#[derive(Clone, Copy)]
+pub(super) enum Path<'a> {
+    Root,
+    /// A struct field or a str key that is an identifier.
+    Field(&'a Path<'a>, &'a str),
+    /// An item of a sequence.
+    Index(&'a Path<'a>, usize),
+    /// The value of a map entry, with its key as Python shows it.
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Path::Root => Ok(()),
+            Path::Field(parent, name) => {
+                write!(f, "{parent}")?;
+                if !matches!(parent, Path::Root) {
+                    f.write_char('.')?;
+                }
+                f.write_str(name)
+            }
+            Path::Index(parent, index) => write!(f, "{parent}[{index}]"),
+            Path::Key(parent, key) => write!(f, "{parent}[{key}]"),
+        }
+    }
+}
+
+/// An error of a serde conversion and where it happened: the innermost place that saw it.
+pub(super) struct Located {
+    pub(super) message: String,
+    pub(super) path: Option<String>,
+}
+
+impl Located {
+    pub(super) fn new(message: String) -> Self {
+        Located {
+            message,
+            path: None,
+        }
+    }
+
+    /// This error, placed at `path` unless a place inside it was named already.
+    pub(super) fn at(mut self, path: &Path<'_>) -> Self {
+        if self.path.is_none() {
+            self.path = Some(path.to_string());
+        }
+        self
+    }
+
+    pub(super) fn into_error(self) -> crate::embed::api::error::Error {
+        crate::embed::api::error::Error::Serde {
+            path: self.path.unwrap_or_default(),
+            message: self.message,
+        }
+    }
+}
