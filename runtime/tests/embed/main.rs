@@ -9,6 +9,7 @@ mod errors;
 mod escapes;
 mod examples;
 mod fuel;
+mod host_classes;
 mod host_functions;
 mod interrupts;
 mod isolated_runtime;

@@ -49,6 +49,11 @@ impl Object {
         self.obj.as_ref().expect("only Drop takes the object out")
     }
 
+    /// The VM object, to be read without entering the runtime (a host object's payload).
+    pub(crate) fn raw_object(&self) -> &PyObjectRef {
+        self.raw()
+    }
+
     /// The VM object, when `shared` is this object's runtime.
     pub(crate) fn py_in(&self, shared: &Arc<Shared>) -> Result<&PyObjectRef, Error> {
         if Arc::ptr_eq(&self.shared, shared) {

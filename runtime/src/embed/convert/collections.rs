@@ -1,4 +1,4 @@
-//! Containers: `Option`, sequences, tuples, maps and sets, and references to convertibles.
+//! Containers: `Option`, sequences, tuples, maps and sets.
 
 use super::scalars::{from_python_via_vm, to_python_via_vm};
 use super::{FromPython, Parameter, ToPython, Vm, mismatch};
@@ -14,15 +14,6 @@ use rustpython_vm::protocol::PyIterReturn;
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyPayload};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, Hash};
-
-impl<T: ToPython + ?Sized> ToPython for &T {
-    fn to_python(&self, rt: &Runtime) -> Result<Object, Error> {
-        (**self).to_python(rt)
-    }
-    fn to_py(&self, cx: &Vm<'_>) -> Result<PyObjectRef, Error> {
-        (**self).to_py(cx)
-    }
-}
 
 impl<T: ToPython> ToPython for Option<T> {
     to_python_via_vm!();

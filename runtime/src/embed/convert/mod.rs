@@ -5,9 +5,10 @@
 //! objects directly, so that a `Vec<i64>` of a million items is not a million handles.
 
 mod collections;
+mod references;
 mod scalars;
 #[cfg(feature = "serde")]
-mod serde;
+pub(crate) mod serde;
 pub(crate) mod values;
 
 use crate::embed::api::error::{Error, ExceptionKind};

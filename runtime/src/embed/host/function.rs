@@ -6,10 +6,11 @@ use crate::embed::api::error::Error;
 use crate::embed::api::exceptions::to_exception;
 use crate::embed::api::shared::Shared;
 use crate::embed::convert::Vm;
+use rustpython_vm::builtins::PyBoundMethod;
 use rustpython_vm::class::PyClassImpl;
 use rustpython_vm::function::FuncArgs;
-use rustpython_vm::types::{Callable, Representable};
-use rustpython_vm::{Py, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
+use rustpython_vm::types::{Callable, GetDescriptor, Representable};
+use rustpython_vm::{Py, PyObject, PyObjectRef, PyPayload, PyResult, VirtualMachine, pyclass};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock, Weak};
@@ -30,6 +31,9 @@ pub(crate) struct HostFunctionObject {
     module: String,
     link: HostLink,
     func: ErasedFn,
+    /// A method of a host class: bound to the instance it is got from, as a Python
+    /// function is (a module's function is not).
+    binds: bool,
 }
 
 impl fmt::Debug for HostFunctionObject {
@@ -38,7 +42,7 @@ impl fmt::Debug for HostFunctionObject {
     }
 }
 
-#[pyclass(with(Callable, Representable))]
+#[pyclass(with(Callable, GetDescriptor, Representable))]
 impl HostFunctionObject {
     #[pygetset]
     fn __name__(zelf: &Py<Self>) -> String {
@@ -69,6 +73,15 @@ impl HostFunctionObject {
             module: module.to_string(),
             link,
             func,
+            binds: false,
+        }
+    }
+
+    /// A method of a host class, `qualname` being `Class.name`.
+    pub(crate) fn method(qualname: &str, module: &str, link: HostLink, func: ErasedFn) -> Self {
+        HostFunctionObject {
+            binds: true,
+            ..Self::new(qualname, module, link, func)
         }
     }
 
@@ -124,8 +137,28 @@ impl Callable for HostFunctionObject {
     }
 }
 
+impl GetDescriptor for HostFunctionObject {
+    fn descr_get(
+        zelf: &PyObject,
+        obj: Option<&PyObject>,
+        _cls: Option<&PyObject>,
+        vm: &VirtualMachine,
+    ) -> PyResult {
+        let (function, obj) = Self::_unwrap(zelf, obj, vm)?;
+        if !function.binds || vm.is_none(obj) {
+            return Ok(zelf.to_owned());
+        }
+        Ok(PyBoundMethod::new(obj.to_owned(), zelf.to_owned())
+            .into_ref(&vm.ctx)
+            .into())
+    }
+}
+
 impl Representable for HostFunctionObject {
     fn repr_str(zelf: &Py<Self>, _vm: &VirtualMachine) -> PyResult<String> {
-        Ok(format!("<built-in function {}>", zelf.qualname))
+        Ok(match zelf.qualname.split_once('.') {
+            Some((class, name)) if zelf.binds => format!("<method '{name}' of '{class}' objects>"),
+            _ => format!("<built-in function {}>", zelf.qualname),
+        })
     }
 }

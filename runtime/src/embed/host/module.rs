@@ -1,6 +1,7 @@
 //! [`ModuleBuilder`]: the functions, constants and docstring of a host module, and the
 //! module object made from them.
 
+use super::class::{HostClass, make_class};
 use super::function::{ErasedFn, HostFunctionObject, HostLink};
 use super::params::HostFunction;
 use crate::embed::api::error::Error;
@@ -37,7 +38,11 @@ pub struct ModuleBuilder {
     doc: Option<String>,
     functions: Vec<(String, ErasedFn)>,
     constants: Vec<(String, Constant)>,
+    classes: Vec<(&'static str, ClassMaker)>,
 }
+
+/// Makes a host class for the module named, in the runtime the link reaches.
+type ClassMaker = Box<dyn Fn(&Vm<'_>, &str, &HostLink) -> Result<PyObjectRef, Error> + Send + Sync>;
 
 impl ModuleBuilder {
     pub(crate) fn new(name: &str) -> Self {
@@ -46,6 +51,7 @@ impl ModuleBuilder {
             doc: None,
             functions: Vec::new(),
             constants: Vec::new(),
+            classes: Vec::new(),
         }
     }
 
@@ -59,6 +65,12 @@ impl ModuleBuilder {
     pub fn function<Args: 'static>(&mut self, name: &str, f: impl HostFunction<Args>) -> &mut Self {
         let erased: ErasedFn = Box::new(move |call| f.call_with(call));
         self.functions.push((name.to_string(), erased));
+        self
+    }
+
+    /// Adds the host class `T` ([`HostClass`]), as the attribute `T::NAME`.
+    pub fn class<T: HostClass>(&mut self) -> &mut Self {
+        self.classes.push((T::NAME, Box::new(make_class::<T>)));
         self
     }
 
@@ -96,6 +108,9 @@ impl ModuleBuilder {
         for (name, func) in self.functions {
             let function = HostFunctionObject::new(&name, &self.name, link.clone(), func);
             set(&name, function.into_object(cx)?)?;
+        }
+        for (name, make) in &self.classes {
+            set(name, make(cx, &self.name, link)?)?;
         }
         Ok(module.into())
     }

@@ -130,6 +130,14 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The instance a method is called on (the first positional argument), taken out: the
+    /// others are numbered from 1 after it.
+    pub(crate) fn take_receiver(&mut self) -> Option<&'a PyObjectRef> {
+        let (first, rest) = self.positional.split_first()?;
+        self.positional = rest;
+        Some(first)
+    }
+
     /// The next positional argument, with its number (from 1).
     pub(crate) fn next_positional(&mut self) -> Option<(usize, &'a PyObjectRef)> {
         let arg = self.positional.get(self.next)?;

@@ -13,6 +13,26 @@ use crate::embed::api::object::Object;
 use crate::embed::api::runtime::Runtime;
 use path::Path;
 
+/// `value` as a Python object in `vm` (what [`Runtime::serialize`] makes).
+pub(crate) fn to_py<T: serde::Serialize + ?Sized>(
+    value: &T,
+    vm: &rustpython_vm::VirtualMachine,
+) -> Result<rustpython_vm::PyObjectRef, Error> {
+    let root = Path::Root;
+    value
+        .serialize(ser::Serializer::new(vm, &root))
+        .map_err(ser::SerError::into_error)
+}
+
+/// `obj` read as a `T` (what [`Object::deserialize`] reads).
+pub(crate) fn from_py<T: serde::de::DeserializeOwned>(
+    obj: &rustpython_vm::PyObject,
+    vm: &rustpython_vm::VirtualMachine,
+) -> Result<T, Error> {
+    let root = Path::Root;
+    T::deserialize(de::Node::new(obj, vm, &root)).map_err(de::DeError::into_error)
+}
+
 impl Runtime {
     /// `value` as a Python object: what `rt.loads(&pickle_core::serde::to_vec(value, 5)?)`
     /// makes, without the bytes in between.
@@ -40,13 +60,7 @@ impl Runtime {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn serialize<T: serde::Serialize + ?Sized>(&self, value: &T) -> Result<Object, Error> {
-        self.with_cx(|cx| {
-            let root = Path::Root;
-            let obj = value
-                .serialize(ser::Serializer::new(cx.vm, &root))
-                .map_err(ser::SerError::into_error)?;
-            Ok(cx.wrap(obj))
-        })
+        self.with_cx(|cx| to_py(value, cx.vm).map(|obj| cx.wrap(obj)))
     }
 }
 
@@ -55,9 +69,6 @@ impl Object {
     /// An error names where the value and the type part ways (`records[3].price: expected
     /// float, found str`).
     pub fn deserialize<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        self.with_raw(|obj, cx| {
-            let root = Path::Root;
-            T::deserialize(de::Node::new(obj, cx.vm, &root)).map_err(de::DeError::into_error)
-        })
+        self.with_raw(|obj, cx| from_py(obj, cx.vm))
     }
 }
