@@ -12,6 +12,10 @@ mod scripted_host;
 #[path = "../../../examples/embed/value_graph.rs"]
 mod value_graph;
 
+#[allow(dead_code)]
+#[path = "../../../examples/embed/rules_engine.rs"]
+mod rules_engine;
+
 use super::workspace;
 use pickle_core::value::Value;
 
@@ -56,4 +60,56 @@ fn the_value_graph_tool_gets_medians_back_as_a_graph() {
         })
         .collect();
     assert_eq!(pairs, [("attic", 30.0), ("porch", 20.25)]);
+}
+
+#[test]
+fn the_rules_engine_decides_each_order_and_holds_credit() {
+    use rules_engine::{Credit, Decision};
+    let rates = vec![
+        ("USD".into(), 1.0),
+        ("EUR".into(), 1.1),
+        ("GBP".into(), 1.25),
+    ];
+    let rt = rules_engine::engine(rates).unwrap();
+    let rules = rules_engine::load_rules(&rt, rules_engine::RULES).unwrap();
+    let credit = Credit {
+        limit: 400.0,
+        used: 0.0,
+    };
+    let (decisions, left) =
+        rules_engine::decide_all(&rt, &rules, &rules_engine::sample_orders(), credit).unwrap();
+    assert_eq!(
+        decisions,
+        [
+            Decision::Accept,
+            Decision::Review {
+                reason: "large order: 2000.00 USD".into()
+            },
+            Decision::Reject("restricted item".into()),
+            Decision::Review {
+                reason: "over the credit limit".into()
+            },
+        ]
+    );
+    assert!((left.used - 132.0).abs() < 1e-9, "{left:?}");
+    // Another tenant's rules do not see these, and a rule that loops is stopped.
+    let other = rules_engine::load_rules(
+        &rt,
+        "def decide(order, credit):\n    while True:\n        pass",
+    )
+    .unwrap();
+    let looping = rules_engine::decide_all(
+        &rt,
+        &other,
+        &rules_engine::sample_orders(),
+        Credit {
+            limit: 1.0,
+            used: 0.0,
+        },
+    );
+    assert!(
+        matches!(looping, Err(brine::Error::Timeout { .. })),
+        "{looping:?}"
+    );
+    assert!(rules.get::<brine::Object>("decide").unwrap().is_some());
 }
