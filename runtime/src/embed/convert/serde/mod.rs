@@ -19,8 +19,12 @@ pub(crate) fn to_py<T: serde::Serialize + ?Sized>(
     vm: &rustpython_vm::VirtualMachine,
 ) -> Result<rustpython_vm::PyObjectRef, Error> {
     let root = Path::Root;
+    // As for a load: the objects made are all young and alive, and the collections they
+    // would set off find nothing.
+    let _paused = crate::pickle::load::collector::pause(vm);
+    let names = ser::Names::default();
     value
-        .serialize(ser::Serializer::new(vm, &root))
+        .serialize(ser::Serializer::new(vm, &root, &names))
         .map_err(ser::SerError::into_error)
 }
 

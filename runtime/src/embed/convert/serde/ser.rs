@@ -4,9 +4,10 @@
 use super::path::{Located, Path};
 use malachite_bigint::BigInt;
 use pickle_core::serde::{BIG_INT, PERSISTENT_ID};
-use rustpython_vm::builtins::{PyBytes, PyDictRef, PyInt};
+use rustpython_vm::builtins::{PyBytes, PyDictRef, PyInt, PyStrInterned};
 use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
 use serde::ser::{self, Serialize};
+use std::cell::RefCell;
 use std::fmt;
 
 /// The serializer's error: a message and where.
@@ -44,22 +45,41 @@ impl ser::Error for SerError {
 
 type Result<T> = std::result::Result<T, SerError>;
 
+/// The field names met so far, interned: a struct's names are the same `&'static str` for
+/// every value of it, and asking the interner each time costs a lock and a hash.
+#[derive(Default)]
+pub(super) struct Names(RefCell<Vec<((usize, usize), &'static PyStrInterned)>>);
+
+impl Names {
+    fn get(&self, name: &'static str, vm: &VirtualMachine) -> &'static PyStrInterned {
+        let key = (name.as_ptr() as usize, name.len());
+        let mut names = self.0.borrow_mut();
+        if let Some((_, interned)) = names.iter().find(|(k, _)| *k == key) {
+            return interned;
+        }
+        let interned = vm.ctx.intern_str(name);
+        names.push((key, interned));
+        interned
+    }
+}
+
 /// Serializes one value at `path`.
 #[derive(Clone, Copy)]
 pub(super) struct Serializer<'a> {
     vm: &'a VirtualMachine,
     path: &'a Path<'a>,
+    names: &'a Names,
 }
 
 impl<'a> Serializer<'a> {
-    pub(super) fn new(vm: &'a VirtualMachine, path: &'a Path<'a>) -> Self {
-        Serializer { vm, path }
+    pub(super) fn new(vm: &'a VirtualMachine, path: &'a Path<'a>, names: &'a Names) -> Self {
+        Serializer { vm, path, names }
     }
 
     /// `value` serialized at `path`, errors placed there.
     fn child<T: Serialize + ?Sized>(&self, value: &T, path: &Path<'_>) -> Result<PyObjectRef> {
         value
-            .serialize(Serializer::new(self.vm, path))
+            .serialize(Serializer::new(self.vm, path, self.names))
             .map_err(|e| e.at(path))
     }
 
@@ -392,7 +412,7 @@ impl ser::SerializeStruct for Entries<'_> {
         self.with_base(|base| {
             let at = Path::Field(base, name);
             let value = self.ser.child(value, &at)?;
-            let key = self.ser.vm.ctx.intern_str(name).to_owned().into();
+            let key = self.ser.names.get(name, self.ser.vm).to_owned().into();
             self.put(key, value, &at)
         })
     }
