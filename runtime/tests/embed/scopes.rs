@@ -71,3 +71,48 @@ fn scopes_run_compiled_code_and_hold_host_values() {
             .contains("File \"<string>\", line 1, in <module>")
     );
 }
+
+#[test]
+fn scopes_callbacks_and_serde_under_isolation_limits_and_threads() {
+    use brine::kwargs;
+    use std::time::Duration;
+    let rt = Runtime::builder().isolated().build().unwrap();
+    let scope = rt.scope().unwrap();
+    let double = rt.function("double", |x: i64| x * 2).unwrap();
+    scope.set("double", double).unwrap();
+    scope
+        .set("rows", rt.serialize(&vec![(1, "a"), (2, "b")]).unwrap())
+        .unwrap();
+    assert_eq!(
+        scope
+            .eval::<Vec<i64>>("[double(n) for n, _ in rows]")
+            .unwrap(),
+        [2, 4]
+    );
+    // What isolation refuses, a scope refuses too.
+    let Err(Error::Python(err)) = scope.run("open('/etc/passwd')") else {
+        panic!("isolated")
+    };
+    assert_eq!(err.type_name(), "PermissionError");
+    // A time limit stops a scope's run, and the scope goes on.
+    let stopped = rt.with_time_limit(Duration::from_millis(50), |_| {
+        scope.run("while True:\n    pass")
+    });
+    assert!(matches!(stopped, Err(Error::Timeout { .. })), "{stopped:?}");
+    let sorted: Vec<i64> = rt
+        .call_with("sorted", (vec![3, 1, 2],), kwargs!(reverse = true))
+        .unwrap();
+    assert_eq!(sorted, [3, 2, 1]);
+    // One scope used from several threads: their runs take turns.
+    scope.set("hits", 0).unwrap();
+    std::thread::scope(|threads| {
+        for _ in 0..4 {
+            threads.spawn(|| {
+                for _ in 0..25 {
+                    scope.run("hits += 1").unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(scope.get::<i64>("hits").unwrap(), Some(100));
+}
