@@ -89,6 +89,16 @@ fn import_returns_the_module_itself_and_call_resolves_dotted_paths() {
     rt.run("def twice(x):\n    return 2 * x").unwrap();
     assert_eq!(rt.call::<i64>("twice", (21,)).unwrap(), 42);
     assert_eq!(rt.call::<i64>("__main__.twice", (4,)).unwrap(), 8);
+    // A first part that is no module: a builtin's or __main__'s name, then attributes.
+    assert_eq!(rt.call::<String>("str.upper", ("ok",)).unwrap(), "OK");
+    rt.run(
+        "class Greeter:\n    @staticmethod\n    def hello(name):\n        return 'hello ' + name",
+    )
+    .unwrap();
+    assert_eq!(
+        rt.call::<String>("Greeter.hello", ("ada",)).unwrap(),
+        "hello ada"
+    );
     let Err(Error::Python(err)) = rt.call::<Object>("no_such_module.f", ()) else {
         panic!("a missing module is an error")
     };

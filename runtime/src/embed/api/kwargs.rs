@@ -190,7 +190,16 @@ impl FromPython for Kwargs {
     }
 }
 
-/// Keyword arguments written as `name = value` pairs: `kwargs!(indent = 2, sort_keys = true)`.
+/// Keyword arguments written as `name = value` pairs, a [`Kwargs`](crate::Kwargs).
+///
+/// ```
+/// use brine::{Error, Runtime, kwargs};
+///
+/// let rt = Runtime::new()?;
+/// let line: String = rt.call_with("str.format", ("{a}-{b}",), kwargs!(a = 1, b = "two"))?;
+/// assert_eq!(line, "1-two");
+/// # Ok::<(), Error>(())
+/// ```
 #[macro_export]
 macro_rules! kwargs {
     ($($name:ident = $value:expr),* $(,)?) => {

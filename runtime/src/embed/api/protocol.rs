@@ -8,6 +8,15 @@ use rustpython_vm::protocol::PyIterReturn;
 use rustpython_vm::types::PyComparisonOp;
 
 /// A rich comparison, as [`Object::compare`] makes it: `<`, `<=`, `==`, `!=`, `>`, `>=`.
+///
+/// ```
+/// use brine::{CompareOp, Error, Runtime};
+///
+/// let rt = Runtime::new()?;
+/// let word = rt.eval::<brine::Object>("'pear'")?;
+/// assert!(word.compare("apple", CompareOp::Gt)? && word.compare("pear", CompareOp::Le)?);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CompareOp {
     /// `<`

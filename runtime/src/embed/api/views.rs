@@ -27,10 +27,32 @@ use rustpython_vm::{AsObject, PyObject, PyPayload};
 pub struct Dict(Object);
 
 /// A `list`, from [`Object::as_list`] or [`Runtime::list`].
+///
+/// ```
+/// use brine::{Error, Runtime};
+///
+/// let rt = Runtime::new()?;
+/// let queue = rt.list(&["parse", "index"])?;
+/// queue.push("publish")?;
+/// assert_eq!(queue.get::<String>(-1)?, "publish");
+/// rt.globals()?.set_item("queue", queue.clone().into_object())?;
+/// rt.run("queue.pop(0)")?;
+/// assert_eq!(queue.to_vec::<String>()?, ["index", "publish"]);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct List(Object);
 
 /// A `tuple`, from [`Object::as_tuple`].
+///
+/// ```
+/// use brine::{Error, Runtime};
+///
+/// let rt = Runtime::new()?;
+/// let version = rt.eval::<brine::Object>("__import__('sys').version_info[:3]")?.as_tuple()?;
+/// assert_eq!((version.len()?, version.get::<i64>(0)?), (3, 3));
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Tuple(Object);
 

@@ -184,6 +184,33 @@ impl Object {
 /// A host-function parameter that is a host object of class `T` (or of a Python subclass),
 /// kept as the object: to return it (`__enter__` returning self), keep it, or borrow its
 /// value when needed.
+///
+/// ```
+/// use brine::{ClassBuilder, Error, HostClass, HostRef, Runtime};
+///
+/// struct Lock { held: bool }
+///
+/// impl HostClass for Lock {
+///     const NAME: &'static str = "Lock";
+///     fn define(class: &mut ClassBuilder<Self>) {
+///         class
+///             .constructor(|| Lock { held: false })
+///             .method("__enter__", |this: HostRef<Lock>| -> Result<HostRef<Lock>, Error> {
+///                 this.borrow_mut()?.held = true;
+///                 Ok(this)
+///             })
+///             .method("__exit__", |this: &mut Lock, _t: brine::Object, _v: brine::Object, _tb: brine::Object| {
+///                 this.held = false;
+///             })
+///             .getter("held", |this: &Lock| this.held);
+///     }
+/// }
+///
+/// let rt = Runtime::builder().module("locks", |m| { m.class::<Lock>(); }).build()?;
+/// rt.run("from locks import Lock\nlock = Lock()\nwith lock as same:\n    inside = (same is lock, lock.held)")?;
+/// assert_eq!(rt.eval::<(bool, bool, bool)>("inside + (lock.held,)")?, (true, true, false));
+/// # Ok::<(), Error>(())
+/// ```
 pub struct HostRef<T> {
     object: Object,
     _class: PhantomData<fn() -> T>,

@@ -11,7 +11,9 @@ pub(crate) fn import_module(vm: &VirtualMachine, name: &str) -> PyResult {
     vm.sys_module.get_attr("modules", vm)?.get_item(&*name, vm)
 }
 
-/// The object at a dotted path: the longest importable module prefix, then attributes.
+/// The object at a dotted path: the longest importable module prefix, then attributes; a
+/// first part that is no module is a name of `__main__` or a builtin (`str.format`,
+/// `Counter.bump`).
 pub(crate) fn resolve(vm: &VirtualMachine, path: &str) -> PyResult {
     let parts: Vec<&str> = path.split('.').collect();
     if parts.len() == 1 {
@@ -22,6 +24,13 @@ pub(crate) fn resolve(vm: &VirtualMachine, path: &str) -> PyResult {
         match import_module(vm, &module_name) {
             Ok(module) => return get_dotted(vm, module, &parts[split..]),
             Err(e) if is_missing_module(vm, &e, &module_name) && split > 1 => continue,
+            Err(e) if is_missing_module(vm, &e, &module_name) => {
+                // Not a module: a name, if there is one; else the module error stands.
+                return match resolve_bare(vm, parts[0]) {
+                    Ok(first) => get_dotted(vm, first, &parts[1..]),
+                    Err(_) => Err(e),
+                };
+            }
             Err(e) => return Err(e),
         }
     }
