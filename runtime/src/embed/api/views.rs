@@ -160,12 +160,47 @@ impl Dict {
     }
 }
 
-impl List {
-    /// `l[index]`, converted (a negative index counts from the end).
-    pub fn get<T: FromPython>(&self, index: isize) -> Result<T, Error> {
-        self.0.get_item(index)
-    }
+/// What a list and a tuple both do.
+macro_rules! sequence_view {
+    ($view:ident, $name:literal) => {
+        impl $view {
+            #[doc = concat!("`", $name, "[index]`, converted (a negative index counts from the end).")]
+            pub fn get<T: FromPython>(&self, index: isize) -> Result<T, Error> {
+                self.0.get_item(index)
+            }
 
+            #[doc = concat!("`len(", $name, ")`.")]
+            pub fn len(&self) -> Result<usize, Error> {
+                self.0.len()
+            }
+
+            #[doc = concat!("`len(", $name, ") == 0`.")]
+            pub fn is_empty(&self) -> Result<bool, Error> {
+                self.0.is_empty()
+            }
+
+            /// The items, converted.
+            pub fn to_vec<T: FromPython>(&self) -> Result<Vec<T>, Error> {
+                self.0.extract()
+            }
+
+            /// The items as objects.
+            pub fn iter(&self) -> Result<ObjectIter, Error> {
+                self.0.iter()
+            }
+
+            /// The view as an [`Object`].
+            pub fn into_object(self) -> Object {
+                self.0
+            }
+        }
+    };
+}
+
+sequence_view!(List, "l");
+sequence_view!(Tuple, "t");
+
+impl List {
     /// `l[index] = value`.
     pub fn set(&self, index: isize, value: impl ToPython) -> Result<(), Error> {
         self.0.set_item(index, value)
@@ -174,62 +209,5 @@ impl List {
     /// `l.append(value)`.
     pub fn push(&self, value: impl ToPython) -> Result<(), Error> {
         self.0.call_method::<Object>("append", (value,)).map(drop)
-    }
-
-    /// `len(l)`.
-    pub fn len(&self) -> Result<usize, Error> {
-        self.0.len()
-    }
-
-    /// `len(l) == 0`.
-    pub fn is_empty(&self) -> Result<bool, Error> {
-        self.0.is_empty()
-    }
-
-    /// The items, converted.
-    pub fn to_vec<T: FromPython>(&self) -> Result<Vec<T>, Error> {
-        self.0.extract()
-    }
-
-    /// The items as objects.
-    pub fn iter(&self) -> Result<ObjectIter, Error> {
-        self.0.iter()
-    }
-
-    /// The list as an [`Object`].
-    pub fn into_object(self) -> Object {
-        self.0
-    }
-}
-
-impl Tuple {
-    /// `t[index]`, converted (a negative index counts from the end).
-    pub fn get<T: FromPython>(&self, index: isize) -> Result<T, Error> {
-        self.0.get_item(index)
-    }
-
-    /// `len(t)`.
-    pub fn len(&self) -> Result<usize, Error> {
-        self.0.len()
-    }
-
-    /// `len(t) == 0`.
-    pub fn is_empty(&self) -> Result<bool, Error> {
-        self.0.is_empty()
-    }
-
-    /// The items, converted.
-    pub fn to_vec<T: FromPython>(&self) -> Result<Vec<T>, Error> {
-        self.0.extract()
-    }
-
-    /// The items as objects.
-    pub fn iter(&self) -> Result<ObjectIter, Error> {
-        self.0.iter()
-    }
-
-    /// The tuple as an [`Object`].
-    pub fn into_object(self) -> Object {
-        self.0
     }
 }

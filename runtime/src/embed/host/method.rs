@@ -52,81 +52,44 @@ fn receiver<'c>(call: &mut Call<'c>) -> Result<&'c PyObjectRef, Error> {
     })
 }
 
+/// One `HostMethod` impl: the marker, the closure's receiver (`&'t T` or `&'t mut T`),
+/// how the call lends the value (`read` or `write`), and whether `&Runtime` follows.
+macro_rules! host_method {
+    ($marker:ident, [$($receiver:tt)*], $borrow:ident, [$($reborrow:tt)*], [$($rt:tt)*] $(, $arg:ident)*) => {
+        impl<T, F, R $(, $arg)*> HostMethod<T, ($marker, $($arg,)*)> for F
+        where
+            T: HostClass,
+            F: for<'t, 'r> Fn($($receiver)* $($rt)* $(, $arg)*) -> R + Send + Sync + 'static,
+            R: HostReturn,
+            $($arg: FromPython,)*
+        {
+            #[allow(unused_mut, non_snake_case)]
+            fn call_method(&self, mut call: Call<'_>) -> Result<PyObjectRef, Error> {
+                let this = receiver(&mut call)?;
+                call.check(&[$($arg::PARAMETER),*])?;
+                $(let $arg = $arg::from_arguments(&mut call)?;)*
+                let cell = instance_of::<T>(this).ok_or_else(|| not_host::<T>(this))?;
+                let mut value = cell.$borrow::<T>(T::NAME)?;
+                let result = host_method!(@call self, $($reborrow)* value, call, [$($rt)*] $(, $arg)*);
+                drop(value);
+                result.into_py(call.cx)
+            }
+        }
+    };
+    (@call $f:ident, $value:expr, $call:ident, [] $(, $arg:ident)*) => {
+        ($f)($value $(, $arg)*)
+    };
+    (@call $f:ident, $value:expr, $call:ident, [$($with:tt)+] $(, $arg:ident)*) => {
+        ($f)($value, &$call.runtime() $(, $arg)*)
+    };
+}
+
 macro_rules! host_methods {
     ($($arg:ident),*) => {
-        impl<T, F, R $(, $arg)*> HostMethod<T, (Shared, $($arg,)*)> for F
-        where
-            T: HostClass,
-            F: for<'t> Fn(&'t T $(, $arg)*) -> R + Send + Sync + 'static,
-            R: HostReturn,
-            $($arg: FromPython,)*
-        {
-            #[allow(unused_mut, non_snake_case)]
-            fn call_method(&self, mut call: Call<'_>) -> Result<PyObjectRef, Error> {
-                let this = receiver(&mut call)?;
-                call.check(&[$($arg::PARAMETER),*])?;
-                $(let $arg = $arg::from_arguments(&mut call)?;)*
-                let cell = instance_of::<T>(this).ok_or_else(|| not_host::<T>(this))?;
-                let result = (self)(&*cell.read::<T>(T::NAME)? $(, $arg)*);
-                result.into_py(call.cx)
-            }
-        }
-
-        impl<T, F, R $(, $arg)*> HostMethod<T, (Exclusive, $($arg,)*)> for F
-        where
-            T: HostClass,
-            F: for<'t> Fn(&'t mut T $(, $arg)*) -> R + Send + Sync + 'static,
-            R: HostReturn,
-            $($arg: FromPython,)*
-        {
-            #[allow(unused_mut, non_snake_case)]
-            fn call_method(&self, mut call: Call<'_>) -> Result<PyObjectRef, Error> {
-                let this = receiver(&mut call)?;
-                call.check(&[$($arg::PARAMETER),*])?;
-                $(let $arg = $arg::from_arguments(&mut call)?;)*
-                let cell = instance_of::<T>(this).ok_or_else(|| not_host::<T>(this))?;
-                let result = (self)(&mut *cell.write::<T>(T::NAME)? $(, $arg)*);
-                result.into_py(call.cx)
-            }
-        }
-
-        impl<T, F, R $(, $arg)*> HostMethod<T, (SharedWithRuntime, $($arg,)*)> for F
-        where
-            T: HostClass,
-            F: for<'t, 'r> Fn(&'t T, &'r Runtime $(, $arg)*) -> R + Send + Sync + 'static,
-            R: HostReturn,
-            $($arg: FromPython,)*
-        {
-            #[allow(unused_mut, non_snake_case)]
-            fn call_method(&self, mut call: Call<'_>) -> Result<PyObjectRef, Error> {
-                let this = receiver(&mut call)?;
-                call.check(&[$($arg::PARAMETER),*])?;
-                $(let $arg = $arg::from_arguments(&mut call)?;)*
-                let rt = call.runtime();
-                let cell = instance_of::<T>(this).ok_or_else(|| not_host::<T>(this))?;
-                let result = (self)(&*cell.read::<T>(T::NAME)?, &rt $(, $arg)*);
-                result.into_py(call.cx)
-            }
-        }
-
-        impl<T, F, R $(, $arg)*> HostMethod<T, (ExclusiveWithRuntime, $($arg,)*)> for F
-        where
-            T: HostClass,
-            F: for<'t, 'r> Fn(&'t mut T, &'r Runtime $(, $arg)*) -> R + Send + Sync + 'static,
-            R: HostReturn,
-            $($arg: FromPython,)*
-        {
-            #[allow(unused_mut, non_snake_case)]
-            fn call_method(&self, mut call: Call<'_>) -> Result<PyObjectRef, Error> {
-                let this = receiver(&mut call)?;
-                call.check(&[$($arg::PARAMETER),*])?;
-                $(let $arg = $arg::from_arguments(&mut call)?;)*
-                let rt = call.runtime();
-                let cell = instance_of::<T>(this).ok_or_else(|| not_host::<T>(this))?;
-                let result = (self)(&mut *cell.write::<T>(T::NAME)?, &rt $(, $arg)*);
-                result.into_py(call.cx)
-            }
-        }
+        host_method!(Shared, [&'t T], read, [&*], [] $(, $arg)*);
+        host_method!(Exclusive, [&'t mut T], write, [&mut *], [] $(, $arg)*);
+        host_method!(SharedWithRuntime, [&'t T], read, [&*], [, &'r Runtime] $(, $arg)*);
+        host_method!(ExclusiveWithRuntime, [&'t mut T], write, [&mut *], [, &'r Runtime] $(, $arg)*);
     };
 }
 

@@ -10,47 +10,13 @@ use rustpython_vm::builtins::{
 };
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, VirtualMachine};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
-use std::fmt;
 
 /// Containers nested deeper than this are refused, as pickle_core::serde refuses them: each
 /// level is native calls, here and in the visitors (serde's own buffering for untagged enums
 /// recurses with no bound of its own).
 const MAX_DEPTH: usize = 1000;
 
-/// The deserializer's error: a message and where.
-pub(super) struct DeError(Located);
-
-impl DeError {
-    pub(super) fn into_error(self) -> crate::embed::api::error::Error {
-        self.0.into_error()
-    }
-
-    fn at(self, path: &Path<'_>) -> Self {
-        DeError(self.0.at(path))
-    }
-}
-
-impl fmt::Debug for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
-    }
-}
-
-impl fmt::Display for DeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
-    }
-}
-
-impl std::error::Error for DeError {}
-
-impl de::Error for DeError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        DeError(Located::new(msg.to_string()))
-    }
-}
-
-type Result<T> = std::result::Result<T, DeError>;
+type Result<T> = std::result::Result<T, Located>;
 
 /// The containers being read, innermost first: a container met again inside itself is a
 /// value no Rust type can hold.
@@ -109,12 +75,12 @@ impl<'a> Node<'a> {
         self.obj.class().name().to_string()
     }
 
-    fn error(&self, message: impl Into<String>) -> DeError {
-        DeError(Located::new(message.into())).at(self.path)
+    fn error(&self, message: impl Into<String>) -> Located {
+        Located::new(message.into()).at(self.path)
     }
 
     /// "expected X, found <the Python type>".
-    fn expected(&self, what: &str) -> DeError {
+    fn expected(&self, what: &str) -> Located {
         self.error(format!("expected {what}, found {}", self.type_name()))
     }
 
@@ -257,7 +223,7 @@ macro_rules! forward {
 }
 
 impl<'de> de::Deserializer<'de> for Node<'_> {
-    type Error = DeError;
+    type Error = Located;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         let read = match self.kind() {
@@ -272,12 +238,12 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
             Kind::Other => Err(self
                 .expected("None, bool, int, float, str, bytes, a list, tuple or set, or a dict")),
         };
-        read.map_err(|e: DeError| e.at(self.path))
+        read.map_err(|e: Located| e.at(self.path))
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.kind() {
-            Kind::Bool(b) => visitor.visit_bool(b).map_err(|e: DeError| e.at(self.path)),
+            Kind::Bool(b) => visitor.visit_bool(b).map_err(|e: Located| e.at(self.path)),
             _ => Err(self.expected("bool")),
         }
     }
@@ -286,16 +252,16 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
         match self.kind() {
             Kind::Int(int) => self
                 .visit_int(int, visitor)
-                .map_err(|e: DeError| e.at(self.path)),
+                .map_err(|e: Located| e.at(self.path)),
             _ => Err(self.expected("int")),
         }
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.kind() {
-            Kind::Float(f) => visitor.visit_f64(f).map_err(|e: DeError| e.at(self.path)),
+            Kind::Float(f) => visitor.visit_f64(f).map_err(|e: Located| e.at(self.path)),
             Kind::Int(int) => match int.as_bigint().to_f64().filter(|f| f.is_finite()) {
-                Some(f) => visitor.visit_f64(f).map_err(|e: DeError| e.at(self.path)),
+                Some(f) => visitor.visit_f64(f).map_err(|e: Located| e.at(self.path)),
                 None => Err(self.error("int too large to convert to float")),
             },
             _ => Err(self.expected("float")),
@@ -306,7 +272,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
         match self.kind() {
             Kind::Str(text) => visitor
                 .visit_string(self.text(text)?)
-                .map_err(|e: DeError| e.at(self.path)),
+                .map_err(|e: Located| e.at(self.path)),
             _ => Err(self.expected("str")),
         }
     }
@@ -315,7 +281,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
         match self.kind() {
             Kind::Bytes(bytes) => visitor
                 .visit_byte_buf(bytes)
-                .map_err(|e: DeError| e.at(self.path)),
+                .map_err(|e: Located| e.at(self.path)),
             _ => Err(self.expected("bytes")),
         }
     }
@@ -353,7 +319,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
             BIG_INT => match self.kind() {
                 Kind::Int(int) => visitor
                     .visit_byte_buf(int.as_bigint().to_signed_bytes_le())
-                    .map_err(|e: DeError| e.at(self.path)),
+                    .map_err(|e: Located| e.at(self.path)),
                 _ => Err(self.expected("int")),
             },
             PERSISTENT_ID => Err(self.error(
@@ -378,7 +344,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
             }
             _ => return Err(self.expected("a list, tuple or set")),
         };
-        read.map_err(|e: DeError| e.at(self.path))
+        read.map_err(|e: Located| e.at(self.path))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
@@ -398,7 +364,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
         match self.kind() {
             Kind::Dict(entries) => self
                 .visit_map(entries, visitor)
-                .map_err(|e: DeError| e.at(self.path)),
+                .map_err(|e: Located| e.at(self.path)),
             _ => Err(self.expected("dict")),
         }
     }
@@ -420,7 +386,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
             },
             _ => return Err(self.expected("dict")),
         };
-        read.map_err(|e: DeError| e.at(self.path))
+        read.map_err(|e: Located| e.at(self.path))
     }
 
     /// An enum: `'V'`, `{'V': content}`, `('V',)` or `('V', content)`.
@@ -480,7 +446,7 @@ impl<'de> de::Deserializer<'de> for Node<'_> {
 }
 
 impl Node<'_> {
-    fn enum_error(&self, name: &str) -> DeError {
+    fn enum_error(&self, name: &str) -> Located {
         self.error(format!(
             "expected the enum {name}: a str naming a variant, or a dict of one entry from \
              the variant's name to its content; found {}",
@@ -499,7 +465,7 @@ struct Items<'a> {
 }
 
 impl<'de> de::SeqAccess<'de> for Items<'_> {
-    type Error = DeError;
+    type Error = Located;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
         let Some(item) = self.items.get(self.next) else {
@@ -554,7 +520,7 @@ impl Place {
 }
 
 impl<'de> de::MapAccess<'de> for Entries<'_> {
-    type Error = DeError;
+    type Error = Located;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
         let Some((key, value)) = self.entries.next() else {
@@ -582,7 +548,7 @@ impl<'de> de::MapAccess<'de> for Entries<'_> {
         let (value, place) = self
             .value
             .take()
-            .ok_or_else(|| <DeError as de::Error>::custom("a value asked for before its key"))?;
+            .ok_or_else(|| <Located as de::Error>::custom("a value asked for before its key"))?;
         let path = match &place {
             Place::Field(name) => Path::Field(self.path, name),
             Place::Key(shown) => Path::Key(self.path, shown),
@@ -611,7 +577,7 @@ struct Variant<'a> {
 }
 
 impl<'de, 'a> de::EnumAccess<'de> for Variant<'a> {
-    type Error = DeError;
+    type Error = Located;
     type Variant = Content<'a>;
 
     fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Content<'a>)> {
@@ -643,11 +609,8 @@ impl Content<'_> {
     fn read<R>(self, read: impl FnOnce(Node<'_>) -> Result<R>) -> Result<R> {
         let path = Path::Field(self.path, &self.variant);
         let Some(content) = self.content else {
-            return Err(DeError(Located::new(format!(
-                "the variant {} needs its content",
-                self.variant
-            )))
-            .at(self.path));
+            let message = format!("the variant {} needs its content", self.variant);
+            return Err(Located::new(message).at(self.path));
         };
         let node = Node {
             obj: &content,
@@ -660,16 +623,18 @@ impl Content<'_> {
 }
 
 impl<'de> de::VariantAccess<'de> for Content<'_> {
-    type Error = DeError;
+    type Error = Located;
 
     fn unit_variant(self) -> Result<()> {
         match &self.content {
-            Some(content) if !self.vm.is_none(content) => Err(DeError(Located::new(format!(
-                "the variant {} holds nothing, found {}",
-                self.variant,
-                content.class().name()
-            )))
-            .at(self.path)),
+            Some(content) if !self.vm.is_none(content) => {
+                let message = format!(
+                    "the variant {} holds nothing, found {}",
+                    self.variant,
+                    content.class().name()
+                );
+                Err(Located::new(message).at(self.path))
+            }
             _ => Ok(()),
         }
     }

@@ -25,7 +25,7 @@ pub(crate) fn to_py<T: serde::Serialize + ?Sized>(
     let names = ser::Names::default();
     value
         .serialize(ser::Serializer::new(vm, &root, &names))
-        .map_err(ser::SerError::into_error)
+        .map_err(path::Located::into_error)
 }
 
 /// `obj` read as a `T` (what [`Object::deserialize`] reads).
@@ -34,7 +34,7 @@ pub(crate) fn from_py<T: serde::de::DeserializeOwned>(
     vm: &rustpython_vm::VirtualMachine,
 ) -> Result<T, Error> {
     let root = Path::Root;
-    T::deserialize(de::Node::new(obj, vm, &root)).map_err(de::DeError::into_error)
+    T::deserialize(de::Node::new(obj, vm, &root)).map_err(path::Located::into_error)
 }
 
 impl Runtime {

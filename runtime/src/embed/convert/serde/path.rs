@@ -32,7 +32,8 @@ impl fmt::Display for Path<'_> {
     }
 }
 
-/// An error of a serde conversion and where it happened: the innermost place that saw it.
+/// An error of a serde conversion, either way, and where it happened: the innermost place
+/// that saw it.
 pub(super) struct Located {
     pub(super) message: String,
     pub(super) path: Option<String>,
@@ -59,5 +60,31 @@ impl Located {
             path: self.path.unwrap_or_default(),
             message: self.message,
         }
+    }
+}
+
+impl fmt::Debug for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Located {}
+
+impl serde::ser::Error for Located {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Located::new(msg.to_string())
+    }
+}
+
+impl serde::de::Error for Located {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Located::new(msg.to_string())
     }
 }

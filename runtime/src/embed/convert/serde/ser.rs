@@ -8,42 +8,8 @@ use rustpython_vm::builtins::{PyBytes, PyDictRef, PyInt, PyStrInterned};
 use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
 use serde::ser::{self, Serialize};
 use std::cell::RefCell;
-use std::fmt;
 
-/// The serializer's error: a message and where.
-pub(super) struct SerError(Located);
-
-impl SerError {
-    pub(super) fn into_error(self) -> crate::embed::api::error::Error {
-        self.0.into_error()
-    }
-
-    fn at(self, path: &Path<'_>) -> Self {
-        SerError(self.0.at(path))
-    }
-}
-
-impl fmt::Debug for SerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
-    }
-}
-
-impl fmt::Display for SerError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
-    }
-}
-
-impl std::error::Error for SerError {}
-
-impl ser::Error for SerError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        SerError(Located::new(msg.to_string()))
-    }
-}
-
-type Result<T> = std::result::Result<T, SerError>;
+type Result<T> = std::result::Result<T, Located>;
 
 /// The field names met so far, interned: a struct's names are the same `&'static str` for
 /// every value of it, and asking the interner each time costs a lock and a hash.
@@ -83,8 +49,8 @@ impl<'a> Serializer<'a> {
             .map_err(|e| e.at(path))
     }
 
-    fn error(&self, message: impl Into<String>) -> SerError {
-        SerError(Located::new(message.into())).at(self.path)
+    fn error(&self, message: impl Into<String>) -> Located {
+        Located::new(message.into()).at(self.path)
     }
 
     fn int(&self, value: impl Into<BigInt>) -> PyObjectRef {
@@ -102,7 +68,7 @@ impl<'a> Serializer<'a> {
 
 impl<'a> ser::Serializer for Serializer<'a> {
     type Ok = PyObjectRef;
-    type Error = SerError;
+    type Error = Located;
     type SerializeSeq = Items<'a>;
     type SerializeTuple = Items<'a>;
     type SerializeTupleStruct = Items<'a>;
@@ -310,7 +276,7 @@ macro_rules! items_impl {
     ($trait:ident, $method:ident) => {
         impl ser::$trait for Items<'_> {
             type Ok = PyObjectRef;
-            type Error = SerError;
+            type Error = Located;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
                 self.push(value)
             }
@@ -352,7 +318,7 @@ impl<'a> Entries<'a> {
                 .str(vm)
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            SerError(Located::new(format!("cannot be a dict key: {text}"))).at(path)
+            Located::new(format!("cannot be a dict key: {text}")).at(path)
         })
     }
 
@@ -374,7 +340,7 @@ impl<'a> Entries<'a> {
 
 impl ser::SerializeMap for Entries<'_> {
     type Ok = PyObjectRef;
-    type Error = SerError;
+    type Error = Located;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
         let made = self.with_base(|base| self.ser.child(key, base))?;
@@ -402,7 +368,7 @@ impl ser::SerializeMap for Entries<'_> {
 
 impl ser::SerializeStruct for Entries<'_> {
     type Ok = PyObjectRef;
-    type Error = SerError;
+    type Error = Located;
 
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
@@ -424,7 +390,7 @@ impl ser::SerializeStruct for Entries<'_> {
 
 impl ser::SerializeStructVariant for Entries<'_> {
     type Ok = PyObjectRef;
-    type Error = SerError;
+    type Error = Located;
 
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
