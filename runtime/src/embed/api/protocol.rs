@@ -79,6 +79,18 @@ impl Object {
     }
 
     /// `value in obj`.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    ///
+    /// let rt = Runtime::new()?;
+    /// let stock = rt.eval::<brine::Object>("{'tea': 3, 'cups': 0}")?;
+    /// assert!(stock.contains("tea")? && !stock.contains("milk")?);
+    /// assert_eq!(stock.len()?, 2);
+    /// stock.del_item("cups")?;
+    /// assert!(stock.is_truthy()? && stock.has_attr("keys")? && !stock.has_attr("tea")?);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn contains(&self, value: impl ToPython) -> Result<bool, Error> {
         self.with_raw(|obj, cx| {
             let value = value.to_py(cx)?;

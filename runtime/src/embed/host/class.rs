@@ -251,6 +251,35 @@ impl<T: HostClass> ClassBuilder<T> {
     /// Makes the class pickle: as `module.Class`, its state what `get` returns (plain Python
     /// data), rebuilt by `set`. A CPython process with a Python class of that name and a
     /// `__setstate__` loads it too (`copyreg.__newobj__(Class)`, then `__setstate__(state)`).
+    ///
+    /// ```
+    /// use brine::{ClassBuilder, Error, ExceptionKind, HostClass, Runtime};
+    ///
+    /// struct Version(u32, u32);
+    ///
+    /// impl HostClass for Version {
+    ///     const NAME: &'static str = "Version";
+    ///     fn define(class: &mut ClassBuilder<Self>) {
+    ///         class
+    ///             .constructor(|major: u32, minor: u32| Version(major, minor))
+    ///             .getter("minor", |this: &Version| this.1)
+    ///             .pickle_state(
+    ///                 |this: &Version| (this.0, this.1),
+    ///                 |(major, minor): (u32, u32)| -> Result<Version, Error> {
+    ///                     if major == 0 {
+    ///                         return Err(Error::raise(ExceptionKind::ValueError, "no version 0"));
+    ///                     }
+    ///                     Ok(Version(major, minor))
+    ///                 },
+    ///             );
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::builder().module("versions", |m| { m.class::<Version>(); }).build()?;
+    /// rt.run("import pickle\nfrom versions import Version\nv = pickle.loads(pickle.dumps(Version(3, 14)))")?;
+    /// assert_eq!(rt.eval::<u32>("v.minor")?, 14);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn pickle_state<S, S2, R>(
         &mut self,
         get: impl Fn(&T) -> S + Send + Sync + 'static,

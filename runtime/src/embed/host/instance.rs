@@ -132,7 +132,34 @@ fn class_name(obj: &PyObject) -> String {
     obj.class().name().to_string()
 }
 
-/// A shared borrow of a host object's Rust value ([`Object::borrow`]).
+/// A shared borrow of a host object's Rust value ([`Object::borrow`]); while it lives, the
+/// object's `&mut` methods raise RuntimeError.
+///
+/// ```
+/// use brine::{ClassBuilder, Error, HostClass, Runtime};
+///
+/// struct Gauge(f64);
+///
+/// impl HostClass for Gauge {
+///     const NAME: &'static str = "Gauge";
+///     fn define(class: &mut ClassBuilder<Self>) {
+///         class.method("set", |this: &mut Gauge, value: f64| this.0 = value);
+///     }
+/// }
+///
+/// let rt = Runtime::builder().module("m", |m| { m.class::<Gauge>(); }).build()?;
+/// let gauge = rt.host_object(Gauge(1.0))?;
+/// {
+///     let held = gauge.borrow::<Gauge>()?;
+///     assert_eq!(held.0, 1.0);
+///     let Err(Error::Python(err)) = gauge.call_method::<()>("set", (2.0,)) else { panic!() };
+///     assert_eq!(err.message(), "'Gauge' object is already borrowed");
+/// }
+/// gauge.borrow_mut::<Gauge>()?.0 = 3.0;
+/// gauge.call_method::<()>("set", (4.0,))?;
+/// assert_eq!(gauge.borrow::<Gauge>()?.0, 4.0);
+/// # Ok::<(), Error>(())
+/// ```
 pub struct HostBorrow<'a, T>(MappedRwLockReadGuard<'a, T>);
 
 /// An exclusive borrow of a host object's Rust value ([`Object::borrow_mut`]).
