@@ -251,6 +251,8 @@ impl<T: HostClass> ClassBuilder<T> {
     /// Makes the class pickle: as `module.Class`, its state what `get` returns (plain Python
     /// data), rebuilt by `set`. A CPython process with a Python class of that name and a
     /// `__setstate__` loads it too (`copyreg.__newobj__(Class)`, then `__setstate__(state)`).
+    /// The state is the Rust value's alone: a Python subclass that keeps attributes of its own
+    /// pickles them with its own `__getstate__`/`__setstate__` around `super()`'s.
     ///
     /// ```
     /// use brine::{ClassBuilder, Error, ExceptionKind, HostClass, Runtime};
