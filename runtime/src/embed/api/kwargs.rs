@@ -239,6 +239,16 @@ impl Object {
     }
 
     /// `obj.name(*args, **kwargs)`, converted to `R`.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime, kwargs};
+    ///
+    /// let rt = Runtime::new()?;
+    /// let text = rt.eval::<brine::Object>("'a,b,,c'")?;
+    /// let parts: Vec<String> = text.call_method_with("split", (), kwargs!(sep = ",", maxsplit = 2))?;
+    /// assert_eq!(parts, ["a", "b", ",c"]);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn call_method_with<R: FromPython>(
         &self,
         name: &str,

@@ -91,6 +91,16 @@ impl Object {
 
 impl Runtime {
     /// A new empty `dict`.
+    ///
+    /// ```
+    /// use brine::{Error, Runtime};
+    ///
+    /// let rt = Runtime::new()?;
+    /// let totals = rt.dict()?;
+    /// totals.set((2026, 12), 31.5)?;
+    /// assert_eq!(totals.get::<f64>((2026, 12))?, Some(31.5));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn dict(&self) -> Result<Dict, Error> {
         self.eval::<Object>("{}").map(Dict)
     }

@@ -92,6 +92,29 @@ struct State {
 }
 
 /// The definition of a host class `T` ([`HostClass::define`] fills it in).
+///
+/// ```
+/// use brine::{ClassBuilder, Error, HostClass, Runtime};
+///
+/// struct Shape { sides: u32 }
+///
+/// impl HostClass for Shape {
+///     const NAME: &'static str = "Shape";
+///     fn define(class: &mut ClassBuilder<Self>) {
+///         class
+///             .doc("A polygon.")
+///             .attribute("MAX_SIDES", 12)
+///             .constructor(|sides: u32| Shape { sides })
+///             .method("sides", |this: &Shape| this.sides)
+///             .subclassable();
+///     }
+/// }
+///
+/// let rt = Runtime::builder().module("geo", |m| { m.class::<Shape>(); }).build()?;
+/// rt.run("from geo import Shape\nclass Square(Shape):\n    def __init__(self):\n        super().__init__(4)")?;
+/// assert_eq!(rt.eval::<(u32, u32)>("(Square().sides(), Shape.MAX_SIDES)")?, (4, 12));
+/// # Ok::<(), Error>(())
+/// ```
 pub struct ClassBuilder<T> {
     doc: Option<String>,
     constructor: Option<ErasedFn>,
@@ -103,7 +126,8 @@ pub struct ClassBuilder<T> {
     _class: PhantomData<fn() -> T>,
 }
 
-/// What a constructor may return: the value, or an error to raise.
+/// What a constructor may return: the value, or an error to raise (as
+/// [`ClassBuilder::pickle_state`]'s example's `set` returns).
 pub trait Constructed<T> {
     /// The value.
     #[doc(hidden)]
@@ -122,7 +146,8 @@ impl<T> Constructed<T> for Result<T, Error> {
     }
 }
 
-/// A Rust closure usable as a host class's constructor: parameters as a host function's,
+/// A Rust closure usable as a host class's constructor ([`ClassBuilder::constructor`]; an
+/// example is [`HostClass`]'s): parameters as a host function's,
 /// returning the value ([`Constructed`]).
 pub trait HostConstructor<T, Args>: Send + Sync + 'static {
     /// Converts the arguments and makes the value.
@@ -373,6 +398,25 @@ impl<T: HostClass + Clone> ToPython for T {
 
 impl Runtime {
     /// A new instance of `T`'s class holding `value` (which need not be `Clone`).
+    ///
+    /// ```
+    /// use brine::{ClassBuilder, Error, HostClass, Runtime};
+    ///
+    /// struct Socketish { sent: Vec<String> } // not Clone
+    ///
+    /// impl HostClass for Socketish {
+    ///     const NAME: &'static str = "Socketish";
+    ///     fn define(class: &mut ClassBuilder<Self>) {
+    ///         class.method("send", |this: &mut Socketish, text: String| this.sent.push(text));
+    ///     }
+    /// }
+    ///
+    /// let rt = Runtime::builder().module("net", |m| { m.class::<Socketish>(); }).build()?;
+    /// let sock = rt.host_object(Socketish { sent: Vec::new() })?;
+    /// sock.call_method::<()>("send", ("hello",))?;
+    /// assert_eq!(sock.borrow::<Socketish>()?.sent, ["hello"]);
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn host_object<T: HostClass>(&self, value: T) -> Result<Object, Error> {
         self.with_cx(|cx| instance(value, cx).map(|obj| cx.wrap(obj)))
     }

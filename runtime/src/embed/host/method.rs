@@ -11,7 +11,8 @@ use crate::embed::api::runtime::Runtime;
 use crate::embed::convert::FromPython;
 use rustpython_vm::PyObjectRef;
 
-/// A Rust closure usable as a method of the host class `T`. `Args` is inferred: what the
+/// A Rust closure usable as a method of the host class `T` ([`ClassBuilder::method`](super::class::ClassBuilder::method);
+/// examples at [`HostClass`](super::class::HostClass) and [`HostRef`](super::instance::HostRef)). `Args` is inferred: what the
 /// receiver is (`&T`, `&mut T`, or an object) and the types of the other parameters.
 pub trait HostMethod<T, Args>: Send + Sync + 'static {
     /// Takes the instance and the arguments from the call, calls, converts the result.
