@@ -20,3 +20,13 @@ class SlotPoint:
         self.x = x
         self.y = y
         self.label = label
+
+
+class Session:
+    """An application's state: a user, their open documents and recent events."""
+
+    def __init__(self, user, documents, events, settings):
+        self.user = user
+        self.documents = documents
+        self.events = events
+        self.settings = settings

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_classes import Point, SlotPoint  # noqa: E402
+from bench_classes import Point, Session, SlotPoint  # noqa: E402
 
 
 def records():
@@ -50,6 +50,46 @@ def big_bytes():
 def small_bytes():
     # At protocols 0-2 each is a `_codecs.encode(text, 'latin1')` reduction.
     return [bytes((i + k) % 256 for k in range(8 + i % 33)) for i in range(20000)]
+
+
+def binary_random():
+    # Real binary data has every byte value: at protocols 0-2 a `_codecs.encode(text,
+    # 'latin1')` reduction whose text is half non-ASCII.
+    rng = random.Random(7)
+    return [rng.randbytes(1 << 20) for _ in range(4)]
+
+
+def binary_pattern():
+    return [bytes(range(256)) * 4096 for _ in range(4)]
+
+
+# Accented Latin, Greek, Cyrillic, CJK and emoji, in short and longer strings.
+TEXT_POOL = ['café', 'naïve', 'Ωμέγα', 'привет', '東京都', '한국어', '🎈🎉', 'ёжик', 'Zürich',
+             'façade', '数据', '✓ done', 'Ελλάδα', 'Ģirts', '日本語のテキスト']
+
+
+def text_nonascii():
+    rng = random.Random(11)
+    short = [rng.choice(TEXT_POOL) + str(i) for i in range(20000)]
+    long = [' '.join(rng.choice(TEXT_POOL) for _ in range(200)) for _ in range(200)]
+    return short + long
+
+
+def app_state():
+    # Instances holding dicts, lists, datetimes, short and long strings, and shared references
+    # (one settings dict and one tag list shared by every session).
+    rng = random.Random(13)
+    settings = {'theme': 'dark', 'locale': 'fr_FR', 'limits': [10, 100, 1000]}
+    tags = ['draft', 'review', 'final']
+    start = datetime.datetime(2026, 12, 7, 9, 30)
+    sessions = []
+    for i in range(500):
+        documents = [{'id': i * 10 + d, 'title': f'Rapport n°{d} — {rng.choice(TEXT_POOL)}',
+                      'body': rng.choice(TEXT_POOL) * 40, 'tags': tags,
+                      'edited': start + datetime.timedelta(minutes=d)} for d in range(5)]
+        events = [('open', start + datetime.timedelta(seconds=s), rng.random()) for s in range(10)]
+        sessions.append(Session(f'user{i}', documents, events, settings))
+    return sessions
 
 
 def int_set():
@@ -113,6 +153,10 @@ WORKLOADS = {
     'big_bytes': (lambda: [big_bytes()], 1),
     'small_bytes': (lambda: [small_bytes()], 1),
     'nested_dicts': (lambda: [nested_dicts()], 1),
+    'binary_random': (lambda: [binary_random()], 1),
+    'binary_pattern': (lambda: [binary_pattern()], 1),
+    'text_nonascii': (lambda: [text_nonascii()], 1),
+    'app_state': (lambda: [app_state()], 1),
     'int_set': (lambda: [int_set()], 20),
     'pyperf_pickle': (pyperformance_mix, 400),
     'pyperf_pickle_list': (lambda: [pyperformance_list()], 400),
