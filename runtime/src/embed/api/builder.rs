@@ -5,7 +5,7 @@ use super::runtime::Runtime;
 use super::shared::AppData;
 use crate::embed::api::shared::Shared;
 use crate::embed::convert::Vm;
-use crate::embed::host::function::HostLink;
+use crate::embed::host::function::{HostLink, link_to};
 use crate::embed::host::module::ModuleBuilder;
 use crate::embed::limits::interrupt::Interrupts;
 use crate::embed::limits::memory_limit;
@@ -329,9 +329,7 @@ impl Builder {
             std::mem::take(&mut self.app_data),
         ));
         memory_limit::watch(&shared.interrupts);
-        let link = HostLink::default();
-        link.set(Arc::downgrade(&shared))
-            .expect("a new link is empty");
+        let link = link_to(&shared);
         shared.with_cx(|cx| self.prepare(cx, &link))?;
         if let Some(limit) = memory_limit {
             memory_limit::set_initial(account, limit).map_err(Error::Build)?;

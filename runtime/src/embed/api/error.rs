@@ -226,10 +226,9 @@ impl PythonError {
         })
     }
 
-    /// Formats the traceback and reads its frames now, while their source is at hand.
+    /// Formats the traceback now, while the frames' source is at hand.
     pub(crate) fn format_traceback(&self) {
         self.traceback();
-        self.frames();
     }
 
     pub(crate) fn frames_cell(&self) -> &OnceLock<Box<[Frame]>> {

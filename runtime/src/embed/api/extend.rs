@@ -5,10 +5,9 @@ use super::builder::add_host_module;
 use super::error::Error;
 use super::object::Object;
 use super::runtime::Runtime;
-use crate::embed::host::function::{ErasedFn, HostFunctionObject, HostLink};
+use crate::embed::host::function::{ErasedFn, HostFunctionObject, link_to};
 use crate::embed::host::module::ModuleBuilder;
 use crate::embed::host::params::HostFunction;
-use std::sync::Arc;
 
 impl Runtime {
     /// A Rust closure as a Python callable, made now: to pass as a `key=`, a callback or a
@@ -30,7 +29,7 @@ impl Runtime {
         f: impl HostFunction<Args>,
     ) -> Result<Object, Error> {
         let func: ErasedFn = Box::new(move |call| f.call_with(call));
-        let function = HostFunctionObject::new(name, "__main__", self.link(), func);
+        let function = HostFunctionObject::new(name, "__main__", link_to(self.shared()), func);
         self.with_cx(|cx| function.into_object(cx).map(|obj| cx.wrap(obj)))
     }
 
@@ -56,7 +55,7 @@ impl Runtime {
     ) -> Result<(), Error> {
         let mut module = ModuleBuilder::new(name);
         define(&mut module);
-        let link = self.link();
+        let link = link_to(self.shared());
         self.with_cx(|cx| add_host_module(cx, module, &link))
     }
 
@@ -66,13 +65,5 @@ impl Runtime {
             .app_data
             .iter()
             .find_map(|held| held.downcast_ref::<T>())
-    }
-
-    /// A link from host functions made now to this runtime.
-    fn link(&self) -> HostLink {
-        let link = HostLink::default();
-        link.set(Arc::downgrade(self.shared()))
-            .expect("a new link is empty");
-        link
     }
 }

@@ -255,7 +255,14 @@ impl Object {
         args: impl ToArgs,
         kwargs: Kwargs,
     ) -> Result<R, Error> {
-        self.get_attr(name)?.call_with(args, kwargs)
+        self.with_raw(|obj, cx| {
+            let method = obj
+                .get_attr(&cx.vm.ctx.new_str(name), cx.vm)
+                .map_err(|e| cx.error(e))?;
+            let call = call_args(args, &kwargs, cx)?;
+            let result = method.call(call, cx.vm).map_err(|e| cx.error(e))?;
+            R::from_py(&result, cx)
+        })
     }
 }
 

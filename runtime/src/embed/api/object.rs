@@ -3,6 +3,7 @@
 use super::args::ToArgs;
 use super::error::Error;
 use super::exceptions::format_exception;
+use super::kwargs::Kwargs;
 use super::runtime::{Runtime, Shared};
 use crate::embed::convert::{FromPython, ToPython, Vm};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef};
@@ -109,11 +110,7 @@ impl Object {
 
     /// `obj(*args)`, converted to `R`.
     pub fn call<R: FromPython>(&self, args: impl ToArgs) -> Result<R, Error> {
-        self.with_raw(|obj, cx| {
-            let args = args.to_args(cx)?;
-            let result = obj.call(args, cx.vm).map_err(|e| cx.error(e))?;
-            R::from_py(&result, cx)
-        })
+        self.call_with(args, Kwargs::new())
     }
 
     /// `obj.name(*args)`, converted to `R`.

@@ -10,7 +10,7 @@ use crate::embed::convert::{FromPython, ToPython, Vm};
 use crate::embed::limits::interrupt::{InterruptHandle, Run};
 use crate::embed::vm::output;
 use crate::embed::vm::output::flush_std;
-use crate::embed::vm::paths::{import_module, resolve};
+use crate::embed::vm::paths::import_module;
 use crate::memory::accounts::{self, Tag};
 use crate::pickle::embedding;
 use crate::pickle::load::vm_builder::{LoadError, LoadOptions};
@@ -186,12 +186,7 @@ impl Runtime {
     /// and the names within it (`json.dumps`, `os.path.join`, `pkg.mod.Class.method`; the
     /// longest prefix that is a module is imported), or a name in `__main__` or `builtins`.
     pub fn call<R: FromPython>(&self, path: &str, args: impl ToArgs) -> Result<R, Error> {
-        self.script(|cx| {
-            let function = resolve(cx.vm, path).map_err(|e| cx.error(e))?;
-            let args = args.to_args(cx)?;
-            let result = function.call(args, cx.vm).map_err(|e| cx.error(e))?;
-            R::from_py(&result, cx)
-        })
+        self.call_with(path, args, super::kwargs::Kwargs::new())
     }
 
     /// A Python object made from a Rust value.

@@ -214,7 +214,7 @@ impl<T: HostClass> ClassBuilder<T> {
             let made = f.construct(call)?;
             let cell = super::instance::instance_of::<T>(this)
                 .ok_or_else(|| super::instance::not_host::<T>(this))?;
-            cell.fill(Box::new(made))?;
+            cell.fill(Box::new(made), T::NAME)?;
             Ok(cx.vm.ctx.none())
         });
         self.constructor = Some(init);
@@ -602,7 +602,7 @@ fn setstate_fn<T: HostClass>(state: Arc<State>) -> ErasedFn {
         let value = (state.set)(given, cx)?;
         let cell = super::instance::instance_of::<T>(&this)
             .ok_or_else(|| super::instance::not_host::<T>(&this))?;
-        cell.fill(value)?;
+        cell.fill(value, T::NAME)?;
         Ok(cx.vm.ctx.none())
     })
 }

@@ -20,6 +20,14 @@ use std::sync::{Arc, OnceLock, Weak};
 /// since the runtime owns them.
 pub(crate) type HostLink = Arc<OnceLock<Weak<Shared>>>;
 
+/// A link to `shared`'s runtime, for host functions made once it exists.
+pub(crate) fn link_to(shared: &Arc<Shared>) -> HostLink {
+    let link = HostLink::default();
+    link.set(Arc::downgrade(shared))
+        .expect("a new link is empty");
+    link
+}
+
 /// A host function with its arguments and result converted.
 pub(crate) type ErasedFn = Box<dyn Fn(Call<'_>) -> Result<PyObjectRef, Error> + Send + Sync>;
 

@@ -65,11 +65,11 @@ impl HostInstance {
     }
 
     /// Puts `value` in (a constructor or `__setstate__` ran).
-    pub(crate) fn fill(&self, value: Box<dyn Any + Send + Sync>) -> Result<(), Error> {
+    pub(crate) fn fill(&self, value: Box<dyn Any + Send + Sync>, class: &str) -> Result<(), Error> {
         let mut slot = self
             .value
             .try_write()
-            .ok_or_else(|| borrowed("it is in use"))?;
+            .ok_or_else(|| borrowed(&format!("'{class}' object is already borrowed")))?;
         *slot = Some(value);
         Ok(())
     }

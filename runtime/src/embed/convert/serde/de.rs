@@ -196,7 +196,7 @@ impl<'a> Node<'a> {
         self.nested(|ancestors| {
             visitor.visit_map(Entries {
                 entries: entries.into_iter(),
-                value: None,
+                entry: None,
                 vm: self.vm,
                 path: self.path,
                 ancestors,
@@ -490,32 +490,29 @@ impl<'de> de::SeqAccess<'de> for Items<'_> {
 /// The entries of a dict (or of an instance's state).
 struct Entries<'a> {
     entries: std::vec::IntoIter<(PyObjectRef, PyObjectRef)>,
-    /// The value of the entry whose key was just read, with how the path shows the key.
-    value: Option<(PyObjectRef, Place)>,
+    /// The entry whose key was just read, for its value.
+    entry: Option<(PyObjectRef, PyObjectRef)>,
     vm: &'a VirtualMachine,
     path: &'a Path<'a>,
     ancestors: &'a Ancestors<'a>,
 }
 
-/// How a path shows a map key: a field name, or the key's repr.
-enum Place {
-    Field(String),
-    Key(String),
-}
-
-impl Place {
-    fn of(key: &PyObject, vm: &VirtualMachine) -> Self {
-        if let Some(text) = key.downcast_ref::<PyStr>().and_then(|s| s.to_str())
-            && !text.is_empty()
-            && text.chars().all(|c| c.is_alphanumeric() || c == '_')
-        {
-            return Place::Field(text.to_string());
-        }
-        let shown = key
-            .repr(vm)
-            .map(|r| r.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| format!("<{}>", key.class().name()));
-        Place::Key(shown)
+impl Entries<'_> {
+    /// `obj`, part of the entry keyed `key`, read by `seed`.
+    fn read<'de, S: DeserializeSeed<'de>>(
+        &self,
+        key: &PyObject,
+        obj: &PyObject,
+        seed: S,
+    ) -> Result<S::Value> {
+        let path = Path::Key(self.path, key);
+        let node = Node {
+            obj,
+            vm: self.vm,
+            path: &path,
+            ancestors: Some(self.ancestors),
+        };
+        seed.deserialize(node).map_err(|e| e.at(&path))
     }
 }
 
@@ -526,40 +523,17 @@ impl<'de> de::MapAccess<'de> for Entries<'_> {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
-        let place = Place::of(&key, self.vm);
-        let read = {
-            let path = match &place {
-                Place::Field(name) => Path::Field(self.path, name),
-                Place::Key(shown) => Path::Key(self.path, shown),
-            };
-            let node = Node {
-                obj: &key,
-                vm: self.vm,
-                path: &path,
-                ancestors: Some(self.ancestors),
-            };
-            seed.deserialize(node).map_err(|e| e.at(&path))
-        };
-        self.value = Some((value, place));
+        let read = self.read(&key, &key, seed);
+        self.entry = Some((key, value));
         read.map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value> {
-        let (value, place) = self
-            .value
+        let (key, value) = self
+            .entry
             .take()
             .ok_or_else(|| <Located as de::Error>::custom("a value asked for before its key"))?;
-        let path = match &place {
-            Place::Field(name) => Path::Field(self.path, name),
-            Place::Key(shown) => Path::Key(self.path, shown),
-        };
-        let node = Node {
-            obj: &value,
-            vm: self.vm,
-            path: &path,
-            ancestors: Some(self.ancestors),
-        };
-        seed.deserialize(node).map_err(|e| e.at(&path))
+        self.read(&key, &value, seed)
     }
 
     fn size_hint(&self) -> Option<usize> {

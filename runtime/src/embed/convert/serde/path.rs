@@ -1,6 +1,24 @@
 //! Where in a value a serde conversion is: `records[3].price`, for its errors.
 
+use rustpython_vm::PyObject;
+use rustpython_vm::builtins::PyStr;
 use std::fmt::{self, Write};
+
+/// `key` when it is a str a path can show as a field name.
+fn identifier(key: &PyObject) -> Option<&str> {
+    let text = key.downcast_ref::<PyStr>()?.to_str()?;
+    let is_name = !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || c == '_');
+    is_name.then_some(text)
+}
+
+/// `repr(key)`, in the runtime the conversion runs in.
+fn shown(key: &PyObject) -> String {
+    rustpython_vm::vm::thread::try_with_current_vm(|vm| {
+        key.repr(vm).ok().map(|r| r.to_string_lossy().into_owned())
+    })
+    .flatten()
+    .unwrap_or_else(|| format!("<{}>", key.class().name()))
+}
 
 /// A place in the value, as a chain from the root (kept on the stack: a conversion that
 /// succeeds never renders it).
@@ -11,8 +29,9 @@ pub(super) enum Path<'a> {
     Field(&'a Path<'a>, &'a str),
     /// An item of a sequence.
     Index(&'a Path<'a>, usize),
-    /// The value of a map entry, with its key as Python shows it.
-    Key(&'a Path<'a>, &'a str),
+    /// The value of a map entry: a str key that is an identifier shows as a field, any
+    /// other key as its repr (made only if an error is shown: each entry would pay for it).
+    Key(&'a Path<'a>, &'a PyObject),
 }
 
 impl fmt::Display for Path<'_> {
@@ -27,7 +46,10 @@ impl fmt::Display for Path<'_> {
                 f.write_str(name)
             }
             Path::Index(parent, index) => write!(f, "{parent}[{index}]"),
-            Path::Key(parent, key) => write!(f, "{parent}[{key}]"),
+            Path::Key(parent, key) => match identifier(key) {
+                Some(name) => write!(f, "{}", Path::Field(parent, name)),
+                None => write!(f, "{parent}[{}]", shown(key)),
+            },
         }
     }
 }

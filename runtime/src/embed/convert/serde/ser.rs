@@ -4,8 +4,8 @@
 use super::path::{Located, Path};
 use malachite_bigint::BigInt;
 use pickle_core::serde::{BIG_INT, PERSISTENT_ID};
-use rustpython_vm::builtins::{PyBytes, PyDictRef, PyInt, PyStrInterned};
-use rustpython_vm::{AsObject, PyObjectRef, VirtualMachine};
+use rustpython_vm::builtins::{PyBytes, PyDictRef, PyStrInterned};
+use rustpython_vm::{AsObject, PyObject, PyObjectRef, VirtualMachine};
 use serde::ser::{self, Serialize};
 use std::cell::RefCell;
 
@@ -310,9 +310,9 @@ impl<'a> Entries<'a> {
         }
     }
 
-    fn put(&self, key: PyObjectRef, value: PyObjectRef, path: &Path<'_>) -> Result<()> {
+    fn put(&self, key: &PyObject, value: PyObjectRef, path: &Path<'_>) -> Result<()> {
         let vm = self.ser.vm;
-        self.dict.set_item(&*key, value, vm).map_err(|e| {
+        self.dict.set_item(key, value, vm).map_err(|e| {
             let text = e
                 .as_object()
                 .str(vm)
@@ -353,11 +353,10 @@ impl ser::SerializeMap for Entries<'_> {
             .key
             .take()
             .ok_or_else(|| self.ser.error("a map value came without its key"))?;
-        let shown = key_text(&key, self.ser.vm);
         self.with_base(|base| {
-            let at = Path::Key(base, &shown);
+            let at = Path::Key(base, &key);
             let value = self.ser.child(value, &at)?;
-            self.put(key, value, &at)
+            self.put(&key, value, &at)
         })
     }
 
@@ -378,8 +377,8 @@ impl ser::SerializeStruct for Entries<'_> {
         self.with_base(|base| {
             let at = Path::Field(base, name);
             let value = self.ser.child(value, &at)?;
-            let key = self.ser.names.get(name, self.ser.vm).to_owned().into();
-            self.put(key, value, &at)
+            let key = self.ser.names.get(name, self.ser.vm);
+            self.put(key.as_object(), value, &at)
         })
     }
 
@@ -403,14 +402,4 @@ impl ser::SerializeStructVariant for Entries<'_> {
     fn end(self) -> Result<PyObjectRef> {
         self.finish()
     }
-}
-
-/// A map key as a path shows it: its repr.
-fn key_text(key: &PyObjectRef, vm: &VirtualMachine) -> String {
-    if let Some(int) = key.downcast_ref::<PyInt>() {
-        return int.as_bigint().to_string();
-    }
-    key.repr(vm)
-        .map(|r| r.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| format!("<{}>", key.class().name()))
 }
