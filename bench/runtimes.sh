@@ -13,6 +13,7 @@ bench() { cargo bench --ignore-rust-version -p brine-runtime --bench runtimes --
     bench away 1000
     bench away-kept 1000
     bench reused 10000
+    bench scoped 10000
     bench rustpython 300
     bench left
 } > "$out"
@@ -37,7 +38,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
     echo "\`__slots__\` its scripts define (the second script's \`Point\`, every fifth run): RustPython"
     echo "frees none while its interpreter lives. The last part lists what the newest dropped"
     echo "runtime still holds when the next one starts (its \`sys\` and \`builtins\`, freed at a"
-    echo "later collection: the counts above stay flat)."
+    echo "later collection: the counts above stay flat). The run with a new scope per script in one"
+    echo "isolated runtime copies the second script's \`Point\` rather than pickling it: a scope is no"
+    echo "module, so its classes cannot be pickled by reference (as with CPython's \`exec\` in a dict)."
     echo
     cat "$out"
 } | tee /dev/stderr | target/release/brine bench/markdown_section.py BENCHMARKS.md runtimes

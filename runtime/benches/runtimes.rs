@@ -2,7 +2,7 @@
 //! a fresh runtime per script, isolated and not, against one runtime kept and reused, and
 //! plain RustPython interpreters made and finalized the same way.
 //!
-//!     cargo bench -p brine-runtime --bench runtimes [-- fresh N | away N | away-kept N | reused N | rustpython N | left]
+//!     cargo bench -p brine-runtime --bench runtimes [-- fresh N | away N | away-kept N | reused N | scoped N | rustpython N | left]
 //!
 //! `left` lists what one dropped runtime leaves to the process-wide collector, by type, and
 //! the objects that hold it from outside the collector's view (how the leaks were found).
@@ -20,9 +20,28 @@ use churn::{SCRIPTS, resident_kib, tracked_objects};
 
 /// Runs script `k` (of [`SCRIPTS`], in turn) in `rt`.
 fn run_script(rt: &Runtime, k: usize) {
+    run_script_with(rt, k, |script| rt.run(script))
+}
+
+/// Runs script `k` in a scope of its own in `rt`, as a host reusing one runtime for many
+/// scripts would. A scope is no module, so the class the second script defines cannot be
+/// pickled by reference (as for CPython's `exec` in a dict of its own): it is copied instead.
+fn run_script_scoped(rt: &Runtime, k: usize) {
+    let scope = rt.scope().unwrap();
+    run_script_with(rt, k, |script| {
+        let by_copy = script.replace(
+            "import pickle\np = pickle.loads(pickle.dumps(Point(1, 2)))",
+            "import copy\np = copy.deepcopy(Point(1, 2))",
+        );
+        scope.run(&by_copy)
+    })
+}
+
+/// Runs script `k` through `run`, under a 10 ms time limit for the looping one.
+fn run_script_with(rt: &Runtime, k: usize, run: impl Fn(&str) -> Result<(), Error>) {
     let outcome = match k % SCRIPTS.len() {
-        4 => rt.with_time_limit(Duration::from_millis(10), |rt| rt.run(SCRIPTS[4])),
-        kind => rt.run(SCRIPTS[kind]),
+        4 => rt.with_time_limit(Duration::from_millis(10), |_| run(SCRIPTS[4])),
+        kind => run(SCRIPTS[kind]),
     };
     match (k % SCRIPTS.len(), outcome) {
         (0..=2, Ok(())) | (3, Err(Error::Python(_))) | (4, Err(Error::Timeout { .. })) => {}
@@ -204,6 +223,15 @@ fn main() {
                 n,
                 step,
                 |k| run_script(&rt, k),
+            )
+        }
+        "scoped" => {
+            let rt = Runtime::builder().isolated().build().unwrap();
+            table(
+                &format!("One isolated runtime, a new scope for every script ({n}):"),
+                n,
+                step,
+                |k| run_script_scoped(&rt, k),
             )
         }
         "rustpython" => table(

@@ -14,7 +14,6 @@ mod host_functions;
 mod interrupts;
 mod isolated_runtime;
 mod isolation;
-mod lifecycle;
 mod memory_attacks;
 mod memory_limit;
 mod objects;
