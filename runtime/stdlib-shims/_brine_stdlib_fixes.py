@@ -70,8 +70,37 @@ def _ensurepip(module):
     module._get_pip_whl_path_ctx = _get_pip_whl_path_ctx
 
 
+def _ssl(module):
+    """`SSLContext.set_default_verify_paths` (which `load_default_certs` and so
+    `create_default_context` call) as OpenSSL's: the file `SSL_CERT_FILE` names, else the
+    system's store, and the directory `SSL_CERT_DIR` names, else the system's. RustPython's
+    read `SSL_CERT_FILE` into its roots without the record `load_verify_locations` keeps, so a
+    self-signed server certificate named there was refused (pip with `SSL_CERT_FILE` pointing
+    at a private index's certificate), and it dropped the system's directory beside it."""
+    import os
+    native = module.SSLContext.set_default_verify_paths
+
+    def set_default_verify_paths(self):
+        cafile = os.environ.get('SSL_CERT_FILE')
+        if not cafile or not os.path.isfile(cafile):
+            return native(self)
+        try:
+            self.load_verify_locations(cafile=cafile)
+        except (OSError, ValueError):
+            return native(self)
+        capath = os.environ.get('SSL_CERT_DIR') or module.get_default_verify_paths().openssl_capath
+        if capath and os.path.isdir(capath):
+            try:
+                self.load_verify_locations(capath=capath)
+            except (OSError, ValueError):
+                pass
+    set_default_verify_paths.__qualname__ = 'SSLContext.set_default_verify_paths'
+    module.SSLContext.set_default_verify_paths = set_default_verify_paths
+
+
 CORRECTIONS = {
     '_pydecimal': _pydecimal,
     'collections': _collections,
     'ensurepip': _ensurepip,
+    'ssl': _ssl,
 }

@@ -359,6 +359,8 @@ impl Builder {
         crate::embed::limits::long_iterations::install(vm);
         crate::embed::limits::min_max::install(vm)
             .map_err(|e| fail("cannot set min and max", e))?;
+        crate::embed::vm::line_events::install(vm)
+            .map_err(|e| fail("cannot wrap sys.monitoring's callbacks", e))?;
         if self.pickle == PickleImpl::Brine {
             crate::pickle::type_fixes::apply(vm);
             crate::pickle::type_fixes::install_python_corrections(vm)

@@ -11,7 +11,7 @@ use rustpython_vm::builtins::PyStaticMethod;
 use rustpython_vm::{AsObject, PyObjectRef, PyPayload, PyResult, VirtualMachine};
 
 /// The modules `_brine_stdlib_fixes.CORRECTIONS` corrects, by spec name.
-const CORRECTED: &[&str] = &["_pydecimal", "collections", "ensurepip"];
+const CORRECTED: &[&str] = &["_pydecimal", "collections", "ensurepip", "ssl"];
 
 /// Wraps the frozen importer's `exec_module`, and corrects the listed modules the interpreter
 /// already imported.
