@@ -307,3 +307,37 @@ print(seen.count('long_loop'), 'line events in long_loop')
         stderr(&out)
     );
 }
+
+/// A code object made by `code.replace(co_firstlineno=...)` or `types.CodeType(...)` reports
+/// its own lines in tracebacks (type_fixes/code_lines.rs): RustPython kept the old positions
+/// (hypothesis's wrapper showed pytest a line of hypothesis's own source) and put a rebuilt
+/// code's on its first line. CPython 3.13 prints the same.
+#[test]
+fn replaced_code_reports_its_own_lines() {
+    let code = r#"import traceback, types
+source = 'from os import path\n\ndef accept(fn):\n    def inner(n):\n        return fn(n)\n    return inner\n'
+namespace = {}
+exec(source, namespace)
+def fail(n):
+    raise ValueError(n)
+def lines(function):
+    try:
+        function(1)
+    except ValueError as e:
+        tb = e.__traceback__.tb_next
+        return tb.tb_frame.f_code.co_filename, tb.tb_lineno
+inner = namespace['accept'](fail)
+moved = inner.__code__.replace(co_filename='test_x.py', co_firstlineno=2)
+print(lines(inner), lines(types.FunctionType(moved, {}, closure=inner.__closure__)))
+c = moved
+rebuilt = types.CodeType(
+    c.co_argcount, c.co_posonlyargcount, c.co_kwonlyargcount, c.co_nlocals, c.co_stacksize,
+    c.co_flags, c.co_code, c.co_consts, c.co_names, c.co_varnames, c.co_filename, c.co_name,
+    c.co_qualname, 40, c.co_linetable, c.co_exceptiontable, c.co_freevars, c.co_cellvars)
+print(lines(types.FunctionType(rebuilt, {}, closure=inner.__closure__)))
+"#;
+    assert_eq!(
+        support::python(code),
+        "('<string>', 5) ('test_x.py', 3)\n('test_x.py', 41)\n"
+    );
+}

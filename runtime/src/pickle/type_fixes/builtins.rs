@@ -32,6 +32,7 @@ pub(crate) fn apply(vm: &VirtualMachine) {
         }
         super::exceptions::correct(vm);
         super::function_new::correct(vm);
+        super::code_lines::correct(vm);
     });
 }
 

@@ -11,6 +11,7 @@
 
 mod array;
 mod builtins;
+mod code_lines;
 mod exceptions;
 mod frozen_exec;
 mod function_new;
