@@ -261,6 +261,12 @@ const ATTEMPTS: &[Attempt] = &[
         "PermissionError",
         "import sys\nsys.settrace(lambda *a: None)",
     ),
+    // Other host threads' running frames, read as they change: a crash in RustPython 0.6.
+    attempt(
+        "sys._current_frames",
+        "PermissionError",
+        "import sys\nsys._current_frames()",
+    ),
     // Waits no interrupt could end.
     attempt(
         "a lock acquired twice",

@@ -32,6 +32,10 @@ const REFUSED_FUNCTIONS: &[(&str, &[&str])] = &[
             "_settraceallthreads",
             "_setprofileallthreads",
             "remote_exec",
+            // RustPython 0.6 hands out other threads' running frames, whose `f_back` and
+            // `f_code` read their stacks as they change: a script sampling them crashed the
+            // process (SIGSEGV), where CPython's lock makes it safe.
+            "_current_frames",
         ],
     ),
     ("_imp", &["create_dynamic", "exec_dynamic"]),
