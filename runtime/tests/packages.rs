@@ -239,38 +239,47 @@ fn in_venv(program: &str) -> Command {
     command
 }
 
-/// A package index served over HTTPS on localhost by brine (tests/fixtures/tls/https_index.py,
-/// with the committed certificate for localhost), stopped when dropped.
-struct HttpsIndex {
+/// A server brine runs from tests/fixtures/tls (a package index over HTTPS, a proxy), which
+/// prints its port first; stopped when dropped.
+struct Served {
     server: Child,
     port: u16,
+    /// What the server prints after its port.
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
 }
 
-impl HttpsIndex {
-    /// Serves `root`.
-    fn start(root: &Path) -> HttpsIndex {
+impl Served {
+    /// Runs `script` of tests/fixtures/tls with `args`.
+    fn start(script: &str, args: &[&Path]) -> Served {
         let tls = support::fixtures().join("fixtures/tls");
         let mut server = support::brine()
-            .arg(tls.join("https_index.py"))
-            .args([root, &tls.join("localhost.pem"), &tls.join("localhost.key")])
+            .arg(tls.join(script))
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(server.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line.trim().parse().expect("the server prints its port");
-        HttpsIndex { server, port }
+        let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+        let first = lines.next().expect("the server prints its port").unwrap();
+        let port = first.trim().parse().expect("a port");
+        Served {
+            server,
+            port,
+            lines,
+        }
     }
 
-    /// The index's address, as pip's `--index-url` takes it.
-    fn url(&self) -> String {
-        format!("https://localhost:{}/simple/", self.port)
+    /// A package index over HTTPS serving `root`, with the committed certificate for
+    /// localhost.
+    fn https_index(root: &Path) -> Served {
+        let tls = support::fixtures().join("fixtures/tls");
+        Served::start(
+            "https_index.py",
+            &[root, &tls.join("localhost.pem"), &tls.join("localhost.key")],
+        )
     }
 }
 
-impl Drop for HttpsIndex {
+impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.server.kill();
         let _ = self.server.wait();
@@ -279,8 +288,9 @@ impl Drop for HttpsIndex {
 
 /// pip installs from a package index over HTTPS (the server brine too) when its certificate
 /// is trusted, through requests' `REQUESTS_CA_BUNDLE` or OpenSSL's `SSL_CERT_FILE` (which
-/// RustPython's `ssl` had read without trusting a self-signed certificate in it), and refuses
-/// it otherwise, with pip's own message. CPython 3.11's pip answers the same.
+/// RustPython's `ssl` had read without trusting a self-signed certificate in it), also
+/// through a proxy (`HTTPS_PROXY`, a tunnel brine serves), and refuses it otherwise, with
+/// pip's own message. CPython 3.11's pip answers the same.
 #[test]
 fn pip_installs_over_https_only_from_a_trusted_index() {
     let root = scratch("https-index");
@@ -292,14 +302,27 @@ fn pip_installs_over_https_only_from_a_trusted_index() {
         "<a href=\"../../files/brine_tls_demo-1.0-py3-none-any.whl\">brine_tls_demo-1.0-py3-none-any.whl</a>\n",
     )
     .unwrap();
-    let index = HttpsIndex::start(&root);
+    let index = Served::https_index(&root);
+    let url = format!("https://localhost:{}/simple/", index.port);
     let certificate = support::fixtures().join("fixtures/tls/localhost.pem");
-    let install = |trust: Option<&str>| {
+    let install = |trust: Option<&str>, proxy: Option<u16>| {
         let mut pip = in_venv("pip");
         pip.args(["install", "--retries", "0", "--timeout", "30"])
-            .args(["--index-url", &index.url(), "brine-tls-demo"]);
+            .args(["--index-url", &url, "brine-tls-demo"]);
         if let Some(variable) = trust {
             pip.env(variable, &certificate);
+        }
+        for variable in [
+            "NO_PROXY",
+            "no_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+        ] {
+            pip.env_remove(variable);
+        }
+        if let Some(port) = proxy {
+            pip.env("HTTPS_PROXY", format!("http://127.0.0.1:{port}"));
         }
         pip.output().unwrap()
     };
@@ -310,7 +333,7 @@ fn pip_installs_over_https_only_from_a_trusted_index() {
             .unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
     };
-    let refused = install(None);
+    let refused = install(None, None);
     let said = format!("{}{}", stdout(&refused), stderr(&refused));
     assert_eq!(refused.status.code(), Some(1), "{said}");
     assert!(
@@ -320,7 +343,7 @@ fn pip_installs_over_https_only_from_a_trusted_index() {
         "{said}"
     );
     for variable in ["REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"] {
-        let trusted = install(Some(variable));
+        let trusted = install(Some(variable), None);
         assert!(
             stdout(&trusted).contains("Successfully installed brine-tls-demo-1.0"),
             "{variable}: {}{}",
@@ -329,6 +352,21 @@ fn pip_installs_over_https_only_from_a_trusted_index() {
         );
         uninstall();
     }
+    let mut proxy = Served::start("connect_proxy.py", &[]);
+    let proxied = install(Some("REQUESTS_CA_BUNDLE"), Some(proxy.port));
+    assert!(
+        stdout(&proxied).contains("Successfully installed brine-tls-demo-1.0"),
+        "through the proxy: {}{}",
+        stdout(&proxied),
+        stderr(&proxied)
+    );
+    let tunnel = proxy
+        .lines
+        .next()
+        .expect("the proxy opened a tunnel")
+        .unwrap();
+    assert_eq!(tunnel, format!("CONNECT localhost:{}", index.port));
+    uninstall();
 }
 
 /// The wheels pytest and hypothesis need, downloaded once by brine's own pip from the package

@@ -47,7 +47,9 @@ fn new(cls: PyTypeRef, args: FuncArgs, vm: &VirtualMachine) -> PyResult {
 }
 
 fn replace(zelf: PyObjectRef, mut args: FuncArgs, vm: &VirtualMachine) -> PyResult {
-    let own = OWN_REPLACE.get().expect("kept before the method was replaced");
+    let own = OWN_REPLACE
+        .get()
+        .expect("kept before the method was replaced");
     args.prepend_arg(zelf);
     relocated(own.call(args, vm)?, vm)
 }
