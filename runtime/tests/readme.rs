@@ -48,7 +48,12 @@ fn the_python_2_example_prints_what_readme_shows() {
 /// README's `n`th `sh` block after `heading`, its lines run by `sh` from the repository's
 /// top with `cargo run ... --bin brine --` standing for the `brine` this test built, and
 /// `.venv` for `venv`.
-fn run_readme_commands(heading: &str, n: usize, venv: &str) -> std::process::Output {
+fn run_readme_commands(
+    heading: &str,
+    n: usize,
+    venv: &str,
+    env: &[(&str, &std::ffi::OsStr)],
+) -> std::process::Output {
     let readme = std::fs::read_to_string(support::fixtures().join("../README.md")).unwrap();
     let commands = nth_block_after(&readme, heading, "sh", n);
     let brine = env!("CARGO_BIN_EXE_brine");
@@ -60,13 +65,14 @@ fn run_readme_commands(heading: &str, n: usize, venv: &str) -> std::process::Out
         .args(["-e", "-c", &script])
         .current_dir(support::fixtures().join(".."))
         .env_remove("PYTHONPATH")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
 
 #[test]
 fn the_unittest_example_passes_as_readme_runs_it() {
-    let out = run_readme_commands(TESTING, 0, ".venv");
+    let out = run_readme_commands(TESTING, 0, ".venv", &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -77,17 +83,28 @@ fn the_unittest_example_passes_as_readme_runs_it() {
 
 const TESTING: &str = "## Testing your classes' pickling without CPython";
 
-/// README's venv, pip and pytest commands, as written but for the environment's place. They
-/// need the package index: run with `BRINE_NETWORK_TESTS=1`, skipped otherwise (CI has no
-/// network).
+/// README's venv, pip and pytest commands, as written but for the environment's place. pip
+/// finds pytest and hypothesis in the wheels tests/packages.rs downloaded once (`PIP_NO_INDEX`
+/// and `PIP_FIND_LINKS` point it there), or on the package index with `BRINE_NETWORK_TESTS=1`;
+/// with neither, the test says so and passes.
 #[test]
 fn the_pytest_example_passes_as_readme_runs_it() {
-    if !support::network_allowed("README's pip install") {
+    let wheels = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pytest-wheels");
+    let cached = wheels.join("complete").exists();
+    if !cached && !support::network_allowed("README's pip install (no wheels cached)") {
         return;
     }
     let venv = std::env::temp_dir().join(format!("brine-readme-venv-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&venv);
-    let out = run_readme_commands(TESTING, 1, venv.to_str().unwrap());
+    let pip_settings: &[(&str, &std::ffi::OsStr)] = if cached {
+        &[
+            ("PIP_NO_INDEX", "1".as_ref()),
+            ("PIP_FIND_LINKS", wheels.as_os_str()),
+        ]
+    } else {
+        &[]
+    };
+    let out = run_readme_commands(TESTING, 1, venv.to_str().unwrap(), pip_settings);
     let _ = std::fs::remove_dir_all(&venv);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
