@@ -8,7 +8,10 @@ use crate::error::{ErrorKind, PickleError};
 /// ordinary UTF-8 plus three-byte encodings of the surrogates U+D800–U+DFFF. On failure, the
 /// error carries CPython's position and reason for its `UnicodeDecodeError`.
 pub fn check_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<(), PickleError> {
-    if bytes.is_ascii() {
+    // The common texts first, each with a check that runs at memory speed: ASCII; latin-1
+    // (what every `bytes` pickled at protocols 0-2 becomes); then UTF-8 as Rust has it. Only
+    // text with surrogates, or bad text, takes the loop below, which says where it is bad.
+    if bytes.is_ascii() || is_latin1_utf8(bytes) || std::str::from_utf8(bytes).is_ok() {
         return Ok(());
     }
     let mut i = 0;
@@ -30,6 +33,41 @@ pub fn check_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<(), PickleError
         i += len;
     }
     Ok(())
+}
+
+/// Whether `bytes` is UTF-8 whose code points are all below 256: ASCII, and two-byte
+/// sequences led by C2 or C3. Each byte is ASCII, such a lead, or a continuation (80-BF);
+/// a byte is a continuation exactly when the byte before it is a lead; the last is no lead.
+/// The bytes are read in blocks with no branch on their values, so that the loop vectorizes
+/// (random bytes pickled at protocol 2 are half leads, in an order no predictor learns).
+fn is_latin1_utf8(bytes: &[u8]) -> bool {
+    const BLOCK: usize = 4096;
+    let lead = |b: u8| b & 0xfe == 0xc2;
+    let continuation = |b: u8| b & 0xc0 == 0x80;
+    let other = |b: u8| b >= 0xc0 && !lead(b);
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return true;
+    };
+    if continuation(first) || other(first) || lead(last) {
+        return false;
+    }
+    // Pairs (byte before, byte), block by block, so that text that is not latin-1 (CJK, say)
+    // stops at its first block.
+    let mut start = 0;
+    while start + 1 < bytes.len() {
+        let end = (start + BLOCK).min(bytes.len() - 1);
+        let bad = bytes[start..end]
+            .iter()
+            .zip(&bytes[start + 1..end + 1])
+            .fold(false, |bad, (&before, &b)| {
+                bad | (continuation(b) != lead(before)) | other(b)
+            });
+        if bad {
+            return false;
+        }
+        start = end;
+    }
+    true
 }
 
 /// The length of the valid sequence starting at `bytes[i]`, or where the bad one ends and why.
@@ -87,18 +125,29 @@ pub fn code_points(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
 
 /// `data.decode('latin1')` as UTF-8: each byte is the code point of the same value.
 pub fn latin1_to_utf8(data: &[u8]) -> Vec<u8> {
-    let mut utf8 = Vec::with_capacity(data.len() + data.len() / 2);
-    for &b in data {
-        if b < 0x80 {
-            utf8.push(b);
-        } else {
-            utf8.extend_from_slice(&[0xc0 | (b >> 6), 0x80 | (b & 0x3f)]);
-        }
-    }
+    let mut utf8 = Vec::new();
+    latin1_to_utf8_into(data, &mut utf8);
     utf8
 }
 
+/// Appends `data.decode('latin1')` as UTF-8 to `out`.
+fn latin1_to_utf8_into(data: &[u8], out: &mut Vec<u8>) {
+    // Two bytes written for every byte, the second kept only for a byte above 7F: no branch
+    // on the bytes (random data is half high bytes, in no order a predictor learns).
+    let mut len = out.len();
+    out.resize(len + data.len() * 2, 0);
+    for &b in data {
+        let high = usize::from(b >= 0x80);
+        let pair = &mut out[len..len + 2];
+        pair[0] = if high == 1 { 0xc0 | (b >> 6) } else { b };
+        pair[1] = 0x80 | (b & 0x3f);
+        len += 1 + high;
+    }
+    out.truncate(len);
+}
+
 /// Appends code point `cp` (surrogates allowed) as generalized UTF-8.
+#[inline]
 pub fn push_code_point(out: &mut Vec<u8>, cp: u32) {
     match cp {
         0..=0x7f => out.push(cp as u8),
@@ -121,34 +170,144 @@ pub fn push_code_point(out: &mut Vec<u8>, cp: u32) {
 /// code points below 256, `\uXXXX`/`\UXXXXXXXX` above, and backslash, NUL, CR, LF and
 /// U+001A escaped too so the line stays one line.
 pub fn raw_unicode_escape(text: &[u8], out: &mut Vec<u8>) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for cp in code_points(text) {
-        let escaped_width = if cp >= 0x10000 {
-            out.extend_from_slice(b"\\U");
-            8
-        } else if cp >= 256 || matches!(cp, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
-            out.extend_from_slice(b"\\u");
-            4
-        } else {
-            out.push(cp as u8);
-            continue;
-        };
-        for shift in (0..escaped_width).rev() {
-            out.push(HEX[((cp >> (shift * 4)) & 0xf) as usize]);
-        }
+    if is_latin1_utf8(text) {
+        return latin1_escape(text, out);
     }
+    let mut rest = text;
+    while !rest.is_empty() {
+        let (taken, escaped) = escape_one(rest);
+        out.extend_from_slice(&escaped);
+        rest = &rest[taken..];
+    }
+}
+
+/// Whether a byte below 80 is escaped in the UNICODE opcode's argument: backslash, NUL, LF,
+/// CR and U+001A.
+const ESCAPED: [bool; 256] = {
+    let mut escaped = [false; 256];
+    let mut k = 0;
+    while k < 5 {
+        escaped[[0x5c, 0, 0x0a, 0x0d, 0x1a][k]] = true;
+        k += 1;
+    }
+    escaped
+};
+
+/// [`raw_unicode_escape`] of latin-1 text (every `bytes` pickled at protocol 0): its bytes
+/// first, then each of them as itself or as `\u00XX`.
+fn latin1_escape(text: &[u8], out: &mut Vec<u8>) {
+    match utf8_to_latin1(text) {
+        Some(latin1) => escape_latin1(&latin1, out),
+        None => unreachable!("checked as latin-1 by the caller"),
+    }
+}
+
+/// Latin-1 bytes as the UNICODE opcode's argument: each byte itself, or `\u00XX` for the
+/// five escaped. Every byte writes one word, the byte or the escape chosen by a mask, and
+/// moves the output by 1 or 6: no branch on the bytes' values.
+fn escape_latin1(latin1: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    const ESCAPE_PREFIX: u64 = u32::from_le_bytes(*b"\\u00") as u64;
+    let escaped = |b: u8| usize::from(ESCAPED[usize::from(b)]);
+    let len = latin1.len() + 5 * latin1.iter().map(|&b| escaped(b)).sum::<usize>();
+    let start = out.len();
+    out.resize(start + len + 8, 0);
+    let mut j = start;
+    for &b in latin1 {
+        let escape = ESCAPE_PREFIX
+            | u64::from(HEX[usize::from(b >> 4)]) << 32
+            | u64::from(HEX[usize::from(b & 0xf)]) << 40;
+        let mask = 0u64.wrapping_sub(escaped(b) as u64);
+        let word = (escape & mask) | (u64::from(b) & !mask);
+        out[j..j + 8].copy_from_slice(&word.to_le_bytes());
+        j += 1 + 5 * escaped(b);
+    }
+    out.truncate(start + len);
+}
+
+/// The first code point of `text` as the UNICODE opcode's argument has it (`\uXXXX`,
+/// `\UXXXXXXXX`, or its latin-1 byte), and the bytes of `text` it took.
+fn escape_one(text: &[u8]) -> (usize, Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let width = match text[0] {
+        0..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        _ => 4,
+    }
+    .min(text.len());
+    let cp = code_points(&text[..width]).next().unwrap_or(0);
+    let (prefix, digits) = if cp >= 0x10000 {
+        (b"\\U", 8)
+    } else if cp >= 256 || matches!(cp, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
+        (b"\\u", 4)
+    } else {
+        return (width, vec![cp as u8]);
+    };
+    let mut escaped = prefix.to_vec();
+    escaped.extend(
+        (0..digits)
+            .rev()
+            .map(|shift| HEX[((cp >> (shift * 4)) & 0xf) as usize]),
+    );
+    (width, escaped)
+}
+
+/// The latin-1 character UTF-8 byte `b` starts, given the byte after it: `b` itself, or the
+/// code point of a two-byte sequence led by C2 or C3. Chosen by a mask, not a branch: the
+/// compiler made a branch of the plain `if`, which random bytes mispredict half the time.
+#[inline(always)]
+fn latin1_character(b: u8, next: u8) -> u8 {
+    let lead = 0u8.wrapping_sub(u8::from(b & 0xfe == 0xc2));
+    let two = ((b & 0x03) << 6) | (next & 0x3f);
+    (two & lead) | (b & !lead)
+}
+
+/// The latin-1 bytes of UTF-8 (or WTF-8) text whose code points all fit a byte (what
+/// `_codecs.encode(text, 'latin1')` makes of a protocol 0-2 pickle's `bytes`); `None` for any
+/// other text. Each byte that starts a character writes one byte and a continuation byte
+/// none, every position written alike, so that nothing depends on the bytes' values but
+/// how far the output moves.
+pub fn utf8_to_latin1(text: &[u8]) -> Option<Vec<u8>> {
+    if text.is_ascii() {
+        return Some(text.to_vec());
+    }
+    if !is_latin1_utf8(text) {
+        return None;
+    }
+    // The last byte is no lead (the check above): each byte is read with the one after it,
+    // and the last on its own.
+    let (&last, body) = text.split_last()?;
+    let mut out = vec![0; text.len()];
+    let mut j = 0;
+    for (i, &b) in body.iter().enumerate() {
+        out[j] = latin1_character(b, text[i + 1]);
+        j += usize::from(b & 0xc0 != 0x80);
+    }
+    if last & 0xc0 != 0x80 {
+        out[j] = last;
+        j += 1;
+    }
+    out.truncate(j);
+    Some(out)
 }
 
 /// Decodes raw-unicode-escape (the UNICODE opcode's argument) into generalized UTF-8.
 /// `\u` and `\U` escape only after an odd number of backslashes, as in CPython.
 pub fn raw_unicode_unescape(raw: &[u8], at: u64) -> Result<Vec<u8>, PickleError> {
-    let mut out = Vec::with_capacity(raw.len());
+    let mut out = Vec::new();
     let mut i = 0;
     while i < raw.len() {
-        if raw[i] != b'\\' {
-            push_code_point(&mut out, u32::from(raw[i]));
-            i += 1;
-            continue;
+        // Up to the next backslash, each byte is the code point of its value: written as
+        // latin-1 to UTF-8 is, with no branch on the bytes.
+        let plain = raw[i..]
+            .iter()
+            .position(|&b| b == b'\\')
+            .unwrap_or(raw.len() - i);
+        latin1_to_utf8_into(&raw[i..i + plain], &mut out);
+        i += plain;
+        if i == raw.len() {
+            break;
         }
         let run_start = i;
         while i < raw.len() && raw[i] == b'\\' {
@@ -436,6 +595,141 @@ pub fn parse_int_line(line: &[u8], long_suffix: bool, at: u64) -> Result<IntLite
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small deterministic generator (xorshift), for texts of every shape.
+    struct Bytes(u64);
+
+    impl Bytes {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// Generalized UTF-8 of `n` code points drawn from ASCII (the escaped ones among
+        /// them), latin-1, the BMP, surrogates and the astral planes.
+        fn text(&mut self, n: usize) -> Vec<u8> {
+            let mut out = Vec::new();
+            for _ in 0..n {
+                let cp = match self.next() % 6 {
+                    0 => [0, 0x0a, 0x0d, 0x1a, 0x5c][(self.next() % 5) as usize],
+                    1 => (self.next() % 0x80) as u32,
+                    2 | 3 => 0x80 + (self.next() % 0x80) as u32,
+                    4 => 0x100 + (self.next() % 0xff00) as u32,
+                    _ => 0x10000 + (self.next() % 0x100000) as u32,
+                };
+                push_code_point(&mut out, cp);
+            }
+            out
+        }
+    }
+
+    /// Code point by code point, as the escape was written before its fast paths.
+    fn escaped_slowly(text: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for cp in code_points(text) {
+            if cp >= 0x10000 {
+                out.extend_from_slice(format!("\\U{cp:08x}").as_bytes());
+            } else if cp >= 256 || matches!(cp, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
+                out.extend_from_slice(format!("\\u{cp:04x}").as_bytes());
+            } else {
+                out.push(cp as u8);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_escape_fast_paths_write_what_the_slow_path_did() {
+        let mut random = Bytes(0x9e37_79b9_7f4a_7c15);
+        for n in [0, 1, 2, 3, 17, 255, 1000, 5000] {
+            let text = random.text(n);
+            let mut fast = Vec::new();
+            raw_unicode_escape(&text, &mut fast);
+            assert_eq!(fast, escaped_slowly(&text), "{text:?}");
+            assert_eq!(raw_unicode_unescape(&fast, 0).unwrap(), text);
+        }
+        let every_byte: Vec<u8> = (0..=255)
+            .chain((0..10_000).map(|_| random.next() as u8))
+            .collect();
+        let text = latin1_to_utf8(&every_byte);
+        let mut fast = Vec::new();
+        raw_unicode_escape(&text, &mut fast);
+        assert_eq!(fast, escaped_slowly(&text));
+        assert_eq!(raw_unicode_unescape(&fast, 0).unwrap(), text);
+    }
+
+    #[test]
+    fn utf8_to_latin1_undoes_latin1_to_utf8_and_refuses_wider_text() {
+        let mut random = Bytes(11);
+        let data: Vec<u8> = (0..=255)
+            .chain((0..10_000).map(|_| random.next() as u8))
+            .collect();
+        assert_eq!(utf8_to_latin1(&latin1_to_utf8(&data)), Some(data));
+        assert_eq!(utf8_to_latin1(b"plain"), Some(b"plain".to_vec()));
+        assert_eq!(utf8_to_latin1("é€".as_bytes()), None);
+        assert_eq!(utf8_to_latin1("\u{100}".as_bytes()), None);
+        assert_eq!(utf8_to_latin1("x🎈".as_bytes()), None);
+        assert_eq!(
+            utf8_to_latin1(&[b'a', 0xc3]),
+            None,
+            "a lead byte at the end"
+        );
+        assert_eq!(utf8_to_latin1(b"\xed\xa0\x80"), None, "a surrogate");
+    }
+
+    #[test]
+    fn latin1_to_utf8_is_each_bytes_code_point() {
+        let mut random = Bytes(7);
+        let data: Vec<u8> = (0..=255)
+            .chain((0..10_000).map(|_| random.next() as u8))
+            .collect();
+        let expected: String = data.iter().map(|&b| char::from(b)).collect();
+        assert_eq!(latin1_to_utf8(&data), expected.into_bytes());
+        assert_eq!(latin1_to_utf8(&[]), b"");
+    }
+
+    /// The latin-1 check agrees with its definition (valid UTF-8, every code point below 256)
+    /// over random bytes, text with one byte changed, and lengths around its blocks.
+    #[test]
+    fn the_latin1_check_agrees_with_its_definition() {
+        let definition = |bytes: &[u8]| {
+            std::str::from_utf8(bytes).is_ok_and(|s| s.chars().all(|c| (c as u32) < 256))
+        };
+        let mut random = Bytes(42);
+        for len in [0, 1, 2, 3, 4095, 4096, 4097, 4098, 8192, 8193, 12_289] {
+            let data: Vec<u8> = (0..len).map(|_| random.next() as u8).collect();
+            let text = latin1_to_utf8(&data);
+            assert!(is_latin1_utf8(&text), "{len}");
+            for at in [
+                0,
+                text.len() / 2,
+                text.len().saturating_sub(1),
+                4095,
+                4096,
+                4097,
+            ] {
+                for bad in [0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xc4, 0xe2, 0xff, b'a'] {
+                    let mut changed = text.clone();
+                    if let Some(byte) = changed.get_mut(at) {
+                        *byte = bad;
+                        assert_eq!(
+                            is_latin1_utf8(&changed),
+                            definition(&changed),
+                            "{len} {at} {bad:x}"
+                        );
+                    }
+                }
+            }
+            assert_eq!(is_latin1_utf8(&data), definition(&data), "{len} random");
+        }
+        for pair in 0..=u16::MAX {
+            let bytes = pair.to_be_bytes();
+            assert_eq!(is_latin1_utf8(&bytes), definition(&bytes), "{bytes:x?}");
+        }
+        assert!(!is_latin1_utf8("€".as_bytes()));
+    }
 
     #[test]
     fn float_repr_matches_python() {

@@ -264,3 +264,33 @@ fn frozen_modules_import_after_their_pages_are_given_back() {
         );
     }
 }
+
+/// A script's own `sys.monitoring` tool gets LINE events in a runtime whose own tool guards
+/// the monitoring functions (limits/safe_points.rs), and a loop longer than 255 code units
+/// runs to its end under them (vm/line_events.rs); a time limit still stops a run.
+#[test]
+fn a_scripts_line_monitoring_works_beside_the_runtimes_tool() {
+    let rt = Runtime::new().unwrap();
+    rt.run(
+        "import sys\n\
+         body = '\\n'.join(f'        x{i} = item + {i}' for i in range(150))\n\
+         exec(f'def long_loop(items):\\n    for item in items:\\n{body}\\n    return x149')\n\
+         lines = []\n\
+         sys.monitoring.use_tool_id(2, 'script')\n\
+         sys.monitoring.register_callback(2, sys.monitoring.events.LINE, lambda c, n: lines.append(n))\n\
+         sys.monitoring.set_events(2, sys.monitoring.events.LINE)\n\
+         result = long_loop([1, 2])\n\
+         sys.monitoring.set_events(2, 0)\n\
+         sys.monitoring.free_tool_id(2)",
+    )
+    .unwrap();
+    assert_eq!(rt.eval::<i64>("result").unwrap(), 151);
+    assert!(rt.eval::<i64>("len(lines)").unwrap() > 300);
+    let stopped = rt.with_time_limit(std::time::Duration::from_millis(50), |rt| {
+        rt.run("while True:\n    pass")
+    });
+    assert!(
+        matches!(stopped, Err(brine::Error::Timeout { .. })),
+        "{stopped:?}"
+    );
+}

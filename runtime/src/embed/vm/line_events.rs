@@ -34,12 +34,20 @@ const LINE: i64 = 1 << 5;
 /// `sys.monitoring`'s tool identifiers are 0 to 5.
 const TOOLS: usize = 6;
 
-/// The `sys.monitoring` functions brine wraps, and the keys of their originals.
+/// The `sys.monitoring` functions wrapped here, and the keys of what each wrapped (keys of
+/// their own: the runtime's tool guard, limits/safe_points.rs, wraps some of these wrappers in
+/// turn and keeps them under the plain names).
 const WRAPPED: [(&str, &str); 4] = [
-    ("register_callback", "sys.monitoring.register_callback"),
-    ("free_tool_id", "sys.monitoring.free_tool_id"),
-    ("clear_tool_id", "sys.monitoring.clear_tool_id"),
-    ("restart_events", "sys.monitoring.restart_events"),
+    (
+        "register_callback",
+        "line events: sys.monitoring.register_callback",
+    ),
+    ("free_tool_id", "line events: sys.monitoring.free_tool_id"),
+    ("clear_tool_id", "line events: sys.monitoring.clear_tool_id"),
+    (
+        "restart_events",
+        "line events: sys.monitoring.restart_events",
+    ),
 ];
 
 /// The key of an interpreter's [`Callbacks`].

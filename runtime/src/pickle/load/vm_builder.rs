@@ -453,7 +453,8 @@ impl<'a> VmBuilder<'a> {
         {
             return Ok(None);
         }
-        Ok(latin1_of_wtf8(text.as_wtf8().as_bytes()).map(|b| vm.ctx.new_bytes(b).into()))
+        Ok(pickle_core::text::utf8_to_latin1(text.as_wtf8().as_bytes())
+            .map(|b| vm.ctx.new_bytes(b).into()))
     }
 
     fn decode_legacy(&mut self, data: &[u8]) -> PyResult {
@@ -484,32 +485,6 @@ impl<'a> VmBuilder<'a> {
         )?;
         Ok(decoded.into())
     }
-}
-
-/// The bytes of a str whose code points all fit a byte, read from its UTF-8 (WTF-8) form;
-/// None for any other str. Without a branch on each character's width: real binary data
-/// has every byte value, half of them two bytes wide in UTF-8, in no order a branch
-/// predictor learns (its loads at protocols 0-2 spent a third of their time here).
-fn latin1_of_wtf8(text: &[u8]) -> Option<Vec<u8>> {
-    if text.is_ascii() {
-        return Some(text.to_vec());
-    }
-    let mut out = vec![0u8; text.len()];
-    let (mut i, mut j) = (0, 0);
-    while let Some([lead, rest @ ..]) = text.get(i..) {
-        let wide = usize::from(lead >> 7);
-        // A two-byte sequence of a code point below 256 starts with C2 or C3.
-        if wide == 1 && lead & 0xFE != 0xC2 {
-            return None;
-        }
-        let next = rest.first().copied().unwrap_or(0);
-        let two = ((lead & 0x03) << 6) | (next & 0x3F);
-        out[j] = if wide == 1 { two } else { *lead };
-        j += 1;
-        i += 1 + wide;
-    }
-    out.truncate(j);
-    Some(out)
 }
 
 impl Builder for VmBuilder<'_> {
@@ -809,23 +784,5 @@ impl Builder for VmBuilder<'_> {
             return Ok(buffer);
         }
         Ok(vm.call_method(&view, "toreadonly", ())?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::latin1_of_wtf8;
-
-    #[test]
-    fn latin1_comes_back_for_every_byte_value_and_not_past_u00ff() {
-        let every: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
-        let text: String = every.iter().map(|&b| char::from(b)).collect();
-        assert_eq!(latin1_of_wtf8(text.as_bytes()), Some(every));
-        assert_eq!(latin1_of_wtf8(b"plain"), Some(b"plain".to_vec()));
-        assert_eq!(latin1_of_wtf8("é€".as_bytes()), None);
-        assert_eq!(latin1_of_wtf8("\u{100}".as_bytes()), None);
-        assert_eq!(latin1_of_wtf8("x🎈".as_bytes()), None);
-        // A lead byte at the very end (not from a str) gives a byte, not a panic.
-        assert_eq!(latin1_of_wtf8(&[b'a', 0xC3]), Some(vec![b'a', 0xC0]));
     }
 }
