@@ -123,6 +123,9 @@ pub fn code_points(bytes: &[u8]) -> impl Iterator<Item = u32> + '_ {
     })
 }
 
+/// The size of the blocks the latin-1 conversions copy whole when they are ASCII.
+const ASCII_BLOCK: usize = 64;
+
 /// `data.decode('latin1')` as UTF-8: each byte is the code point of the same value.
 pub fn latin1_to_utf8(data: &[u8]) -> Vec<u8> {
     let mut utf8 = Vec::new();
@@ -136,12 +139,19 @@ fn latin1_to_utf8_into(data: &[u8], out: &mut Vec<u8>) {
     // on the bytes (random data is half high bytes, in no order a predictor learns).
     let mut len = out.len();
     out.resize(len + data.len() * 2, 0);
-    for &b in data {
-        let high = usize::from(b >= 0x80);
-        let pair = &mut out[len..len + 2];
-        pair[0] = if high == 1 { 0xc0 | (b >> 6) } else { b };
-        pair[1] = 0x80 | (b & 0x3f);
-        len += 1 + high;
+    for block in data.chunks(ASCII_BLOCK) {
+        if block.is_ascii() {
+            out[len..len + block.len()].copy_from_slice(block);
+            len += block.len();
+            continue;
+        }
+        for &b in block {
+            let high = usize::from(b >= 0x80);
+            let pair = &mut out[len..len + 2];
+            pair[0] = if high == 1 { 0xc0 | (b >> 6) } else { b };
+            pair[1] = 0x80 | (b & 0x3f);
+            len += 1 + high;
+        }
     }
     out.truncate(len);
 }
@@ -173,11 +183,10 @@ pub fn raw_unicode_escape(text: &[u8], out: &mut Vec<u8>) {
     if is_latin1_utf8(text) {
         return latin1_escape(text, out);
     }
+    out.reserve(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let (taken, escaped) = escape_one(rest);
-        out.extend_from_slice(&escaped);
-        rest = &rest[taken..];
+        rest = &rest[escape_one(rest, out)..];
     }
 }
 
@@ -225,9 +234,9 @@ fn escape_latin1(latin1: &[u8], out: &mut Vec<u8>) {
     out.truncate(start + len);
 }
 
-/// The first code point of `text` as the UNICODE opcode's argument has it (`\uXXXX`,
-/// `\UXXXXXXXX`, or its latin-1 byte), and the bytes of `text` it took.
-fn escape_one(text: &[u8]) -> (usize, Vec<u8>) {
+/// Writes the first code point of `text` as the UNICODE opcode's argument has it (itself
+/// below 256 but the escaped five, `\\uXXXX`, `\\UXXXXXXXX`); the bytes of `text` it took.
+fn escape_one(text: &[u8], out: &mut Vec<u8>) -> usize {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let width = match text[0] {
         0..=0x7f => 1,
@@ -237,20 +246,22 @@ fn escape_one(text: &[u8]) -> (usize, Vec<u8>) {
     }
     .min(text.len());
     let cp = code_points(&text[..width]).next().unwrap_or(0);
-    let (prefix, digits) = if cp >= 0x10000 {
-        (b"\\U", 8)
+    let digits = if cp >= 0x10000 {
+        out.extend_from_slice(b"\\U");
+        8
     } else if cp >= 256 || matches!(cp, 0x5c | 0 | 0x0a | 0x0d | 0x1a) {
-        (b"\\u", 4)
+        out.extend_from_slice(b"\\u");
+        4
     } else {
-        return (width, vec![cp as u8]);
+        out.push(cp as u8);
+        return width;
     };
-    let mut escaped = prefix.to_vec();
-    escaped.extend(
+    out.extend(
         (0..digits)
             .rev()
             .map(|shift| HEX[((cp >> (shift * 4)) & 0xf) as usize]),
     );
-    (width, escaped)
+    width
 }
 
 /// The latin-1 character UTF-8 byte `b` starts, given the byte after it: `b` itself, or the
@@ -280,9 +291,18 @@ pub fn utf8_to_latin1(text: &[u8]) -> Option<Vec<u8>> {
     let (&last, body) = text.split_last()?;
     let mut out = vec![0; text.len()];
     let mut j = 0;
-    for (i, &b) in body.iter().enumerate() {
-        out[j] = latin1_character(b, text[i + 1]);
-        j += usize::from(b & 0xc0 != 0x80);
+    // Blocks of ASCII (half of `bytes(range(256)) * n`, most of real text) are copied whole.
+    for (k, block) in body.chunks(ASCII_BLOCK).enumerate() {
+        if block.is_ascii() {
+            out[j..j + block.len()].copy_from_slice(block);
+            j += block.len();
+            continue;
+        }
+        let at = k * ASCII_BLOCK;
+        for (i, &b) in block.iter().enumerate() {
+            out[j] = latin1_character(b, text[at + i + 1]);
+            j += usize::from(b & 0xc0 != 0x80);
+        }
     }
     if last & 0xc0 != 0x80 {
         out[j] = last;
