@@ -283,19 +283,28 @@ pub fn utf8_to_latin1(text: &[u8]) -> Option<Vec<u8>> {
     if text.is_ascii() {
         return Some(text.to_vec());
     }
+    // Checked first, in the pass that vectorizes (checking in the loops below cost random
+    // data half again).
     if !is_latin1_utf8(text) {
         return None;
     }
-    // The last byte is no lead (the check above): each byte is read with the one after it,
-    // and the last on its own.
     let (&last, body) = text.split_last()?;
     let mut out = vec![0; text.len()];
     let mut j = 0;
-    // Blocks of ASCII (half of `bytes(range(256)) * n`, most of real text) are copied whole.
     for (k, block) in body.chunks(ASCII_BLOCK).enumerate() {
         if block.is_ascii() {
+            // Blocks of ASCII (half of `bytes(range(256)) * n`) are copied whole.
             out[j..j + block.len()].copy_from_slice(block);
             j += block.len();
+            continue;
+        }
+        if block[0] & 0xfe == 0xc2 && block.len() % 2 == 0 && block.iter().all(|&b| b >= 0x80) {
+            // Whole two-byte characters from a lead on (valid text alternates them): one
+            // byte from each pair, at a fixed stride.
+            for pair in block.chunks_exact(2) {
+                out[j] = latin1_character(pair[0], pair[1]);
+                j += 1;
+            }
             continue;
         }
         let at = k * ASCII_BLOCK;
@@ -743,10 +752,29 @@ mod tests {
                 }
             }
             assert_eq!(is_latin1_utf8(&data), definition(&data), "{len} random");
+            assert_eq!(
+                utf8_to_latin1(&data).is_some(),
+                definition(&data),
+                "{len} random"
+            );
+            // The blocks of whole two-byte characters, and of ASCII, that the conversion
+            // takes at a stride.
+            let pattern: Vec<u8> = (0..=255u8).cycle().take(len).collect();
+            assert_eq!(utf8_to_latin1(&latin1_to_utf8(&pattern)), Some(pattern));
+            // Blocks that start in the middle of a character.
+            let shifted: Vec<u8> = std::iter::once(b'a')
+                .chain(std::iter::repeat_n(0xe9, len))
+                .collect();
+            assert_eq!(utf8_to_latin1(&latin1_to_utf8(&shifted)), Some(shifted));
         }
         for pair in 0..=u16::MAX {
             let bytes = pair.to_be_bytes();
             assert_eq!(is_latin1_utf8(&bytes), definition(&bytes), "{bytes:x?}");
+            assert_eq!(
+                utf8_to_latin1(&bytes).is_some(),
+                definition(&bytes),
+                "{bytes:x?}"
+            );
         }
         assert!(!is_latin1_utf8("€".as_bytes()));
     }
