@@ -318,6 +318,7 @@ fn pip_installs_over_https_only_from_a_trusted_index() {
             "HTTPS_PROXY",
             "https_proxy",
             "ALL_PROXY",
+            "all_proxy",
         ] {
             pip.env_remove(variable);
         }
