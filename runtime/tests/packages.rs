@@ -446,11 +446,14 @@ fn pytest_installed() -> bool {
 }
 
 /// `python -m pytest ARGS` in [`venv`], run from a scratch directory (hypothesis keeps its
-/// example database in `.hypothesis` there); no cache written beside the tests.
+/// example database in `.hypothesis` there); no cache written beside the tests. Hypothesis's
+/// default profile is asked for by name: where `CI` is set, hypothesis loads its "ci" profile
+/// instead, which keeps no example database and derandomizes.
 fn pytest(place: &str, args: &[&str]) -> Output {
     let cwd = scratch(place);
     in_venv("python")
         .args(["-m", "pytest", "-p", "no:cacheprovider"])
+        .arg("--hypothesis-profile=default")
         .args(args)
         .current_dir(&cwd)
         .output()
