@@ -68,7 +68,7 @@ impl<'a> SliceSource<'a> {
     /// Like [`Source::take_line`], with the lifetime of the underlying slice.
     pub fn take_line_slice(&mut self) -> Result<&'a [u8], PickleError> {
         let rest = &self.data[self.pos..];
-        match rest.iter().position(|&b| b == b'\n') {
+        match memchr::memchr(b'\n', rest) {
             Some(n) => {
                 self.pos += n + 1;
                 Ok(&rest[..n])

@@ -20,6 +20,7 @@ import collections
 import datetime
 import decimal
 import functools
+import random
 
 CASES = {}
 
@@ -108,6 +109,11 @@ add('bytes_all_values', lambda: fresh_bytes(bytes(range(256))))
 add('bytes_high', lambda: fresh_bytes(b'\x80\xff\xfe'))
 add('bytes_newlines', lambda: fresh_bytes(b'a\nb\r\n'))
 add('bytes_nul', lambda: fresh_bytes(b'\x00\x00\x00'))
+# Binary data as it really is: every byte value, in no order (at protocols 0-2, text that is
+# half non-ASCII, with the escaped five scattered through it at protocol 0).
+for length in (31, 32, 33, 4097, 100000):
+    add(f'bytes_random_{length}', lambda length=length: random.Random(length).randbytes(length))
+add('bytes_escaped_only', lambda: fresh_bytes(b'\\\n\r\x00\x1a' * 40 + b'\\u0041\\\\u0042'))
 add('bytearray_empty', lambda: bytearray())
 add('bytearray_small', lambda: bytearray(b'hello'))
 add('bytearray_one', lambda: bytearray(b'x'))
@@ -217,6 +223,14 @@ def _():
 def _():
     b = fresh_bytes(b'shared')
     return [b, b, (b, b)]
+
+
+@case('shared_bytes_random')
+def _():
+    # The text and arguments' tuple of each `_codecs.encode` take memo indices at protocols
+    # 0-2 before the bytes object does: the indices after them must match.
+    b = random.Random(5).randbytes(300)
+    return [b, fresh_bytes(b'\xff\x80' * 200), b, (b, fresh('after'))]
 
 
 @case('shared_empty_str')

@@ -80,6 +80,28 @@ def persistent_id_can_be_falsy_but_not_none(P, U, proto):
 
 
 @scenario
+def persistent_id_sees_what_bytes_reduce_to(P, U, proto):
+    # At protocols 0-2 a bytes is `_codecs.encode(text, 'latin1')`: persistent_id is asked
+    # about the function, the arguments' tuple and the text too, which a pickler without
+    # the hook never makes.
+    seen = []
+
+    class MyP(P):
+        def persistent_id(self, obj):
+            seen.append(obj if isinstance(obj, (str, bytes, tuple)) else type(obj).__name__)
+            return 'swapped' if obj == 'latin1' else None
+
+    class MyU(U):
+        def persistent_load(self, pid):
+            return 'latin-1'
+
+    f = io.BytesIO()
+    MyP(f, proto).dump([bytes(range(250, 256)) * 50, b'\xff\\\n'])
+    f.seek(0)
+    return f.getvalue(), seen, MyU(f).load()
+
+
+@scenario
 def dispatch_table_instance_attribute(P, U, proto):
     f = io.BytesIO()
     p = P(f, proto)

@@ -54,6 +54,18 @@ pub trait Builder {
     fn float(&mut self, value: f64) -> Result<Self::Value, Self::Error>;
     /// A `str` (UTF-8, lone surrogates allowed).
     fn str(&mut self, text: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A `str` given as UTF-8 the decoder checked to hold only code points below 256, some
+    /// above 7F: what a `bytes` pickled at protocols 1-2 becomes before `_codecs.encode`
+    /// turns it back. A builder that makes that call may convert such text without checking
+    /// it again; by default it is any other [`str`](Self::str).
+    fn str_latin1_utf8(&mut self, text: &[u8]) -> Result<Self::Value, Self::Error> {
+        self.str(text)
+    }
+    /// A `str` whose code points all fit a byte, given as those bytes: protocol 0's text of
+    /// a `bytes`, which is latin-1. By default made as UTF-8 through [`str`](Self::str).
+    fn str_latin1(&mut self, latin1: Vec<u8>) -> Result<Self::Value, Self::Error> {
+        self.str(&crate::text::latin1_to_utf8(&latin1))
+    }
     /// A `bytes`.
     fn bytes(&mut self, data: &[u8]) -> Result<Self::Value, Self::Error>;
     /// A `bytearray`.

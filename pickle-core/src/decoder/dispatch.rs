@@ -6,8 +6,8 @@ use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::{ArgKind, op};
 use crate::reader::{Source, read_count, read_le};
 use crate::text::{
-    IntLiteral, check_surrogatepass_utf8, parse_float_line, parse_int_line, raw_unicode_unescape,
-    string_literal,
+    IntLiteral, TextKind, classify_surrogatepass_utf8, parse_float_line, parse_int_line,
+    raw_unicode_unescape, raw_unicode_unescape_latin1, string_literal,
 };
 
 /// How many inline pickles may nest (each is read by a machine of its own, on the stack).
@@ -181,8 +181,9 @@ where
             Payload::Bytes => self.b.bytes(data),
             Payload::Bytearray => self.b.bytearray(data),
             Payload::LegacyString => self.b.legacy_string(data),
-            Payload::Str => match check_surrogatepass_utf8(data, at) {
-                Ok(()) => self.b.str(data),
+            Payload::Str => match classify_surrogatepass_utf8(data, at) {
+                Ok(TextKind::Latin1) => self.b.str_latin1_utf8(data),
+                Ok(_) => self.b.str(data),
                 Err(e) => Err(e.into()),
             },
             Payload::Long => long_value(self.b, data),
@@ -192,7 +193,12 @@ where
 
     fn unicode_line(&mut self) -> Result<(), E> {
         let at = self.at;
-        let text = raw_unicode_unescape(self.src.take_line()?, at)?;
+        let line = self.src.take_line()?;
+        if let Some(latin1) = raw_unicode_unescape_latin1(line) {
+            self.charge(latin1.len() as u64)?;
+            return self.atom(|b| b.str_latin1(latin1));
+        }
+        let text = raw_unicode_unescape(line, at)?;
         self.charge(text.len() as u64)?;
         self.atom(|b| b.str(&text))
     }

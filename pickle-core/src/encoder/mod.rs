@@ -13,7 +13,10 @@ use staged::{STAGED_PAYLOAD_MAX, append_fixed, append_packed, append_staged};
 
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
-use crate::text::{float_repr, raw_unicode_escape};
+use crate::text::{
+    escape_latin1, float_repr, latin1_to_utf8, latin1_to_utf8_into, latin1_utf8_len,
+    raw_unicode_escape,
+};
 
 /// CPython commits a frame once it holds this many bytes, and writes payloads of this size or
 /// more outside any frame.
@@ -417,6 +420,29 @@ impl Encoder {
             ));
         }
         Ok(())
+    }
+
+    /// A `str` whose code points all fit a byte, given as those bytes: what [`str`](Self::str)
+    /// writes for that text, made without the UTF-8 in between (a `bytes` pickled at
+    /// protocols 0-2 is `_codecs.encode(text, 'latin1')`). Returns the length of the
+    /// payload written.
+    pub fn str_latin1(&mut self, latin1: &[u8]) -> Result<usize, PickleError> {
+        if !self.bin() {
+            let start = self.out.len();
+            self.op(op::UNICODE);
+            escape_latin1(latin1, &mut self.out);
+            self.op(b'\n');
+            return Ok(self.out.len() - start - 2);
+        }
+        let len = latin1_utf8_len(latin1);
+        if self.framing || len as u64 > 0xffff_ffff {
+            // Frames, and the long text protocols 1-3 refuse: as any other text.
+            self.str(&latin1_to_utf8(latin1))?;
+            return Ok(len);
+        }
+        self.write(&header4(op::BINUNICODE, len as u32));
+        latin1_to_utf8_into(latin1, &mut self.out);
+        Ok(len)
     }
 
     /// A `str` and then its memo store at `idx`: [`Self::str`] and [`Self::memo_put`], with

@@ -69,6 +69,31 @@ fn protocol_0_strings_are_raw_unicode_escaped() {
     assert_eq!(out, b"Va\\u005c\\u000a\\u20ac\\U0001f600\np0\n.");
 }
 
+/// Latin-1 text written from its bytes (a `bytes` at protocols 0-2) is what the same text
+/// written as UTF-8 is, at every protocol, framed or not, short and long.
+#[test]
+fn latin1_text_is_written_as_its_utf8_would_be() {
+    let long: Vec<u8> = (0..70_000u32).map(|i| (i * 37 % 256) as u8).collect();
+    for data in [&b"\xff\\\n\x00a"[..], b"plain", &long] {
+        let utf8 = crate::text::latin1_to_utf8(data);
+        for proto in 0..=5 {
+            let mut len = 0;
+            let direct = pickle_of(proto, |e| len = e.str_latin1(data).unwrap());
+            assert_eq!(
+                direct,
+                pickle_of(proto, |e| e.str(&utf8).unwrap()),
+                "{proto}"
+            );
+            let payload = if proto == 0 {
+                direct.len() - 3
+            } else {
+                utf8.len()
+            };
+            assert_eq!(len, payload, "{proto}");
+        }
+    }
+}
+
 #[test]
 fn large_payloads_are_written_outside_frames() {
     // pickle.dumps([b"ab", b"x" * 70000, b"cd"], 4)

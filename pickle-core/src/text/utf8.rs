@@ -8,11 +8,34 @@ use crate::error::{ErrorKind, PickleError};
 /// ordinary UTF-8 plus three-byte encodings of the surrogates U+D800–U+DFFF. On failure, the
 /// error carries CPython's position and reason for its `UnicodeDecodeError`.
 pub fn check_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<(), PickleError> {
+    classify_surrogatepass_utf8(bytes, at).map(|_| ())
+}
+
+/// What checked text holds, as far as a maker of `str` objects cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// ASCII only.
+    Ascii,
+    /// UTF-8 whose code points all fit a byte, some above 7F (what every `bytes` pickled
+    /// at protocols 1-2 becomes: `_codecs.encode(text, 'latin1')`).
+    Latin1,
+    /// Any other UTF-8, lone surrogates allowed.
+    Other,
+}
+
+/// [`check_surrogatepass_utf8`], saying what the text holds when it passes.
+pub fn classify_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<TextKind, PickleError> {
     // The common texts first, each with a check that runs at memory speed: ASCII; latin-1
     // (what every `bytes` pickled at protocols 0-2 becomes); then UTF-8 as Rust has it. Only
     // text with surrogates, or bad text, takes the loop below, which says where it is bad.
-    if bytes.is_ascii() || is_latin1_utf8(bytes) || std::str::from_utf8(bytes).is_ok() {
-        return Ok(());
+    if bytes.is_ascii() {
+        return Ok(TextKind::Ascii);
+    }
+    if is_latin1_utf8(bytes) {
+        return Ok(TextKind::Latin1);
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Ok(TextKind::Other);
     }
     let mut i = 0;
     while i < bytes.len() {
@@ -32,7 +55,7 @@ pub fn check_surrogatepass_utf8(bytes: &[u8], at: u64) -> Result<(), PickleError
         })?;
         i += len;
     }
-    Ok(())
+    Ok(TextKind::Other)
 }
 
 /// The length of the valid sequence starting at `bytes[i]`, or where the bad one ends and why.

@@ -84,10 +84,11 @@ impl Writer<'_> {
             return self.finish_reduce(key);
         }
         self.save_shared_global(Shared::CodecsEncode)?;
-        let text = crate::text::latin1_to_utf8(data);
         self.save_fresh_tuple(2, |w| {
+            // A fresh text, never in the memo: written straight from the bytes.
             let text_key = w.fresh();
-            w.save_text(text_key, &text)?;
+            w.enc.str_latin1(data)?;
+            w.memo_put(text_key)?;
             w.save_text(Shared::Latin1.key(), b"latin1")
         })?;
         self.finish_reduce(key)

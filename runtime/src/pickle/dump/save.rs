@@ -345,23 +345,62 @@ impl<'a> Walker<'a> {
         // Protocols 0-2 have no bytes opcode: CPython writes `bytes()` for b'' and
         // `_codecs.encode(data.decode('latin1'), 'latin1')` otherwise.
         let vm = self.vm;
-        let reduction = if data.is_empty() {
-            (
-                vm.ctx.types.bytes_type.to_owned().into(),
-                vm.ctx.empty_tuple.clone().into(),
-            )
-        } else {
-            let utf8 = pickle_core::text::latin1_to_utf8(data);
-            debug_assert!(std::str::from_utf8(&utf8).is_ok());
-            // SAFETY: every byte becomes its own code point's UTF-8 (one or two bytes), which
-            // is valid UTF-8 by construction; checking it again cost a fifth of a dump.
-            let text = unsafe { String::from_utf8_unchecked(utf8) };
-            let args = vm
-                .ctx
-                .new_tuple(vec![vm.ctx.new_str(text).into(), self.lookups.latin1(vm)]);
-            (self.lookups.codecs_encode(vm)?, args.into())
-        };
-        self.save_simple_reduce(reduction.0, reduction.1, obj)
+        if data.is_empty() {
+            let empty = vm.ctx.empty_tuple.clone().into();
+            return self.save_simple_reduce(vm.ctx.types.bytes_type.to_owned().into(), empty, obj);
+        }
+        if self.hooks.persistent_id.is_none() {
+            return self.save_bytes_as_latin1_text(data, obj);
+        }
+        // `persistent_id` is called with the text and the arguments' tuple: they are made.
+        let utf8 = pickle_core::text::latin1_to_utf8(data);
+        debug_assert!(std::str::from_utf8(&utf8).is_ok());
+        // SAFETY: every byte becomes its own code point's UTF-8 (one or two bytes), which
+        // is valid UTF-8 by construction; checking it again cost a fifth of a dump.
+        let text = unsafe { String::from_utf8_unchecked(utf8) };
+        let args = vm
+            .ctx
+            .new_tuple(vec![vm.ctx.new_str(text).into(), self.lookups.latin1(vm)]);
+        let encode = self.lookups.codecs_encode(vm)?;
+        self.save_simple_reduce(encode, args.into(), obj)
+    }
+
+    /// `_codecs.encode(data.decode('latin1'), 'latin1')` written as CPython writes it, the
+    /// text straight from `data`: the str and the tuple of arguments CPython makes (and
+    /// memoizes) are never made here, only given their memo indices. Nothing else can refer
+    /// to them, and nothing sees them where no `persistent_id` is called: a `bytes` is
+    /// pickled before `reducer_override` is asked, and the reduction is CPython's own.
+    fn save_bytes_as_latin1_text(&mut self, data: &[u8], obj: &PyObject) -> PyResult<()> {
+        let vm = self.vm;
+        let encode = self.lookups.codecs_encode(vm)?;
+        self.save(&encode, false)
+            .map_err(|e| self.note(e, obj, "reconstructor"))?;
+        let small = self.enc.tuple_begin(2);
+        self.save_latin1_text(data)
+            .map_err(|e| self.note_argument(e, obj, 0))?;
+        let latin1 = self.lookups.latin1(vm);
+        self.save(&latin1, false)
+            .map_err(|e| self.note_argument(e, obj, 1))?;
+        self.enc.tuple_end(2, small);
+        self.memo_put_unseen()?;
+        self.enc.op(op::REDUCE);
+        self.memo_put(obj)
+    }
+
+    /// The notes an error saving item `i` of `obj`'s reconstructor arguments gets.
+    fn note_argument(&self, e: PyBaseExceptionRef, obj: &PyObject, i: usize) -> PyBaseExceptionRef {
+        let e = self.note_in(e, "tuple", &format!("item {i}"));
+        self.note(e, obj, "reconstructor arguments")
+    }
+
+    /// A str of `latin1`'s code points, memoized as [`Self::save_str`] memoizes a str.
+    fn save_latin1_text(&mut self, latin1: &[u8]) -> PyResult<()> {
+        self.at_opcode_boundary()?;
+        let len = self.enc.str_latin1(latin1).map_err(core_err(self.vm))?;
+        if self.enc.bin() {
+            self.stream_payload(len)?;
+        }
+        self.memo_put_unseen()
     }
 
     fn save_bytearray(&mut self, obj: &PyObject) -> PyResult<()> {

@@ -112,6 +112,8 @@ pub(crate) struct VmBuilder<'a> {
     /// The memory account the load is charged to, and how it stands (see
     /// [`Self::within_memory_limit`]).
     memory: MemoryWatch,
+    /// The last long str made from latin-1 text, for the `_codecs.encode` that follows.
+    latin1_text: super::latin1_text::Latin1Text,
 }
 
 /// How a load keeps within the runtime's memory limit (`Builder::memory_limit`): a large
@@ -147,6 +149,7 @@ impl<'a> VmBuilder<'a> {
                 opcodes: 0,
                 over: false,
             },
+            latin1_text: Default::default(),
         }
     }
 
@@ -453,8 +456,11 @@ impl<'a> VmBuilder<'a> {
         {
             return Ok(None);
         }
-        Ok(pickle_core::text::utf8_to_latin1(text.as_wtf8().as_bytes())
-            .map(|b| vm.ctx.new_bytes(b).into()))
+        let bytes = match self.latin1_text.take_bytes(text) {
+            Some(bytes) => Some(bytes),
+            None => pickle_core::text::utf8_to_latin1(text.as_wtf8().as_bytes()),
+        };
+        Ok(bytes.map(|b| vm.ctx.new_bytes(b).into()))
     }
 
     fn decode_legacy(&mut self, data: &[u8]) -> PyResult {
@@ -526,6 +532,34 @@ impl Builder for VmBuilder<'_> {
     fn str(&mut self, text: &[u8]) -> Made {
         self.within_memory_limit(text.len())?;
         Ok(self.text(text))
+    }
+    fn str_latin1_utf8(&mut self, text: &[u8]) -> Made {
+        self.within_memory_limit(text.len())?;
+        debug_assert!(std::str::from_utf8(text).is_ok());
+        // SAFETY: the decoder checked the text as UTF-8 whose code points are all below 256
+        // (`Builder::str_latin1_utf8`): valid UTF-8, with no surrogate.
+        let made = self
+            .vm
+            .ctx
+            .new_str(unsafe { std::str::from_utf8_unchecked(text) });
+        self.latin1_text.made(&made, None);
+        Ok(made.into())
+    }
+    fn str_latin1(&mut self, latin1: Vec<u8>) -> Made {
+        let utf8_len = pickle_core::text::latin1_utf8_len(&latin1);
+        self.within_memory_limit(utf8_len)?;
+        if utf8_len == latin1.len() {
+            return Ok(self.text(&latin1));
+        }
+        let utf8 = pickle_core::text::latin1_to_utf8(&latin1);
+        debug_assert!(std::str::from_utf8(&utf8).is_ok());
+        // SAFETY: every byte became its own code point's UTF-8: valid by construction.
+        let made = self
+            .vm
+            .ctx
+            .new_str(unsafe { String::from_utf8_unchecked(utf8) });
+        self.latin1_text.made(&made, Some(latin1));
+        Ok(made.into())
     }
     fn bytes(&mut self, data: &[u8]) -> Made {
         self.within_memory_limit(data.len())?;
