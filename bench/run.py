@@ -1,11 +1,12 @@
 """Side-by-side pickle benchmarks: brine's _pickle, RustPython's own _pickle (the same brine
 binary with BRINE_PICKLE_IMPL=rustpython), and CPython's C _pickle when `python3` is present.
 
-    brine bench/run.py [--brine PATH] [--python python3] [--rounds 3] [--repeat 5]
+    brine bench/run.py [--brine PATH] [--python python3[,python3.13]] [--rounds 3] [--repeat 5]
                        [--protocols 2,4,5] [--only W1,W2] [--baseline PATH]
                        [--markdown BENCHMARKS.md]
 
-`--no-rustpython` leaves RustPython's own _pickle out. `--baseline PATH` adds another brine binary (an earlier build) to the same rounds, as the
+`--no-rustpython` leaves RustPython's own _pickle out. `--python` may name several CPythons,
+comma-separated: each gets a column, and `fastest` is the faster of them cell by cell. `--baseline PATH` adds another brine binary (an earlier build) to the same rounds, as the
 column `baseline`: the ratio brine/baseline is what a change costs or saves.
 
 Each round runs bench/workloads.py once per configuration, in turn, so that a noisy moment of
@@ -110,28 +111,51 @@ def main():
         configs['rustpython'] = ([args.brine], {'BRINE_PICKLE_IMPL': 'rustpython'})
     if args.baseline:
         configs['baseline'] = ([args.baseline], {'BRINE_PICKLE_IMPL': 'brine'})
-    python = shutil.which(args.python)
-    if python:
-        configs['cpython'] = ([python], {})
+    pythons = cpythons(args.python)
+    for name, python in pythons.items():
+        configs[name] = ([python], {})
     table, workloads, protocols = collect(configs, args)
     names = list(configs)
+    if len(pythons) > 1:
+        # The reference the issue's bounds are stated against: per cell, the faster CPython.
+        for (name, workload, proto, op) in list(table):
+            if name == 'brine':
+                table[('fastest', workload, proto, op)] = min(
+                    table[(p, workload, proto, op)] for p in pythons)
+        names.append('fastest')
     lines, ratios = report(table, workloads, protocols, names)
     totals = summary(ratios, protocols)
     print('\n'.join(lines + [''] + totals))
     if args.markdown:
-        write_markdown(args, lines, totals, python)
+        write_markdown(args, lines, totals, pythons)
 
 
-def write_markdown(args, lines, totals, python):
+def cpythons(spec):
+    """The CPythons named by `--python` (comma-separated), each under its version: `cpython`
+    alone when there is one, `cpython3.11`, `cpython3.13`... when there are more."""
+    found = [shutil.which(os.path.expanduser(p)) for p in spec.split(',') if p]
+    found = [p for p in found if p]
+    if len(found) == 1:
+        return {'cpython': found[0]}
+    named = {}
+    for python in found:
+        version = subprocess.run([python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        named[f'cpython{version}'] = python
+    return named
+
+
+def write_markdown(args, lines, totals, pythons):
     cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), platform.machine()) \
         if os.path.exists('/proc/cpuinfo') else platform.machine()
-    version = subprocess.run([python, '--version'], capture_output=True, text=True).stdout.strip() if python else 'absent'
+    version = ' and '.join(subprocess.run([p, '--version'], capture_output=True, text=True).stdout.strip()
+                           for p in pythons.values()) or 'absent'
     text = [
         '## The VM\'s pickle: brine against RustPython\'s _pickle and CPython', '',
-        f'Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores; {version} as the CPython reference.',
-        f'Command: `brine bench/run.py --rounds {args.rounds} --repeat {args.repeat} --protocols {args.protocols}` '
+        f'Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores; {version} as the CPython reference{"s" if len(pythons) > 1 else ""}.',
+        f'Command: `brine bench/run.py --python {args.python} --rounds {args.rounds} --repeat {args.repeat} --protocols {args.protocols}` '
         '(release build). Times are milliseconds for one run of the workload (see bench/workloads.py); each cell is '
-        'the fastest over rounds of per-run fastest times, the three configurations interleaved round by round. '
+        'the fastest over rounds of per-run fastest times, the configurations interleaved round by round. '
         'Ratios are brine over the reference: below 1.0 means brine is faster.', '',
         '### Summary', '', *totals, '', '### All cells', '', *lines,
     ]

@@ -32,12 +32,34 @@ unsafe extern "C" {
 /// `mi_option_purge_delay`, as runtime/src/main.rs sets it.
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
-const WORKLOADS: [&str; 5] = [
+const WORKLOADS: [&str; 8] = [
     "records",
     "int_lists",
     "short_strings",
     "plain_instances",
     "slot_instances",
+    "binary_random",
+    "binary_pattern",
+    "text_nonascii",
+];
+
+/// bench/workloads.py's TEXT_POOL: the non-ASCII words its `text_nonascii` draws from.
+const TEXT_POOL: [&str; 15] = [
+    "café",
+    "naïve",
+    "Ωμέγα",
+    "привет",
+    "東京都",
+    "한국어",
+    "🎈🎉",
+    "ёжик",
+    "Zürich",
+    "façade",
+    "数据",
+    "✓ done",
+    "Ελλάδα",
+    "Ģirts",
+    "日本語のテキスト",
 ];
 
 /// bench/workloads.py's sizes.
@@ -163,6 +185,13 @@ fn texts(name: &str) -> Vec<String> {
             .collect(),
         "short_strings" => (0..100_000).map(|i| format!("s{i}")).collect(),
         "plain_instances" | "slot_instances" => (0..INSTANCES).map(|i| format!("p{i}")).collect(),
+        // The same shapes as workloads.py's (its words drawn by another generator).
+        "text_nonascii" => {
+            let mut draw = (1..).map(|k: usize| TEXT_POOL[k * 7919 % TEXT_POOL.len()]);
+            let short = (0..20_000).map(|i| format!("{}{i}", draw.next().expect("endless")));
+            let long = (0..200).map(|_| draw.by_ref().take(200).collect::<Vec<_>>().join(" "));
+            short.chain(long.collect::<Vec<_>>()).collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -190,10 +219,24 @@ fn make(
         "short_strings" => texts.map(|text| ascii(vm, text)).collect(),
         "plain_instances" => instances(vm, &classes[0], texts, into_dict)?,
         "slot_instances" => instances(vm, &classes[1], texts, by_setattr)?,
+        "binary_random" => binary(vm, |k| (k.wrapping_mul(2_654_435_761) >> 13) as u8),
+        "binary_pattern" => binary(vm, |k| k as u8),
+        "text_nonascii" => texts
+            .map(|text| vm.ctx.new_str(text.as_str()).into())
+            .collect(),
         _ => unreachable!("a workload of WORKLOADS"),
     };
     // Each workload is one object in a list of one (bench/workloads.py's WORKLOADS).
     Ok(vm.ctx.new_list(vec![vm.ctx.new_list(items).into()]).into())
+}
+
+/// Four bytes objects of 1 MiB, their bytes `byte(k)`: made from a buffer, as a load makes
+/// them from its input.
+fn binary(vm: &VirtualMachine, byte: impl Fn(usize) -> u8) -> Vec<PyObjectRef> {
+    let data: Vec<u8> = (0..1 << 20).map(byte).collect();
+    (0..4)
+        .map(|_| vm.ctx.new_bytes(data.clone()).into())
+        .collect()
 }
 
 fn ascii(vm: &VirtualMachine, text: &str) -> PyObjectRef {

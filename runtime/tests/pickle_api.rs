@@ -2,6 +2,9 @@
 //! `Unpickler`, memo proxies, and the exceptions with CPython's messages.
 
 mod support;
+// What a load makes of protocols 0-2's bytes and of instances' state (pickle_api/loads.rs).
+#[path = "pickle_api/loads.rs"]
+mod loads;
 
 use support::{per_protocol, python};
 
@@ -605,36 +608,6 @@ fn loads_keep_the_collector_out_of_their_way() {
          UnpicklingError: pickle data was truncated True\n\
          500\n\
          False 500\n"
-    );
-}
-
-/// Protocols 0-2 write bytes as `_codecs.encode(text, 'latin1')`; loads make them without the
-/// call, and anything else (text past latin-1, another function) still goes through it. The
-/// text a load remembers for the call (protocol 0's UNICODE, protocols 1-2's BINUNICODE)
-/// stays whole when it is also used as text, or passed to a second call.
-#[test]
-fn latin1_reductions_of_bytes_load_as_the_call_would() {
-    let out = run("every = bytes(range(256))\n\
-        print(all(pickle.loads(pickle.dumps(every, p)) == every for p in (0, 1, 2)))\n\
-        bad = b'\\x80\\x02c_codecs\\nencode\\nq\\x00X\\x02\\x00\\x00\\x00\\xc4\\x80X\\x06\\x00\\x00\\x00latin1\\x86R.'\n\
-        print(err(lambda: pickle.loads(bad)))\n\
-        other = b'\\x80\\x02c_codecs\\nencode\\nX\\x01\\x00\\x00\\x00aX\\x05\\x00\\x00\\x00utf-8\\x86R.'\n\
-        print(pickle.loads(other))\n\
-        class Seen(pickle.Unpickler):\n    calls = []\n    def find_class(self, m, n):\n        f = super().find_class(m, n)\n        return lambda *a: (Seen.calls.append(a), f(*a))[1]\n\
-        print(Seen(io.BytesIO(pickle.dumps(b'hi', 2))).load(), Seen.calls)\n\
-        t = '\\xe9\\\\' * 200\n\
-        for text in (b'V' + t.encode('raw_unicode_escape') + b'\\n', b'X' + len(t.encode()).to_bytes(4, 'little') + t.encode()):\n    \
-            twice = b'(c_codecs\\nencode\\n(' + text + b'p0\\nVlatin1\\np1\\ntRc_codecs\\nencode\\n(g0\\ng1\\ntRg0\\nl.'\n    \
-            r = pickle.loads(twice)\n    \
-            print([type(x).__name__ for x in r], r[0] == r[1] == t.encode('latin1'), r[2] == t)");
-    assert_eq!(
-        out,
-        "True\n\
-         UnicodeEncodeError: 'latin-1' codec can't encode character '\\u0100' in position 0: ordinal not in range(256)\n\
-         b'a'\n\
-         b'hi' [('hi', 'latin1')]\n\
-         ['bytes', 'bytes', 'str'] True True\n\
-         ['bytes', 'bytes', 'str'] True True\n"
     );
 }
 

@@ -149,12 +149,15 @@ where
     }
 
     pub(super) fn memo_put(&mut self, idx: u64) -> Result<(), E> {
-        let value = self.top()?.clone();
+        self.top()?;
         if self.memo.len() >= self.limits.max_memo && self.memo.get(idx).is_none() {
             return Err(self.err(ErrorKind::LimitExceeded("memo size")));
         }
         self.charge(ENTRY_COST)?;
-        self.memo.put(idx, value);
+        if self.memo.keeps(idx) || !self.memo.put_unkept(idx) {
+            let value = self.top()?.clone();
+            self.memo.put(idx, value);
+        }
         Ok(())
     }
 

@@ -1,6 +1,7 @@
 //! The unpickler's memo: a dense vector for the indices picklers write (0, 1, 2, ...), with a
 //! sparse map for indices far beyond, so that `LONG_BINPUT 4000000000` costs one entry.
 
+use super::memo_reads::MemoReads;
 use std::collections::HashMap;
 
 /// How far past the dense part an index may land and still extend it.
@@ -12,6 +13,10 @@ pub struct Memo<V> {
     dense: Vec<Option<V>>,
     sparse: HashMap<u64, V>,
     count: usize,
+    /// The indices the pickle reads back, when known (see [`Memo::keeping_only`]).
+    reads: Option<MemoReads>,
+    /// Dense indices counted as stored without their value (one bit each).
+    unkept: Vec<u64>,
 }
 
 impl<V> Default for Memo<V> {
@@ -20,6 +25,8 @@ impl<V> Default for Memo<V> {
             dense: Vec::new(),
             sparse: HashMap::new(),
             count: 0,
+            reads: None,
+            unkept: Vec::new(),
         }
     }
 }
@@ -28,6 +35,53 @@ impl<V> Memo<V> {
     /// An empty memo.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty memo for one pickle whose reads are `reads` (see [`MemoReads::scan`]): a
+    /// value stored at an index no GET reads is counted (MEMOIZE's next index moves on as
+    /// before) but not kept. For a memo no one sees but the load (`pickle.loads`, not an
+    /// `Unpickler`, whose memo is an attribute).
+    pub fn keeping_only(reads: MemoReads) -> Self {
+        Memo {
+            reads: Some(reads),
+            ..Self::default()
+        }
+    }
+
+    /// Whether a value stored at `idx` must be kept (always, unless the reads are known).
+    #[inline]
+    pub fn keeps(&self, idx: u64) -> bool {
+        self.reads.as_ref().is_none_or(|reads| reads.reads(idx))
+    }
+
+    /// Counts `idx` as stored, keeping nothing there; false (nothing done) for an index
+    /// past the dense part, which the caller stores with [`put`](Self::put).
+    #[inline]
+    pub fn put_unkept(&mut self, idx: u64) -> bool {
+        let dense_len = self.dense.len() as u64;
+        if idx >= dense_len + DENSE_SLACK {
+            return false;
+        }
+        if idx >= dense_len {
+            self.dense.resize_with(idx as usize + 1, || None);
+        }
+        let (word, bit) = ((idx / 64) as usize, 1u64 << (idx % 64));
+        if word >= self.unkept.len() {
+            self.unkept.resize(word + 1, 0);
+        }
+        let slot = &mut self.dense[idx as usize];
+        if slot.take().is_none() && self.unkept[word] & bit == 0 {
+            self.count += 1;
+        }
+        self.unkept[word] |= bit;
+        true
+    }
+
+    /// Whether dense index `idx` was counted without its value.
+    fn is_unkept(&self, idx: usize) -> bool {
+        self.unkept
+            .get(idx / 64)
+            .is_some_and(|word| word & (1 << (idx % 64)) != 0)
     }
 
     /// The entry at `idx`.
@@ -44,8 +98,9 @@ impl<V> Memo<V> {
     pub fn put(&mut self, idx: u64, value: V) {
         let dense_len = self.dense.len() as u64;
         if idx < dense_len {
+            let counted = self.is_unkept(idx as usize);
             let slot = &mut self.dense[idx as usize];
-            self.count += slot.is_none() as usize;
+            self.count += (slot.is_none() && !counted) as usize;
             *slot = Some(value);
         } else if idx < dense_len + DENSE_SLACK && !self.sparse.contains_key(&idx) {
             self.dense.resize_with(idx as usize, || None);
@@ -78,6 +133,7 @@ impl<V> Memo<V> {
         self.dense.clear();
         self.sparse.clear();
         self.count = 0;
+        self.unkept.clear();
     }
 
     /// Every `(index, value)`, dense entries in index order first.
@@ -105,6 +161,34 @@ mod tests {
         assert_eq!(memo.get(4_000_000_000), Some(&'b'));
         assert_eq!(memo.get(2), None);
         assert!(memo.dense.len() < 4);
+    }
+
+    /// Entries no GET reads are counted as stored, so that MEMOIZE's indices are those of
+    /// a memo that keeps everything, and are not kept.
+    #[test]
+    fn unread_entries_are_counted_not_kept() {
+        let reads = MemoReads::scan(b"h\x01h\x42.").unwrap();
+        let mut memo = Memo::keeping_only(reads);
+        for (idx, value) in [
+            (0, 'a'),
+            (1, 'b'),
+            (0, 'c'),
+            (3, 'd'),
+            (66, 'e'),
+            (5000, 'f'),
+        ] {
+            if memo.keeps(idx) || !memo.put_unkept(idx) {
+                memo.put(idx, value);
+            }
+        }
+        assert_eq!(memo.len(), 5);
+        assert_eq!(memo.get(1), Some(&'b'));
+        assert_eq!(memo.get(66), Some(&'e'));
+        assert_eq!(memo.get(5000), Some(&'f'), "past the dense part: kept");
+        assert_eq!((memo.get(0), memo.get(3)), (None, None));
+        // A value stored where one was counted unkept is not counted twice.
+        memo.put(3, 'g');
+        assert_eq!((memo.len(), memo.get(3)), (5, Some(&'g')));
     }
 
     #[test]

@@ -9,10 +9,12 @@ mod dispatch;
 mod limits;
 mod machine;
 mod memo;
+mod memo_reads;
 
 pub use builder::{Builder, InlineData, Items};
 pub use limits::Limits;
 pub use memo::Memo;
+pub use memo_reads::MemoReads;
 
 use crate::error::PickleError;
 use crate::reader::{SliceSource, Source};

@@ -3,7 +3,7 @@
 
 use super::vm_builder::{LoadError, VmBuilder};
 use crate::pickle::release::release_in_order;
-use pickle_core::decoder::{Limits, Memo, load};
+use pickle_core::decoder::{Limits, Memo, MemoReads, load};
 use pickle_core::reader::SliceSource;
 use rustpython_vm::builtins::PyDict;
 use rustpython_vm::{AsObject, Context, PyObject, PyObjectRef};
@@ -14,7 +14,8 @@ pub(crate) fn loads(
     builder: &mut VmBuilder<'_>,
     limits: &Limits,
 ) -> Result<PyObjectRef, LoadError> {
-    let mut memo = Memo::new();
+    // The memo is the load's alone: it keeps only what the pickle reads back.
+    let mut memo = MemoReads::scan(data).map_or_else(Memo::new, Memo::keeping_only);
     let result = load(&mut SliceSource::new(data), builder, &mut memo, limits);
     release(memo);
     result

@@ -1,0 +1,59 @@
+//! What a load makes of protocols 0-2's `bytes` (`_codecs.encode` reductions) and of
+//! instances' state, where it takes shortcuts CPython's loads do not: each as CPython's.
+
+use super::run;
+
+/// Protocols 0-2 write bytes as `_codecs.encode(text, 'latin1')`; loads make them without the
+/// call, and anything else (text past latin-1, another function) still goes through it. The
+/// text a load remembers for the call (protocol 0's UNICODE, protocols 1-2's BINUNICODE)
+/// stays whole when it is also used as text, or passed to a second call.
+#[test]
+fn latin1_reductions_of_bytes_load_as_the_call_would() {
+    let out = run("every = bytes(range(256))\n\
+        print(all(pickle.loads(pickle.dumps(every, p)) == every for p in (0, 1, 2)))\n\
+        bad = b'\\x80\\x02c_codecs\\nencode\\nq\\x00X\\x02\\x00\\x00\\x00\\xc4\\x80X\\x06\\x00\\x00\\x00latin1\\x86R.'\n\
+        print(err(lambda: pickle.loads(bad)))\n\
+        other = b'\\x80\\x02c_codecs\\nencode\\nX\\x01\\x00\\x00\\x00aX\\x05\\x00\\x00\\x00utf-8\\x86R.'\n\
+        print(pickle.loads(other))\n\
+        class Seen(pickle.Unpickler):\n    calls = []\n    def find_class(self, m, n):\n        f = super().find_class(m, n)\n        return lambda *a: (Seen.calls.append(a), f(*a))[1]\n\
+        print(Seen(io.BytesIO(pickle.dumps(b'hi', 2))).load(), Seen.calls)\n\
+        t = '\\xe9\\\\' * 200\n\
+        for text in (b'V' + t.encode('raw_unicode_escape') + b'\\n', b'X' + len(t.encode()).to_bytes(4, 'little') + t.encode()):\n    \
+            twice = b'(c_codecs\\nencode\\n(' + text + b'p0\\nVlatin1\\np1\\ntRc_codecs\\nencode\\n(g0\\ng1\\ntRg0\\nl.'\n    \
+            r = pickle.loads(twice)\n    \
+            print([type(x).__name__ for x in r], r[0] == r[1] == t.encode('latin1'), r[2] == t)");
+    assert_eq!(
+        out,
+        "True\n\
+         UnicodeEncodeError: 'latin-1' codec can't encode character '\\u0100' in position 0: ordinal not in range(256)\n\
+         b'a'\n\
+         b'hi' [('hi', 'latin1')]\n\
+         ['bytes', 'bytes', 'str'] True True\n\
+         ['bytes', 'bytes', 'str'] True True\n"
+    );
+}
+
+/// A one-shot load keeps only the memo entries the pickle reads back. Nothing of it shows: a
+/// state dict the pickle also shares elsewhere stays a dict of its own, equal to the
+/// instance's; an instance whose `__new__` set attributes gets the state added to them; an
+/// `Unpickler`'s memo keeps every entry; indices MEMOIZE gives after unkept ones are right.
+/// (Giving an instance its state dict as `__dict__` was tried, and refused by CPython's
+/// suite: BUILD interns the keys, `test_attribute_name_interning`.)
+#[test]
+fn instances_states_and_the_memo_load_as_cpythons() {
+    let out = run("class P:\n    def __init__(s): s.a = 1; s.b = [2]\n\
+        class N(P):\n    def __new__(cls):\n        o = super().__new__(cls); o.early = 0; return o\n\
+        for proto in range(6):\n    \
+            x = P(); shared = pickle.loads(pickle.dumps([x, x.__dict__, x.b], proto))\n    \
+            new = pickle.loads(pickle.dumps([N(), N()], proto))\n    \
+            print(proto, shared[1] is shared[0].__dict__, shared[1] == shared[0].__dict__, shared[2] is shared[0].b,\n          \
+            [sorted(vars(n)) for n in new])\n\
+        data = pickle.dumps([P(), 'memo', P()], 4)\n\
+        u = pickle.Unpickler(io.BytesIO(data)); u.load(); print(len(u.memo.copy()), len(pickle.loads(data)))\n\
+        t = b'\\x80\\x04]\\x94(\\x8c\\x01a\\x94\\x8c\\x01b\\x94\\x8c\\x01c\\x94h\\x03h\\x02e.'\n\
+        print(pickle.loads(t))");
+    let rows: String = (0..6)
+        .map(|p| format!("{p} False True True [['a', 'b', 'early'], ['a', 'b', 'early']]\n"))
+        .collect();
+    assert_eq!(out, format!("{rows}13 3\n['a', 'b', 'c', 'c', 'b']\n"));
+}
