@@ -188,9 +188,11 @@ fn texts(name: &str) -> Vec<String> {
         // The same shapes as workloads.py's (its words drawn by another generator).
         "text_nonascii" => {
             let mut draw = (1..).map(|k: usize| TEXT_POOL[k * 7919 % TEXT_POOL.len()]);
-            let short = (0..20_000).map(|i| format!("{}{i}", draw.next().expect("endless")));
-            let long = (0..200).map(|_| draw.by_ref().take(200).collect::<Vec<_>>().join(" "));
-            short.chain(long.collect::<Vec<_>>()).collect()
+            let mut texts: Vec<String> = (0..20_000)
+                .map(|i| format!("{}{i}", draw.next().expect("endless")))
+                .collect();
+            texts.extend((0..200).map(|_| draw.by_ref().take(200).collect::<Vec<_>>().join(" ")));
+            texts
         }
         _ => Vec::new(),
     }
