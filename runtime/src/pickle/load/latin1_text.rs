@@ -1,7 +1,8 @@
 //! The text of `bytes` pickled at protocols 0-2, which CPython writes as
 //! `_codecs.encode(text, 'latin1')`: the load makes the str (the pickle memoizes it, so it
 //! must exist), and the call that follows turns it back into bytes. A load remembers the
-//! last long str it made from latin-1 text, with the bytes when it had them (protocol 0's
+//! last str it made from latin-1 text with a character past ASCII (ASCII text, the 'latin1'
+//! argument among it, converts back as it is), with the bytes when it had them (protocol 0's
 //! text is latin-1 bytes after unescaping) or the knowledge that the text is latin-1
 //! (protocols 1-2: the decoder checked it), so that the call takes the bytes as they are, or
 //! converts without checking the text again.
@@ -10,11 +11,7 @@ use pickle_core::text::latin1_utf8_to_latin1;
 use rustpython_vm::builtins::PyStr;
 use rustpython_vm::{AsObject, Py, PyRef};
 
-/// Strs shorter than this are not remembered: converting them back costs little, and short
-/// text (the 'latin1' argument itself, names, keys) is most of what a load makes.
-const REMEMBERED_FROM: usize = 256;
-
-/// The last long str made from latin-1 text.
+/// The last str made from latin-1 text past ASCII.
 #[derive(Default)]
 pub(super) struct Latin1Text {
     last: Option<(PyRef<PyStr>, Option<Vec<u8>>)>,
@@ -23,9 +20,7 @@ pub(super) struct Latin1Text {
 impl Latin1Text {
     /// Remembers `text`, made from latin-1 text, with its bytes when they are at hand.
     pub(super) fn made(&mut self, text: &PyRef<PyStr>, bytes: Option<Vec<u8>>) {
-        if text.as_wtf8().len() >= REMEMBERED_FROM {
-            self.last = Some((text.clone(), bytes));
-        }
+        self.last = Some((text.clone(), bytes));
     }
 
     /// `text` as latin-1 bytes, when it is the str last remembered (the same object: a str

@@ -112,7 +112,7 @@ pub(crate) struct VmBuilder<'a> {
     /// The memory account the load is charged to, and how it stands (see
     /// [`Self::within_memory_limit`]).
     memory: MemoryWatch,
-    /// The last long str made from latin-1 text, for the `_codecs.encode` that follows.
+    /// The last str made from latin-1 text past ASCII, for the `_codecs.encode` that follows.
     latin1_text: super::latin1_text::Latin1Text,
 }
 
