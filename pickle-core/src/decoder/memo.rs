@@ -56,16 +56,26 @@ impl<V> Memo<V> {
 
     /// Counts `idx` as stored, keeping nothing there; false (nothing done) for an index
     /// past the dense part, which the caller stores with [`put`](Self::put).
-    #[inline]
+    #[inline(always)]
     pub fn put_unkept(&mut self, idx: u64) -> bool {
         let dense_len = self.dense.len() as u64;
+        let (word, bit) = ((idx / 64) as usize, 1u64 << (idx % 64));
+        if idx == dense_len && word <= self.unkept.len() {
+            // The next index in order (MEMOIZE, and what picklers write): one push each.
+            self.dense.push(None);
+            if word == self.unkept.len() {
+                self.unkept.push(0);
+            }
+            self.unkept[word] |= bit;
+            self.count += 1;
+            return true;
+        }
         if idx >= dense_len + DENSE_SLACK {
             return false;
         }
         if idx >= dense_len {
             self.dense.resize_with(idx as usize + 1, || None);
         }
-        let (word, bit) = ((idx / 64) as usize, 1u64 << (idx % 64));
         if word >= self.unkept.len() {
             self.unkept.resize(word + 1, 0);
         }

@@ -21,8 +21,11 @@ pub struct MemoReads {
 const UNKNOWN: u8 = 0xff;
 /// [`ARG_WIDTHS`]'s mark of an opcode whose argument's width is read from the input.
 const VARIABLE: u8 = 0xfe;
+/// [`ARG_WIDTHS`]'s mark of an opcode whose argument is a one-byte length and that many bytes.
+const COUNTED1: u8 = 0xfd;
 
-/// Each code's argument width where it is fixed, else [`UNKNOWN`] or [`VARIABLE`].
+/// Each code's argument width where it is fixed, else [`COUNTED1`], [`UNKNOWN`] or
+/// [`VARIABLE`].
 static ARG_WIDTHS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|| {
     std::array::from_fn(|code| match lookup(code as u8).map(|info| info.arg) {
         None => UNKNOWN,
@@ -31,6 +34,9 @@ static ARG_WIDTHS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|| 
         Some(ArgKind::Uint2) => 2,
         Some(ArgKind::Int4 | ArgKind::Uint4) => 4,
         Some(ArgKind::Uint8 | ArgKind::Float8) => 8,
+        Some(ArgKind::String1 | ArgKind::Bytes1 | ArgKind::Unicodestring1 | ArgKind::Long1) => {
+            COUNTED1
+        }
         Some(_) => VARIABLE,
     })
 });
@@ -54,6 +60,11 @@ impl MemoReads {
             at = match widths[usize::from(code)] {
                 UNKNOWN => return None,
                 VARIABLE => arg_end(data, at, lookup(code)?.arg)?,
+                // SHORT_BINUNICODE, SHORT_BINBYTES...: most of a pickle's strings.
+                COUNTED1 => {
+                    let len = usize::from(*data.get(at)?);
+                    Some(at + 1 + len).filter(|&end| end <= data.len())?
+                }
                 width => Some(at + usize::from(width)).filter(|&end| end <= data.len())?,
             };
             let arg = &data[arg_start..at];
