@@ -41,15 +41,15 @@ static ARG_WIDTHS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|| 
     })
 });
 
-/// Indices past this many are not tracked: a pickle that reads one is loaded keeping
-/// everything (a dense set of bits up to any index a 4-byte argument names would be large).
-const TRACKED: u64 = 1 << 26;
-
 impl MemoReads {
     /// The indices the pickle at the start of `data` reads; `None` where the walk cannot
     /// tell (the load then keeps every entry).
     pub fn scan(data: &[u8]) -> Option<MemoReads> {
         let mut reads = MemoReads::default();
+        // Indices from the pickle's length on (or 65,536, for short ones) are not tracked:
+        // a pickle that reads one is loaded keeping everything. The bits take an eighth of
+        // the pickle's size at most (or 8 KiB), whatever index a 4-byte argument names.
+        let tracked = (data.len() as u64).max(1 << 16);
         let mut at = 0;
         let widths = &*ARG_WIDTHS;
         loop {
@@ -70,11 +70,11 @@ impl MemoReads {
             let arg = &data[arg_start..at];
             match code {
                 op::STOP => return Some(reads),
-                op::BINGET => reads.insert(u64::from(arg[0]))?,
+                op::BINGET => reads.insert(u64::from(arg[0]), tracked)?,
                 op::LONG_BINGET => {
-                    reads.insert(u64::from(u32::from_le_bytes(arg.try_into().ok()?)))?
+                    reads.insert(u64::from(u32::from_le_bytes(arg.try_into().ok()?)), tracked)?
                 }
-                op::GET => reads.insert(decimal_index(arg)?)?,
+                op::GET => reads.insert(decimal_index(arg)?, tracked)?,
                 _ => {}
             }
         }
@@ -88,8 +88,8 @@ impl MemoReads {
             .is_some_and(|word| word & (1 << (idx % 64)) != 0)
     }
 
-    fn insert(&mut self, idx: u64) -> Option<()> {
-        if idx >= TRACKED {
+    fn insert(&mut self, idx: u64, tracked: u64) -> Option<()> {
+        if idx >= tracked {
             return None;
         }
         let word = (idx / 64) as usize;
