@@ -19,6 +19,7 @@ use rustpython_vm::builtins::{PyStrInterned, PyType};
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{AsObject, PyObjectRef, PyResult, VirtualMachine};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 // The allocator and purge delay brine's own binary runs with (runtime/src/main.rs).
@@ -221,8 +222,8 @@ fn make(
         "short_strings" => texts.map(|text| ascii(vm, text)).collect(),
         "plain_instances" => instances(vm, &classes[0], texts, into_dict)?,
         "slot_instances" => instances(vm, &classes[1], texts, by_setattr)?,
-        "binary_random" => binary(vm, |k| (k.wrapping_mul(2_654_435_761) >> 13) as u8),
-        "binary_pattern" => binary(vm, |k| k as u8),
+        "binary_random" => binary(vm, true),
+        "binary_pattern" => binary(vm, false),
         "text_nonascii" => texts
             .map(|text| vm.ctx.new_str(text.as_str()).into())
             .collect(),
@@ -232,10 +233,21 @@ fn make(
     Ok(vm.ctx.new_list(vec![vm.ctx.new_list(items).into()]).into())
 }
 
-/// Four bytes objects of 1 MiB, their bytes `byte(k)`: made from a buffer, as a load makes
-/// them from its input.
-fn binary(vm: &VirtualMachine, byte: impl Fn(usize) -> u8) -> Vec<PyObjectRef> {
-    let data: Vec<u8> = (0..1 << 20).map(byte).collect();
+/// Four bytes objects of 1 MiB, random or `bytes(range(256))` repeated: copied from a
+/// buffer made once, outside the timed runs after the first, as a load copies them from its
+/// input.
+fn binary(vm: &VirtualMachine, random: bool) -> Vec<PyObjectRef> {
+    static RANDOM: OnceLock<Vec<u8>> = OnceLock::new();
+    static PATTERN: OnceLock<Vec<u8>> = OnceLock::new();
+    let data = if random {
+        RANDOM.get_or_init(|| {
+            (0..1usize << 20)
+                .map(|k| (k.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect()
+        })
+    } else {
+        PATTERN.get_or_init(|| (0..1usize << 20).map(|k| k as u8).collect())
+    };
     (0..4)
         .map(|_| vm.ctx.new_bytes(data.clone()).into())
         .collect()
