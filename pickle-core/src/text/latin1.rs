@@ -54,7 +54,7 @@ pub fn latin1_utf8_len(data: &[u8]) -> usize {
 /// `data.decode('latin1')` as UTF-8: each byte is the code point of the same value. The
 /// vector's capacity is its length (a str made of it keeps its allocation as it is).
 pub fn latin1_to_utf8(data: &[u8]) -> Vec<u8> {
-    let mut utf8 = Vec::new();
+    let mut utf8 = Vec::with_capacity(latin1_utf8_len(data));
     latin1_to_utf8_into(data, &mut utf8);
     utf8
 }
@@ -78,8 +78,10 @@ const UTF8_PAIRS: [u16; 256] = {
 /// Appends `data.decode('latin1')` as UTF-8 to `out`.
 pub fn latin1_to_utf8_into(data: &[u8], out: &mut Vec<u8>) {
     let start = out.len();
+    // `reserve`, not `reserve_exact`: the unescape appends a run between each two escapes,
+    // and growing to the exact size each time had copied the text over and over.
     let added = latin1_utf8_len(data);
-    out.reserve_exact(added);
+    out.reserve(added);
     out.resize(start + added, 0);
     let utf8 = &mut out[start..];
     // Every byte writes its pair from a table, and the output moves by 1 or 2: no branch on
@@ -248,6 +250,20 @@ mod tests {
                 assert_eq!(latin1_utf8_to_latin1(&utf8), data, "{len}");
             }
         }
+    }
+
+    /// Appending run after run (the unescape's runs between escapes) grows the vector
+    /// geometrically: growing it to the exact size each time had copied it once per run.
+    #[test]
+    fn appending_runs_grows_the_vector_geometrically() {
+        let mut out = Vec::new();
+        let mut capacities = std::collections::BTreeSet::new();
+        for _ in 0..1000 {
+            latin1_to_utf8_into(b"ab\xe9", &mut out);
+            capacities.insert(out.capacity());
+        }
+        assert_eq!(out.len(), 4000);
+        assert!(capacities.len() < 20, "{} sizes", capacities.len());
     }
 
     #[test]
