@@ -6,8 +6,8 @@ use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::{ArgKind, op};
 use crate::reader::{Source, read_count, read_le};
 use crate::text::{
-    IntLiteral, TextKind, classify_surrogatepass_utf8, parse_float_line, parse_int_line,
-    raw_unicode_unescape, raw_unicode_unescape_latin1, string_literal,
+    IntLiteral, TextKind, Unescaped, classify_surrogatepass_utf8, parse_float_line, parse_int_line,
+    raw_unicode_unescape_text, string_literal,
 };
 
 /// How many inline pickles may nest (each is read by a machine of its own, on the stack).
@@ -193,14 +193,16 @@ where
 
     fn unicode_line(&mut self) -> Result<(), E> {
         let at = self.at;
-        let line = self.src.take_line()?;
-        if let Some(latin1) = raw_unicode_unescape_latin1(line) {
-            self.charge(latin1.len() as u64)?;
-            return self.atom(|b| b.str_latin1(latin1));
+        match raw_unicode_unescape_text(self.src.take_line()?, at)? {
+            Unescaped::Latin1(latin1) => {
+                self.charge(latin1.len() as u64)?;
+                self.atom(|b| b.str_latin1(latin1))
+            }
+            Unescaped::Utf8(text) => {
+                self.charge(text.len() as u64)?;
+                self.atom(|b| b.str(&text))
+            }
         }
-        let text = raw_unicode_unescape(line, at)?;
-        self.charge(text.len() as u64)?;
-        self.atom(|b| b.str(&text))
     }
 
     fn string_line(&mut self) -> Result<(), E> {

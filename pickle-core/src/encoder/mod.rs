@@ -14,8 +14,7 @@ use staged::{STAGED_PAYLOAD_MAX, append_fixed, append_packed, append_staged};
 use crate::error::{ErrorKind, PickleError, PyExcKind};
 use crate::opcodes::op;
 use crate::text::{
-    escape_latin1, float_repr, latin1_to_utf8, latin1_to_utf8_into, latin1_utf8_len,
-    raw_unicode_escape,
+    append_utf8, escape_latin1, float_repr, latin1_to_utf8, latin1_utf8_len, raw_unicode_escape,
 };
 
 /// CPython commits a frame once it holds this many bytes, and writes payloads of this size or
@@ -441,7 +440,7 @@ impl Encoder {
             return Ok(len);
         }
         self.write(&header4(op::BINUNICODE, len as u32));
-        latin1_to_utf8_into(latin1, &mut self.out);
+        append_utf8(latin1, len, &mut self.out);
         Ok(len)
     }
 

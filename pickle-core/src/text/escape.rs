@@ -1,6 +1,6 @@
 //! raw-unicode-escape, the UNICODE opcode's argument at protocol 0, both ways.
 
-use super::latin1::{latin1_to_utf8_into, utf8_to_latin1};
+use super::latin1::{latin1_to_utf8, latin1_to_utf8_into, utf8_to_latin1};
 use super::utf8::{code_points, push_code_point};
 use crate::error::{ErrorKind, PickleError};
 
@@ -117,10 +117,20 @@ fn escape_one(text: &[u8], out: &mut Vec<u8>) -> usize {
     width
 }
 
-/// Decodes raw-unicode-escape text whose code points all fit a byte into those bytes (the
-/// UNICODE opcode of every `bytes` pickled at protocol 0: its text is latin-1); `None` for
-/// any other argument, which [`raw_unicode_unescape`] decodes, or says what is wrong with.
-pub fn raw_unicode_unescape_latin1(raw: &[u8]) -> Option<Vec<u8>> {
+/// The UNICODE opcode's argument decoded: latin-1 bytes while every code point fits a byte
+/// (protocol 0's text of every `bytes`), else generalized UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unescaped {
+    /// Every code point below 256, as its byte.
+    Latin1(Vec<u8>),
+    /// Generalized UTF-8 (lone surrogates allowed).
+    Utf8(Vec<u8>),
+}
+
+/// Decodes raw-unicode-escape into latin-1 while the text allows it, and from its first
+/// wider (or bad) escape on into generalized UTF-8, as [`raw_unicode_unescape`] does: the
+/// text is read once, whichever it turns out to be.
+pub fn raw_unicode_unescape_text(raw: &[u8], at: u64) -> Result<Unescaped, PickleError> {
     // Written at `j` into room for the whole argument: escapes only shorten it.
     let mut out = vec![0; raw.len()];
     let (mut i, mut j) = (0, 0);
@@ -131,17 +141,27 @@ pub fn raw_unicode_unescape_latin1(raw: &[u8]) -> Option<Vec<u8>> {
         let literal = run - usize::from(escape);
         out[j..j + literal].fill(b'\\');
         j += literal;
-        if escape {
-            let width = escape_width(raw[i]);
-            let cp = hex_value(raw.get(i + 1..i + 1 + width)?)?;
-            out[j] = u8::try_from(cp).ok()?;
-            j += 1;
-            i += 1 + width;
+        if !escape {
+            continue;
+        }
+        let width = escape_width(raw[i]);
+        match raw.get(i + 1..i + 1 + width).and_then(hex_value) {
+            Some(cp) if cp < 256 => {
+                out[j] = cp as u8;
+                j += 1;
+                i += 1 + width;
+            }
+            // Wider text, or an escape to report: on in UTF-8 from this escape.
+            _ => {
+                let mut utf8 = latin1_to_utf8(&out[..j]);
+                decode_escape(raw, &mut i, at, &mut utf8)?;
+                return unescape_to_utf8(raw, i, utf8, at).map(Unescaped::Utf8);
+            }
         }
     }
     // The last search copied the rest.
     out.truncate(j + raw.len() - i);
-    Some(out)
+    Ok(Unescaped::Latin1(out))
 }
 
 /// Copies `raw` up to its first backslash to the front of `out` (as long as `raw` at least);
@@ -189,52 +209,67 @@ fn hex_value(digits: &[u8]) -> Option<u32> {
 }
 
 /// Decodes raw-unicode-escape (the UNICODE opcode's argument) into generalized UTF-8.
-/// `\u` and `\U` escape only after an odd number of backslashes, as in CPython.
+/// `\\u` and `\\U` escape only after an odd number of backslashes, as in CPython.
 pub fn raw_unicode_unescape(raw: &[u8], at: u64) -> Result<Vec<u8>, PickleError> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
+    unescape_to_utf8(raw, 0, Vec::with_capacity(raw.len()), at)
+}
+
+/// Decodes `raw` from byte `i` on, appending to `out`.
+fn unescape_to_utf8(
+    raw: &[u8],
+    mut i: usize,
+    mut out: Vec<u8>,
+    at: u64,
+) -> Result<Vec<u8>, PickleError> {
     while let Some(plain) = memchr::memchr(b'\\', &raw[i..]) {
         // Up to the next backslash, each byte is the code point of its value.
         latin1_to_utf8_into(&raw[i..i + plain], &mut out);
         i += plain;
         let (run, escape) = backslash_run(raw, &mut i);
         out.extend(std::iter::repeat_n(b'\\', run - usize::from(escape)));
-        if !escape {
-            continue;
+        if escape {
+            decode_escape(raw, &mut i, at, &mut out)?;
         }
-        let width = escape_width(raw[i]);
-        let hex = raw[i + 1..]
-            .iter()
-            .take(width)
-            .take_while(|d| d.is_ascii_hexdigit())
-            .count();
-        // CPython's error spans the backslash up to the last hex digit read.
-        let undecodable = |reason| {
-            let kind = ErrorKind::Undecodable {
-                codec: "rawunicodeescape",
-                data: raw.to_vec(),
-                start: i - 1,
-                end: i + 1 + hex,
-                reason,
-            };
-            PickleError::new(kind, at)
-        };
-        if hex < width {
-            return Err(undecodable(if width == 4 {
-                "truncated \\uXXXX escape"
-            } else {
-                "truncated \\UXXXXXXXX escape"
-            }));
-        }
-        let cp = hex_value(&raw[i + 1..i + 1 + width]).expect("hex digits");
-        if cp > 0x10ffff {
-            return Err(undecodable("\\Uxxxxxxxx out of range"));
-        }
-        push_code_point(&mut out, cp);
-        i += 1 + width;
     }
     latin1_to_utf8_into(&raw[i..], &mut out);
     Ok(out)
+}
+
+/// Decodes the escape whose `u` or `U` is at `raw[*i]` onto `out` as UTF-8, and moves `*i`
+/// past it; CPython's error where it is truncated or out of range.
+fn decode_escape(raw: &[u8], i: &mut usize, at: u64, out: &mut Vec<u8>) -> Result<(), PickleError> {
+    let start = *i;
+    let width = escape_width(raw[start]);
+    let hex = raw[start + 1..]
+        .iter()
+        .take(width)
+        .take_while(|d| d.is_ascii_hexdigit())
+        .count();
+    // CPython's error spans the backslash up to the last hex digit read.
+    let undecodable = |reason| {
+        let kind = ErrorKind::Undecodable {
+            codec: "rawunicodeescape",
+            data: raw.to_vec(),
+            start: start - 1,
+            end: start + 1 + hex,
+            reason,
+        };
+        PickleError::new(kind, at)
+    };
+    if hex < width {
+        return Err(undecodable(if width == 4 {
+            "truncated \\uXXXX escape"
+        } else {
+            "truncated \\UXXXXXXXX escape"
+        }));
+    }
+    let cp = hex_value(&raw[start + 1..start + 1 + width]).expect("hex digits");
+    if cp > 0x10ffff {
+        return Err(undecodable("\\Uxxxxxxxx out of range"));
+    }
+    push_code_point(out, cp);
+    *i = start + 1 + width;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -296,14 +331,16 @@ mod tests {
                 let expected =
                     [b"pre".as_slice(), &escaped_slowly(&latin1_to_utf8(&data))].concat();
                 assert_eq!(direct, expected, "{len} {density}");
-                assert_eq!(raw_unicode_unescape_latin1(&direct[3..]), Some(data));
+                assert_eq!(
+                    raw_unicode_unescape_text(&direct[3..], 0),
+                    Ok(Unescaped::Latin1(data))
+                );
             }
         }
     }
 
-    /// The latin-1 unescape agrees with the general one wherever the text is latin-1, and
-    /// declines everything else (wider escapes, bad escapes) for the general one to decode
-    /// or refuse.
+    /// The unescape that stays latin-1 while it can agrees with the general one: latin-1
+    /// wherever the text is, and otherwise the same UTF-8 or the same error.
     #[test]
     fn the_latin1_unescape_agrees_with_the_general_one() {
         let pieces: [&[u8]; 14] = [
@@ -327,9 +364,22 @@ mod tests {
             let raw: Vec<u8> = (0..random.next() % 8)
                 .flat_map(|_| pieces[(random.next() % 14) as usize].iter().copied())
                 .collect();
-            let general = raw_unicode_unescape(&raw, 0).ok();
-            let latin1 = general.as_deref().and_then(super::super::utf8_to_latin1);
-            assert_eq!(raw_unicode_unescape_latin1(&raw), latin1, "{raw:?}");
+            let general = raw_unicode_unescape(&raw, 0);
+            let latin1 = general
+                .as_deref()
+                .ok()
+                .and_then(super::super::utf8_to_latin1);
+            let text = raw_unicode_unescape_text(&raw, 0);
+            // Latin-1 exactly where the general decoding is, and the same text otherwise,
+            // errors included.
+            match (text, general) {
+                (Ok(Unescaped::Latin1(bytes)), _) => assert_eq!(Some(bytes), latin1, "{raw:?}"),
+                (Ok(Unescaped::Utf8(utf8)), Ok(expected)) => {
+                    assert_eq!((utf8, latin1), (expected, None), "{raw:?}")
+                }
+                (Err(e), Err(expected)) => assert_eq!(e.to_string(), expected.to_string()),
+                (text, general) => panic!("{raw:?}: {text:?} against {general:?}"),
+            }
         }
     }
 

@@ -54,8 +54,9 @@ pub fn latin1_utf8_len(data: &[u8]) -> usize {
 /// `data.decode('latin1')` as UTF-8: each byte is the code point of the same value. The
 /// vector's capacity is its length (a str made of it keeps its allocation as it is).
 pub fn latin1_to_utf8(data: &[u8]) -> Vec<u8> {
-    let mut utf8 = Vec::with_capacity(latin1_utf8_len(data));
-    latin1_to_utf8_into(data, &mut utf8);
+    let added = latin1_utf8_len(data);
+    let mut utf8 = Vec::with_capacity(added);
+    append_utf8(data, added, &mut utf8);
     utf8
 }
 
@@ -77,11 +78,18 @@ const UTF8_PAIRS: [u16; 256] = {
 
 /// Appends `data.decode('latin1')` as UTF-8 to `out`.
 pub fn latin1_to_utf8_into(data: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
     // `reserve`, not `reserve_exact`: the unescape appends a run between each two escapes,
     // and growing to the exact size each time had copied the text over and over.
     let added = latin1_utf8_len(data);
     out.reserve(added);
+    append_utf8(data, added, out);
+}
+
+/// Appends `data`'s UTF-8, `added` bytes long (its [`latin1_utf8_len`], which the caller
+/// has counted already), to `out`.
+pub(crate) fn append_utf8(data: &[u8], added: usize, out: &mut Vec<u8>) {
+    debug_assert_eq!(added, latin1_utf8_len(data));
+    let start = out.len();
     out.resize(start + added, 0);
     let utf8 = &mut out[start..];
     // Every byte writes its pair from a table, and the output moves by 1 or 2: no branch on
@@ -207,12 +215,17 @@ mod tests {
     use super::*;
     use crate::text::random_text::Bytes;
 
+    /// Every byte value, then 10,000 random bytes from `seed`.
+    fn every_byte_then_random(seed: u64) -> Vec<u8> {
+        let mut random = Bytes(seed);
+        (0..=255)
+            .chain((0..10_000).map(|_| random.next() as u8))
+            .collect()
+    }
+
     #[test]
     fn utf8_to_latin1_undoes_latin1_to_utf8_and_refuses_wider_text() {
-        let mut random = Bytes(11);
-        let data: Vec<u8> = (0..=255)
-            .chain((0..10_000).map(|_| random.next() as u8))
-            .collect();
+        let data = every_byte_then_random(11);
         assert_eq!(utf8_to_latin1(&latin1_to_utf8(&data)), Some(data));
         assert_eq!(utf8_to_latin1(b"plain"), Some(b"plain".to_vec()));
         assert_eq!(utf8_to_latin1("é€".as_bytes()), None);
@@ -268,10 +281,7 @@ mod tests {
 
     #[test]
     fn latin1_to_utf8_is_each_bytes_code_point() {
-        let mut random = Bytes(7);
-        let data: Vec<u8> = (0..=255)
-            .chain((0..10_000).map(|_| random.next() as u8))
-            .collect();
+        let data = every_byte_then_random(7);
         let expected: String = data.iter().map(|&b| char::from(b)).collect();
         assert_eq!(latin1_to_utf8(&data), expected.into_bytes());
         assert_eq!(latin1_to_utf8(&[]), b"");

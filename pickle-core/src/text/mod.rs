@@ -10,7 +10,8 @@ mod random_text;
 mod utf8;
 
 pub(crate) use escape::escape_latin1;
-pub use escape::{raw_unicode_escape, raw_unicode_unescape, raw_unicode_unescape_latin1};
+pub use escape::{Unescaped, raw_unicode_escape, raw_unicode_unescape, raw_unicode_unescape_text};
+pub(crate) use latin1::append_utf8;
 pub use latin1::{
     latin1_to_utf8, latin1_to_utf8_into, latin1_utf8_len, latin1_utf8_to_latin1, utf8_to_latin1,
 };
