@@ -26,7 +26,9 @@
 //! The package is `brine-runtime`; the library it gives is `brine`. On rustc 1.95 a host crate
 //! carries two profile lines for its dependencies in debug builds, `opt-level = 3` (RustPython
 //! unoptimised runs Python about 20 times slower) and `debug-assertions = false` (the
-//! RustPython parser's one `debug_assert_matches!` needs rustc 1.96), builds with
+//! RustPython parser's one `debug_assert_matches!` needs rustc 1.96), and a third one is
+//! recommended, `debug = "line-tables-only"` (the VM's full debug information adds hundreds of
+//! megabytes to every binary), builds with
 //! `--ignore-rust-version`, and runs `cargo update malachite-bigint@0.14.0 --precise 0.12.0`
 //! once (RustPython's `pymath` accepts any `malachite-bigint`, and RustPython needs 0.12; the
 //! build script says so if it finds the lock file without it). The repository's README has
