@@ -24,7 +24,7 @@ use std::time::Instant;
 
 // The allocator and purge delay brine's own binary runs with (runtime/src/main.rs).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: brine::Mimalloc = brine::Mimalloc;
 
 unsafe extern "C" {
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);

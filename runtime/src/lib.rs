@@ -71,7 +71,7 @@ pub use embed::host::module::ModuleBuilder;
 pub use embed::host::params::{HostFunction, HostReturn, Rest};
 pub use embed::limits::interrupt::InterruptHandle;
 pub use embed::vm::output::Output;
-pub use memory::Allocator;
+pub use memory::{Allocator, Mimalloc};
 
 #[doc(hidden)]
 pub use embed::convert::Vm;

@@ -1,19 +1,20 @@
 //! `brine`: a python-compatible interpreter whose `pickle` is Brine's.
 
-// The allocator RustPython's own binary uses: VM objects are small and short-lived, and glibc's
-// malloc spends a third of an unpickling run on them. It is built without transparent huge
+// The allocator RustPython's own binary uses (mimalloc), asked as brine::Mimalloc says why:
+// VM objects are small and short-lived, and glibc's malloc spends a third of an unpickling run
+// on them. It is built without transparent huge
 // pages (the `no_thp` feature): with them the kernel backed every touched 2 MiB of a 9 MiB
 // startup heap whole, and a fresh `brine -c pass` held 28 MiB of anonymous memory instead of
 // 14.5 MiB; loads lose 0-4% to the extra page faults (bench/workloads.py records, int lists).
 #[cfg(not(feature = "accounting-allocator"))]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: brine::Mimalloc = brine::Mimalloc;
 
 /// The same, inside brine's accounting allocator (what a host with memory limits installs):
 /// a build for bench/memory_limit.sh, which measures what the accounting costs.
 #[cfg(feature = "accounting-allocator")]
 #[global_allocator]
-static GLOBAL: brine::Allocator<mimalloc::MiMalloc> = brine::Allocator::new(mimalloc::MiMalloc);
+static GLOBAL: brine::Allocator<brine::Mimalloc> = brine::Allocator::new(brine::Mimalloc);
 
 unsafe extern "C" {
     /// mimalloc's `mi_option_set` (in the library the allocator above links).

@@ -12,7 +12,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 /// static ALLOCATOR: brine::Allocator = brine::Allocator::system();
 /// ```
 ///
-/// or around another allocator (`brine::Allocator::new(mimalloc::MiMalloc)`).
+/// or around another allocator (`brine::Allocator::new(brine::Mimalloc)`).
 ///
 /// Each allocation carries 8 bytes more (16 or its alignment, for alignments above 8): the
 /// account it was charged to, so that it is credited back to that runtime whichever thread
