@@ -29,11 +29,11 @@ unsafe extern "C" {
 /// builds) that call is quick only while the page of the block's exact size has a free block;
 /// otherwise it treats a size that is not a power of two as unaligned and takes a block
 /// `alignment - 1` bytes larger, from the next size class. Its exact-size pages then never
-/// fill, so nearly every VM object (an int is 72 bytes, most are not powers of two) took the
-/// slow path: 105 instructions per allocation instead of about 30, a fifth of a protocol-4
-/// load of 200,000 ints (BENCHMARKS.md, "Allocator"), and an 80-byte object took a 96-byte
-/// block. Here word-aligned requests go to `mi_malloc`; larger alignments still go through
-/// `mimalloc::MiMalloc`.
+/// fill, so nearly every VM object (most sizes are not powers of two) took the slow path:
+/// about 140 instructions per allocation instead of 26, a fifth of the instructions of a
+/// protocol-4 load of 200,000 ints (BENCHMARKS.md, "The allocator"), and an 80-byte object
+/// took a 96-byte block. Here word-aligned requests go to `mi_malloc`; larger alignments
+/// still go through `mimalloc::MiMalloc`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Mimalloc;
 

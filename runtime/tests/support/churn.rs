@@ -12,8 +12,9 @@ pub const SCRIPTS: [&str; 5] = [
     "while True:\n    pass",
 ];
 
-/// The process's resident size (Linux; 0 elsewhere), once the C allocator has given back
-/// the free pages it holds: those are not what the runtimes keep.
+/// The process's resident size (Linux; 0 elsewhere), once the allocators (glibc's malloc and
+/// mimalloc, whichever the process runs on) have given back the free pages they hold: those
+/// are not what the runtimes keep.
 pub fn resident_kib() -> u64 {
     give_back_free_memory();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -30,8 +31,18 @@ pub fn tracked_objects() -> usize {
     young + middle + old
 }
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn give_back_free_memory() {
+    unsafe extern "C" {
+        /// mimalloc (linked through brine): frees what it can and gives back the free pages.
+        fn mi_collect(force: bool);
+    }
+    // SAFETY: mi_collect takes no pointers and may be called at any time.
+    unsafe { mi_collect(true) };
+    give_back_glibc_arenas();
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn give_back_glibc_arenas() {
     unsafe extern "C" {
         /// glibc: returns the free pages of every arena to the system.
         fn malloc_trim(pad: usize) -> i32;
@@ -41,4 +52,4 @@ fn give_back_free_memory() {
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn give_back_free_memory() {}
+fn give_back_glibc_arenas() {}
