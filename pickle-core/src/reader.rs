@@ -24,6 +24,11 @@ pub trait Source<E> {
     }
     /// The offset of the next byte to be read.
     fn position(&self) -> u64;
+    /// The next byte without reading it, where the source can tell without reading (a
+    /// slice can); `None` otherwise, and at the end.
+    fn peek_byte(&self) -> Option<u8> {
+        None
+    }
     /// How many bytes are certainly left, when the source knows (a slice does; a stream does
     /// not). Lets a length claim beyond the input be reported as truncation before anything
     /// is charged for it.
@@ -104,6 +109,11 @@ impl<E: From<PickleError>> Source<E> for SliceSource<'_> {
 
     fn position(&self) -> u64 {
         self.pos as u64
+    }
+
+    #[inline]
+    fn peek_byte(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
     }
 
     fn remaining_hint(&self) -> Option<u64> {

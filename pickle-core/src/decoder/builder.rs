@@ -122,6 +122,24 @@ pub trait Builder {
     ) -> Result<Self::Value, Self::Error>;
     /// BUILD: apply `state` to `obj`.
     fn build(&mut self, obj: &Self::Value, state: Self::Value) -> Result<(), Self::Error>;
+    /// Whether SETITEMS directly followed by BUILD goes to [`Builder::build_from_pairs`]
+    /// (the two opcodes CPython writes for an instance's `__dict__` state). Off unless a
+    /// builder asks: an error the SETITEMS raises is then reported at the BUILD's offset.
+    fn fuses_set_items_with_build(&self) -> bool {
+        false
+    }
+    /// SETITEMS of `pairs` into `state`, then BUILD of `state` on `obj`, as one step: a
+    /// builder that can tell no one else sees `state` may apply the pairs to `obj` without
+    /// filling it. What it must come to is this default's.
+    fn build_from_pairs(
+        &mut self,
+        obj: &Self::Value,
+        state: Self::Value,
+        pairs: Items<'_, Self::Value>,
+    ) -> Result<(), Self::Error> {
+        self.set_items(&state, pairs)?;
+        self.build(obj, state)
+    }
     /// After BUILD: what the stream holds for `obj` outside the pickle (see [`InlineData`]).
     /// None unless a builder knows a format that writes such data.
     fn inline_data(&mut self, obj: &Self::Value) -> Result<InlineData, Self::Error> {

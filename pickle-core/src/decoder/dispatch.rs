@@ -245,17 +245,41 @@ where
     /// APPENDS, SETITEMS, ADDITEMS: the values above the mark into the container below it.
     fn add_marked(&mut self, code: u8) -> Result<(), E> {
         let height = self.pop_mark_with_target()?;
-        let target = self.stack[height - 1].clone();
         let count = self.stack.len() - height;
         if code == op::SETITEMS && count % 2 == 1 {
             return Err(self.err(odd("SETITEMS")));
         }
+        if code == op::SETITEMS
+            && height >= self.fence() + 2
+            && self.src.peek_byte() == Some(op::BUILD)
+            && self.b.fuses_set_items_with_build()
+        {
+            return self.set_items_then_build(height);
+        }
+        let target = self.stack[height - 1].clone();
         let items = self.stack.drain(height..);
         match code {
             op::APPENDS => self.b.append(&target, items),
             op::ADDITEMS => self.b.add_items(&target, items),
             _ => self.b.set_items(&target, items),
         }
+    }
+
+    /// SETITEMS whose next opcode is BUILD, with the object below the dict (above the fence,
+    /// as BUILD needs it): both at once, through [`Builder::build_from_pairs`]. The BUILD is
+    /// read here, as the loop would read it.
+    fn set_items_then_build(&mut self, height: usize) -> Result<(), E> {
+        let mut pairs = std::mem::take(&mut self.pairs);
+        pairs.extend(self.stack.drain(height..));
+        let state = self.stack.pop().expect("the dict lies below the mark");
+        self.at = self.src.position();
+        self.b.opcode_at(self.at);
+        self.src.next_byte()?;
+        let obj = self.stack.last().expect("the object lies below the dict");
+        let built = self.b.build_from_pairs(obj, state, pairs.drain(..));
+        self.pairs = pairs;
+        built?;
+        self.after_build()
     }
 
     /// POP discards the top value, or the top mark when nothing lies above it.
@@ -357,6 +381,15 @@ where
         self.top()?;
         let target = self.stack.last().expect("checked by top()");
         self.b.build(target, state)?;
+        self.after_build()
+    }
+
+    /// What the stream holds after a BUILD for its object (see [`InlineData`]).
+    fn after_build(&mut self) -> Result<(), E> {
+        let target = self
+            .stack
+            .last()
+            .expect("BUILD's object stays on the stack");
         match self.b.inline_data(target)? {
             InlineData::None => Ok(()),
             InlineData::Bytes { padded, len } => {

@@ -20,6 +20,8 @@ pub(super) struct Machine<'a, S, B: Builder> {
     pub(super) at: u64,
     /// How many inline pickles (see [`super::InlineData`]) this one is inside.
     pub(super) nesting: usize,
+    /// The pairs of a SETITEMS fused with the BUILD after it, kept for the next one.
+    pub(super) pairs: Vec<B::Value>,
 }
 
 impl<'a, E, S, B> Machine<'a, S, B>
@@ -45,7 +47,13 @@ where
             used: 0,
             at: 0,
             nesting: 0,
+            pairs: Vec::new(),
         }
+    }
+
+    /// The height of the innermost mark: what lies below it only a mark's opcode may take.
+    pub(super) fn fence(&self) -> usize {
+        self.fence
     }
 
     pub(super) fn err(&self, kind: ErrorKind) -> E {
@@ -57,12 +65,19 @@ where
     pub(super) fn charge(&mut self, bytes: u64) -> Result<(), E> {
         self.used = self.used.saturating_add(bytes);
         if self.used > self.limits.max_memory {
-            return Err(self.err(ErrorKind::LimitExceeded("memory")));
+            return Err(self.over_memory());
         }
         Ok(())
     }
 
-    #[inline]
+    /// Out of line, so that the checks above stay small enough to inline into every push.
+    #[cold]
+    #[inline(never)]
+    fn over_memory(&self) -> E {
+        self.err(ErrorKind::LimitExceeded("memory"))
+    }
+
+    #[inline(always)]
     pub(super) fn push(&mut self, value: B::Value) -> Result<(), E> {
         self.charge(ENTRY_COST)?;
         self.stack.push(value);

@@ -17,27 +17,40 @@ pub struct MemoReads {
     bits: Vec<u64>,
 }
 
-/// [`ARG_WIDTHS`]'s mark of a code that is no opcode.
+/// [`ARG_WIDTHS`]' marks from here up are no widths but what the walk does with the code.
+const MARKS_FROM: u8 = 0xf0;
+/// A code that is no opcode.
 const UNKNOWN: u8 = 0xff;
-/// [`ARG_WIDTHS`]'s mark of an opcode whose argument's width is read from the input.
+/// An opcode whose argument's width is read from the input.
 const VARIABLE: u8 = 0xfe;
-/// [`ARG_WIDTHS`]'s mark of an opcode whose argument is a one-byte length and that many bytes.
+/// An opcode whose argument is a one-byte length and that many bytes.
 const COUNTED1: u8 = 0xfd;
+/// STOP, BINGET, LONG_BINGET and GET.
+const STOP: u8 = 0xfc;
+const BINGET: u8 = 0xfb;
+const LONG_BINGET: u8 = 0xfa;
+const GET: u8 = 0xf9;
 
-/// Each code's argument width where it is fixed, else [`COUNTED1`], [`UNKNOWN`] or
-/// [`VARIABLE`].
+/// Each code's argument width where it is fixed and nothing else is to be done with it (most
+/// of a pickle's opcodes: one look in the table, one branch), else what to do.
 static ARG_WIDTHS: std::sync::LazyLock<[u8; 256]> = std::sync::LazyLock::new(|| {
-    std::array::from_fn(|code| match lookup(code as u8).map(|info| info.arg) {
-        None => UNKNOWN,
-        Some(ArgKind::None) => 0,
-        Some(ArgKind::Uint1) => 1,
-        Some(ArgKind::Uint2) => 2,
-        Some(ArgKind::Int4 | ArgKind::Uint4) => 4,
-        Some(ArgKind::Uint8 | ArgKind::Float8) => 8,
-        Some(ArgKind::String1 | ArgKind::Bytes1 | ArgKind::Unicodestring1 | ArgKind::Long1) => {
-            COUNTED1
-        }
-        Some(_) => VARIABLE,
+    std::array::from_fn(|code| match code as u8 {
+        op::STOP => STOP,
+        op::BINGET => BINGET,
+        op::LONG_BINGET => LONG_BINGET,
+        op::GET => GET,
+        code => match lookup(code).map(|info| info.arg) {
+            None => UNKNOWN,
+            Some(ArgKind::None) => 0,
+            Some(ArgKind::Uint1) => 1,
+            Some(ArgKind::Uint2) => 2,
+            Some(ArgKind::Int4 | ArgKind::Uint4) => 4,
+            Some(ArgKind::Uint8 | ArgKind::Float8) => 8,
+            Some(ArgKind::String1 | ArgKind::Bytes1 | ArgKind::Unicodestring1 | ArgKind::Long1) => {
+                COUNTED1
+            }
+            Some(_) => VARIABLE,
+        },
     })
 });
 
@@ -54,27 +67,36 @@ impl MemoReads {
         let widths = &*ARG_WIDTHS;
         loop {
             let code = *data.get(at)?;
+            let mark = widths[usize::from(code)];
             at += 1;
+            if mark < MARKS_FROM {
+                at += usize::from(mark);
+                if at > data.len() {
+                    return None;
+                }
+                continue;
+            }
             let arg_start = at;
-            // Most opcodes' arguments have a fixed width: one look in a table, one branch.
-            at = match widths[usize::from(code)] {
-                UNKNOWN => return None,
-                VARIABLE => arg_end(data, at, lookup(code)?.arg)?,
+            at = match mark {
                 // SHORT_BINUNICODE, SHORT_BINBYTES...: most of a pickle's strings.
                 COUNTED1 => {
                     let len = usize::from(*data.get(at)?);
                     Some(at + 1 + len).filter(|&end| end <= data.len())?
                 }
-                width => Some(at + usize::from(width)).filter(|&end| end <= data.len())?,
+                STOP => return Some(reads),
+                BINGET => at + 1,
+                LONG_BINGET => at + 4,
+                GET => arg_end(data, at, ArgKind::DecimalnlShort)?,
+                VARIABLE => arg_end(data, at, lookup(code)?.arg)?,
+                _ => return None,
             };
-            let arg = &data[arg_start..at];
-            match code {
-                op::STOP => return Some(reads),
-                op::BINGET => reads.insert(u64::from(arg[0]), tracked)?,
-                op::LONG_BINGET => {
+            let arg = data.get(arg_start..at)?;
+            match mark {
+                BINGET => reads.insert(u64::from(arg[0]), tracked)?,
+                LONG_BINGET => {
                     reads.insert(u64::from(u32::from_le_bytes(arg.try_into().ok()?)), tracked)?
                 }
-                op::GET => reads.insert(decimal_index(arg)?, tracked)?,
+                GET => reads.insert(decimal_index(arg)?, tracked)?,
                 _ => {}
             }
         }

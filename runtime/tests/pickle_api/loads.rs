@@ -57,3 +57,56 @@ fn instances_states_and_the_memo_load_as_cpythons() {
         .collect();
     assert_eq!(out, format!("{rows}13 3\n['a', 'b', 'c', 'c', 'b']\n"));
 }
+
+/// An instance's dict state written as EMPTY_DICT, SETITEMS, BUILD goes straight to its
+/// `__dict__` where no one else can see the dict (`build_state.rs`). Each case as CPython
+/// 3.13 prints it: attributes `__new__` set keep their places and take the state's values, a
+/// `__getattr__` is asked for `__setstate__` once, an instance's own `__setstate__` gets the
+/// dict, a key given twice keeps the last value, a key that is no str goes in as it is, and
+/// the names are interned.
+#[test]
+fn dict_states_load_into_instances_as_cpythons() {
+    let out = run(DICT_STATES);
+    assert_eq!(out, DICT_STATES_UNDER_CPYTHON);
+}
+
+const DICT_STATES: &str = r#"import sys
+class P:
+    def __init__(s): s.a = 1; s.b = [2]
+class N(P):
+    def __new__(cls):
+        o = super().__new__(cls); o.early = 0; o.a = -1; return o
+class G(P):
+    looked = []
+    def __getattr__(s, name):
+        G.looked.append(name); raise AttributeError(name)
+seen = []
+class S(P):
+    def __new__(cls):
+        o = super().__new__(cls); o.__setstate__ = lambda st: seen.append(sorted(st.items())); return o
+    def __getstate__(s):
+        return {k: v for k, v in vars(s).items() if k != '__setstate__'}
+for proto in range(6):
+    n, g, s = pickle.loads(pickle.dumps([N(), G(), S()], proto))
+    print(proto, list(vars(n).items()), vars(g), G.looked, seen, list(vars(s)))
+    G.looked.clear(); seen.clear()
+dup = b'\x80\x02c__main__\nP\nq\x00)\x81q\x01}q\x02(X\x01\x00\x00\x00aK\x01X\x01\x00\x00\x00aK\x02X\x01\x00\x00\x00bK\x03ub.'
+print(vars(pickle.loads(dup)))
+odd = b'\x80\x02c__main__\nP\nq\x00)\x81q\x01}q\x02(K\x01X\x01\x00\x00\x00xX\x01\x00\x00\x00aK\x02ub.'
+print(vars(pickle.loads(odd)))
+name = 'zq_' + str(12345) + '_attribute'
+o = P(); setattr(o, name, 5)
+back = pickle.loads(pickle.dumps([o, o], 4))
+print([k for k in vars(back[0]) if sys.intern(k) is not k], back[0] is back[1])
+"#;
+
+const DICT_STATES_UNDER_CPYTHON: &str = "0 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__slots__', '__setstate__'] [] ['a', 'b']\n\
+1 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__slots__', '__setstate__'] [] ['a', 'b']\n\
+2 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__setstate__'] [[('a', 1), ('b', [2])]] ['__setstate__']\n\
+3 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__setstate__'] [[('a', 1), ('b', [2])]] ['__setstate__']\n\
+4 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__setstate__'] [[('a', 1), ('b', [2])]] ['__setstate__']\n\
+5 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__setstate__'] [[('a', 1), ('b', [2])]] ['__setstate__']\n\
+{'a': 2, 'b': 3}\n\
+{1: 'x', 'a': 2}\n\
+[] True\n\
+";

@@ -1,11 +1,14 @@
 //! The decoder's builder for VM objects: what each opcode makes, as CPython's `_pickle` does.
 
+mod build_state;
+
 use super::unpickler::PyUnpickler;
 use crate::memory::accounts::{self, Tag};
 use crate::pickle::errors::{from_core, new_unpickling_error};
 use crate::pickle::kwargs::kwargs_of;
 use crate::pickle::lookups::Lookups;
 use crate::pickle::names::{get_dotted, map_names, str_pair};
+use build_state::PairsTarget;
 use pickle_core::PickleError;
 use pickle_core::decoder::{Builder, Items};
 use pickle_core::text::code_points;
@@ -17,7 +20,7 @@ use rustpython_vm::builtins::{
 };
 use rustpython_vm::function::FuncArgs;
 use rustpython_vm::{
-    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine, identifier,
+    AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
 };
 
 /// A load error: from the decoder, or raised by Python code the load ran.
@@ -163,26 +166,6 @@ impl<'a> VmBuilder<'a> {
             return Ok(());
         }
         Err(self.vm.new_memory_error(crate::memory::refuse(tag)).into())
-    }
-
-    /// `getattr(obj, '__setstate__', None)`. Most classes have none, and where the class's
-    /// attribute look-up is object's own, what the VM's look-up would do then is one look in
-    /// the instance's dict; done here, it skips the VM's search of its table of interned
-    /// names for the name (already interned) on every BUILD.
-    fn setstate_of(&self, obj: &PyObject) -> PyResult<Option<PyObjectRef>> {
-        let vm = self.vm;
-        let name = identifier!(vm, __setstate__);
-        let cls = obj.class();
-        if !super::object_slots::gets_as_object(vm, cls) || cls.get_attr(name).is_some() {
-            return vm.get_attribute_opt(obj, name);
-        }
-        let Some(dict) = obj.dict() else {
-            return Ok(None);
-        };
-        match dict.get_item_opt(name, vm) {
-            Err(e) if e.fast_isinstance(vm.ctx.exceptions.attribute_error) => Ok(None),
-            found => found,
-        }
     }
 
     /// `dict[key] = value` for an exact dict. `PyDict::set_item` asks at each call whether
@@ -388,49 +371,6 @@ impl<'a> VmBuilder<'a> {
         };
         let args = FuncArgs::new(args.as_slice().to_vec(), kwargs);
         Ok(new(cls_type.to_owned(), args, vm)?)
-    }
-
-    /// BUILD without `__setstate__`: update `__dict__` (interning str keys), then set the slot
-    /// state's attributes; None skips either part.
-    fn build_default(&mut self, obj: &PyObjectRef, state: PyObjectRef) -> PyResult<()> {
-        let vm = self.vm;
-        let (state, slots) = match state.downcast_ref::<PyTuple>().map(|t| t.as_slice()) {
-            Some([s, slots]) => (s.clone(), Some(slots.clone())),
-            _ => (state, None),
-        };
-        // As CPython's C load_build: any state but None (even an empty dict) goes to __dict__.
-        if !vm.is_none(&state) {
-            let Some(state) = state.downcast_ref::<PyDict>() else {
-                return Err(new_unpickling_error(vm, "state is not a dictionary"));
-            };
-            let inst_dict: PyObjectRef = match obj.dict() {
-                Some(d) => d.into(),
-                None => obj.get_attr(identifier!(vm, __dict__), vm)?,
-            };
-            let exact = inst_dict.downcast_ref_if_exact::<PyDict>(vm);
-            for (key, value) in state.items_vec() {
-                let key = match self.attribute_names.intern(vm, &key) {
-                    Some(name) => name.to_owned().into(),
-                    None => key,
-                };
-                match exact {
-                    Some(d) => self.set_in_exact(d, &key, value)?,
-                    None => inst_dict.set_item(&*key, value, vm)?,
-                }
-            }
-        }
-        if let Some(slots) = slots.filter(|s| !vm.is_none(s)) {
-            let Some(slots) = slots.downcast_ref::<PyDict>() else {
-                return Err(new_unpickling_error(vm, "slot state is not a dictionary"));
-            };
-            for (key, value) in slots.items_vec() {
-                match self.attribute_names.intern(vm, &key) {
-                    Some(name) => self.slot_setters.set(vm, obj, name, value)?,
-                    None => obj.set_attr(&*key.str(vm)?, value, vm)?,
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Protocols 0-2 write `bytes` as `_codecs.encode(text, 'latin1')`: made here without
@@ -717,6 +657,36 @@ impl Builder for VmBuilder<'_> {
             return Ok(());
         }
         Ok(self.build_default(obj, state)?)
+    }
+    fn fuses_set_items_with_build(&self) -> bool {
+        true
+    }
+    /// An instance's `__dict__` state, written as EMPTY_DICT, SETITEMS, BUILD: where no one
+    /// else can see the dict, the pairs go to the instance's `__dict__` as BUILD would put
+    /// the dict's items there, and the dict is never filled (it was made, filled, copied and
+    /// freed for every instance).
+    fn build_from_pairs(
+        &mut self,
+        obj: &PyObjectRef,
+        state: PyObjectRef,
+        pairs: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
+        match self.pairs_target(obj, &state, pairs.as_slice())? {
+            PairsTarget::TheDict => {
+                self.set_items(&state, pairs)?;
+                self.build(obj, state)
+            }
+            PairsTarget::Setstate(setstate) => {
+                self.set_items(&state, pairs)?;
+                setstate.call((state,), self.vm)?;
+                Ok(())
+            }
+            PairsTarget::InstanceDict => {
+                let mut pairs = pairs;
+                let pairs = std::iter::from_fn(move || Some((pairs.next()?, pairs.next()?)));
+                Ok(self.update_instance_dict(obj, pairs)?)
+            }
+        }
     }
     fn inst(&mut self, module: &[u8], name: &[u8], args: Vec<PyObjectRef>) -> Made {
         if self.opts.noload {
