@@ -24,9 +24,10 @@ pub trait Source<E> {
     }
     /// The offset of the next byte to be read.
     fn position(&self) -> u64;
-    /// The next byte without reading it, where the source can tell without reading (a
-    /// slice can); `None` otherwise, and at the end.
-    fn peek_byte(&self) -> Option<u8> {
+    /// The byte `ahead` bytes past the next one, without reading, where the source can tell
+    /// without reading (a slice can); `None` otherwise, and past the end.
+    fn peek_byte(&self, ahead: usize) -> Option<u8> {
+        let _ = ahead;
         None
     }
     /// How many bytes are certainly left, when the source knows (a slice does; a stream does
@@ -112,8 +113,8 @@ impl<E: From<PickleError>> Source<E> for SliceSource<'_> {
     }
 
     #[inline]
-    fn peek_byte(&self) -> Option<u8> {
-        self.data.get(self.pos).copied()
+    fn peek_byte(&self, ahead: usize) -> Option<u8> {
+        self.data.get(self.pos.checked_add(ahead)?).copied()
     }
 
     fn remaining_hint(&self) -> Option<u64> {

@@ -123,8 +123,9 @@ pub trait Builder {
     /// BUILD: apply `state` to `obj`.
     fn build(&mut self, obj: &Self::Value, state: Self::Value) -> Result<(), Self::Error>;
     /// Whether SETITEMS directly followed by BUILD goes to [`Builder::build_from_pairs`]
-    /// (the two opcodes CPython writes for an instance's `__dict__` state). Off unless a
-    /// builder asks: an error the SETITEMS raises is then reported at the BUILD's offset.
+    /// (the two opcodes CPython writes for an instance's `__dict__` state), and SETITEMS,
+    /// TUPLE2, BUILD to [`Builder::build_slots_from_pairs`]. Off unless a builder asks: an
+    /// error the SETITEMS raises is then reported at the BUILD's offset.
     fn fuses_set_items_with_build(&self) -> bool {
         false
     }
@@ -138,6 +139,20 @@ pub trait Builder {
         pairs: Items<'_, Self::Value>,
     ) -> Result<(), Self::Error> {
         self.set_items(&state, pairs)?;
+        self.build(obj, state)
+    }
+    /// SETITEMS of `pairs` into `slots`, then TUPLE2 of `dict_state` and `slots`, then BUILD
+    /// of that tuple on `obj`, as one step (how CPython writes the state of an instance with
+    /// `__slots__`); as [`Builder::build_from_pairs`], it must come to this default's.
+    fn build_slots_from_pairs(
+        &mut self,
+        obj: &Self::Value,
+        dict_state: Self::Value,
+        slots: Self::Value,
+        pairs: Items<'_, Self::Value>,
+    ) -> Result<(), Self::Error> {
+        self.set_items(&slots, pairs)?;
+        let state = self.tuple(vec![dict_state, slots])?;
         self.build(obj, state)
     }
     /// After BUILD: what the stream holds for `obj` outside the pickle (see [`InlineData`]).

@@ -13,6 +13,18 @@ use crate::text::{
 /// How many inline pickles may nest (each is read by a machine of its own, on the stack).
 const MAX_INLINE_NESTING: usize = 8;
 
+/// The memo opcode between TUPLE2 and BUILD in a fused slot state (see
+/// `tuple_memo_before_build`).
+#[derive(Clone, Copy)]
+enum TupleMemo {
+    None,
+    /// Index `idx`, by an opcode of `opcode_len` bytes with its argument.
+    Counted {
+        idx: u64,
+        opcode_len: u64,
+    },
+}
+
 /// How a counted payload becomes a value.
 #[derive(Clone, Copy)]
 enum Payload {
@@ -249,12 +261,20 @@ where
         if code == op::SETITEMS && count % 2 == 1 {
             return Err(self.err(odd("SETITEMS")));
         }
-        if code == op::SETITEMS
-            && height >= self.fence() + 2
-            && self.src.peek_byte() == Some(op::BUILD)
-            && self.b.fuses_set_items_with_build()
-        {
-            return self.set_items_then_build(height);
+        if code == op::SETITEMS && self.b.fuses_set_items_with_build() {
+            let next = (self.src.peek_byte(0), self.src.peek_byte(1));
+            let fence = self.fence();
+            match next {
+                (Some(op::BUILD), _) if height >= fence + 2 => {
+                    return self.set_items_then_build(height);
+                }
+                (Some(op::TUPLE2), Some(_)) if height >= fence + 3 => {
+                    if let Some(memo) = self.tuple_memo_before_build() {
+                        return self.slot_items_then_build(height, memo);
+                    }
+                }
+                _ => {}
+            }
         }
         let target = self.stack[height - 1].clone();
         let items = self.stack.drain(height..);
@@ -272,14 +292,77 @@ where
         let mut pairs = std::mem::take(&mut self.pairs);
         pairs.extend(self.stack.drain(height..));
         let state = self.stack.pop().expect("the dict lies below the mark");
-        self.at = self.src.position();
-        self.b.opcode_at(self.at);
-        self.src.next_byte()?;
+        self.read_fused_opcodes(1)?;
         let obj = self.stack.last().expect("the object lies below the dict");
         let built = self.b.build_from_pairs(obj, state, pairs.drain(..));
         self.pairs = pairs;
         built?;
         self.after_build()
+    }
+
+    /// SETITEMS whose next opcodes are TUPLE2 and BUILD, the dict state below the slot dict
+    /// and the object below that (above the fence, as TUPLE2 and BUILD need them): all three
+    /// at once, through [`Builder::build_slots_from_pairs`].
+    fn slot_items_then_build(&mut self, height: usize, memo: TupleMemo) -> Result<(), E> {
+        let mut pairs = std::mem::take(&mut self.pairs);
+        pairs.extend(self.stack.drain(height..));
+        let slots = self.stack.pop().expect("the slot dict lies below the mark");
+        let dict_state = self
+            .stack
+            .pop()
+            .expect("the dict state lies below the slot dict");
+        self.read_fused_opcodes(1)?;
+        self.charge_entries(1)?;
+        if let TupleMemo::Counted { idx, opcode_len } = memo {
+            self.read_fused_opcodes(1)?;
+            self.src.take(opcode_len - 1)?;
+            self.charge_entries(1)?;
+            let counted = self.memo.put_unkept(idx);
+            debug_assert!(counted, "checked by counts_without_value");
+        }
+        self.read_fused_opcodes(1)?;
+        let obj = self.stack.last().expect("the object lies below the state");
+        let built = self
+            .b
+            .build_slots_from_pairs(obj, dict_state, slots, pairs.drain(..));
+        self.pairs = pairs;
+        built?;
+        self.after_build()
+    }
+
+    /// After SETITEMS, where TUPLE2 comes next: what lies between it and a BUILD. Nothing, or
+    /// a MEMOIZE, BINPUT or LONG_BINPUT whose index no GET reads and the memo can count
+    /// without a value (the memo's size limit left as the put would meet it); `None` for
+    /// anything else, which goes the usual way.
+    fn tuple_memo_before_build(&self) -> Option<TupleMemo> {
+        let at = |ahead| self.src.peek_byte(ahead);
+        let (idx, opcode_len) = match at(1)? {
+            op::BUILD => return Some(TupleMemo::None),
+            op::MEMOIZE => (self.memo.len() as u64, 1),
+            op::BINPUT => (u64::from(at(2)?), 2),
+            op::LONG_BINPUT => {
+                let le = [at(2)?, at(3)?, at(4)?, at(5)?];
+                (u64::from(u32::from_le_bytes(le)), 5)
+            }
+            _ => return None,
+        };
+        let room = self.memo.len() < self.limits.max_memo;
+        let counted = room && self.memo.counts_without_value(idx);
+        (counted && at(1 + opcode_len)? == op::BUILD).then_some(TupleMemo::Counted {
+            idx,
+            opcode_len: opcode_len as u64,
+        })
+    }
+
+    /// Reads the `n` opcodes a fused step takes over, as the loop would have read them: each
+    /// one's offset (for errors) and the builder's count of opcodes.
+    fn read_fused_opcodes(&mut self, n: usize) -> Result<(), E> {
+        for _ in 0..n {
+            self.at = self.src.position();
+            self.b.opcode_at(self.at);
+            self.src.next_byte()?;
+        }
+        Ok(())
     }
 
     /// POP discards the top value, or the top mark when nothing lies above it.

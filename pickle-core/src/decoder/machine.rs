@@ -70,6 +70,12 @@ where
         Ok(())
     }
 
+    /// Counts `n` stack or memo entries against the memory limit, for opcodes a fused step
+    /// reads without pushing or storing what they would have.
+    pub(super) fn charge_entries(&mut self, n: u64) -> Result<(), E> {
+        self.charge(ENTRY_COST * n)
+    }
+
     /// Out of line, so that the checks above stay small enough to inline into every push.
     #[cold]
     #[inline(never)]

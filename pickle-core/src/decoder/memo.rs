@@ -54,6 +54,12 @@ impl<V> Memo<V> {
         self.reads.as_ref().is_none_or(|reads| reads.reads(idx))
     }
 
+    /// Whether a value stored at `idx` would be counted without being kept
+    /// ([`put_unkept`](Self::put_unkept) would take it).
+    pub fn counts_without_value(&self, idx: u64) -> bool {
+        !self.keeps(idx) && idx < self.dense.len() as u64 + DENSE_SLACK
+    }
+
     /// Counts `idx` as stored, keeping nothing there; false (nothing done) for an index
     /// past the dense part, which the caller stores with [`put`](Self::put).
     #[inline(always)]

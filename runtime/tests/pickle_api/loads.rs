@@ -110,3 +110,64 @@ const DICT_STATES_UNDER_CPYTHON: &str = "0 [('early', 0), ('a', 1), ('b', [2])] 
 {1: 'x', 'a': 2}\n\
 [] True\n\
 ";
+
+/// The same for a `__slots__` instance's state, written as NONE, EMPTY_DICT, SETITEMS,
+/// TUPLE2, its memo opcode, BUILD (protocols 2-5; 0-1 cannot pickle such classes): as CPython
+/// 3.13 prints it, with a class holding both slots and a `__dict__`, a property given a key
+/// twice (its setter runs once), a slot name made at run time, memo entries after the state's
+/// tuple read back, and a pickle that reads the state's tuple back.
+#[test]
+fn slot_states_load_into_instances_as_cpythons() {
+    let out = run(SLOT_STATES);
+    assert_eq!(out, SLOT_STATES_UNDER_CPYTHON);
+}
+
+const SLOT_STATES: &str = r#"import sys
+class SP:
+    __slots__ = ('x', 'y', 'label')
+    def __init__(s, x, y, label): s.x, s.y, s.label = x, y, label
+class Both:
+    __slots__ = ('x', '__dict__')
+    def __init__(s): s.x = 1; s.extra = 2
+log = []
+class Prop:
+    __slots__ = ('s', '_p')
+    @property
+    def p(s): return s._p
+    @p.setter
+    def p(s, v): log.append(v); s._p = v
+for proto in range(2, 6):
+    a, b, c = pickle.loads(pickle.dumps([SP(1, -1, 'a'), SP(2, -2, 'b'), Both()], proto))
+    print(proto, (a.x, a.y, a.label), (b.x, b.y, b.label), c.x, vars(c))
+dup = b'\x80\x02c__main__\nProp\nq\x00)\x81q\x01N}q\x02(X\x01\x00\x00\x00pK\x01X\x01\x00\x00\x00pK\x02X\x01\x00\x00\x00sK\x03u\x86b.'
+o = pickle.loads(dup)
+print(log, o.s, o.p)
+name = 'zq_' + str(9) + '_slot'
+Dyn = type('Dyn', (), {'__slots__': (name,), '__module__': '__main__'})
+globals()['Dyn'] = Dyn
+d = Dyn(); setattr(d, name, 4)
+e = pickle.loads(pickle.dumps(d, 4))
+print(getattr(e, name))
+for proto in range(2, 6):
+    s = [7]
+    r = pickle.loads(pickle.dumps([SP(1, -1, 'a'), s, SP(2, -2, 'b'), s], proto))
+    print(proto, r[1] is r[3], r[1], (r[2].x, r[2].label))
+data = pickle.dumps([SP(1, -1, 'a'), 0], 2)
+i = data.index(b'\x86q')
+kept = data[:-2] + b'h' + data[i + 2:i + 3] + data[-2:]
+r = pickle.loads(kept)
+print(r[1], r[2], r[0].label)
+"#;
+
+const SLOT_STATES_UNDER_CPYTHON: &str = "2 (1, -1, 'a') (2, -2, 'b') 1 {'extra': 2}\n\
+3 (1, -1, 'a') (2, -2, 'b') 1 {'extra': 2}\n\
+4 (1, -1, 'a') (2, -2, 'b') 1 {'extra': 2}\n\
+5 (1, -1, 'a') (2, -2, 'b') 1 {'extra': 2}\n\
+[2] 3 2\n\
+4\n\
+2 True [7] (2, 'b')\n\
+3 True [7] (2, 'b')\n\
+4 True [7] (2, 'b')\n\
+5 True [7] (2, 'b')\n\
+0 (None, {'x': 1, 'y': -1, 'label': 'a'}) a\n\
+";

@@ -8,7 +8,6 @@ use crate::pickle::errors::{from_core, new_unpickling_error};
 use crate::pickle::kwargs::kwargs_of;
 use crate::pickle::lookups::Lookups;
 use crate::pickle::names::{get_dotted, map_names, str_pair};
-use build_state::PairsTarget;
 use pickle_core::PickleError;
 use pickle_core::decoder::{Builder, Items};
 use pickle_core::text::code_points;
@@ -661,32 +660,24 @@ impl Builder for VmBuilder<'_> {
     fn fuses_set_items_with_build(&self) -> bool {
         true
     }
-    /// An instance's `__dict__` state, written as EMPTY_DICT, SETITEMS, BUILD: where no one
-    /// else can see the dict, the pairs go to the instance's `__dict__` as BUILD would put
-    /// the dict's items there, and the dict is never filled (it was made, filled, copied and
-    /// freed for every instance).
+    /// An instance's state written as SETITEMS then BUILD (or SETITEMS, TUPLE2, BUILD for
+    /// `__slots__`): see build_state.rs.
     fn build_from_pairs(
         &mut self,
         obj: &PyObjectRef,
         state: PyObjectRef,
         pairs: Items<'_, PyObjectRef>,
     ) -> Result<(), LoadError> {
-        match self.pairs_target(obj, &state, pairs.as_slice())? {
-            PairsTarget::TheDict => {
-                self.set_items(&state, pairs)?;
-                self.build(obj, state)
-            }
-            PairsTarget::Setstate(setstate) => {
-                self.set_items(&state, pairs)?;
-                setstate.call((state,), self.vm)?;
-                Ok(())
-            }
-            PairsTarget::InstanceDict => {
-                let mut pairs = pairs;
-                let pairs = std::iter::from_fn(move || Some((pairs.next()?, pairs.next()?)));
-                Ok(self.update_instance_dict(obj, pairs)?)
-            }
-        }
+        self.dict_state_from_pairs(obj, state, pairs)
+    }
+    fn build_slots_from_pairs(
+        &mut self,
+        obj: &PyObjectRef,
+        dict_state: PyObjectRef,
+        slots: PyObjectRef,
+        pairs: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
+        self.slot_state_from_pairs(obj, dict_state, slots, pairs)
     }
     fn inst(&mut self, module: &[u8], name: &[u8], args: Vec<PyObjectRef>) -> Made {
         if self.opts.noload {

@@ -1,15 +1,22 @@
 //! BUILD: a state applied to an instance as CPython's `load_build` applies it (a
 //! `__setstate__` called, or the dict part into `__dict__` with its str keys interned and the
-//! slot part set), and the shortcut for an instance's dict state written as SETITEMS then BUILD.
+//! slot part set), and the shortcut for an instance's state written as SETITEMS then BUILD
+//! (SETITEMS, TUPLE2, BUILD for `__slots__`): where no one else can see the dict the SETITEMS
+//! fills, its pairs go to the instance as BUILD would take them from the dict, and the dict is
+//! never filled (it was made, filled, copied and freed for every instance).
 
-use super::VmBuilder;
+use super::{LoadError, VmBuilder};
 use crate::pickle::errors::new_unpickling_error;
 use crate::pickle::load::object_slots::gets_as_object;
+use pickle_core::decoder::{Builder, Items};
 use rustpython_vm::builtins::{PyDict, PyStr, PyTuple};
 use rustpython_vm::{AsObject, PyObject, PyObjectRef, PyResult, identifier};
 
+/// Keys beyond this many are not checked for repeats: such a state goes the usual way.
+const DISTINCT_KEYS_CHECKED: usize = 16;
+
 /// Where the pairs of a SETITEMS that a BUILD follows go (see [`VmBuilder::pairs_target`]).
-pub(super) enum PairsTarget {
+enum PairsTarget {
     /// Into the dict, which BUILD then applies as usual.
     TheDict,
     /// Into the dict, which goes to this `__setstate__` (found in the instance dict).
@@ -101,7 +108,7 @@ impl VmBuilder<'_> {
     /// look-ups cannot show), and `obj`'s class looks attributes up as `object` does and has
     /// no `__setstate__` (so BUILD's look-up runs no code: only the instance dict is looked
     /// in, here, once).
-    pub(super) fn pairs_target(
+    fn pairs_target(
         &self,
         obj: &PyObject,
         state: &PyObject,
@@ -130,4 +137,86 @@ impl VmBuilder<'_> {
             None => PairsTarget::InstanceDict,
         })
     }
+
+    /// SETITEMS of `pairs` into `state`, then BUILD of `state` on `obj`.
+    pub(super) fn dict_state_from_pairs(
+        &mut self,
+        obj: &PyObjectRef,
+        state: PyObjectRef,
+        pairs: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
+        match self.pairs_target(obj, &state, pairs.as_slice())? {
+            PairsTarget::TheDict => {
+                self.set_items(&state, pairs)?;
+                self.build(obj, state)
+            }
+            PairsTarget::Setstate(setstate) => {
+                self.set_items(&state, pairs)?;
+                setstate.call((state,), self.vm)?;
+                Ok(())
+            }
+            PairsTarget::InstanceDict => Ok(self.update_instance_dict(obj, in_pairs(pairs))?),
+        }
+    }
+
+    /// SETITEMS of `pairs` into `slots`, TUPLE2 of `dict_state` and `slots`, then BUILD of
+    /// the tuple on `obj`. The pairs are set straight on the instance only when the dict
+    /// state is None and no key repeats: each is set through its descriptor, which for a
+    /// property runs code, so a repeated key would run it once more than CPython does.
+    pub(super) fn slot_state_from_pairs(
+        &mut self,
+        obj: &PyObjectRef,
+        dict_state: PyObjectRef,
+        slots: PyObjectRef,
+        pairs: Items<'_, PyObjectRef>,
+    ) -> Result<(), LoadError> {
+        let vm = self.vm;
+        let target = self.pairs_target(obj, &slots, pairs.as_slice())?;
+        if matches!(target, PairsTarget::InstanceDict)
+            && vm.is_none(&dict_state)
+            && distinct_keys(pairs.as_slice())
+        {
+            for (key, value) in in_pairs(pairs) {
+                match self.attribute_names.intern(vm, &key) {
+                    Some(name) => self.slot_setters.set(vm, obj, name, value)?,
+                    None => obj.set_attr(&*key.str(vm)?, value, vm)?,
+                }
+            }
+            return Ok(());
+        }
+        self.set_items(&slots, pairs)?;
+        let state: PyObjectRef = vm.ctx.new_tuple(vec![dict_state, slots]).into();
+        match target {
+            PairsTarget::TheDict => self.build(obj, state),
+            PairsTarget::Setstate(setstate) => {
+                setstate.call((state,), vm)?;
+                Ok(())
+            }
+            // The look-up for `__setstate__` was made and found none.
+            PairsTarget::InstanceDict => Ok(self.build_default(obj, state)?),
+        }
+    }
+}
+
+/// Flat key, value, key, value... as pairs.
+fn in_pairs(
+    mut flat: Items<'_, PyObjectRef>,
+) -> impl Iterator<Item = (PyObjectRef, PyObjectRef)> + '_ {
+    std::iter::from_fn(move || Some((flat.next()?, flat.next()?)))
+}
+
+/// No key of flat `pairs` (exact strs) comes twice; false for more than
+/// [`DISTINCT_KEYS_CHECKED`] keys.
+fn distinct_keys(pairs: &[PyObjectRef]) -> bool {
+    let keys: Vec<&PyStr> = pairs
+        .iter()
+        .step_by(2)
+        .filter_map(|key| key.downcast_ref::<PyStr>().map(|s| &**s))
+        .collect();
+    keys.len() * 2 == pairs.len()
+        && keys.len() <= DISTINCT_KEYS_CHECKED
+        && keys
+            .iter()
+            .enumerate()
+            .all(|(i, a)| keys[..i].iter().all(|b| a.as_wtf8() != b.as_wtf8()))
 }
