@@ -208,15 +208,16 @@ fn in_pairs(
 /// No key of flat `pairs` (exact strs) comes twice; false for more than
 /// [`DISTINCT_KEYS_CHECKED`] keys.
 fn distinct_keys(pairs: &[PyObjectRef]) -> bool {
-    let keys: Vec<&PyStr> = pairs
-        .iter()
-        .step_by(2)
-        .filter_map(|key| key.downcast_ref::<PyStr>().map(|s| &**s))
-        .collect();
-    keys.len() * 2 == pairs.len()
-        && keys.len() <= DISTINCT_KEYS_CHECKED
-        && keys
+    // Per slot instance, on the load's hot path: no vector, the keys walked in place.
+    let keys = || {
+        pairs
             .iter()
+            .step_by(2)
+            .filter_map(|key| key.downcast_ref::<PyStr>())
+    };
+    pairs.len() <= 2 * DISTINCT_KEYS_CHECKED
+        && keys().count() * 2 == pairs.len()
+        && keys()
             .enumerate()
-            .all(|(i, a)| keys[..i].iter().all(|b| a.as_wtf8() != b.as_wtf8()))
+            .all(|(i, a)| keys().take(i).all(|b| a.as_wtf8() != b.as_wtf8()))
 }
