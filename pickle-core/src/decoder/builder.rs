@@ -54,6 +54,11 @@ pub trait Builder {
     fn float(&mut self, value: f64) -> Result<Self::Value, Self::Error>;
     /// A `str` (UTF-8, lone surrogates allowed).
     fn str(&mut self, text: &[u8]) -> Result<Self::Value, Self::Error>;
+    /// A `str` the decoder checked to be ASCII (most pickled text), which a builder may make
+    /// without checking it again; by default any other [`str`](Self::str).
+    fn str_ascii(&mut self, text: &[u8]) -> Result<Self::Value, Self::Error> {
+        self.str(text)
+    }
     /// A `str` given as UTF-8 the decoder checked to hold only code points below 256, some
     /// above 7F: what a `bytes` pickled at protocols 1-2 becomes before `_codecs.encode`
     /// turns it back. A builder that makes that call may convert such text without checking

@@ -193,7 +193,9 @@ where
             Payload::Bytes => self.b.bytes(data),
             Payload::Bytearray => self.b.bytearray(data),
             Payload::LegacyString => self.b.legacy_string(data),
+            Payload::Str if is_short_ascii(data) => self.b.str_ascii(data),
             Payload::Str => match classify_surrogatepass_utf8(data, at) {
+                Ok(TextKind::Ascii) => self.b.str_ascii(data),
                 Ok(TextKind::Latin1) => self.b.str_latin1_utf8(data),
                 Ok(_) => self.b.str(data),
                 Err(e) => Err(e.into()),
@@ -544,6 +546,21 @@ where
     }
 }
 
+/// Whether `data` is ASCII text of at most 16 bytes, with two or four loads rather than a
+/// call and a loop (the text of a pickle's dict keys, attribute names and short values).
+#[inline(always)]
+fn is_short_ascii(data: &[u8]) -> bool {
+    let len = data.len();
+    let word = |at: usize| u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
+    let half = |at: usize| u32::from_le_bytes(data[at..at + 4].try_into().expect("4 bytes"));
+    match len {
+        8..=16 => (word(0) | word(len - 8)) & 0x8080_8080_8080_8080 == 0,
+        4..=7 => (half(0) | half(len - 4)) & 0x8080_8080 == 0,
+        1..=3 => (data[0] | data[len / 2] | data[len - 1]) < 0x80,
+        _ => false,
+    }
+}
+
 fn odd(what: &'static str) -> ErrorKind {
     let msg = format!("odd number of items for {what}");
     ErrorKind::Other(crate::error::PyExcKind::Unpickling, msg)
@@ -562,4 +579,24 @@ fn long_value<B: Builder>(b: &mut B, data: &[u8]) -> Result<B::Value, B::Error> 
     let mut buf = [fill; 8];
     buf[..data.len()].copy_from_slice(data);
     b.int(i64::from_le_bytes(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_short_ascii;
+
+    /// A byte past ASCII anywhere in text of any length up to 16 is seen; longer or empty
+    /// text is left to the full check.
+    #[test]
+    fn short_ascii_is_told_from_text_with_any_byte_past_it() {
+        for len in 0..=20 {
+            let text = vec![b'a'; len];
+            assert_eq!(is_short_ascii(&text), (1..=16).contains(&len), "{len}");
+            for at in 0..len {
+                let mut text = text.clone();
+                text[at] = 0x80;
+                assert!(!is_short_ascii(&text), "{len} {at}");
+            }
+        }
+    }
 }

@@ -1,21 +1,31 @@
 //! The unpickler's memo: a dense vector for the indices picklers write (0, 1, 2, ...), with a
 //! sparse map for indices far beyond, so that `LONG_BINPUT 4000000000` costs one entry.
+//!
+//! The dense part never holds more slots than a little past the number of entries, whatever
+//! indices the pickle names: a put whose index lies further out goes to the sparse map. (It
+//! once grew to any index within 1,024 of its end, so that an 850 KB pickle of LONG_BINPUTs,
+//! each 1,023 past the last, made it 2.6 GB.)
 
 use super::memo_reads::MemoReads;
 use std::collections::HashMap;
 
-/// How far past the dense part an index may land and still extend it.
+/// How far past the number of entries an index may lie and still be stored densely.
 const DENSE_SLACK: u64 = 1024;
 
 /// Memo entries by index.
 #[derive(Debug, Clone)]
 pub struct Memo<V> {
+    /// Kept values by index (`None` where nothing is kept); never longer than `count` plus
+    /// [`DENSE_SLACK`].
     dense: Vec<Option<V>>,
+    /// Kept values at indices beyond the dense part when they were stored.
     sparse: HashMap<u64, V>,
+    /// How many indices hold an entry, kept or counted without its value.
     count: usize,
     /// The indices the pickle reads back, when known (see [`Memo::keeping_only`]).
     reads: Option<MemoReads>,
-    /// Dense indices counted as stored without their value (one bit each).
+    /// Indices counted as stored without their value (one bit each), within the same bound
+    /// as the dense part.
     unkept: Vec<u64>,
 }
 
@@ -54,76 +64,85 @@ impl<V> Memo<V> {
         self.reads.as_ref().is_none_or(|reads| reads.reads(idx))
     }
 
+    /// Whether `idx` lies where entries are stored densely (and counted in the bitmap).
+    #[inline(always)]
+    fn near(&self, idx: u64) -> bool {
+        idx < self.count as u64 + DENSE_SLACK
+    }
+
     /// Whether a value stored at `idx` would be counted without being kept
     /// ([`put_unkept`](Self::put_unkept) would take it).
     pub fn counts_without_value(&self, idx: u64) -> bool {
-        !self.keeps(idx) && idx < self.dense.len() as u64 + DENSE_SLACK
+        !self.keeps(idx) && self.near(idx)
     }
 
-    /// Counts `idx` as stored, keeping nothing there; false (nothing done) for an index
-    /// past the dense part, which the caller stores with [`put`](Self::put).
+    /// Counts `idx` as stored, keeping nothing there (a value kept there before is dropped);
+    /// false (nothing done) for an index too far out, which the caller stores with
+    /// [`put`](Self::put).
     #[inline(always)]
     pub fn put_unkept(&mut self, idx: u64) -> bool {
-        let dense_len = self.dense.len() as u64;
-        let (word, bit) = ((idx / 64) as usize, 1u64 << (idx % 64));
-        if idx == dense_len && word <= self.unkept.len() {
-            // The next index in order (MEMOIZE, and what picklers write): one push each.
-            self.dense.push(None);
-            if word == self.unkept.len() {
-                self.unkept.push(0);
-            }
-            self.unkept[word] |= bit;
-            self.count += 1;
-            return true;
-        }
-        if idx >= dense_len + DENSE_SLACK {
+        if !self.near(idx) {
             return false;
         }
-        if idx >= dense_len {
-            self.dense.resize_with(idx as usize + 1, || None);
-        }
+        let (word, bit) = ((idx / 64) as usize, 1u64 << (idx % 64));
         if word >= self.unkept.len() {
             self.unkept.resize(word + 1, 0);
         }
-        let slot = &mut self.dense[idx as usize];
-        if slot.take().is_none() && self.unkept[word] & bit == 0 {
-            self.count += 1;
+        if self.unkept[word] & bit != 0 {
+            return true;
         }
         self.unkept[word] |= bit;
+        if self.take_kept(idx).is_none() {
+            self.count += 1;
+        }
         true
     }
 
-    /// Whether dense index `idx` was counted without its value.
-    fn is_unkept(&self, idx: usize) -> bool {
-        self.unkept
-            .get(idx / 64)
-            .is_some_and(|word| word & (1 << (idx % 64)) != 0)
+    /// Removes and returns the value kept at `idx`.
+    #[inline(always)]
+    fn take_kept(&mut self, idx: u64) -> Option<V> {
+        let dense = self.dense.get_mut(idx as usize).and_then(Option::take);
+        if dense.is_some() || self.sparse.is_empty() {
+            return dense;
+        }
+        self.sparse.remove(&idx)
+    }
+
+    /// Clears `idx`'s bit in the count of unkept entries; whether it was set.
+    fn take_unkept(&mut self, idx: u64) -> bool {
+        let (word, bit) = ((idx / 64) as usize, 1u64 << (idx % 64));
+        match self.unkept.get_mut(word) {
+            Some(w) if *w & bit != 0 => {
+                *w &= !bit;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The entry at `idx`.
     #[inline]
     pub fn get(&self, idx: u64) -> Option<&V> {
         match self.dense.get(idx as usize) {
-            Some(slot) => slot.as_ref(),
-            None => self.sparse.get(&idx),
+            Some(Some(value)) => Some(value),
+            _ if self.sparse.is_empty() => None,
+            _ => self.sparse.get(&idx),
         }
     }
 
     /// Stores `value` at `idx`, replacing any entry there.
     #[inline]
     pub fn put(&mut self, idx: u64, value: V) {
-        let dense_len = self.dense.len() as u64;
-        if idx < dense_len {
-            let counted = self.is_unkept(idx as usize);
-            let slot = &mut self.dense[idx as usize];
-            self.count += (slot.is_none() && !counted) as usize;
-            *slot = Some(value);
-        } else if idx < dense_len + DENSE_SLACK && !self.sparse.contains_key(&idx) {
-            self.dense.resize_with(idx as usize, || None);
+        let replaced = self.take_kept(idx).is_some() || self.take_unkept(idx);
+        self.count += usize::from(!replaced);
+        let at = idx as usize;
+        if at < self.dense.len() {
+            self.dense[at] = Some(value);
+        } else if idx < self.count as u64 + DENSE_SLACK {
+            self.dense.resize_with(at, || None);
             self.dense.push(Some(value));
-            self.count += 1;
-        } else if self.sparse.insert(idx, value).is_none() {
-            self.count += 1;
+        } else {
+            self.sparse.insert(idx, value);
         }
     }
 
@@ -138,7 +157,7 @@ impl<V> Memo<V> {
         self.count == 0
     }
 
-    /// The entries: the dense ones by index (`None` where none was stored) and the sparse
+    /// The kept entries: the dense ones by index (`None` where none is kept) and the sparse
     /// ones by index, for a caller that releases them in an order of its own.
     pub fn into_parts(self) -> (Vec<Option<V>>, HashMap<u64, V>) {
         (self.dense, self.sparse)
@@ -152,7 +171,7 @@ impl<V> Memo<V> {
         self.unkept.clear();
     }
 
-    /// Every `(index, value)`, dense entries in index order first.
+    /// Every kept `(index, value)`, dense entries in index order first.
     pub fn iter(&self) -> impl Iterator<Item = (u64, &V)> {
         let dense = self
             .dense
@@ -216,5 +235,50 @@ mod tests {
         memo.put(2_000_000, 3);
         memo.put(2_000_000, 4);
         assert_eq!(memo.len(), 2);
+    }
+
+    /// Indices that each land just within reach of the last: the dense part and the bitmap
+    /// grow with the number of entries, not with the indices named.
+    #[test]
+    fn spread_out_indices_do_not_grow_the_dense_part() {
+        let (mut kept, mut counted) = (Memo::new(), Memo::keeping_only(MemoReads::default()));
+        for k in 1..=10_000u64 {
+            kept.put(k * 1023, k);
+            if !counted.put_unkept(k * 1023) {
+                counted.put(k * 1023, k);
+            }
+        }
+        assert_eq!((kept.len(), counted.len()), (10_000, 10_000));
+        assert!(kept.dense.len() <= 2048, "{}", kept.dense.len());
+        assert!(counted.unkept.len() <= 32, "{}", counted.unkept.len());
+        assert_eq!(kept.get(10_000 * 1023), Some(&10_000));
+        assert_eq!(counted.get(5000 * 1023), Some(&5000));
+    }
+
+    /// An entry stored sparsely stays readable, replaceable and countable once the dense part
+    /// has grown past its index.
+    #[test]
+    fn sparse_entries_survive_the_dense_part_growing_over_them() {
+        let mut memo = Memo::new();
+        memo.put(2000, 'a');
+        for idx in 0..1500 {
+            memo.put(idx, 'x');
+        }
+        memo.put(2500, 'b');
+        assert!(memo.dense.len() > 2000);
+        assert_eq!((memo.get(2000), memo.len()), (Some(&'a'), 1502));
+        memo.put(2000, 'c');
+        assert_eq!((memo.get(2000), memo.len()), (Some(&'c'), 1502));
+        assert!(
+            memo.sparse.is_empty(),
+            "moved to the dense part when replaced"
+        );
+        let mut counted = Memo::keeping_only(MemoReads::default());
+        counted.put(3000, 'a');
+        for idx in 0..2500 {
+            assert!(counted.put_unkept(idx));
+        }
+        assert!(counted.put_unkept(3000));
+        assert_eq!((counted.get(3000), counted.len()), (None, 2501));
     }
 }

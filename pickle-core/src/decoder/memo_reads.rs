@@ -76,29 +76,34 @@ impl MemoReads {
                 }
                 continue;
             }
-            let arg_start = at;
-            at = match mark {
-                // SHORT_BINUNICODE, SHORT_BINBYTES...: most of a pickle's strings.
-                COUNTED1 => {
-                    let len = usize::from(*data.get(at)?);
-                    Some(at + 1 + len).filter(|&end| end <= data.len())?
+            // SHORT_BINUNICODE, SHORT_BINBYTES...: most of a pickle's strings, read here
+            // before the rarer marks' match.
+            if mark == COUNTED1 {
+                at += 1 + usize::from(*data.get(at)?);
+                if at > data.len() {
+                    return None;
                 }
+                continue;
+            }
+            let (idx, end) = match mark {
                 STOP => return Some(reads),
-                BINGET => at + 1,
-                LONG_BINGET => at + 4,
-                GET => arg_end(data, at, ArgKind::DecimalnlShort)?,
-                VARIABLE => arg_end(data, at, lookup(code)?.arg)?,
+                BINGET => (u64::from(*data.get(at)?), at + 1),
+                LONG_BINGET => {
+                    let le = data.get(at..at + 4)?.try_into().ok()?;
+                    (u64::from(u32::from_le_bytes(le)), at + 4)
+                }
+                GET => {
+                    let end = arg_end(data, at, ArgKind::DecimalnlShort)?;
+                    (decimal_index(&data[at..end])?, end)
+                }
+                VARIABLE => {
+                    at = arg_end(data, at, lookup(code)?.arg)?;
+                    continue;
+                }
                 _ => return None,
             };
-            let arg = data.get(arg_start..at)?;
-            match mark {
-                BINGET => reads.insert(u64::from(arg[0]), tracked)?,
-                LONG_BINGET => {
-                    reads.insert(u64::from(u32::from_le_bytes(arg.try_into().ok()?)), tracked)?
-                }
-                GET => reads.insert(decimal_index(arg)?, tracked)?,
-                _ => {}
-            }
+            reads.insert(idx, tracked)?;
+            at = end;
         }
     }
 

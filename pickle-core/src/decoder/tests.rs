@@ -267,6 +267,33 @@ fn memo_indices_beyond_the_dense_part() {
     assert_eq!(error(b"Nq\x010h\x02."), ErrorKind::MemoMissing(2));
 }
 
+/// LONG_BINPUTs each 1,023 past the last, then a LONG_BINGET of the last (an 850 KB pickle
+/// of such puts had made the memo 2.6 GB): every entry is readable, and the memo's dense
+/// part stays near the number of its entries.
+#[test]
+fn spread_out_puts_keep_the_memo_small() {
+    let mut data = b"\x80\x02]".to_vec();
+    for k in 1..20_000u32 {
+        data.push(b'r');
+        data.extend((k * 1023).to_le_bytes());
+    }
+    data.extend(b"0j");
+    data.extend((7_777u32 * 1023).to_le_bytes());
+    data.push(b'.');
+    let mut memo = Memo::new();
+    let value = load(
+        &mut crate::reader::SliceSource::new(&data),
+        &mut Render::default(),
+        &mut memo,
+        &Limits::default(),
+    );
+    assert_eq!(show(&value.unwrap()), "[]");
+    assert_eq!(memo.len(), 19_999);
+    let (dense, sparse) = memo.into_parts();
+    assert!(dense.len() <= 2048, "{} dense slots", dense.len());
+    assert_eq!(dense.iter().flatten().count() + sparse.len(), 19_999);
+}
+
 #[test]
 fn stack_discipline_errors_match_cpython() {
     assert_eq!(error(b""), ErrorKind::RanOutOfInput);

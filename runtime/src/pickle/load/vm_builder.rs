@@ -472,6 +472,13 @@ impl Builder for VmBuilder<'_> {
         self.within_memory_limit(text.len())?;
         Ok(self.text(text))
     }
+    fn str_ascii(&mut self, text: &[u8]) -> Made {
+        self.within_memory_limit(text.len())?;
+        debug_assert!(text.is_ascii());
+        // SAFETY: the decoder checked the text as ASCII (`Builder::str_ascii`).
+        let ascii = unsafe { AsciiStr::from_ascii_unchecked(text) };
+        Ok(self.vm.ctx.new_str(ascii).into())
+    }
     fn str_latin1_utf8(&mut self, text: &[u8]) -> Made {
         self.within_memory_limit(text.len())?;
         debug_assert!(std::str::from_utf8(text).is_ok());
