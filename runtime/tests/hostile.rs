@@ -74,3 +74,30 @@ fn every_hostile_pickle_raises_or_loads_and_brine_survives() {
         Some("AttributeError")
     );
 }
+
+/// LONG_BINPUTs each 1,023 past the last, 300 KB of them: the memo grows with the entries,
+/// not with the indices (it had grown to every index within 1,024 of its end: 1,012 MiB
+/// at the peak for this pickle, 2.6 GB for 850 KB of it; now 38 MiB).
+const SPREAD_PUTS: &str = r#"
+import pickle, resource, struct
+data = b'\x80\x02N' + b''.join(b'r' + struct.pack('<I', k * 1023) for k in range(1, 60000))
+data += b'0j' + struct.pack('<I', 59999 * 1023) + b'.'
+print(pickle.loads(data), len(data))
+print('peak MiB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"#;
+
+#[test]
+fn memo_indices_spread_out_cost_memory_by_entries_not_by_index() {
+    let out = support::run(&["-c", SPREAD_PUTS], "");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("None 300005"));
+    let peak: u64 = lines
+        .next()
+        .and_then(|l| l.strip_prefix("peak MiB "))
+        .expect("the peak is reported")
+        .parse()
+        .unwrap();
+    assert!(peak < 256, "{peak} MiB resident at the peak");
+}
