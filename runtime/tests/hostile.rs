@@ -90,7 +90,11 @@ print('peak MiB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 fn memo_indices_spread_out_cost_memory_by_entries_not_by_index() {
     let out = support::run(&["-c", SPREAD_PUTS], "");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut lines = stdout.lines();
     assert_eq!(lines.next(), Some("None 300005"));
     let peak: u64 = lines

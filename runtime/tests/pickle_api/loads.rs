@@ -171,3 +171,129 @@ const SLOT_STATES_UNDER_CPYTHON: &str = "2 (1, -1, 'a') (2, -2, 'b') 1 {'extra':
 5 True [7] (2, 'b')\n\
 0 (None, {'x': 1, 'y': -1, 'label': 'a'}) a\n\
 ";
+
+/// What a load remembers of a class (whether it defines `__setstate__`, whether it has
+/// `__abstractmethods__`) follows the class when a load changes it: a `__setstate__` set on
+/// the class or a base mid-load, then deleted; `__abstractmethods__` set before a load and
+/// mid-load. As CPython 3.13 prints it.
+#[test]
+fn classes_changed_mid_load_are_seen_as_cpython_sees_them() {
+    let out = run(CLASS_CHANGES);
+    assert_eq!(out, CLASS_CHANGES_UNDER_CPYTHON);
+}
+
+const CLASS_CHANGES: &str = r#"import abc
+class C:
+    def __init__(s, v): s.v = v
+def install():
+    C.__setstate__ = lambda s, st: s.__dict__.update(st, seen=True)
+    return 'installed'
+def remove():
+    del C.__setstate__
+    return 'removed'
+class Hook:
+    def __init__(s, f): s.f = f
+    def __reduce__(s): return (s.f, ())
+for proto in range(2, 6):
+    data = pickle.dumps([C(1), Hook(install), C(2), C(3), Hook(remove), C(4)], proto)
+    print(proto, [vars(o) if isinstance(o, C) else o for o in pickle.loads(data)])
+class Base:
+    pass
+def bless():
+    Base.__setstate__ = lambda s, st: s.__dict__.update(st, blessed=True)
+    return 'blessed'
+class D(Base):
+    def __init__(s, v): s.v = v
+data = pickle.dumps([D(1), Hook(bless), D(2)], 4)
+print([vars(o) if isinstance(o, D) else o for o in pickle.loads(data)])
+del Base.__setstate__
+class A(abc.ABC):
+    @abc.abstractmethod
+    def m(s): ...
+class Impl(A):
+    def m(s): return 1
+i = Impl(); i.x = 1
+data = pickle.dumps(i, 4)
+print(vars(pickle.loads(data)))
+Impl.m = None
+Impl.__abstractmethods__ = frozenset({'m'})
+try:
+    pickle.loads(data)
+except TypeError as e:
+    print('TypeError', 'Impl' in str(e), 'abstract' in str(e))
+del Impl.__abstractmethods__
+Impl.__abstractmethods__ = frozenset()
+print(vars(pickle.loads(data)))
+def make_abstract():
+    Impl.__abstractmethods__ = frozenset({'m'})
+    return 'abstract'
+data = pickle.dumps([i, Hook(make_abstract), Impl()], 4)
+try:
+    pickle.loads(data)
+except TypeError as e:
+    print('TypeError mid-load', 'Impl' in str(e))
+"#;
+
+const CLASS_CHANGES_UNDER_CPYTHON: &str = "2 [{'v': 1}, 'installed', {'v': 2, 'seen': True}, {'v': 3, 'seen': True}, 'removed', {'v': 4}]\n\
+3 [{'v': 1}, 'installed', {'v': 2, 'seen': True}, {'v': 3, 'seen': True}, 'removed', {'v': 4}]\n\
+4 [{'v': 1}, 'installed', {'v': 2, 'seen': True}, {'v': 3, 'seen': True}, 'removed', {'v': 4}]\n\
+5 [{'v': 1}, 'installed', {'v': 2, 'seen': True}, {'v': 3, 'seen': True}, 'removed', {'v': 4}]\n\
+[{'v': 1}, 'blessed', {'v': 2, 'blessed': True}]\n\
+{'x': 1}\n\
+TypeError True True\n\
+{'x': 1}\n\
+TypeError mid-load True\n\
+";
+
+/// Protocols 0-2's sets, calls of `set` or `frozenset` on a list (made without the call where
+/// the items hash natively): the types, the items, memo sharing, the `__hash__` calls of
+/// items that have one, and the error for an unhashable item, as CPython 3.13 prints them
+/// but for that error's text, which is 3.14's.
+#[test]
+fn sets_written_as_calls_load_as_the_calls_would() {
+    let out = run(SET_CALLS);
+    assert_eq!(out, SET_CALLS_UNDER_CPYTHON);
+}
+
+const SET_CALLS: &str = r#"class H:
+    order = []
+    def __init__(s, v): s.v = v
+    def __hash__(s): H.order.append(s.v); return hash(s.v)
+    def __eq__(s, o): return isinstance(o, H) and s.v == o.v
+    def __repr__(s): return f'H({s.v})'
+class S(set): pass
+class F(frozenset): pass
+for proto in (0, 1, 2):
+    data = [set(range(5)), frozenset({'a', 'b', 1.5, None, True, b'x'}), frozenset(range(3)), S({1, 2}), F({3}),
+            {(1, 2), (3, 4)}, set(), frozenset({-7, 2**70})]
+    back = pickle.loads(pickle.dumps(data, proto))
+    print(proto, back == data, [type(x).__name__ for x in back], sorted(back[0]), sorted(map(str, back[1])))
+    shared = frozenset({1, 2})
+    back = pickle.loads(pickle.dumps([shared, shared], proto))
+    print(back[0] is back[1], back[0])
+    H.order.clear()
+    back = pickle.loads(pickle.dumps({H(3), H(1), H(2)}, proto))
+    print(sorted(h.v for h in back), len(H.order))
+    for bad in (b'\x80\x02c__builtin__\nfrozenset\n]]a\x85R.', b'\x80\x02c__builtin__\nset\n]K\x01a]a\x86R.'):
+        try:
+            print(pickle.loads(bad))
+        except Exception as e:
+            print(type(e).__name__, e)
+"#;
+
+const SET_CALLS_UNDER_CPYTHON: &str = "0 True ['set', 'frozenset', 'frozenset', 'S', 'F', 'set', 'set', 'frozenset'] [0, 1, 2, 3, 4] ['1.5', 'None', 'True', 'a', 'b', \"b'x'\"]\n\
+True frozenset({1, 2})\n\
+[1, 2, 3] 6\n\
+TypeError cannot use 'list' as a set element (unhashable type: 'list')\n\
+UnpicklingError unpickling stack underflow\n\
+1 True ['set', 'frozenset', 'frozenset', 'S', 'F', 'set', 'set', 'frozenset'] [0, 1, 2, 3, 4] ['1.5', 'None', 'True', 'a', 'b', \"b'x'\"]\n\
+True frozenset({1, 2})\n\
+[1, 2, 3] 6\n\
+TypeError cannot use 'list' as a set element (unhashable type: 'list')\n\
+UnpicklingError unpickling stack underflow\n\
+2 True ['set', 'frozenset', 'frozenset', 'S', 'F', 'set', 'set', 'frozenset'] [0, 1, 2, 3, 4] ['1.5', 'None', 'True', 'a', 'b', \"b'x'\"]\n\
+True frozenset({1, 2})\n\
+[1, 2, 3] 6\n\
+TypeError cannot use 'list' as a set element (unhashable type: 'list')\n\
+UnpicklingError unpickling stack underflow\n\
+";

@@ -14,13 +14,17 @@ use pickle_core::text::code_points;
 use rustpython_common::str::ascii::AsciiStr;
 use rustpython_common::wtf8::{CodePoint, Wtf8Buf};
 use rustpython_vm::builtins::{
-    PyBaseExceptionRef, PyByteArray, PyDict, PyDictRef, PyFrozenSet, PyList, PySet, PyStr,
-    PyStrRef, PyTuple, PyType,
+    PyBaseExceptionRef, PyBaseObject, PyByteArray, PyDict, PyDictRef, PyFrozenSet, PyList, PySet,
+    PyStr, PyStrRef, PyTuple, PyType, PyTypeRef,
 };
 use rustpython_vm::function::FuncArgs;
+use rustpython_vm::types::PyTypeFlags;
 use rustpython_vm::{
     AsObject, Py, PyObject, PyObjectRef, PyPayload, PyRef, PyResult, VirtualMachine,
 };
+
+/// A type's `tp_new` slot, as the VM stores it.
+type NewFn = fn(PyTypeRef, FuncArgs, &VirtualMachine) -> PyResult;
 
 /// A load error: from the decoder, or raised by Python code the load ran.
 pub(crate) enum LoadError {
@@ -108,6 +112,7 @@ pub(crate) struct VmBuilder<'a> {
     proto: u8,
     lookups: Lookups,
     attribute_names: super::attribute_names::AttributeNames,
+    class_facts: super::class_facts::ClassFacts,
     slot_setters: super::slot_setters::SlotSetters,
     /// The builtins module's dict, looked up once (see [`Self::set_in_exact`]).
     builtins_dict: PyDictRef,
@@ -144,6 +149,7 @@ impl<'a> VmBuilder<'a> {
             proto: 0,
             lookups: Lookups::default(),
             attribute_names: Default::default(),
+            class_facts: Default::default(),
             slot_setters: Default::default(),
             builtins_dict: vm.builtins.dict(),
             memory: MemoryWatch {
@@ -368,8 +374,28 @@ impl<'a> VmBuilder<'a> {
             );
             return Err(new_unpickling_error(vm, msg).into());
         };
+        if args.is_empty() && kwargs.is_empty() && self.allocates_as_object(cls_type, new) {
+            return Ok(self.new_plain_instance(cls_type));
+        }
         let args = FuncArgs::new(args.as_slice().to_vec(), kwargs);
         Ok(new(cls_type.to_owned(), args, vm)?)
+    }
+
+    /// `new` is `object.__new__`'s slot and, called with no arguments, it would do nothing but
+    /// allocate: the class has no `__abstractmethods__` to refuse over.
+    fn allocates_as_object(&mut self, cls: &Py<PyType>, new: NewFn) -> bool {
+        let object_new = self.vm.ctx.types.object_type.slots.new.load();
+        object_new.is_some_and(|object_new| object_new as usize == new as usize)
+            && !self.class_facts.of(self.vm, cls).abstract_methods
+    }
+
+    /// What `object.__new__(cls)` makes, made as it makes it (an instance with an empty
+    /// `__dict__` when the class has one), without the call (its arguments, and the look-up
+    /// of `__abstractmethods__` on every instance).
+    fn new_plain_instance(&self, cls: &Py<PyType>) -> PyObjectRef {
+        let has_dict = cls.slots.flags.has_feature(PyTypeFlags::HAS_DICT);
+        let dict = has_dict.then(|| self.vm.ctx.new_dict());
+        PyRef::new_ref(PyBaseObject, cls.to_owned(), dict).into()
     }
 
     /// Protocols 0-2 write `bytes` as `_codecs.encode(text, 'latin1')`: made here without
@@ -638,6 +664,9 @@ impl Builder for VmBuilder<'_> {
         };
         if let Some(bytes) = self.latin1_bytes(&func, args.as_slice())? {
             return Ok(bytes);
+        }
+        if let Some(set) = super::set_calls::set_from_list(vm, &func, args)? {
+            return Ok(set);
         }
         Ok(func.call(FuncArgs::from(args.as_slice().to_vec()), vm)?)
     }

@@ -26,21 +26,30 @@ enum PairsTarget {
 }
 
 impl VmBuilder<'_> {
-    /// `getattr(obj, '__setstate__', None)`. Most classes have none, and where the class's
-    /// attribute look-up is object's own, what the VM's look-up would do then is one look in
-    /// the instance's dict; done here, it skips the VM's search of its table of interned
-    /// names for the name (already interned) on every BUILD.
-    pub(super) fn setstate_of(&self, obj: &PyObject) -> PyResult<Option<PyObjectRef>> {
+    /// `getattr(obj, '__setstate__', None)`. Most classes have none (asked once per class
+    /// version: see `class_facts`), and where the class's attribute look-up is object's own,
+    /// what the VM's look-up would do then is one look in the instance's dict; done here, it
+    /// skips the VM's search of its table of interned names for the name (already interned)
+    /// on every BUILD.
+    pub(super) fn setstate_of(&mut self, obj: &PyObject) -> PyResult<Option<PyObjectRef>> {
         let vm = self.vm;
         let name = identifier!(vm, __setstate__);
         let cls = obj.class();
-        if !gets_as_object(vm, cls) || cls.get_attr(name).is_some() {
+        if !gets_as_object(vm, cls) || self.class_facts.of(vm, cls).class_setstate {
             return vm.get_attribute_opt(obj, name);
         }
-        let Some(dict) = obj.dict() else {
+        self.instance_setstate(obj)
+    }
+
+    /// `__setstate__` in the instance's dict, where the class has none and looks attributes
+    /// up as `object` does.
+    fn instance_setstate(&self, obj: &PyObject) -> PyResult<Option<PyObjectRef>> {
+        let vm = self.vm;
+        // An instance just made by `object.__new__` has an empty dict.
+        let Some(dict) = obj.dict().filter(|d| !d.is_empty()) else {
             return Ok(None);
         };
-        match dict.get_item_opt(name, vm) {
+        match dict.get_item_opt(identifier!(vm, __setstate__), vm) {
             Err(e) if e.fast_isinstance(vm.ctx.exceptions.attribute_error) => Ok(None),
             found => found,
         }
@@ -109,7 +118,7 @@ impl VmBuilder<'_> {
     /// no `__setstate__` (so BUILD's look-up runs no code: only the instance dict is looked
     /// in, here, once).
     fn pairs_target(
-        &self,
+        &mut self,
         obj: &PyObject,
         state: &PyObject,
         pairs: &[PyObjectRef],
@@ -128,11 +137,11 @@ impl VmBuilder<'_> {
             || !private_empty_dict
             || !str_keys
             || !gets_as_object(vm, cls)
-            || cls.get_attr(identifier!(vm, __setstate__)).is_some()
+            || self.class_facts.of(vm, cls).class_setstate
         {
             return Ok(PairsTarget::TheDict);
         }
-        Ok(match self.setstate_of(obj)? {
+        Ok(match self.instance_setstate(obj)? {
             Some(setstate) => PairsTarget::Setstate(setstate),
             None => PairsTarget::InstanceDict,
         })
