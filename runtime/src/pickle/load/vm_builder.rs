@@ -121,6 +121,9 @@ pub(crate) struct VmBuilder<'a> {
     memory: MemoryWatch,
     /// The last str made from latin-1 text past ASCII, for the `_codecs.encode` that follows.
     latin1_text: super::latin1_text::Latin1Text,
+    /// An empty dict no one else holds, for the next EMPTY_DICT (see
+    /// `build_state::keep_spare_dict`).
+    spare_dict: Option<PyDictRef>,
 }
 
 /// How a load keeps within the runtime's memory limit (`Builder::memory_limit`): a large
@@ -158,6 +161,7 @@ impl<'a> VmBuilder<'a> {
                 over: false,
             },
             latin1_text: Default::default(),
+            spare_dict: None,
         }
     }
 
@@ -556,6 +560,11 @@ impl Builder for VmBuilder<'_> {
     }
     fn dict(&mut self, pairs: Vec<PyObjectRef>) -> Made {
         self.within_memory_limit(0)?;
+        if pairs.is_empty()
+            && let Some(spare) = self.spare_dict.take()
+        {
+            return Ok(spare.into());
+        }
         let dict = self.vm.ctx.new_dict();
         for pair in pairs.chunks_exact(2) {
             self.set_in_exact(&dict, &pair[0], pair[1].clone())?;

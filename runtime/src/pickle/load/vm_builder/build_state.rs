@@ -164,7 +164,24 @@ impl VmBuilder<'_> {
                 setstate.call((state,), self.vm)?;
                 Ok(())
             }
-            PairsTarget::InstanceDict => Ok(self.update_instance_dict(obj, in_pairs(pairs))?),
+            PairsTarget::InstanceDict => {
+                self.update_instance_dict(obj, in_pairs(pairs))?;
+                self.keep_spare_dict(state);
+                Ok(())
+            }
+        }
+    }
+
+    /// Keeps `state`, the empty dict of a state that went straight to an instance, for the
+    /// next EMPTY_DICT to use, when no one else holds it: no one has seen it, so the dict the
+    /// next EMPTY_DICT gives is as new as a fresh one, without being made (allocated, tracked
+    /// by the collector) and freed once per instance.
+    fn keep_spare_dict(&mut self, state: PyObjectRef) {
+        if state.strong_count() == 1
+            && let Some(dict) = state.downcast_exact::<PyDict>(self.vm).ok()
+            && dict.is_empty()
+        {
+            self.spare_dict = Some(dict.into_pyref());
         }
     }
 
@@ -191,6 +208,7 @@ impl VmBuilder<'_> {
                     None => obj.set_attr(&*key.str(vm)?, value, vm)?,
                 }
             }
+            self.keep_spare_dict(slots);
             return Ok(());
         }
         self.set_items(&slots, pairs)?;
