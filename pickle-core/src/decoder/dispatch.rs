@@ -121,12 +121,12 @@ where
             op::GLOBAL => self.global_line(false),
             op::INST => self.global_line(true),
             op::STACK_GLOBAL => self
-                .pop_n(2)
+                .pop_array()
                 .and_then(|v| self.call2(v, |b, [m, n]| b.stack_global(m, n))),
             op::REDUCE => self.reduce(),
             op::BUILD => self.build(),
             op::NEWOBJ => self
-                .pop_n(2)
+                .pop_array()
                 .and_then(|v| self.call2(v, |b, [c, a]| b.newobj(c, a))),
             op::NEWOBJ_EX => self.newobj_ex(),
             op::OBJ => self.obj(),
@@ -445,10 +445,9 @@ where
 
     fn call2(
         &mut self,
-        values: Vec<B::Value>,
+        pair: [B::Value; 2],
         f: impl FnOnce(&mut B, [B::Value; 2]) -> Result<B::Value, E>,
     ) -> Result<(), E> {
-        let pair: [B::Value; 2] = values.try_into().ok().expect("pop_n(2) gives two");
         let value = f(self.b, pair)?;
         self.push(value)
     }
@@ -503,7 +502,7 @@ where
     }
 
     fn newobj_ex(&mut self) -> Result<(), E> {
-        let [cls, args, kwargs]: [B::Value; 3] = self.pop_n(3)?.try_into().ok().expect("three");
+        let [cls, args, kwargs] = self.pop_array()?;
         let value = self.b.newobj_ex(cls, args, kwargs)?;
         self.push(value)
     }

@@ -161,6 +161,18 @@ where
         Ok(height)
     }
 
+    /// Pops the top `N` values, in stack order, without a vector for them.
+    #[inline]
+    pub(super) fn pop_array<const N: usize>(&mut self) -> Result<[B::Value; N], E> {
+        if self.stack.len() < self.fence + N {
+            return Err(self.underflow());
+        }
+        let mut top = self.stack.drain(self.stack.len() - N..);
+        Ok(std::array::from_fn(|_| {
+            top.next().expect("N values above the fence")
+        }))
+    }
+
     /// Pops the top `n` values, in stack order.
     pub(super) fn pop_n(&mut self, n: usize) -> Result<Vec<B::Value>, E> {
         if self.stack.len() < self.fence + n {
@@ -169,6 +181,7 @@ where
         Ok(self.stack.split_off(self.stack.len() - n))
     }
 
+    #[inline]
     pub(super) fn memo_put(&mut self, idx: u64) -> Result<(), E> {
         self.top()?;
         if self.memo.len() >= self.limits.max_memo && self.memo.get(idx).is_none() {
@@ -182,6 +195,7 @@ where
         Ok(())
     }
 
+    #[inline]
     pub(super) fn memo_get(&mut self, idx: u64) -> Result<(), E> {
         let value = match self.memo.get(idx) {
             Some(v) => v.clone(),

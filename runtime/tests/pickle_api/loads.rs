@@ -98,6 +98,9 @@ name = 'zq_' + str(12345) + '_attribute'
 o = P(); setattr(o, name, 5)
 back = pickle.loads(pickle.dumps([o, o], 4))
 print([k for k in vars(back[0]) if sys.intern(k) is not k], back[0] is back[1])
+o = pickle.loads(pickle.dumps([P(), {}, P(), {}, {}], 4))
+o[1]['z'] = 1
+print(o[1], o[3], vars(o[0]), vars(o[2]), o[3] is o[4], any(d is vars(x) for d in o[1::2] for x in o[0:3:2]))
 "#;
 
 const DICT_STATES_UNDER_CPYTHON: &str = "0 [('early', 0), ('a', 1), ('b', [2])] {'a': 1, 'b': [2]} ['__slots__', '__setstate__'] [] ['a', 'b']\n\
@@ -109,6 +112,7 @@ const DICT_STATES_UNDER_CPYTHON: &str = "0 [('early', 0), ('a', 1), ('b', [2])] 
 {'a': 2, 'b': 3}\n\
 {1: 'x', 'a': 2}\n\
 [] True\n\
+{'z': 1} {} {'a': 1, 'b': [2]} {'a': 1, 'b': [2]} False False\n\
 ";
 
 /// The same for a `__slots__` instance's state, written as NONE, EMPTY_DICT, SETITEMS,
