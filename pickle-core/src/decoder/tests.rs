@@ -294,6 +294,32 @@ fn spread_out_puts_keep_the_memo_small() {
     assert_eq!(dense.iter().flatten().count() + sparse.len(), 19_999);
 }
 
+/// A put far out, then puts that grow the memo's dense part over its index, then GETs: as
+/// CPython 3.13, `[7, 2, 1]` (the value put far out had read as missing once the dense part
+/// covered its index).
+#[test]
+fn a_far_put_stays_readable_when_the_memo_grows_over_it() {
+    let put = |idx: u32| [&[b'r'][..], &idx.to_le_bytes()].concat();
+    let get = |idx: u32| [&[b'j'][..], &idx.to_le_bytes()].concat();
+    let mut data = b"\x80\x02]K\x07".to_vec();
+    data.extend(put(2000));
+    data.push(b'0');
+    for idx in 0..1500 {
+        data.extend(b"K\x01");
+        data.extend(put(idx));
+        data.push(b'0');
+    }
+    data.extend(b"K\x02");
+    data.extend(put(2500));
+    data.push(b'0');
+    for idx in [2000, 2500, 1499] {
+        data.extend(get(idx));
+        data.push(b'a');
+    }
+    data.push(b'.');
+    assert_eq!(render(&data).unwrap(), "[7, 2, 1]");
+}
+
 #[test]
 fn stack_discipline_errors_match_cpython() {
     assert_eq!(error(b""), ErrorKind::RanOutOfInput);
