@@ -181,6 +181,23 @@ where
         Ok(self.stack.split_off(self.stack.len() - n))
     }
 
+    /// A put at `idx` where the loop reads it after a value: the usual case (an entry no GET
+    /// reads, counted without its value) inlined, anything else through
+    /// [`memo_put`](Self::memo_put), which checks and fails as before.
+    #[inline(always)]
+    pub(super) fn memoize(&mut self, idx: u64) -> Result<(), E> {
+        if self.stack.len() > self.fence
+            && self.memo.len() < self.limits.max_memo
+            && self.memo.counts_without_value(idx)
+        {
+            self.charge(ENTRY_COST)?;
+            let counted = self.memo.put_unkept(idx);
+            debug_assert!(counted, "checked by counts_without_value");
+            return Ok(());
+        }
+        self.memo_put(idx)
+    }
+
     #[inline]
     pub(super) fn memo_put(&mut self, idx: u64) -> Result<(), E> {
         self.top()?;

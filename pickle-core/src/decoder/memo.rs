@@ -72,6 +72,7 @@ impl<V> Memo<V> {
 
     /// Whether a value stored at `idx` would be counted without being kept
     /// ([`put_unkept`](Self::put_unkept) would take it).
+    #[inline]
     pub fn counts_without_value(&self, idx: u64) -> bool {
         !self.keeps(idx) && self.near(idx)
     }
