@@ -317,9 +317,7 @@ where
         if let TupleMemo::Counted { idx, opcode_len } = memo {
             self.read_fused_opcodes(1)?;
             self.src.take(opcode_len - 1)?;
-            self.charge_entries(1)?;
-            let counted = self.memo.put_unkept(idx);
-            debug_assert!(counted, "checked by counts_without_value");
+            self.put_without_value(idx)?;
         }
         self.read_fused_opcodes(1)?;
         let obj = self.stack.last().expect("the object lies below the state");
@@ -347,12 +345,12 @@ where
             }
             _ => return None,
         };
-        let room = self.memo.len() < self.limits.max_memo;
-        let counted = room && self.memo.counts_without_value(idx);
-        (counted && at(1 + opcode_len)? == op::BUILD).then_some(TupleMemo::Counted {
-            idx,
-            opcode_len: opcode_len as u64,
-        })
+        (self.puts_without_value(idx) && at(1 + opcode_len)? == op::BUILD).then_some(
+            TupleMemo::Counted {
+                idx,
+                opcode_len: opcode_len as u64,
+            },
+        )
     }
 
     /// Reads the `n` opcodes a fused step takes over, as the loop would have read them: each

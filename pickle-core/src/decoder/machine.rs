@@ -186,16 +186,26 @@ where
     /// [`memo_put`](Self::memo_put), which checks and fails as before.
     #[inline(always)]
     pub(super) fn memoize(&mut self, idx: u64) -> Result<(), E> {
-        if self.stack.len() > self.fence
-            && self.memo.len() < self.limits.max_memo
-            && self.memo.counts_without_value(idx)
-        {
-            self.charge(ENTRY_COST)?;
-            let counted = self.memo.put_unkept(idx);
-            debug_assert!(counted, "checked by counts_without_value");
-            return Ok(());
+        if self.stack.len() > self.fence && self.puts_without_value(idx) {
+            return self.put_without_value(idx);
         }
         self.memo_put(idx)
+    }
+
+    /// Whether a put at `idx` would only count the entry (no GET reads it), with the memo's
+    /// size limit left as the put would meet it.
+    #[inline(always)]
+    pub(super) fn puts_without_value(&self, idx: u64) -> bool {
+        self.memo.len() < self.limits.max_memo && self.memo.counts_without_value(idx)
+    }
+
+    /// The put at `idx` that [`puts_without_value`](Self::puts_without_value) allowed.
+    #[inline(always)]
+    pub(super) fn put_without_value(&mut self, idx: u64) -> Result<(), E> {
+        self.charge(ENTRY_COST)?;
+        let counted = self.memo.put_unkept(idx);
+        debug_assert!(counted, "checked by puts_without_value");
+        Ok(())
     }
 
     #[inline]

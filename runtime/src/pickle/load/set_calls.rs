@@ -25,10 +25,13 @@ pub(super) fn set_from_list(
     let Some(list) = list.downcast_ref_if_exact::<PyList>(vm) else {
         return Ok(None);
     };
-    let items = list.borrow_vec().to_vec();
-    if !items.iter().all(|item| hashes_natively(vm, item)) {
-        return Ok(None);
-    }
+    let items = {
+        let items = list.borrow_vec();
+        if !items.iter().all(|item| hashes_natively(vm, item)) {
+            return Ok(None);
+        }
+        items.to_vec()
+    };
     if !frozen {
         let set = PySet::default().into_ref(&vm.ctx);
         for item in items {

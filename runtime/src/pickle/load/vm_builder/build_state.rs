@@ -74,11 +74,23 @@ impl VmBuilder<'_> {
             let Some(slots) = slots.downcast_ref::<PyDict>() else {
                 return Err(new_unpickling_error(vm, "slot state is not a dictionary"));
             };
-            for (key, value) in slots.items_vec() {
-                match self.attribute_names.intern(vm, &key) {
-                    Some(name) => self.slot_setters.set(vm, obj, name, value)?,
-                    None => obj.set_attr(&*key.str(vm)?, value, vm)?,
-                }
+            self.set_slot_state(obj, slots.items_vec())?;
+        }
+        Ok(())
+    }
+
+    /// `setattr(obj, key, value)` for each pair, as BUILD applies a slot state: str keys
+    /// interned and set through the class's descriptors.
+    fn set_slot_state(
+        &mut self,
+        obj: &PyObjectRef,
+        pairs: impl IntoIterator<Item = (PyObjectRef, PyObjectRef)>,
+    ) -> PyResult<()> {
+        let vm = self.vm;
+        for (key, value) in pairs {
+            match self.attribute_names.intern(vm, &key) {
+                Some(name) => self.slot_setters.set(vm, obj, name, value)?,
+                None => obj.set_attr(&*key.str(vm)?, value, vm)?,
             }
         }
         Ok(())
@@ -202,12 +214,7 @@ impl VmBuilder<'_> {
             && vm.is_none(&dict_state)
             && distinct_keys(pairs.as_slice())
         {
-            for (key, value) in in_pairs(pairs) {
-                match self.attribute_names.intern(vm, &key) {
-                    Some(name) => self.slot_setters.set(vm, obj, name, value)?,
-                    None => obj.set_attr(&*key.str(vm)?, value, vm)?,
-                }
-            }
+            self.set_slot_state(obj, in_pairs(pairs))?;
             self.keep_spare_dict(slots);
             return Ok(());
         }
